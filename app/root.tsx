@@ -1,0 +1,100 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import styles from "./styles/app.css";
+import { useNonce } from "./utils/nonce";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const [site, me] = await Promise.all([context.caller.site.info(), context.caller.auth.me()]);
+  return {
+    site,
+    me: me ? { companyName: me.account.companyName, userName: me.user.name || me.user.email } : null,
+  };
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const nonce = useNonce();
+  const data = useRouteLoaderData<typeof loader>("root");
+  const site = data?.site;
+  return (
+    <html lang="ja">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <header className="site-header">
+          <div className="brand">
+            <Link to="/">{site?.siteName ?? "WEB会員専用ご注文サイト"}</Link>
+            {site ? <span className="company">{site.companyName}</span> : null}
+          </div>
+          {site ? (
+            <div className="contact">
+              <span>コンタクトセンタ</span> <strong>{site.contactPhone}</strong> <small>{site.contactHours}</small>
+            </div>
+          ) : null}
+          {data?.me ? (
+            <div className="signed-in">
+              <span>
+                {data.me.companyName} {data.me.userName} 様
+              </span>
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button">
+                  ログアウト
+                </button>
+              </Form>
+            </div>
+          ) : null}
+        </header>
+        <main className="site-main">{children}</main>
+        <footer className="site-footer">
+          {site ? (
+            <p>
+              {site.companyName} コンタクトセンタ {site.contactPhone}({site.contactHours})
+            </p>
+          ) : null}
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <section className="card">
+      <h1>{notFound ? "ページが見つかりません" : "エラーが発生しました"}</h1>
+      <p>
+        {notFound
+          ? "お探しのページは見つかりませんでした。"
+          : "申し訳ございません。時間をおいて再度お試しいただくか、コンタクトセンタまでお問い合わせください。"}
+      </p>
+      <p>
+        <Link to="/">トップへ戻る</Link>
+      </p>
+    </section>
+  );
+}

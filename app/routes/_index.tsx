@@ -1,0 +1,40 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { requireCustomer } from "~/utils/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "トップ | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const me = await requireCustomer(context, request);
+  return {
+    companyName: me.account.companyName,
+    loginId: me.account.loginId,
+    userName: me.user.name,
+    email: me.user.email,
+  };
+}
+
+export default function Home() {
+  const me = useLoaderData<typeof loader>();
+  return (
+    <section className="card">
+      <h1>ようこそ、{me.userName || me.email} 様</h1>
+      <dl className="summary">
+        <dt>会社名</dt>
+        <dd>{me.companyName}</dd>
+        <dt>ログインID</dt>
+        <dd>{me.loginId}</dd>
+        <dt>ユーザ名</dt>
+        <dd>{me.userName || "(未設定)"}</dd>
+        <dt>メールアドレス</dt>
+        <dd>{me.email}</dd>
+      </dl>
+      <nav aria-label="メニュー" className="menu">
+        <p className="hint">
+          ログインのたびに、ご登録のメールアドレスへ「ログイン通知」メールをお送りしています。
+          お心当たりのない通知が届いた場合は、コンタクトセンタまでお問い合わせください。
+        </p>
+      </nav>
+    </section>
+  );
+}

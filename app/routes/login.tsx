@@ -1,0 +1,73 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { Field, FormAlert } from "~/components/Field";
+import { SubmitButton } from "~/components/SubmitButton";
+import { formFailure, text } from "~/utils/forms.server";
+import { safeRedirect } from "~/utils/redirect";
+
+export const meta: MetaFunction = () => [{ title: "ログイン | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  if (await context.caller.auth.me()) {
+    throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  }
+  return null;
+}
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const values = { loginId: text(form, "loginId"), email: text(form, "email") };
+  try {
+    await context.caller.auth.login({ ...values, password: text(form, "password") });
+  } catch (error) {
+    return formFailure(error, values);
+  }
+  throw redirect(safeRedirect(form.get("redirectTo")));
+}
+
+export default function LoginPage() {
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const errors = result?.fieldErrors ?? {};
+  return (
+    <section className="card narrow">
+      <h1>ログイン</h1>
+      <p>ログインID、メールアドレス、パスワードを入力してください。</p>
+      <FormAlert message={result?.formError} />
+      <Form method="post" noValidate>
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
+        <Field
+          label="ログインID"
+          name="loginId"
+          autoComplete="username"
+          required
+          defaultValue={result?.values.loginId}
+          errors={errors.loginId}
+        />
+        <Field
+          label="メールアドレス"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={result?.values.email}
+          errors={errors.email}
+        />
+        <Field
+          label="パスワード"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          errors={errors.password}
+        />
+        <div className="actions">
+          <SubmitButton>ログイン</SubmitButton>
+        </div>
+      </Form>
+      <p className="aside">
+        <Link to="/forgot-password">パスワードをお忘れの方はこちら</Link>
+      </p>
+    </section>
+  );
+}

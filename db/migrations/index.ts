@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./0001_initial";
+
+/**
+ * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
+ * and the same under tsx, vitest and the production server.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_initial": m0001,
+};

@@ -1,0 +1,107 @@
+import type { Generated } from "kysely";
+
+/**
+ * Table types. Ids are random text (not enumerable, portable to PostgreSQL);
+ * timestamps are ISO-8601 UTC strings of fixed width (`Date#toISOString`), so they
+ * compare correctly as text on every dialect; booleans are 0/1 integers.
+ */
+export interface AccountTable {
+  id: string;
+  login_id: string;
+  company_name: string;
+  status: "active" | "disabled";
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  account_id: string;
+  email: string;
+  email_normalized: string;
+  name: string;
+  password_hash: string | null;
+  status: "pending" | "active";
+  must_change_password: number;
+  mfa_enabled: number;
+  created_at: string;
+  password_changed_at: string | null;
+}
+
+export interface StaffTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: "admin" | "operator";
+  status: "active" | "disabled";
+  created_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 (hex) of the session id held by the browser; the id itself is never stored. */
+  id: string;
+  user_id: string;
+  kind: "customer" | "staff";
+  /** Idle expiry: pushed forward while the session is used. */
+  expires_at: string;
+  absolute_expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  to_address: string;
+  template: string;
+  subject: string;
+  html: string;
+  text: string;
+  status: "pending" | "sending" | "sent" | "failed";
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface DevMailboxTable {
+  id: string;
+  outbox_id: string;
+  to_address: string;
+  from_address: string;
+  subject: string;
+  text: string;
+  html: string;
+  created_at: string;
+}
+
+export interface AuditEventTable {
+  id: string;
+  at: string;
+  actor_type: "customer" | "staff" | "system" | "anonymous";
+  actor_id: string | null;
+  account_id: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  result: "success" | "failure";
+  details: string | null;
+}
+
+export interface MigrationLockRow {
+  id: string;
+  is_locked: Generated<number>;
+}
+
+export interface Database {
+  accounts: AccountTable;
+  users: UserTable;
+  staff: StaffTable;
+  sessions: SessionTable;
+  mail_outbox: MailOutboxTable;
+  dev_mailbox: DevMailboxTable;
+  audit_events: AuditEventTable;
+}

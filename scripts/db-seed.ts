@@ -1,0 +1,12 @@
+// npm run db:seed — creates the demo account (README "Quick start") when the database has none.
+import { DEMO, seedDemo } from "../server/services/demo";
+import { cliRuntime } from "./cli-runtime";
+
+const { db, deps } = await cliRuntime();
+const created = await seedDemo(deps);
+console.log(
+  created
+    ? `demo account created: login ID ${DEMO.loginId} / ${DEMO.email} / ${DEMO.password}`
+    : "the database already has accounts: nothing seeded",
+);
+await db.destroy();

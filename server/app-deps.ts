@@ -1,0 +1,67 @@
+import { createDb, type DB, migrateToLatest } from "../db";
+import { PasswordHasher } from "./auth/password";
+import { SessionManager } from "./auth/session";
+import type { Config } from "./config";
+import { type Clock, systemClock } from "./lib/clock";
+import { Outbox } from "./mail/outbox";
+import { MailRenderer } from "./mail/render";
+import { type MailTransport, mailboxTransport, smtpTransport } from "./mail/transports";
+import { MailWorker } from "./mail/worker";
+import { resolvePepper } from "./secrets";
+import type { ServiceDeps } from "./services/deps";
+
+export interface Runtime {
+  deps: ServiceDeps;
+  transport: MailTransport;
+  worker: MailWorker;
+  close(): Promise<void>;
+}
+
+export function buildDeps(config: Config, db: DB, renderer: MailRenderer, pepper: string, clock: Clock): ServiceDeps {
+  return {
+    db,
+    clock,
+    config,
+    hasher: new PasswordHasher(pepper),
+    outbox: new Outbox(renderer, clock),
+    sessions: new SessionManager({
+      db,
+      clock,
+      idleMs: config.session.idleMs,
+      absoluteMs: config.session.absoluteMs,
+      secureCookies: config.secureCookies,
+    }),
+  };
+}
+
+/** Opens the database (migrated), compiles the mails and wires the services and mail worker. */
+export async function startRuntime(
+  config: Config,
+  options: { clock?: Clock; log?: (m: string) => void } = {},
+): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const db = createDb(config.databaseUrl);
+  await migrateToLatest(db);
+  const renderer = await MailRenderer.compile(config.site);
+  const deps = buildDeps(config, db, renderer, resolvePepper(config), clock);
+  const transport =
+    config.mail.transport === "smtp" ? smtpTransport(config.mail.smtpUrl as string) : mailboxTransport(db);
+  const worker = new MailWorker({
+    db,
+    clock,
+    transport,
+    from: config.mail.from,
+    pollIntervalMs: config.mail.pollIntervalMs,
+    log: options.log,
+  });
+  return {
+    deps,
+    transport,
+    worker,
+    async close() {
+      await worker.stop();
+      transport.close?.();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import path from "node:path";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, { type Request, type Response } from "express";
+import { pingDb } from "../db";
+import { mailboxRoutes } from "./mail/mailbox-routes";
+import { sameOriginOnly, securityHeaders } from "./security";
+import type { ServiceDeps } from "./services/deps";
+import { createContext, type RequestInput } from "./trpc/context";
+import { appRouter, createCaller } from "./trpc/router";
+
+function requestInput(req: Request, res: Response): RequestInput {
+  return {
+    cookieHeader: req.headers.cookie,
+    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; customers know a.b.c.d.
+    ip: req.ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? null,
+    userAgent: req.get("user-agent") ?? null,
+    setCookie: (cookie) => res.append("Set-Cookie", cookie),
+  };
+}
+
+/** The HTTP surface: headers and CSRF check, /healthz, the dev mailbox, /api/trpc, then Remix. */
+export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = path.resolve("public")): express.Express {
+  const { config } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+
+  // Fingerprinted build assets never change: cache them for a year.
+  app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y", index: false }));
+  app.use(express.static(publicDir, { maxAge: "1h", index: false }));
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await pingDb(deps.db);
+      res.status(200).json({ status: "ok" });
+    } catch {
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+
+  app.use(securityHeaders(config));
+  app.use(sameOriginOnly(config));
+
+  if (config.mail.transport === "mailbox") {
+    app.use("/dev/mailbox", mailboxRoutes(deps.db));
+  } else {
+    app.all(
+      ["/dev/mailbox", "/dev/mailbox/*"],
+      (_req, res) => void res.status(404).type("text/plain").send("Not Found"),
+    );
+  }
+
+  app.use(
+    "/api/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => createContext(deps, requestInput(req, res)),
+    }),
+  );
+
+  app.all(
+    "*",
+    (_req, res, next) => {
+      // Pages are per user and may show personal data: never cached.
+      res.setHeader("Cache-Control", "no-store");
+      next();
+    },
+    createRequestHandler({
+      build,
+      mode: process.env.NODE_ENV === "production" ? "production" : "development",
+      getLoadContext: async (req, res) => {
+        const ctx = await createContext(deps, requestInput(req, res));
+        return { caller: createCaller(ctx), cspNonce: res.locals.cspNonce as string };
+      },
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,223 @@
+import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from "lucia";
+import type { DB } from "../../db";
+import { addMs, type Clock, iso } from "../lib/clock";
+import { sha256Hex } from "../lib/crypto";
+
+/**
+ * Sessions. Lucia v3 (deprecated upstream, kept behind this file: docs/decisions/001-lucia-v3.md)
+ * makes the ids, reads and writes the cookie and validates; this adapter stores only the SHA-256
+ * of each id, so a read of the table cannot be replayed as a cookie.
+ *
+ * Lucia reads the system clock while our services read an injected one. The adapter translates
+ * "time left" between the two, so the injected clock is what decides expiry (tests move it).
+ */
+export type PrincipalKind = "customer" | "staff";
+
+export interface SessionInfo {
+  id: string;
+  principalId: string;
+  kind: PrincipalKind;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+interface SessionAttributes {
+  kind: PrincipalKind;
+  absoluteExpiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: string;
+}
+
+class HashedSessionAdapter implements Adapter {
+  constructor(
+    private readonly db: DB,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Our clock's date → the same time-left on the system clock (what Lucia compares against). */
+  private toLucia(at: string): Date {
+    return new Date(Date.now() + (new Date(at).getTime() - this.clock.now().getTime()));
+  }
+  private fromLucia(at: Date): string {
+    return iso(addMs(this.clock.now(), at.getTime() - Date.now()));
+  }
+
+  async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
+    const row = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("id", "=", sha256Hex(sessionId))
+      .executeTakeFirst();
+    if (!row) return [null, null];
+    const now = iso(this.clock.now());
+    if (row.expires_at <= now || row.absolute_expires_at <= now) {
+      await this.db.deleteFrom("sessions").where("id", "=", row.id).execute();
+      return [null, null];
+    }
+    const attributes: SessionAttributes = {
+      kind: row.kind,
+      absoluteExpiresAt: row.absolute_expires_at,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      createdAt: row.created_at,
+    };
+    return [
+      { id: sessionId, userId: row.user_id, expiresAt: this.toLucia(row.expires_at), attributes } as DatabaseSession,
+      { id: row.user_id, attributes: {} } as DatabaseUser,
+    ];
+  }
+
+  async getUserSessions(userId: string): Promise<DatabaseSession[]> {
+    const rows = await this.db.selectFrom("sessions").selectAll().where("user_id", "=", userId).execute();
+    return rows.map(
+      (row) =>
+        ({
+          id: row.id,
+          userId: row.user_id,
+          expiresAt: this.toLucia(row.expires_at),
+          attributes: { kind: row.kind, absoluteExpiresAt: row.absolute_expires_at },
+        }) as DatabaseSession,
+    );
+  }
+
+  async setSession(session: DatabaseSession): Promise<void> {
+    const a = session.attributes as unknown as SessionAttributes;
+    await this.db
+      .insertInto("sessions")
+      .values({
+        id: sha256Hex(session.id),
+        user_id: session.userId,
+        kind: a.kind,
+        expires_at: this.fromLucia(session.expiresAt),
+        absolute_expires_at: a.absoluteExpiresAt,
+        ip: a.ip,
+        user_agent: a.userAgent,
+        created_at: a.createdAt,
+      })
+      .execute();
+  }
+
+  async updateSessionExpiration(sessionId: string, expiresAt: Date): Promise<void> {
+    await this.db
+      .updateTable("sessions")
+      .set({ expires_at: this.fromLucia(expiresAt) })
+      .where("id", "=", sha256Hex(sessionId))
+      .execute();
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    await this.db.deleteFrom("sessions").where("id", "=", sha256Hex(sessionId)).execute();
+  }
+
+  async deleteUserSessions(userId: string): Promise<void> {
+    await this.db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+  }
+
+  async deleteExpiredSessions(): Promise<void> {
+    const now = iso(this.clock.now());
+    await this.db
+      .deleteFrom("sessions")
+      .where((eb) => eb.or([eb("expires_at", "<=", now), eb("absolute_expires_at", "<=", now)]))
+      .execute();
+  }
+}
+
+export interface SessionOptions {
+  db: DB;
+  clock: Clock;
+  idleMs: number;
+  absoluteMs: number;
+  secureCookies: boolean;
+}
+
+/** How often (at most) a used session's idle expiry is pushed forward: one write a minute, not one per request. */
+const RENEW_GRANULARITY_MS = 60_000;
+
+export class SessionManager {
+  private readonly lucia: Lucia;
+  private readonly adapter: HashedSessionAdapter;
+
+  constructor(private readonly options: SessionOptions) {
+    this.adapter = new HashedSessionAdapter(options.db, options.clock);
+    this.lucia = new Lucia(this.adapter, {
+      sessionExpiresIn: new TimeSpan(Math.round(options.idleMs / 1000), "s"),
+      sessionCookie: {
+        // The __Host- prefix pins the cookie to this host and path "/", over https only.
+        name: options.secureCookies ? "__Host-mos_session" : "mos_session",
+        expires: true,
+        attributes: { secure: options.secureCookies, sameSite: "lax", path: "/" },
+      },
+      getSessionAttributes: (attributes) => attributes,
+    });
+  }
+
+  get cookieName(): string {
+    return this.lucia.sessionCookieName;
+  }
+
+  /** A new session (new id: never reuse one from before login). Returns its Set-Cookie value. */
+  async create(
+    kind: PrincipalKind,
+    principalId: string,
+    meta: { ip: string | null; userAgent: string | null },
+  ): Promise<{ sessionId: string; cookie: string }> {
+    const now = this.options.clock.now();
+    const attributes: SessionAttributes = {
+      kind,
+      absoluteExpiresAt: iso(addMs(now, this.options.absoluteMs)),
+      ip: meta.ip,
+      userAgent: meta.userAgent?.slice(0, 512) ?? null,
+      createdAt: iso(now),
+    };
+    const session = await this.lucia.createSession(principalId, attributes as never);
+    // A browser-session cookie (no Max-Age): the server alone decides idle and absolute expiry.
+    const cookie = this.lucia.createSessionCookie(session.id);
+    cookie.attributes.maxAge = undefined;
+    return { sessionId: session.id, cookie: cookie.serialize() };
+  }
+
+  readCookie(cookieHeader: string | undefined): string | null {
+    return cookieHeader ? this.lucia.readSessionCookie(cookieHeader) : null;
+  }
+
+  /** The live session for an id, sliding its idle expiry; null when unknown or expired. */
+  async validate(sessionId: string): Promise<SessionInfo | null> {
+    const { session } = await this.lucia.validateSession(sessionId);
+    if (!session) return null;
+    const attrs = session as unknown as { kind: PrincipalKind; absoluteExpiresAt: string };
+    const now = this.options.clock.now();
+    const absoluteExpiresAt = new Date(attrs.absoluteExpiresAt);
+    // Lucia's expiresAt is on the system clock: bring it back to ours.
+    let expiresAt = new Date(now.getTime() + (session.expiresAt.getTime() - Date.now()));
+    const wanted = new Date(Math.min(now.getTime() + this.options.idleMs, absoluteExpiresAt.getTime()));
+    if (wanted.getTime() - expiresAt.getTime() >= RENEW_GRANULARITY_MS) {
+      await this.options.db
+        .updateTable("sessions")
+        .set({ expires_at: iso(wanted) })
+        .where("id", "=", sha256Hex(sessionId))
+        .execute();
+      expiresAt = wanted;
+    }
+    return { id: sessionId, principalId: session.userId, kind: attrs.kind, expiresAt, absoluteExpiresAt };
+  }
+
+  blankCookie(): string {
+    return this.lucia.createBlankSessionCookie().serialize();
+  }
+
+  invalidate(sessionId: string): Promise<void> {
+    return this.lucia.invalidateSession(sessionId);
+  }
+
+  /** Ends every session of a user or staff member, except (optionally) the one in use. */
+  async invalidateAllFor(principalId: string, exceptSessionId?: string): Promise<void> {
+    let query = this.options.db.deleteFrom("sessions").where("user_id", "=", principalId);
+    if (exceptSessionId) query = query.where("id", "!=", sha256Hex(exceptSessionId));
+    await query.execute();
+  }
+
+  deleteExpired(): Promise<void> {
+    return this.lucia.deleteExpiredSessions();
+  }
+}

@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+/**
+ * Every setting the server reads, validated once at start. A bad value stops the server with a
+ * message naming each offending variable (see README "Configuration" and .env.example).
+ */
+const bool = z
+  .enum(["true", "false", "1", "0"], { message: "true か false を指定してください (use true or false)" })
+  .transform((v) => v === "true" || v === "1");
+
+const baseSchema = z.object({
+  APP_ENV: z.enum(["local", "production"]).default("local"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  APP_ORIGIN: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\/[^/]+$/.test(v), "origin only: scheme://host[:port] without a path")
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => v.startsWith("file:"), "use file:PATH (SQLite)")
+    .default("file:./data/member-order.sqlite"),
+  PEPPER: z.string().min(32, "at least 32 characters").optional(),
+  MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).optional(),
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\//.test(v), "smtp://… or smtps://…")
+    .optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  PASSWORD_SYMBOLS: z
+    .string()
+    .min(1)
+    .refine((v) => /^[!-/:-@[-`{-~]+$/.test(v), "half-width symbols only")
+    .default(".-_"),
+  TRUST_PROXY: bool.default(false),
+  SEED_DEMO: bool.optional(),
+  COMPANY_NAME: z.string().min(1).default("サンプルレンタル株式会社"),
+  SITE_NAME: z.string().min(1).default("WEB会員専用ご注文サイト"),
+  CONTACT_CENTER_PHONE: z.string().min(1).default("0120-000-000"),
+  CONTACT_CENTER_HOURS: z.string().min(1).default("受付時間 9:00〜17:00(土日祝日・年末年始を除く)"),
+});
+
+export type RawEnv = z.infer<typeof baseSchema>;
+
+export interface Config {
+  appEnv: "local" | "production";
+  port: number;
+  host: string;
+  appOrigin: string;
+  secureCookies: boolean;
+  databaseUrl: string;
+  /** HMAC key for passwords, codes; undefined in local mode until resolved from the data folder. */
+  pepper: string | undefined;
+  mail: {
+    transport: "mailbox" | "smtp";
+    smtpUrl: string | undefined;
+    from: string;
+    pollIntervalMs: number;
+  };
+  loginRateLimitPerMinute: number;
+  session: { idleMs: number; absoluteMs: number };
+  passwordSymbols: string;
+  trustProxy: boolean;
+  seedDemo: boolean;
+  site: {
+    companyName: string;
+    siteName: string;
+    contactPhone: string;
+    contactHours: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`設定に誤りがあります (invalid configuration):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment (process.env by default); throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable counts as unset, the way most .env loaders treat it.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = baseSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    const byName = new Map<string, string[]>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? "?");
+      byName.set(name, [...(byName.get(name) ?? []), issue.message]);
+    }
+    for (const [name, messages] of byName) problems.push(`${name}: ${messages.join("; ")}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const production = e.APP_ENV === "production";
+  const transport = e.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox");
+  if (production) {
+    if (!e.PEPPER) problems.push("PEPPER: required when APP_ENV=production (32+ random characters)");
+    if (!e.APP_ORIGIN) problems.push("APP_ORIGIN: required when APP_ENV=production (e.g. https://order.example.jp)");
+    if (!e.MAIL_FROM) problems.push("MAIL_FROM: required when APP_ENV=production");
+  }
+  if (transport === "smtp" && !e.SMTP_URL) problems.push("SMTP_URL: required when MAIL_TRANSPORT=smtp");
+  if (problems.length) throw new ConfigError(problems);
+
+  const appOrigin = e.APP_ORIGIN ?? `http://localhost:${e.PORT}`;
+  return {
+    appEnv: e.APP_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    appOrigin,
+    secureCookies: appOrigin.startsWith("https://"),
+    databaseUrl: e.DATABASE_URL,
+    pepper: e.PEPPER,
+    mail: {
+      transport,
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? `${e.SITE_NAME} <no-reply@localhost>`,
+      pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
+    },
+    loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    passwordSymbols: e.PASSWORD_SYMBOLS,
+    trustProxy: e.TRUST_PROXY,
+    seedDemo: e.SEED_DEMO ?? !production,
+    site: {
+      companyName: e.COMPANY_NAME,
+      siteName: e.SITE_NAME,
+      contactPhone: e.CONTACT_CENTER_PHONE,
+      contactHours: e.CONTACT_CENTER_HOURS,
+    },
+  };
+}
+
+export type SiteInfo = Config["site"];

@@ -1,0 +1,61 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { createApp } from "./app";
+import { startRuntime } from "./app-deps";
+import { ConfigError, loadConfig } from "./config";
+import { seedDemo } from "./services/demo";
+
+const log = (message: string) => console.log(`[${new Date().toISOString()}] ${message}`);
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const runtime = await startRuntime(config, { log });
+  if (config.seedDemo) {
+    const seeded = await seedDemo(runtime.deps);
+    if (seeded) log(`demo account created: ${seeded}`);
+  }
+  const buildPath = path.resolve("build/index.js");
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  const app = createApp(runtime.deps, build);
+  runtime.worker.start();
+
+  const server = app.listen(config.port, config.host, () => {
+    log(`listening on ${config.appOrigin} (port ${config.port}, mail: ${config.mail.transport})`);
+  });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log(`${signal}: closing`);
+    const force = setTimeout(() => {
+      log("shutdown timed out");
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close(async () => {
+      await runtime.close();
+      log("closed");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

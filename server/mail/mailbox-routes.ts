@@ -1,0 +1,104 @@
+import express from "express";
+import { sql } from "kysely";
+import type { DB } from "../../db";
+
+/**
+ * The development mailbox (MAIL_TRANSPORT=mailbox): /dev/mailbox in the browser and
+ * /dev/mailbox/messages.json?to=ADDRESS for QA suites (SPEC §9).
+ */
+export function mailboxRoutes(db: DB): express.Router {
+  const r = express.Router();
+  r.use((_req, res, next) => {
+    // Plain server-rendered pages with inline styles; a mail's HTML is shown in a sandboxed frame.
+    res.setHeader(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'; form-action 'self'; frame-ancestors 'self'",
+    );
+    res.setHeader("X-Frame-Options", "SAMEORIGIN");
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
+
+  async function list(to: string | undefined, limit: number) {
+    let q = db
+      .selectFrom("dev_mailbox")
+      .select(["id", "to_address", "subject", "text", "html", "created_at"])
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit);
+    // Addresses are compared without case, as mail systems do.
+    if (to) q = q.where(sql<string>`lower(to_address)`, "=", to.trim().toLowerCase());
+    const rows = await q.execute();
+    return rows.map((m) => ({
+      id: m.id,
+      to: m.to_address,
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+      createdAt: m.created_at,
+    }));
+  }
+
+  r.get("/messages.json", async (req, res, next) => {
+    try {
+      const to = typeof req.query.to === "string" && req.query.to ? req.query.to : undefined;
+      const messages = await list(to, 200);
+      res.json({ messages });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  r.get("/", async (req, res, next) => {
+    try {
+      const to = typeof req.query.to === "string" ? req.query.to : "";
+      const messages = await list(to || undefined, 200);
+      const rows = messages
+        .map(
+          (m) =>
+            `<tr><td>${esc(m.createdAt)}</td><td>${esc(m.to)}</td><td><a href="/dev/mailbox/${encodeURIComponent(m.id)}">${esc(m.subject)}</a></td></tr>`,
+        )
+        .join("");
+      res.type("html").send(
+        page(
+          "開発用メールボックス",
+          `<form method="get"><label for="to">宛先</label> <input id="to" name="to" value="${esc(to)}"> <button>絞り込み</button></form>
+          <p>${messages.length} 件</p>
+          <table><thead><tr><th>日時 (UTC)</th><th>宛先</th><th>件名</th></tr></thead><tbody>${rows}</tbody></table>`,
+        ),
+      );
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  r.get("/:id", async (req, res, next) => {
+    try {
+      const m = await db.selectFrom("dev_mailbox").selectAll().where("id", "=", req.params.id).executeTakeFirst();
+      if (!m) return void res.status(404).type("text/plain").send("not found");
+      if (req.query.raw === "html") return void res.type("html").send(m.html);
+      res.type("html").send(
+        page(
+          m.subject,
+          `<p><a href="/dev/mailbox">← 一覧</a></p>
+          <dl><dt>宛先</dt><dd>${esc(m.to_address)}</dd><dt>差出人</dt><dd>${esc(m.from_address)}</dd><dt>日時 (UTC)</dt><dd>${esc(m.created_at)}</dd></dl>
+          <h2>テキスト</h2><pre>${esc(m.text)}</pre>
+          <h2>HTML</h2><iframe sandbox title="HTML本文" src="/dev/mailbox/${encodeURIComponent(m.id)}?raw=html" width="100%" height="600"></iframe>`,
+        ),
+      );
+    } catch (error) {
+      next(error);
+    }
+  });
+  return r;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${esc(title)}</title><style>
+  body{font-family:sans-serif;margin:2rem;color:#0f172a}table{border-collapse:collapse}td,th{border:1px solid #cbd5e1;padding:.3rem .6rem;text-align:left}pre{white-space:pre-wrap;background:#f8fafc;padding:1rem}
+  </style></head><body><h1>${esc(title)}</h1>${body}</body></html>`;
+}

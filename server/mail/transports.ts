@@ -1,0 +1,63 @@
+import nodemailer from "nodemailer";
+import type { DB } from "../../db";
+import { newId } from "../lib/crypto";
+
+export interface OutgoingMail {
+  outboxId: string;
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** When the mail was queued. */
+  createdAt: string;
+}
+
+export interface MailTransport {
+  readonly name: "smtp" | "mailbox";
+  send(mail: OutgoingMail): Promise<void>;
+  close?(): void;
+}
+
+/** Production: SMTP through nodemailer (SMTP_URL, e.g. smtp://user:pass@mail.example.jp:587). */
+export function smtpTransport(smtpUrl: string): MailTransport {
+  const transporter = nodemailer.createTransport(smtpUrl);
+  return {
+    name: "smtp",
+    async send(mail) {
+      await transporter.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        // A stable Message-ID lets a receiving server drop the duplicate of a retried mail.
+        messageId: `<${mail.outboxId}@member-order-site>`,
+      });
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Development and QA: mails are kept in the database and shown at /dev/mailbox. */
+export function mailboxTransport(db: DB): MailTransport {
+  return {
+    name: "mailbox",
+    async send(mail) {
+      await db
+        .insertInto("dev_mailbox")
+        .values({
+          id: newId(),
+          outbox_id: mail.outboxId,
+          to_address: mail.to,
+          from_address: mail.from,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          created_at: mail.createdAt,
+        })
+        .onConflict((oc) => oc.column("outbox_id").doNothing())
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { sql } from "kysely";
+import type { DB } from "../../db";
+import type { MailOutboxTable } from "../../db/schema";
+import { addMs, type Clock, iso } from "../lib/clock";
+import type { MailTransport } from "./transports";
+
+export interface MailWorkerOptions {
+  db: DB;
+  clock: Clock;
+  transport: MailTransport;
+  from: string;
+  pollIntervalMs: number;
+  batchSize?: number;
+  maxAttempts?: number;
+  /** How long a claimed row stays ours; a worker that died is overtaken after this. */
+  claimMs?: number;
+  log?: (message: string) => void;
+}
+
+/** Delay before attempt n+1 after n failures: 5 s, 10 s, 20 s … capped at 30 min. */
+export function backoffMs(failures: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, failures - 1), 30 * 60_000);
+}
+
+/**
+ * Delivers the outbox. Rows are claimed with one conditional UPDATE (status → sending, with a
+ * lease), so a crash never loses a mail: an expired lease is claimed again after restart.
+ */
+export class MailWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = true;
+  private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  private readonly claimMs: number;
+
+  constructor(private readonly o: MailWorkerOptions) {
+    this.batchSize = o.batchSize ?? 20;
+    this.maxAttempts = o.maxAttempts ?? 10;
+    this.claimMs = o.claimMs ?? 120_000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.runOnce()
+        .catch((error) => this.o.log?.(`mail worker: ${(error as Error).message}`))
+        .finally(() => this.schedule());
+    }, this.o.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops polling and waits for the batch in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Claims due mails and sends them; returns how many were sent. */
+  runOnce(): Promise<number> {
+    this.running ??= this.deliverDue().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async claim(): Promise<MailOutboxTable[]> {
+    const now = iso(this.o.clock.now());
+    const due = this.o.db
+      .selectFrom("mail_outbox")
+      .select("id")
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", now)]),
+          eb.and([eb("status", "=", "sending"), eb("locked_until", "<=", now)]),
+        ]),
+      )
+      .orderBy("created_at")
+      .limit(this.batchSize);
+    return this.o.db
+      .updateTable("mail_outbox")
+      .set({
+        status: "sending",
+        locked_until: iso(addMs(this.o.clock.now(), this.claimMs)),
+        attempts: sql<number>`attempts + 1`,
+      })
+      .where("id", "in", due)
+      .returningAll()
+      .execute();
+  }
+
+  private async deliverDue(): Promise<number> {
+    const rows = await this.claim();
+    let sent = 0;
+    for (const row of rows) {
+      try {
+        await this.o.transport.send({
+          outboxId: row.id,
+          from: this.o.from,
+          to: row.to_address,
+          subject: row.subject,
+          html: row.html,
+          text: row.text,
+          createdAt: row.created_at,
+        });
+        await this.o.db
+          .updateTable("mail_outbox")
+          .set({ status: "sent", sent_at: iso(this.o.clock.now()), locked_until: null, last_error: null })
+          .where("id", "=", row.id)
+          .execute();
+        sent++;
+      } catch (error) {
+        const message = (error as Error).message?.slice(0, 500) ?? String(error);
+        const final = row.attempts >= this.maxAttempts;
+        await this.o.db
+          .updateTable("mail_outbox")
+          .set({
+            status: final ? "failed" : "pending",
+            next_attempt_at: iso(addMs(this.o.clock.now(), backoffMs(row.attempts))),
+            locked_until: null,
+            last_error: message,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        this.o.log?.(`mail ${row.id} (${row.template}) attempt ${row.attempts} failed: ${message}`);
+      }
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,172 @@
+import { iso } from "../lib/clock";
+import { newId } from "../lib/crypto";
+import { recordAudit } from "./audit";
+import type { ServiceDeps } from "./deps";
+import { DomainError } from "./errors";
+import { isValidEmail, LOGIN_ID, normalizeEmail, normalizeLoginId } from "./normalize";
+import { checkPassword } from "./password-policy";
+
+export interface CreateAccountInput {
+  loginId: string;
+  companyName: string;
+  email: string;
+  userName?: string;
+  /** A temporary password: the user must change it at first login. */
+  temporaryPassword?: string;
+  /** For the demo seed only: a password that need not be changed. */
+  permanentPassword?: string;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "23505" || /UNIQUE constraint/.test(e.message ?? "");
+}
+
+/** Opens a customer account with its first user (staff action or admin CLI). */
+export async function createAccount(
+  deps: ServiceDeps,
+  input: CreateAccountInput,
+  actor: { type: "staff" | "system"; id?: string } = { type: "system" },
+): Promise<{ accountId: string; userId: string }> {
+  const loginId = normalizeLoginId(input.loginId);
+  const companyName = input.companyName.trim();
+  const email = input.email.trim();
+  const fieldErrors: Record<string, string[]> = {};
+  if (!LOGIN_ID.test(loginId)) {
+    fieldErrors.loginId = ["ログインIDは半角英数字と「-」「_」で3〜32文字にしてください。"];
+  }
+  if (!companyName) fieldErrors.companyName = ["会社名を入力してください。"];
+  if (companyName.length > 100) fieldErrors.companyName = ["会社名は100文字以内で入力してください。"];
+  if (!isValidEmail(email)) fieldErrors.email = ["メールアドレスの形式が正しくありません。"];
+  const password = input.temporaryPassword ?? input.permanentPassword;
+  if (password === undefined) {
+    fieldErrors.password = ["初期パスワードを指定してください。"];
+  } else {
+    const violations = checkPassword(password, { loginId, email, symbols: deps.config.passwordSymbols });
+    if (violations.length) fieldErrors.password = violations.map((v) => v.message);
+  }
+  if (Object.keys(fieldErrors).length) {
+    throw new DomainError("VALIDATION", "入力内容に誤りがあります。", fieldErrors);
+  }
+  const passwordHash = await deps.hasher.hash(password as string);
+  const now = iso(deps.clock.now());
+  const accountId = newId();
+  const userId = newId();
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const taken = await trx.selectFrom("accounts").select("id").where("login_id", "=", loginId).executeTakeFirst();
+      if (taken) throw new DomainError("LOGIN_ID_TAKEN", `ログインID「${loginId}」は既に使われています。`);
+      await trx
+        .insertInto("accounts")
+        .values({ id: accountId, login_id: loginId, company_name: companyName, status: "active", created_at: now })
+        .execute();
+      await trx
+        .insertInto("users")
+        .values({
+          id: userId,
+          account_id: accountId,
+          email,
+          email_normalized: normalizeEmail(email),
+          name: input.userName?.trim() ?? "",
+          password_hash: passwordHash,
+          status: "active",
+          must_change_password: input.temporaryPassword !== undefined ? 1 : 0,
+          mfa_enabled: 0,
+          created_at: now,
+          password_changed_at: now,
+        })
+        .execute();
+      await recordAudit(trx, deps.clock, {
+        actor_type: actor.type,
+        actor_id: actor.id,
+        account_id: accountId,
+        action: "account.create",
+        target: loginId,
+        result: "success",
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new DomainError("LOGIN_ID_TAKEN", `ログインID「${loginId}」は既に使われています。`);
+    throw error;
+  }
+  return { accountId, userId };
+}
+
+export async function createStaff(
+  deps: ServiceDeps,
+  input: { email: string; password: string; name?: string; role?: "admin" | "operator" },
+): Promise<{ staffId: string }> {
+  const email = input.email.trim();
+  const fieldErrors: Record<string, string[]> = {};
+  if (!isValidEmail(email)) fieldErrors.email = ["メールアドレスの形式が正しくありません。"];
+  const violations = checkPassword(input.password, { loginId: "", email, symbols: deps.config.passwordSymbols });
+  if (violations.length) fieldErrors.password = violations.map((v) => v.message);
+  if (Object.keys(fieldErrors).length) throw new DomainError("VALIDATION", "入力内容に誤りがあります。", fieldErrors);
+  const staffId = newId();
+  const passwordHash = await deps.hasher.hash(input.password);
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("staff")
+        .values({
+          id: staffId,
+          email: normalizeEmail(email),
+          name: input.name?.trim() ?? "",
+          password_hash: passwordHash,
+          role: input.role ?? "operator",
+          status: "active",
+          created_at: iso(deps.clock.now()),
+        })
+        .execute();
+      await recordAudit(trx, deps.clock, {
+        actor_type: "system",
+        action: "staff.create",
+        target: normalizeEmail(email),
+        result: "success",
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new DomainError("DUPLICATE_EMAIL", `スタッフ「${email}」は既に登録されています。`);
+    throw error;
+  }
+  return { staffId };
+}
+
+export interface CustomerIdentity {
+  user: { id: string; email: string; name: string; mustChangePassword: boolean; mfaEnabled: boolean };
+  account: { id: string; loginId: string; companyName: string };
+}
+
+/** The signed-in customer, or null when the user or account is gone or disabled. */
+export async function findCustomer(deps: Pick<ServiceDeps, "db">, userId: string): Promise<CustomerIdentity | null> {
+  const row = await deps.db
+    .selectFrom("users")
+    .innerJoin("accounts", "accounts.id", "users.account_id")
+    .select([
+      "users.id as userId",
+      "users.email",
+      "users.name",
+      "users.must_change_password",
+      "users.mfa_enabled",
+      "users.status as userStatus",
+      "accounts.id as accountId",
+      "accounts.login_id",
+      "accounts.company_name",
+      "accounts.status as accountStatus",
+    ])
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  if (row?.userStatus !== "active" || row.accountStatus !== "active") return null;
+  return {
+    user: {
+      id: row.userId,
+      email: row.email,
+      name: row.name,
+      mustChangePassword: row.must_change_password === 1,
+      mfaEnabled: row.mfa_enabled === 1,
+    },
+    account: { id: row.accountId, loginId: row.login_id, companyName: row.company_name },
+  };
+}

@@ -1,0 +1,56 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { DomainError, type DomainErrorCode } from "../services/errors";
+import type { Context } from "./context";
+import { fieldErrorsOf } from "./field-errors";
+
+const STATUS: Record<DomainErrorCode, TRPCError["code"]> = {
+  INVALID_CREDENTIALS: "UNAUTHORIZED",
+  VALIDATION: "BAD_REQUEST",
+  WEAK_PASSWORD: "BAD_REQUEST",
+  LOGIN_ID_TAKEN: "CONFLICT",
+  DUPLICATE_EMAIL: "CONFLICT",
+  NOT_FOUND: "NOT_FOUND",
+};
+
+export function domainCodeOf(error: TRPCError): string {
+  return error.cause instanceof DomainError ? error.cause.code : error.code;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      // Never leak internals to clients.
+      message: internal ? "システムエラーが発生しました。時間をおいて再度お試しください。" : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        domainCode: domainCodeOf(error),
+        fieldErrors: fieldErrorsOf(error),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns the services' DomainErrors into tRPC errors with their Japanese message. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: STATUS[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const SIGN_IN_REQUIRED = "ログインしてください。";
+
+export const customerProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session || !ctx.customer) throw new TRPCError({ code: "UNAUTHORIZED", message: SIGN_IN_REQUIRED });
+  return next({ ctx: { ...ctx, session: ctx.session, customer: ctx.customer } });
+});

@@ -1,0 +1,14 @@
+import { authRouter } from "../routers/auth";
+import { siteRouter } from "../routers/site";
+import { createCallerFactory, router } from "./init";
+
+export const appRouter = router({
+  auth: authRouter,
+  site: siteRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller bound to one request's context: what Remix loaders and actions use. */
+export const createCaller = createCallerFactory(appRouter);
+export type AppCaller = ReturnType<typeof createCaller>;

@@ -1,0 +1,85 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../db";
+
+const run = promisify(execFile);
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-cli-"));
+  env = {
+    ...process.env,
+    DATABASE_URL: `file:${path.join(dir, "cli.sqlite")}`,
+    PEPPER: "cli-test-pepper-0123456789abcdefghij",
+  };
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("npm run admin", () => {
+  it("create-account opens an account whose user must change the password", async () => {
+    const r = await admin(
+      "create-account",
+      "--login-id",
+      "qa001",
+      "--company",
+      "QA株式会社",
+      "--email",
+      "qa@example.jp",
+      "--password",
+      "Temp-2026a",
+    );
+    expect(r.code).toBe(0);
+    const db = createDb(env.DATABASE_URL as string);
+    const user = await db.selectFrom("users").selectAll().executeTakeFirstOrThrow();
+    expect(user.must_change_password).toBe(1);
+    await db.destroy();
+  });
+
+  it.each([
+    [
+      ["--login-id", "qa002", "--company", "QA", "--email", "bad-email", "--password", "Temp-2026a"],
+      /メールアドレスの形式が正しくありません/,
+    ],
+    [
+      ["--login-id", "qa001", "--company", "QA", "--email", "qa@example.jp", "--password", "Temp-2026a"],
+      /既に使われています/,
+    ],
+    [
+      ["--login-id", "qa003", "--company", "QA", "--email", "qa@example.jp", "--password", "weak"],
+      /--password: パスワードは8文字以上/,
+    ],
+    [["--login-id", "qa004", "--company", "QA", "--email", "qa@example.jp"], /--password/],
+  ])("create-account %j fails with a clear message and status 1", async (args, message) => {
+    const r = await admin("create-account", ...args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("create-staff adds a staff member, and refuses a weak password", async () => {
+    expect((await admin("create-staff", "--email", "ops@example.jp", "--password", "Staff-2026a")).code).toBe(0);
+    const weak = await admin("create-staff", "--email", "ops2@example.jp", "--password", "staff");
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/英大文字/);
+  });
+
+  it("an unknown command prints the usage and fails", async () => {
+    const r = await admin("drop-everything");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("使い方");
+  });
+});

@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createAccount } from "../../server/services/accounts";
+import { createHarness, type Harness } from "../support/harness";
+import { serve } from "../support/server";
+
+const USER = {
+  loginId: "acme01",
+  companyName: "アクメ計測",
+  email: "taro@example.jp",
+  permanentPassword: "Rental-2026",
+};
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+async function start(env: Record<string, string> = {}) {
+  const h: Harness = await createHarness(env);
+  await createAccount(h.deps, USER);
+  const s = await serve(h);
+  cleanup.push(
+    () => h.close(),
+    () => s.close(),
+  );
+  return { h, url: s.url };
+}
+
+function loginForm(extra: Record<string, string> = {}) {
+  return new URLSearchParams({ loginId: USER.loginId, email: USER.email, password: USER.permanentPassword, ...extra });
+}
+
+describe("HTTP surface", () => {
+  it("/healthz answers 200 with the database and 503 without it", async () => {
+    const { h, url } = await start();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await h.db.destroy();
+    expect((await fetch(`${url}/healthz`)).status).toBe(503);
+  });
+
+  it("refuses state-changing requests from other origins or with no origin", async () => {
+    const { url } = await start();
+    const post = (headers: Record<string, string>) =>
+      fetch(`${url}/login`, { method: "POST", body: loginForm(), headers, redirect: "manual" });
+    expect((await post({})).status).toBe(403);
+    expect((await post({ Origin: "https://evil.example" })).status).toBe(403);
+    expect((await post({ "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
+    const trpc = await fetch(`${url}/api/trpc/auth.logout`, {
+      method: "POST",
+      headers: { Origin: "https://evil.example" },
+    });
+    expect(trpc.status).toBe(403);
+    expect((await post({ Origin: url })).status).toBe(302);
+    expect((await post({ "Sec-Fetch-Site": "same-origin" })).status).toBe(302);
+  });
+
+  it("logs in through the form: session cookie flags, safe redirect, signed-in page", async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}/login`, {
+      method: "POST",
+      body: loginForm({ redirectTo: "//evil.example/path" }),
+      headers: { Origin: url },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/");
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^mos_session=[a-z0-9]+; HttpOnly; Path=\/; SameSite=Lax$/);
+    const home = await fetch(`${url}/`, { headers: { Cookie: cookie.split(";")[0] as string } });
+    expect(home.status).toBe(200);
+    expect(home.headers.get("cache-control")).toBe("no-store");
+    expect(await home.text()).toContain("アクメ計測");
+  });
+
+  it("sends anonymous visitors to /login with the way back", async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}/?tab=1`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent("/?tab=1")}`);
+  });
+
+  it("answers a wrong login with 401, the generic message and what was typed, never the password", async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}/login`, {
+      method: "POST",
+      body: loginForm({ password: "Wrong-2026x" }),
+      headers: { Origin: url },
+    });
+    expect(res.status).toBe(401);
+    const html = await res.text();
+    expect(html).toContain("ログインID、メールアドレスまたはパスワードが正しくありません。");
+    expect(html).toContain('value="taro@example.jp"');
+    expect(html).not.toContain("Wrong-2026x");
+  });
+
+  it("sets the security headers with a fresh CSP nonce on every page", async () => {
+    const { url } = await start();
+    const a = await fetch(`${url}/login`);
+    const b = await fetch(`${url}/login`);
+    const csp = a.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(b.headers.get("content-security-policy")).not.toContain(nonce);
+    const html = await a.text();
+    const scripts = html.match(/<script[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    expect(a.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(a.headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("over https: __Host- cookie with Secure, and HSTS", async () => {
+    const origin = "https://order.example.jp";
+    const { url } = await start({ APP_ORIGIN: origin });
+    // As behind the TLS-terminating proxy of docs/operations.md, which forwards the public host.
+    const res = await fetch(`${url}/login`, {
+      method: "POST",
+      body: loginForm(),
+      headers: { Origin: origin, "X-Forwarded-Host": "order.example.jp" },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("set-cookie")).toMatch(
+      /^__Host-mos_session=[a-z0-9]+; HttpOnly; Path=\/; SameSite=Lax; Secure$/,
+    );
+    expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+  });
+
+  it("serves fingerprinted assets with immutable caching", async () => {
+    const { url } = await start();
+    const html = await (await fetch(`${url}/login`)).text();
+    const asset = /href="(\/build\/[^"]+\.css)"/.exec(html)?.[1];
+    expect(asset).toBeTruthy();
+    const res = await fetch(`${url}${asset}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+  });
+
+  it("mailbox JSON lists mails to an address, newest first; 404 when the transport is SMTP", async () => {
+    const { h, url } = await start();
+    for (let i = 0; i < 2; i++) {
+      h.clock.advance(1000);
+      await fetch(`${url}/login`, { method: "POST", body: loginForm(), headers: { Origin: url }, redirect: "manual" });
+    }
+    await h.worker.runOnce();
+    const res = await fetch(`${url}/dev/mailbox/messages.json?to=TARO@example.jp`);
+    const body = (await res.json()) as { messages: Record<string, string>[] };
+    expect(body.messages).toHaveLength(2);
+    expect(Object.keys(body.messages[0] ?? {}).sort()).toEqual(["createdAt", "html", "id", "subject", "text", "to"]);
+    expect((body.messages[0]?.createdAt ?? "") > (body.messages[1]?.createdAt ?? "")).toBe(true);
+    expect((await fetch(`${url}/dev/mailbox`)).status).toBe(200);
+
+    const smtp = await start({ MAIL_TRANSPORT: "smtp", SMTP_URL: "smtp://127.0.0.1:1" });
+    expect((await fetch(`${smtp.url}/dev/mailbox/messages.json`)).status).toBe(404);
+    expect((await fetch(`${smtp.url}/dev/mailbox`)).status).toBe(404);
+  });
+});

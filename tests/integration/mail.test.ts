@@ -1,0 +1,201 @@
+import net from "node:net";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mailboxTransport, smtpTransport } from "../../server/mail/transports";
+import { backoffMs, MailWorker } from "../../server/mail/worker";
+import { createHarness, type Harness } from "../support/harness";
+
+interface Received {
+  envelopeTo: string[];
+  subject: string;
+  text: string;
+  messageId: string;
+}
+
+/** A real SMTP peer on 127.0.0.1 that records what it accepts. */
+async function startSmtpPeer(port = 0): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, callback) {
+      const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
+      simpleParser(stream)
+        .then((mail) => {
+          received.push({
+            envelopeTo,
+            subject: mail.subject ?? "",
+            text: mail.text ?? "",
+            messageId: mail.messageId ?? "",
+          });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const address = server.server.address() as net.AddressInfo;
+  return { port: address.port, received, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+function smtpWorker(port: number) {
+  return new MailWorker({
+    db: h.db,
+    clock: h.clock,
+    transport: smtpTransport(`smtp://127.0.0.1:${port}`),
+    from: "WEB会員専用ご注文サイト <no-reply@example.jp>",
+    pollIntervalMs: 1000,
+  });
+}
+
+async function enqueueNotice(to = "taro@example.jp") {
+  return h.deps.db.transaction().execute((trx) =>
+    h.deps.outbox.enqueue(trx, to, "login-notice", {
+      accountCompany: "アクメ計測",
+      userName: "山田 <太郎>",
+      loginAt: "2026/04/01 09:00:00 (日本時間)",
+      loginId: "acme01",
+      ip: "203.0.113.1",
+      browser: "Chrome 131 (Windows)",
+    }),
+  );
+}
+
+describe("outbox over SMTP", () => {
+  it("delivers a queued mail to a real SMTP server", async () => {
+    const peer = await startSmtpPeer();
+    try {
+      await enqueueNotice();
+      expect(await smtpWorker(peer.port).runOnce()).toBe(1);
+      expect(peer.received).toHaveLength(1);
+      expect(peer.received[0]?.envelopeTo).toEqual(["taro@example.jp"]);
+      expect(peer.received[0]?.subject).toBe("【WEB会員専用ご注文サイト】ログイン通知");
+      expect(peer.received[0]?.text).toContain("山田 <太郎> 様");
+      const row = await h.db.selectFrom("mail_outbox").selectAll().executeTakeFirstOrThrow();
+      expect(row.status).toBe("sent");
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("keeps a mail while the server is down and delivers it exactly once when it is back", async () => {
+    const port = await freePort();
+    const worker = smtpWorker(port);
+    const id = await enqueueNotice();
+
+    expect(await worker.runOnce()).toBe(0);
+    let row = await h.db.selectFrom("mail_outbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row.status).toBe("pending");
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
+
+    const peer = await startSmtpPeer(port);
+    try {
+      // Not due yet: the backoff is respected.
+      expect(await worker.runOnce()).toBe(0);
+      h.clock.advance(backoffMs(1));
+      expect(await worker.runOnce()).toBe(1);
+      h.clock.advance(60 * 60_000);
+      expect(await worker.runOnce()).toBe(0);
+      expect(peer.received).toHaveLength(1);
+      expect(peer.received[0]?.messageId).toBe(`<${id}@member-order-site>`);
+      row = await h.db.selectFrom("mail_outbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      expect(row.status).toBe("sent");
+      expect(row.attempts).toBe(2);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("gives up after the last attempt and says why", async () => {
+    const port = await freePort();
+    const worker = new MailWorker({
+      db: h.db,
+      clock: h.clock,
+      transport: smtpTransport(`smtp://127.0.0.1:${port}`),
+      from: "x <x@example.jp>",
+      pollIntervalMs: 1000,
+      maxAttempts: 3,
+    });
+    await enqueueNotice();
+    for (let i = 0; i < 5; i++) {
+      await worker.runOnce();
+      h.clock.advance(60 * 60_000);
+    }
+    const row = await h.db.selectFrom("mail_outbox").selectAll().executeTakeFirstOrThrow();
+    expect(row.status).toBe("failed");
+    expect(row.attempts).toBe(3);
+  });
+});
+
+describe("outbox guarantees", () => {
+  it("holds no mail of a rolled-back change", async () => {
+    await expect(
+      h.db.transaction().execute(async (trx) => {
+        await h.deps.outbox.enqueue(trx, "taro@example.jp", "login-notice", {
+          accountCompany: "a",
+          userName: "b",
+          loginAt: "c",
+          loginId: "d",
+          ip: "e",
+          browser: "f",
+        });
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    expect(await h.db.selectFrom("mail_outbox").selectAll().execute()).toHaveLength(0);
+  });
+
+  it("reclaims a mail whose worker died mid-send, once its lease ran out", async () => {
+    await enqueueNotice();
+    await h.db
+      .updateTable("mail_outbox")
+      .set({ status: "sending", attempts: 1, locked_until: new Date(h.clock.now().getTime() + 120_000).toISOString() })
+      .execute();
+    expect(await h.worker.runOnce()).toBe(0);
+    h.clock.advance(120_000);
+    expect(await h.worker.runOnce()).toBe(1);
+    expect(await h.mailsTo("taro@example.jp")).toHaveLength(1);
+  });
+
+  it("escapes values in the HTML part", async () => {
+    await enqueueNotice();
+    const [mail] = await h.mailsTo("taro@example.jp");
+    expect(mail?.html).toContain("山田 &lt;太郎&gt; 様");
+    expect(mail?.html).not.toContain("<太郎>");
+  });
+
+  it("claims each mail once when two workers run at the same time", async () => {
+    for (let i = 0; i < 10; i++) await enqueueNotice(`user${i}@example.jp`);
+    const other = new MailWorker({
+      db: h.db,
+      clock: h.clock,
+      transport: mailboxTransport(h.db),
+      from: "x <x@example.jp>",
+      pollIntervalMs: 1000,
+    });
+    const [a, b] = await Promise.all([h.worker.runOnce(), other.runOnce()]);
+    expect((a ?? 0) + (b ?? 0)).toBe(10);
+    expect(await h.db.selectFrom("dev_mailbox").selectAll().execute()).toHaveLength(10);
+  });
+});

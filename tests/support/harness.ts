@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createDb, type DB, migrateToLatest } from "../../db";
+import { buildDeps } from "../../server/app-deps";
+import { type Config, loadConfig } from "../../server/config";
+import { ManualClock } from "../../server/lib/clock";
+import { MailRenderer } from "../../server/mail/render";
+import { mailboxTransport } from "../../server/mail/transports";
+import { MailWorker } from "../../server/mail/worker";
+import type { ServiceDeps } from "../../server/services/deps";
+import { createContext } from "../../server/trpc/context";
+import { createCaller } from "../../server/trpc/router";
+
+export const TEST_PEPPER = "test-pepper-0123456789-abcdefghijklmnop";
+
+let renderer: Promise<MailRenderer> | undefined;
+
+export interface Harness {
+  dir: string;
+  config: Config;
+  db: DB;
+  clock: ManualClock;
+  deps: ServiceDeps;
+  worker: MailWorker;
+  /** A browser: its own cookie jar, IP and user agent; every call goes through the tRPC caller. */
+  browser(options?: { ip?: string; userAgent?: string }): TestBrowser;
+  /** Delivers the outbox to the mailbox and returns the mails to an address, newest first. */
+  mailsTo(address: string): Promise<{ subject: string; text: string; html: string; created_at: string }[]>;
+  close(): Promise<void>;
+}
+
+export interface TestBrowser {
+  cookies: Map<string, string>;
+  call<T>(fn: (caller: ReturnType<typeof createCaller>) => Promise<T>): Promise<T>;
+}
+
+/** A real SQLite file in a temporary folder, migrated, with the mailbox transport and a movable clock. */
+export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-test-"));
+  const config = loadConfig({
+    DATABASE_URL: `file:${path.join(dir, "test.sqlite")}`,
+    PEPPER: TEST_PEPPER,
+    MAIL_TRANSPORT: "mailbox",
+    APP_ORIGIN: "http://localhost:3000",
+    ...env,
+  });
+  const db = createDb(config.databaseUrl);
+  await migrateToLatest(db);
+  renderer ??= MailRenderer.compile(config.site);
+  const clock = new ManualClock("2026-04-01T00:00:00.000Z");
+  const deps = buildDeps(config, db, await renderer, TEST_PEPPER, clock);
+  const worker = new MailWorker({
+    db,
+    clock,
+    transport: mailboxTransport(db),
+    from: config.mail.from,
+    pollIntervalMs: 1000,
+  });
+
+  return {
+    dir,
+    config,
+    db,
+    clock,
+    deps,
+    worker,
+    browser(options = {}) {
+      const cookies = new Map<string, string>();
+      return {
+        cookies,
+        async call(fn) {
+          const ctx = await createContext(deps, {
+            cookieHeader: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") || undefined,
+            ip: options.ip ?? "203.0.113.10",
+            userAgent: options.userAgent ?? "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36",
+            setCookie(header) {
+              const [pair = "", ...attrs] = header.split(";");
+              const eq = pair.indexOf("=");
+              const name = pair.slice(0, eq).trim();
+              const value = pair.slice(eq + 1).trim();
+              if (!value || attrs.some((a) => a.trim().toLowerCase() === "max-age=0")) cookies.delete(name);
+              else cookies.set(name, value);
+            },
+          });
+          return fn(createCaller(ctx));
+        },
+      };
+    },
+    async mailsTo(address) {
+      await worker.runOnce();
+      return db
+        .selectFrom("dev_mailbox")
+        .select(["subject", "text", "html", "created_at"])
+        .where("to_address", "=", address)
+        .orderBy("created_at", "desc")
+        .execute();
+    },
+    async close() {
+      await worker.stop();
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

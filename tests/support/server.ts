@@ -1,0 +1,26 @@
+import fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { createApp } from "../../server/app";
+import type { Harness } from "./harness";
+
+/** Serves the real Remix build (npm run build) with the harness's services on a free port. */
+export async function serve(h: Harness): Promise<{ url: string; close(): Promise<void> }> {
+  const buildFile = path.resolve("build/index.js");
+  if (!fs.existsSync(buildFile)) throw new Error("build/index.js is missing: run `npm run build` first");
+  const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
+  const app = createApp(h.deps, build);
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../server/config";
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("has one-box defaults", () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.appOrigin).toBe("http://localhost:3000");
+    expect(c.databaseUrl).toBe("file:./data/member-order.sqlite");
+    expect(c.mail.transport).toBe("mailbox");
+    expect(c.seedDemo).toBe(true);
+    expect(c.secureCookies).toBe(false);
+    expect(c.loginRateLimitPerMinute).toBe(20);
+    expect(c.session).toEqual({ idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 });
+    expect(c.passwordSymbols).toBe(".-_");
+  });
+
+  it("names every bad variable at once", () => {
+    const p = problems({ PORT: "abc", APP_ORIGIN: "not a url", MAIL_TRANSPORT: "pigeon", TRUST_PROXY: "maybe" });
+    expect(p.map((x) => x.split(":")[0]).sort()).toEqual(["APP_ORIGIN", "MAIL_TRANSPORT", "PORT", "TRUST_PROXY"]);
+  });
+
+  it("requires secrets, origin, sender and SMTP in production", () => {
+    const p = problems({ APP_ENV: "production" });
+    expect(p.map((x) => x.split(":")[0]).sort()).toEqual(["APP_ORIGIN", "MAIL_FROM", "PEPPER", "SMTP_URL"]);
+    const ok = loadConfig({
+      APP_ENV: "production",
+      APP_ORIGIN: "https://order.example.jp",
+      PEPPER: "p".repeat(32),
+      MAIL_FROM: "注文サイト <no-reply@example.jp>",
+      SMTP_URL: "smtp://mail.example.jp:587",
+    });
+    expect(ok.mail.transport).toBe("smtp");
+    expect(ok.secureCookies).toBe(true);
+    expect(ok.seedDemo).toBe(false);
+  });
+
+  it("refuses a short pepper, an origin with a path and an unknown database scheme", () => {
+    const p = problems({ PEPPER: "short", APP_ORIGIN: "https://x.example/app", DATABASE_URL: "mysql://x" });
+    expect(p.map((x) => x.split(":")[0]).sort()).toEqual(["APP_ORIGIN", "DATABASE_URL", "PEPPER"]);
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", MAIL_TRANSPORT: "" }).port).toBe(3000);
+  });
+
+  it("allows turning the login rate limit off for QA", () => {
+    expect(loadConfig({ LOGIN_RATE_LIMIT_PER_MINUTE: "0" }).loginRateLimitPerMinute).toBe(0);
+    expect(problems({ LOGIN_RATE_LIMIT_PER_MINUTE: "-1" })[0]).toMatch(/^LOGIN_RATE_LIMIT_PER_MINUTE/);
+  });
+});

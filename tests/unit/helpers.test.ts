@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { safeRedirect } from "../../app/utils/redirect";
+import { formatTokyo } from "../../server/lib/format";
+import { describeUserAgent } from "../../server/lib/user-agent";
+import { backoffMs } from "../../server/mail/worker";
+import { isValidEmail, normalizeEmail } from "../../server/services/normalize";
+
+describe("safeRedirect", () => {
+  it.each([
+    ["/account/users?x=1", "/account/users?x=1"],
+    ["//evil.example", "/"],
+    ["/\\evil.example", "/"],
+    ["https://evil.example", "/"],
+    ["javascript:alert(1)", "/"],
+    ["/ok\nSet-Cookie:x", "/"],
+    [null, "/"],
+  ])("%s → %s", (to, expected) => {
+    expect(safeRedirect(to)).toBe(expected);
+  });
+});
+
+describe("formatTokyo", () => {
+  it("shows Japan time, across the date line", () => {
+    expect(formatTokyo(new Date("2026-03-31T15:30:00Z"))).toBe("2026/04/01 00:30:00 (日本時間)");
+  });
+});
+
+describe("describeUserAgent", () => {
+  it.each([
+    [
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+      "Chrome 131 (Windows)",
+    ],
+    [
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+      "Edge 131 (Windows)",
+    ],
+    [
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+      "Safari 17 (iOS)",
+    ],
+    ["Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128 (Linux)"],
+    ["curl/8.5.0", "curl"],
+    [null, "不明"],
+  ])("%s → %s", (ua, expected) => {
+    expect(describeUserAgent(ua)).toBe(expected);
+  });
+});
+
+describe("mail backoff", () => {
+  it("doubles from 5 s and stops growing at 30 min", () => {
+    expect([1, 2, 3, 4].map(backoffMs)).toEqual([5_000, 10_000, 20_000, 40_000]);
+    expect(backoffMs(30)).toBe(30 * 60_000);
+  });
+});
+
+describe("emails", () => {
+  it("normalises by trimming and lower-casing", () => {
+    expect(normalizeEmail("  Taro@Example.JP ")).toBe("taro@example.jp");
+  });
+  it.each([
+    ["taro@example.jp", true],
+    ["taro.yamada+order@sub.example.co.jp", true],
+    ["taro@", false],
+    ["taro example.jp", false],
+    ["taro@example", false],
+  ])("%s valid: %s", (email, ok) => {
+    expect(isValidEmail(email)).toBe(ok);
+  });
+});
