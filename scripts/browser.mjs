@@ -1,12 +1,11 @@
 // Finds a Chromium for Playwright: CHROMIUM_PATH, Playwright's own download, or Debian's /usr/bin/chromium.
 import fs from "node:fs";
 
-export async function findChromium() {
-  const candidates = [];
-  if (process.env.CHROMIUM_PATH) candidates.push(process.env.CHROMIUM_PATH);
+/** @param {{ executablePath(): string } | undefined} playwrightChromium */
+export function findChromium(playwrightChromium) {
+  const candidates = [process.env.CHROMIUM_PATH];
   try {
-    const { chromium } = await import("@playwright/test");
-    candidates.push(chromium.executablePath());
+    candidates.push(playwrightChromium?.executablePath());
   } catch {
     // Playwright has no browser of its own here: fine, try the system one.
   }
@@ -17,3 +16,14 @@ export async function findChromium() {
 export const HOW_TO_INSTALL =
   "No Chromium found for the end-to-end tests. Install one: `sudo apt-get install chromium` (Debian/Ubuntu), " +
   "or `npx playwright install chromium`, or set CHROMIUM_PATH to a Chromium/Chrome binary.";
+
+/** Flags for a headless Chromium on a closed network (no background calls home). */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];

@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { formFailure, text } from "~/utils/forms.server";
@@ -29,12 +30,18 @@ export default function LoginPage() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors = result?.fieldErrors ?? {};
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    // After a refused attempt the password is typed again (without JavaScript it is never sent back).
+    const password = result && formRef.current?.elements.namedItem("password");
+    if (password instanceof HTMLInputElement) password.value = "";
+  }, [result]);
   return (
     <section className="card narrow">
       <h1>ログイン</h1>
       <p>ログインID、メールアドレス、パスワードを入力してください。</p>
       <FormAlert message={result?.formError} />
-      <Form method="post" noValidate>
+      <Form method="post" noValidate ref={formRef}>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
         <Field
           label="ログインID"

@@ -1,0 +1,96 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { type APIRequestContext, test as base, expect, type Page } from "@playwright/test";
+
+const run = promisify(execFile);
+
+export interface Mail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  createdAt: string;
+}
+
+export interface TestAccount {
+  loginId: string;
+  company: string;
+  email: string;
+  password: string;
+}
+
+/** Opens an account the way a QA script does: through the admin CLI. */
+async function createAccountWithCli(): Promise<TestAccount> {
+  const suffix = randomBytes(4).toString("hex");
+  const account = {
+    loginId: `qa${suffix}`,
+    company: `QA計測株式会社 ${suffix}`,
+    email: `qa.${suffix}@example.jp`,
+    password: "Start-2026a",
+  };
+  await run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/admin.ts",
+      "create-account",
+      "--login-id",
+      account.loginId,
+      "--company",
+      account.company,
+      "--email",
+      account.email,
+      "--password",
+      account.password,
+    ],
+    { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL, PEPPER: process.env.E2E_PEPPER } },
+  );
+  return account;
+}
+
+/** Reads the dev mailbox JSON like a QA suite would. */
+export async function mailsTo(request: APIRequestContext, to: string): Promise<Mail[]> {
+  const res = await request.get(`/dev/mailbox/messages.json?to=${encodeURIComponent(to)}`);
+  expect(res.ok()).toBe(true);
+  return ((await res.json()) as { messages: Mail[] }).messages;
+}
+
+/** Waits for a mail with that subject to arrive (the outbox worker delivers it in the background). */
+export async function waitForMail(request: APIRequestContext, to: string, subject: RegExp | string): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect
+    .poll(
+      async () => {
+        found = (await mailsTo(request, to)).find((m) =>
+          typeof subject === "string" ? m.subject.includes(subject) : subject.test(m.subject),
+        );
+        return found !== undefined;
+      },
+      { message: `mail "${subject}" to ${to}`, timeout: 10_000 },
+    )
+    .toBe(true);
+  return found as Mail;
+}
+
+export async function login(page: Page, account: Pick<TestAccount, "loginId" | "email" | "password">) {
+  await page.getByLabel("ログインID", { exact: true }).fill(account.loginId);
+  await page.getByLabel("メールアドレス", { exact: true }).fill(account.email);
+  await page.getByLabel("パスワード", { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: "ログイン" }).click();
+}
+
+export const test = base.extend<{ account: TestAccount }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
+  baseURL: async ({}, use) => {
+    await use(process.env.E2E_BASE_URL);
+  },
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
+  account: async ({}, use) => {
+    await use(await createAccountWithCli());
+  },
+});
+
+export { expect };

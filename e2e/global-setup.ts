@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts the app as `npm start` would (production build), on a free port with a fresh database,
+ * and shares its address with the tests through the environment.
+ */
+export default async function globalSetup() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-e2e-"));
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    APP_ENV: "local",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    APP_ORIGIN: baseURL,
+    DATABASE_URL: `file:${path.join(dir, "e2e.sqlite")}`,
+    PEPPER: "e2e-pepper-0123456789-abcdefghijklmnopq",
+    MAIL_TRANSPORT: "mailbox",
+    MAIL_POLL_INTERVAL_MS: "100",
+    LOGIN_RATE_LIMIT_PER_MINUTE: "0",
+    SEED_DEMO: "true",
+  };
+  const logFile = path.join(dir, "server.log");
+  const log = fs.openSync(logFile, "a");
+  const server: ChildProcess = spawn(process.execPath, ["scripts/start.mjs"], { env, stdio: ["ignore", log, log] });
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null) {
+      throw new Error(`the app exited (${server.exitCode}):\n${fs.readFileSync(logFile, "utf8")}`);
+    }
+    try {
+      if ((await fetch(`${baseURL}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the app did not start in 60 s:\n${fs.readFileSync(logFile, "utf8")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  process.env.E2E_BASE_URL = baseURL;
+  process.env.E2E_DATABASE_URL = env.DATABASE_URL;
+  process.env.E2E_PEPPER = env.PEPPER;
+
+  return async () => {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server.once("exit", resolve));
+    fs.closeSync(log);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}
