@@ -10,7 +10,7 @@ const bool = z
 
 const baseSchema = z.object({
   APP_ENV: z.enum(["local", "production"]).default("local"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce.number({ message: "a port number (1–65535)" }).int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   APP_ORIGIN: z
     .string()
@@ -97,26 +97,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable counts as unset, the way most .env loaders treat it.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = baseSchema.safeParse(cleaned);
-  const problems: string[] = [];
+  const byName = new Map<string, string[]>();
+  const problem = (name: string, message: string) => byName.set(name, [...(byName.get(name) ?? []), message]);
   if (!parsed.success) {
-    const byName = new Map<string, string[]>();
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? "?");
-      byName.set(name, [...(byName.get(name) ?? []), issue.message]);
-    }
-    for (const [name, messages] of byName) problems.push(`${name}: ${messages.join("; ")}`);
-    throw new ConfigError(problems);
+    for (const issue of parsed.error.issues) problem(String(issue.path[0] ?? "?"), issue.message);
+  }
+  // What depends on other variables is checked on the raw values too, so one run lists everything.
+  const production = cleaned.APP_ENV === "production";
+  const transport = cleaned.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox");
+  if (production) {
+    if (!cleaned.PEPPER) problem("PEPPER", "required when APP_ENV=production (32+ random characters)");
+    if (!cleaned.APP_ORIGIN) problem("APP_ORIGIN", "required when APP_ENV=production (e.g. https://order.example.jp)");
+    if (!cleaned.MAIL_FROM) problem("MAIL_FROM", "required when APP_ENV=production");
+  }
+  if (transport === "smtp" && !cleaned.SMTP_URL) problem("SMTP_URL", "required when MAIL_TRANSPORT=smtp");
+  if (byName.size || !parsed.success) {
+    throw new ConfigError([...byName].map(([name, messages]) => `${name}: ${messages.join("; ")}`));
   }
   const e = parsed.data;
-  const production = e.APP_ENV === "production";
-  const transport = e.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox");
-  if (production) {
-    if (!e.PEPPER) problems.push("PEPPER: required when APP_ENV=production (32+ random characters)");
-    if (!e.APP_ORIGIN) problems.push("APP_ORIGIN: required when APP_ENV=production (e.g. https://order.example.jp)");
-    if (!e.MAIL_FROM) problems.push("MAIL_FROM: required when APP_ENV=production");
-  }
-  if (transport === "smtp" && !e.SMTP_URL) problems.push("SMTP_URL: required when MAIL_TRANSPORT=smtp");
-  if (problems.length) throw new ConfigError(problems);
 
   const appOrigin = e.APP_ORIGIN ?? `http://localhost:${e.PORT}`;
   return {
@@ -128,7 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     pepper: e.PEPPER,
     mail: {
-      transport,
+      transport: e.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox"),
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `${e.SITE_NAME} <no-reply@localhost>`,
       pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,

@@ -45,7 +45,14 @@ export class MailRenderer {
     const compiled = new Map<MailTemplateName, { html: string; text: string }>();
     for (const name of Object.keys(mailTemplates) as MailTemplateName[]) {
       const source = await fs.readFile(path.join(dir, `${name}.mjml`), "utf8");
-      const result = await mjml2html(source, { filePath: dir, validationLevel: "strict", minify: false });
+      const result = await mjml2html(source, {
+        filePath: path.join(dir, `${name}.mjml`),
+        // mj-include is off by default in mjml 5; allow it inside emails/ only.
+        ignoreIncludes: false,
+        includePath: dir,
+        validationLevel: "strict",
+        minify: false,
+      });
       if (result.errors?.length) {
         throw new Error(`emails/${name}.mjml: ${result.errors.map((e) => e.formattedMessage).join("; ")}`);
       }
