@@ -1,27 +1,56 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type MigrationProvider, type MigrationResultSet, Migrator, SqliteDialect } from "kysely";
+import {
+  Kysely,
+  type Kysely as KyselyType,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from "kysely";
+import pg from "pg";
 import { migrations } from "./migrations";
 import type { Database } from "./schema";
 
 export type { Database } from "./schema";
-export type DB = Kysely<Database>;
+export type DB = KyselyType<Database>;
 
-export type DatabaseTarget = { dialect: "sqlite"; file: string };
+export type Dialect = "sqlite" | "postgres";
+export type DatabaseTarget = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
 
-/** `file:PATH` → SQLite at PATH (relative to the working directory). */
+/** `file:PATH` → SQLite at PATH (relative to the working directory); `postgres://…` → PostgreSQL. */
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (url.startsWith("file:")) {
     const file = url.slice("file:".length);
     if (!file) throw new Error("DATABASE_URL: file: needs a path, e.g. file:./data/app.sqlite");
     return { dialect: "sqlite", file };
   }
-  throw new Error(`DATABASE_URL: unsupported scheme in "${url.replace(/\/\/[^@]*@/, "//***@")}" (use file:PATH)`);
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: "postgres", url };
+  throw new Error(`DATABASE_URL: unsupported scheme in "${redactUrl(url)}" (use file:PATH or postgres://…)`);
 }
 
-export function createDb(url: string): DB {
+/** A URL fit for logs: no password. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+}
+
+export interface DbOptions {
+  /** PostgreSQL pool size per process. */
+  poolSize?: number;
+}
+
+export function createDb(url: string, options: DbOptions = {}): DB {
   const target = parseDatabaseUrl(url);
+  if (target.dialect === "postgres") {
+    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    // An idle client losing its server (restart, failover) must not crash the process.
+    pool.on("error", (error) => console.error(`postgres pool: ${error.message}`));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
   if (target.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(target.file)), { recursive: true });
   const sqlite = new SQLite(target.file);
   sqlite.pragma("journal_mode = WAL");
@@ -31,15 +60,43 @@ export function createDb(url: string): DB {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
+/** Which SQL dialect a Kysely instance (or a transaction of it) speaks. */
+export function dialectOf(db: { getExecutor(): { adapter: unknown } }): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}
+
 class CodeMigrationProvider implements MigrationProvider {
   async getMigrations() {
     return migrations;
   }
 }
 
+/**
+ * Applies pending migrations under a lock, so instances starting together do not race:
+ * PostgreSQL takes Kysely's advisory lock and runs them in a transaction; SQLite holds a write
+ * lock (BEGIN IMMEDIATE) on its single connection, so another process waits for it.
+ */
 export async function migrateToLatest(db: DB): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: new CodeMigrationProvider() });
-  const result = await migrator.migrateToLatest();
+  const result =
+    dialectOf(db) === "postgres"
+      ? await new Migrator({
+          db,
+          provider: new CodeMigrationProvider(),
+          // Kysely looks for its bookkeeping tables in every schema unless told which: name ours
+          // (the search_path's), so databases that share a server by schema never see each other's.
+          migrationTableSchema: await currentSchema(db),
+        }).migrateToLatest()
+      : await db.connection().execute(async (conn) => {
+          await sql`begin immediate`.execute(conn);
+          try {
+            const r = await new Migrator({ db: conn, provider: new CodeMigrationProvider() }).migrateToLatest();
+            await sql.raw(r.error ? "rollback" : "commit").execute(conn);
+            return r;
+          } catch (error) {
+            await sql`rollback`.execute(conn).catch(() => undefined);
+            throw error;
+          }
+        });
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error");
     const reason = result.error instanceof Error ? result.error.message : String(result.error);
@@ -48,7 +105,14 @@ export async function migrateToLatest(db: DB): Promise<MigrationResultSet> {
   return result;
 }
 
+async function currentSchema(db: DB): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error("PostgreSQL: no current schema (check search_path)");
+  return schema;
+}
+
 /** Cheap round trip used by /healthz. */
 export async function pingDb(db: DB): Promise<void> {
-  await db.selectFrom("accounts").select("id").limit(1).execute();
+  await sql`select 1`.execute(db);
 }

@@ -40,7 +40,7 @@ export async function startRuntime(
   options: { clock?: Clock; log?: (m: string) => void } = {},
 ): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
   await migrateToLatest(db);
   const renderer = await MailRenderer.compile(config.site);
   const deps = buildDeps(config, db, renderer, resolvePepper(config), clock);

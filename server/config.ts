@@ -19,8 +19,12 @@ const baseSchema = z.object({
     .optional(),
   DATABASE_URL: z
     .string()
-    .refine((v) => v.startsWith("file:"), "use file:PATH (SQLite)")
+    .refine(
+      (v) => /^(file:.+|postgres(ql)?:\/\/.+)$/.test(v),
+      "use file:PATH (SQLite) or postgres://user:pass@host:5432/db",
+    )
     .default("file:./data/member-order.sqlite"),
+  DATABASE_POOL_SIZE: z.coerce.number({ message: "a whole number" }).int().min(1).max(100).default(10),
   PEPPER: z.string().min(32, "at least 32 characters").optional(),
   MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).optional(),
   SMTP_URL: z
@@ -64,6 +68,7 @@ export interface Config {
   appOrigin: string;
   secureCookies: boolean;
   databaseUrl: string;
+  databasePoolSize: number;
   /** HMAC key for passwords, codes; undefined in local mode until resolved from the data folder. */
   pepper: string | undefined;
   mail: {
@@ -110,6 +115,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!cleaned.APP_ORIGIN) problem("APP_ORIGIN", "required when APP_ENV=production (e.g. https://order.example.jp)");
     if (!cleaned.MAIL_FROM) problem("MAIL_FROM", "required when APP_ENV=production");
   }
+  if (/^postgres/.test(cleaned.DATABASE_URL ?? "") && !cleaned.PEPPER) {
+    problem("PEPPER", "required with PostgreSQL: every instance must use the same one");
+  }
   if (transport === "smtp" && !cleaned.SMTP_URL) problem("SMTP_URL", "required when MAIL_TRANSPORT=smtp");
   if (byName.size || !parsed.success) {
     throw new ConfigError([...byName].map(([name, messages]) => `${name}: ${messages.join("; ")}`));
@@ -124,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appOrigin,
     secureCookies: appOrigin.startsWith("https://"),
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     pepper: e.PEPPER,
     mail: {
       transport: e.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox"),

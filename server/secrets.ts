@@ -11,6 +11,7 @@ import type { Config } from "./config";
  */
 export function resolvePepper(config: Config): string {
   if (config.pepper) return config.pepper;
+  // loadConfig requires PEPPER with PostgreSQL, so here the database is a SQLite file.
   const sqliteFile = config.databaseUrl.slice("file:".length);
   const file = path.resolve(path.dirname(path.resolve(sqliteFile)), ".pepper");
   if (!fs.existsSync(file)) {

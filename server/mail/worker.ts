@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { DB } from "../../db";
+import { type DB, dialectOf } from "../../db";
 import type { MailOutboxTable } from "../../db/schema";
 import { addMs, type Clock, iso } from "../lib/clock";
 import type { MailTransport } from "./transports";
@@ -72,7 +72,7 @@ export class MailWorker {
 
   private async claim(): Promise<MailOutboxTable[]> {
     const now = iso(this.o.clock.now());
-    const due = this.o.db
+    let due = this.o.db
       .selectFrom("mail_outbox")
       .select("id")
       .where((eb) =>
@@ -83,6 +83,9 @@ export class MailWorker {
       )
       .orderBy("created_at")
       .limit(this.batchSize);
+    // PostgreSQL: instances skip each other's rows instead of waiting. SQLite: the single UPDATE
+    // statement below is atomic under the database write lock, so claims never overlap.
+    if (dialectOf(this.o.db) === "postgres") due = due.forUpdate().skipLocked();
     return this.o.db
       .updateTable("mail_outbox")
       .set({

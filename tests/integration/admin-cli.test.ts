@@ -1,24 +1,18 @@
 import { execFile } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../db";
+import { freshDatabase, type TestDatabase } from "../support/test-db";
 
 const run = promisify(execFile);
-let dir: string;
+let database: TestDatabase;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-cli-"));
-  env = {
-    ...process.env,
-    DATABASE_URL: `file:${path.join(dir, "cli.sqlite")}`,
-    PEPPER: "cli-test-pepper-0123456789abcdefghij",
-  };
+beforeAll(async () => {
+  database = await freshDatabase();
+  env = { ...process.env, DATABASE_URL: database.url, PEPPER: "cli-test-pepper-0123456789abcdefghij" };
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => database.drop());
 
 async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

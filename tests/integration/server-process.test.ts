@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase, TEST_DIALECT, type TestDatabase } from "../support/test-db";
 
 /** The real `npm start` entry point (scripts/start.mjs), as an operator runs it. */
 function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
@@ -37,10 +38,15 @@ async function freePort(): Promise<number> {
 }
 
 let dir: string;
-beforeAll(() => {
+let database: TestDatabase;
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-proc-"));
+  database = await freshDatabase();
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  await database.drop();
+});
 
 describe("the server process", () => {
   it("refuses to start on bad configuration, naming each variable", async () => {
@@ -53,11 +59,14 @@ describe("the server process", () => {
   it("starts with one-box defaults, seeds the demo, delivers mail, and shuts down cleanly on SIGTERM", async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const sqlite = TEST_DIALECT === "sqlite";
     const { child, output } = startServer({
       PORT: String(port),
       HOST: "127.0.0.1",
       APP_ORIGIN: url,
-      DATABASE_URL: `file:${path.join(dir, "app.sqlite")}`,
+      // On one box (SQLite) no pepper is given; PostgreSQL instances must be given a shared one.
+      DATABASE_URL: sqlite ? `file:${path.join(dir, "app.sqlite")}` : database.url,
+      ...(sqlite ? {} : { PEPPER: "process-test-pepper-0123456789abcdef" }),
       MAIL_POLL_INTERVAL_MS: "100",
     });
     try {
@@ -71,8 +80,10 @@ describe("the server process", () => {
           { timeout: 30_000 },
         )
         .toBe(200);
-      // No PEPPER given on one box: one was generated beside the database, private to the owner.
-      expect(fs.statSync(path.join(dir, ".pepper")).mode & 0o777).toBe(0o600);
+      if (sqlite) {
+        // No PEPPER given on one box: one was generated beside the database, private to the owner.
+        expect(fs.statSync(path.join(dir, ".pepper")).mode & 0o777).toBe(0o600);
+      }
       const login = await fetch(`${url}/login`, {
         method: "POST",
         headers: { Origin: url },

@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { createDb, type DB, migrateToLatest } from "../../db";
 import { buildDeps } from "../../server/app-deps";
 import { type Config, loadConfig } from "../../server/config";
@@ -11,13 +8,14 @@ import { MailWorker } from "../../server/mail/worker";
 import type { ServiceDeps } from "../../server/services/deps";
 import { createContext } from "../../server/trpc/context";
 import { createCaller } from "../../server/trpc/router";
+import { freshDatabase } from "./test-db";
 
 export const TEST_PEPPER = "test-pepper-0123456789-abcdefghijklmnop";
 
 let renderer: Promise<MailRenderer> | undefined;
 
 export interface Harness {
-  dir: string;
+  databaseUrl: string;
   config: Config;
   db: DB;
   clock: ManualClock;
@@ -35,17 +33,20 @@ export interface TestBrowser {
   call<T>(fn: (caller: ReturnType<typeof createCaller>) => Promise<T>): Promise<T>;
 }
 
-/** A real SQLite file in a temporary folder, migrated, with the mailbox transport and a movable clock. */
+/**
+ * A real, empty, migrated database (a SQLite file, or a PostgreSQL schema in the postgres leg) with the
+ * mailbox transport and a movable clock.
+ */
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-test-"));
+  const database = await freshDatabase();
   const config = loadConfig({
-    DATABASE_URL: `file:${path.join(dir, "test.sqlite")}`,
+    DATABASE_URL: database.url,
     PEPPER: TEST_PEPPER,
     MAIL_TRANSPORT: "mailbox",
     APP_ORIGIN: "http://localhost:3000",
     ...env,
   });
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { poolSize: 4 });
   await migrateToLatest(db);
   renderer ??= MailRenderer.compile(config.site);
   const clock = new ManualClock("2026-04-01T00:00:00.000Z");
@@ -58,8 +59,9 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     pollIntervalMs: 1000,
   });
 
+  let closed = false;
   return {
-    dir,
+    databaseUrl: database.url,
     config,
     db,
     clock,
@@ -97,9 +99,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
         .execute();
     },
     async close() {
+      if (closed) return;
+      closed = true;
       await worker.stop();
-      await db.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.destroy().catch(() => undefined);
+      await database.drop();
     },
   };
 }
