@@ -1,54 +1,9 @@
-import net from "node:net";
-import { simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mailboxTransport, smtpTransport } from "../../server/mail/transports";
 import { backoffMs, MailWorker } from "../../server/mail/worker";
 import { createHarness, type Harness } from "../support/harness";
-
-interface Received {
-  envelopeTo: string[];
-  subject: string;
-  text: string;
-  messageId: string;
-}
-
-/** A real SMTP peer on 127.0.0.1 that records what it accepts. */
-async function startSmtpPeer(port = 0): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({
-            envelopeTo,
-            subject: mail.subject ?? "",
-            text: mail.text ?? "",
-            messageId: mail.messageId ?? "",
-          });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  const address = server.server.address() as net.AddressInfo;
-  return { port: address.port, received, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort } from "../support/processes";
+import { startSmtpPeer } from "../support/smtp-peer";
 
 let h: Harness;
 beforeEach(async () => {

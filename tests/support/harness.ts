@@ -20,6 +20,7 @@ export interface Harness {
   db: DB;
   clock: ManualClock;
   deps: ServiceDeps;
+  renderer: MailRenderer;
   worker: MailWorker;
   /** A browser: its own cookie jar, IP and user agent; every call goes through the tRPC caller. */
   browser(options?: { ip?: string; userAgent?: string }): TestBrowser;
@@ -37,8 +38,11 @@ export interface TestBrowser {
  * A real, empty, migrated database (a SQLite file, or a PostgreSQL schema in the postgres leg) with the
  * mailbox transport and a movable clock.
  */
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const database = await freshDatabase();
+export async function createHarness(
+  env: Record<string, string> = {},
+  options: { dialect?: "sqlite" | "postgres" } = {},
+): Promise<Harness> {
+  const database = await freshDatabase(options.dialect);
   const config = loadConfig({
     DATABASE_URL: database.url,
     PEPPER: TEST_PEPPER,
@@ -50,7 +54,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   await migrateToLatest(db);
   renderer ??= MailRenderer.compile(config.site);
   const clock = new ManualClock("2026-04-01T00:00:00.000Z");
-  const deps = buildDeps(config, db, await renderer, TEST_PEPPER, clock);
+  const compiled = await renderer;
+  const deps = buildDeps(config, db, compiled, TEST_PEPPER, clock);
   const worker = new MailWorker({
     db,
     clock,
@@ -66,6 +71,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     db,
     clock,
     deps,
+    renderer: compiled,
     worker,
     browser(options = {}) {
       const cookies = new Map<string, string>();

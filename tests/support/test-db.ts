@@ -17,8 +17,8 @@ export interface TestDatabase {
  * (TEST_DATABASE_URL) a schema of its own, selected through the connection's search_path, so tests
  * can run side by side on one server.
  */
-export async function freshDatabase(): Promise<TestDatabase> {
-  if (TEST_DIALECT === "sqlite") {
+export async function freshDatabase(dialect: "sqlite" | "postgres" = TEST_DIALECT): Promise<TestDatabase> {
+  if (dialect === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-db-"));
     return {
       url: `file:${path.join(dir, "test.sqlite")}`,
