@@ -1,4 +1,4 @@
-import type { DB, Database } from "./index";
+import type { Database, DB } from "./index";
 
 /** Every table, parents before children. db:copy refuses to run when the database has a table not listed here. */
 export const COPY_ORDER = [
@@ -49,7 +49,10 @@ export async function copyDatabase(
         if (after !== null) page = page.where("id", ">", after);
         const rows = (await page.execute()) as { id: string }[];
         if (!rows.length) break;
-        await trx.insertInto(table).values(rows as never).execute();
+        await trx
+          .insertInto(table)
+          .values(rows as never)
+          .execute();
         copied += rows.length;
         after = rows[rows.length - 1]?.id ?? null;
       }
