@@ -1,21 +1,46 @@
 import type { Database, DB } from "./index";
 
-/** Every table, parents before children. db:copy refuses to run when the database has a table not listed here. */
-export const COPY_ORDER = [
-  "accounts",
-  "users",
-  "staff",
-  "sessions",
-  "mail_outbox",
-  "dev_mailbox",
-  "audit_events",
-] as const satisfies readonly (keyof Database)[];
+type Table = keyof Database;
+
+/**
+ * Every table with its primary key, parents before children. db:copy refuses to run when the
+ * database has a table not listed here, so a new table cannot be forgotten.
+ */
+export const COPY_ORDER: readonly { table: Table; key: readonly [string] | readonly [string, string] }[] = [
+  { table: "accounts", key: ["id"] },
+  { table: "users", key: ["id"] },
+  { table: "staff", key: ["id"] },
+  { table: "sessions", key: ["id"] },
+  { table: "mail_outbox", key: ["id"] },
+  { table: "dev_mailbox", key: ["id"] },
+  { table: "audit_events", key: ["id"] },
+  { table: "verifications", key: ["id"] },
+  { table: "login_failures", key: ["key"] },
+  { table: "rate_buckets", key: ["key", "window_start"] },
+];
 
 export class CopyError extends Error {}
 
 async function userTables(db: DB): Promise<string[]> {
   const tables = await db.introspection.getTables();
   return tables.map((t) => t.name).filter((name) => !name.startsWith("kysely_"));
+}
+
+type Row = Record<string, unknown>;
+
+/** One page of a table in primary-key order, after the given row (keyset pagination). */
+function page(db: DB, table: Table, key: readonly string[], after: Row | null, size: number) {
+  // The tables differ in shape; the query is built on column names, so the typed builder is set aside here.
+  // biome-ignore lint/suspicious/noExplicitAny: generic over every table
+  let q = (db as any).selectFrom(table).selectAll();
+  for (const column of key) q = q.orderBy(column);
+  if (after) {
+    const [a, b] = key as [string, string | undefined];
+    q = b
+      ? q.where((eb: any) => eb.or([eb(a, ">", after[a]), eb.and([eb(a, "=", after[a]), eb(b, ">", after[b])])]))
+      : q.where(a, ">", after[a]);
+  }
+  return q.limit(size).execute() as Promise<Row[]>;
 }
 
 /**
@@ -29,32 +54,30 @@ export async function copyDatabase(
   options: { batchSize?: number; log?: (m: string) => void } = {},
 ): Promise<Record<string, number>> {
   const batchSize = options.batchSize ?? 500;
-  const known = new Set<string>(COPY_ORDER);
+  const known = new Set<string>(COPY_ORDER.map((t) => t.table));
   const unknown = (await userTables(from)).filter((t) => !known.has(t));
   if (unknown.length) throw new CopyError(`db:copy does not know these tables: ${unknown.join(", ")}`);
 
-  for (const table of COPY_ORDER) {
-    const any = await to.selectFrom(table).select("id").limit(1).executeTakeFirst();
-    if (any) throw new CopyError(`the target is not empty (table ${table} has rows): copy into a new database`);
+  for (const { table, key } of COPY_ORDER) {
+    if ((await page(to, table, key, null, 1)).length) {
+      throw new CopyError(`the target is not empty (table ${table} has rows): copy into a new database`);
+    }
   }
 
   const counts: Record<string, number> = {};
   await to.transaction().execute(async (trx) => {
-    for (const table of COPY_ORDER) {
+    for (const { table, key } of COPY_ORDER) {
       let copied = 0;
-      let after: string | null = null;
+      let after: Row | null = null;
       for (;;) {
-        // Keyset pagination on the primary key: constant memory whatever the table size.
-        let page = from.selectFrom(table).selectAll().orderBy("id").limit(batchSize);
-        if (after !== null) page = page.where("id", ">", after);
-        const rows = (await page.execute()) as { id: string }[];
+        const rows = await page(from, table, key, after, batchSize);
         if (!rows.length) break;
         await trx
           .insertInto(table)
           .values(rows as never)
           .execute();
         copied += rows.length;
-        after = rows[rows.length - 1]?.id ?? null;
+        after = rows[rows.length - 1] ?? null;
       }
       counts[table] = copied;
       options.log?.(`${table}: ${copied}`);

@@ -1,5 +1,3 @@
-import type { Generated } from "kysely";
-
 /**
  * Table types. Ids are random text (not enumerable, portable to PostgreSQL);
  * timestamps are ISO-8601 UTC strings of fixed width (`Date#toISOString`), so they
@@ -91,9 +89,37 @@ export interface AuditEventTable {
   details: string | null;
 }
 
-export interface MigrationLockRow {
+export type VerificationPurpose = "login_otp" | "password_reset";
+
+export interface VerificationTable {
   id: string;
-  is_locked: Generated<number>;
+  purpose: VerificationPurpose;
+  user_id: string;
+  /** SHA-256 of the secret the user holds (a link token, or the login challenge cookie). */
+  lookup_hash: string;
+  /** HMAC of a one-time code, for login_otp. */
+  code_hash: string | null;
+  payload: string | null;
+  attempts: number;
+  sent_count: number;
+  last_sent_at: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface LoginFailureTable {
+  /** login ID + "\n" + normalized email, whether or not they exist. */
+  key: string;
+  consecutive: number;
+  last_failed_at: string;
+  locked_until: string | null;
+}
+
+export interface RateBucketTable {
+  key: string;
+  window_start: string;
+  count: number;
 }
 
 export interface Database {
@@ -104,4 +130,7 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   dev_mailbox: DevMailboxTable;
   audit_events: AuditEventTable;
+  verifications: VerificationTable;
+  login_failures: LoginFailureTable;
+  rate_buckets: RateBucketTable;
 }

@@ -8,6 +8,22 @@ export const mailTemplates = {
     subject: "【{{siteName}}】ログイン通知",
     vars: ["accountCompany", "userName", "loginAt", "loginId", "ip", "browser"],
   },
+  otp: {
+    subject: "【{{siteName}}】ワンタイムパスワード通知",
+    vars: ["accountCompany", "userName", "code", "expiresAt"],
+  },
+  "password-changed": {
+    subject: "【{{siteName}}】パスワード変更のお知らせ",
+    vars: ["accountCompany", "userName", "changedAt", "how", "ip"],
+  },
+  "password-reset": {
+    subject: "【{{siteName}}】パスワード再設定のご案内",
+    vars: ["accountCompany", "userName", "url", "expiresAt"],
+  },
+  "mfa-changed": {
+    subject: "【{{siteName}}】多要素認証設定変更のお知らせ",
+    vars: ["accountCompany", "userName", "state", "changedAt", "ip"],
+  },
 } as const satisfies Record<string, { subject: string; vars: readonly string[] }>;
 
 export type MailTemplateName = keyof typeof mailTemplates;

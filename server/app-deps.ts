@@ -3,6 +3,7 @@ import { PasswordHasher } from "./auth/password";
 import { SessionManager } from "./auth/session";
 import type { Config } from "./config";
 import { type Clock, systemClock } from "./lib/clock";
+import { hmacHex } from "./lib/crypto";
 import { Outbox } from "./mail/outbox";
 import { MailRenderer } from "./mail/render";
 import { type MailTransport, mailboxTransport, smtpTransport } from "./mail/transports";
@@ -22,6 +23,7 @@ export function buildDeps(config: Config, db: DB, renderer: MailRenderer, pepper
     db,
     clock,
     config,
+    hmac: (value) => hmacHex(pepper, value),
     hasher: new PasswordHasher(pepper),
     outbox: new Outbox(renderer, clock),
     sessions: new SessionManager({

@@ -1,5 +1,10 @@
 import { z } from "zod";
+import { challengeCookieName, serializeCookie } from "../auth/cookies";
 import * as auth from "../services/auth";
+import { challengeInfo, OTP, resendLoginCode } from "../services/otp";
+import { isResetTokenValid, requestPasswordReset, resetPassword } from "../services/password-reset";
+import { recipient } from "../services/users";
+import type { Context } from "../trpc/context";
 import { customerProcedure, publicProcedure, router } from "../trpc/init";
 
 const loginInput = z.object({
@@ -8,11 +13,65 @@ const loginInput = z.object({
   password: z.string().min(1, "パスワードを入力してください。").max(128, "パスワードが長すぎます。"),
 });
 
+const newPasswordInput = z.object({
+  newPassword: z.string().max(128, "パスワードが長すぎます。"),
+  confirmPassword: z.string().max(128, "パスワードが長すぎます。"),
+});
+
+function challengeCookie(ctx: Context, token: string, maxAgeSeconds: number) {
+  const secure = ctx.deps.config.secureCookies;
+  ctx.setCookie(serializeCookie(challengeCookieName(secure), token, { secure, maxAge: maxAgeSeconds }));
+}
+
+function challengeToken(ctx: Context): string {
+  return ctx.cookies[challengeCookieName(ctx.deps.config.secureCookies)] ?? "";
+}
+
 export const authRouter = router({
+  /** Step 1. Either signs in, or (MFA on) starts the one-time-password step without a session. */
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     const result = await auth.login(ctx.deps, input, ctx.meta);
+    if (result.status === "otp_required") {
+      challengeCookie(ctx, result.challengeToken, OTP.ttlMs / 1000);
+      return { status: "otp_required" as const, expiresAt: result.expiresAt.toISOString() };
+    }
     ctx.setCookie(result.cookie);
-    return { mustChangePassword: result.mustChangePassword };
+    return { status: "signed_in" as const, mustChangePassword: result.mustChangePassword };
+  }),
+
+  /** The open one-time-password step of this browser, or null. */
+  otpChallenge: publicProcedure.query(({ ctx }) => challengeInfo(ctx.deps, challengeToken(ctx))),
+
+  /** Step 2 (MFA): the mailed code. On success a new session starts and the challenge cookie goes. */
+  verifyOtp: publicProcedure
+    .input(
+      z.object({
+        code: z
+          .string()
+          .trim()
+          .min(1, "ワンタイムパスワードを入力してください。")
+          .regex(/^\d{6}$/, "ワンタイムパスワードは6桁の数字で入力してください。"),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await auth.loginWithCode(ctx.deps, challengeToken(ctx), input.code, ctx.meta).catch((error) => {
+        if (error?.code === "OTP_CHALLENGE_ENDED") challengeCookie(ctx, "", 0);
+        throw error;
+      });
+      challengeCookie(ctx, "", 0);
+      ctx.setCookie(result.cookie);
+      return { mustChangePassword: result.mustChangePassword };
+    }),
+
+  resendOtp: publicProcedure.mutation(async ({ ctx }) => {
+    const { expiresAt } = await resendLoginCode(
+      ctx.deps,
+      challengeToken(ctx),
+      (id) => recipient(ctx.deps.db, id),
+      ctx.meta,
+    );
+    challengeCookie(ctx, challengeToken(ctx), OTP.ttlMs / 1000);
+    return { expiresAt: expiresAt.toISOString() };
   }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
@@ -30,6 +89,27 @@ export const authRouter = router({
   /** The signed-in customer, or null. */
   me: publicProcedure.query(({ ctx }) => ctx.customer),
 
-  /** Requires a session; for pages that only signed-in users may see. */
+  /** Requires a session free to use the site. */
   requireCustomer: customerProcedure.query(({ ctx }) => ctx.customer),
+
+  /** パスワードをお忘れの方: the same answer whether or not the pair exists. */
+  requestPasswordReset: publicProcedure
+    .input(loginInput.pick({ loginId: true, email: true }))
+    .mutation(async ({ ctx, input }) => {
+      await requestPasswordReset(ctx.deps, input, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  resetTokenValid: publicProcedure
+    .input(z.object({ token: z.string().max(128) }))
+    .query(({ ctx, input }) => isResetTokenValid(ctx.deps, input.token)),
+
+  resetPassword: publicProcedure
+    .input(newPasswordInput.extend({ token: z.string().max(128) }))
+    .mutation(async ({ ctx, input }) => {
+      await resetPassword(ctx.deps, input.token, input, ctx.meta);
+      // Any session this browser had is gone with the others.
+      if (ctx.session) ctx.setCookie(ctx.deps.sessions.blankCookie());
+      return { ok: true as const };
+    }),
 });

@@ -4,6 +4,9 @@ import { recordAudit } from "./audit";
 import type { RequestMeta, ServiceDeps } from "./deps";
 import { InvalidCredentials } from "./errors";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
+import { startLoginChallenge, verifyLoginCode } from "./otp";
+import { clearLoginFailures, hitRateLimit, isLocked, loginKey, recordLoginFailure } from "./throttle";
+import { recipient } from "./users";
 
 export interface LoginInput {
   loginId: string;
@@ -11,82 +14,131 @@ export interface LoginInput {
   password: string;
 }
 
-export interface LoginResult {
+export interface SignedIn {
+  status: "signed_in";
   sessionId: string;
   cookie: string;
   mustChangePassword: boolean;
 }
 
+export interface OtpRequired {
+  status: "otp_required";
+  /** Goes to the browser in the challenge cookie; it is not a session. */
+  challengeToken: string;
+  expiresAt: Date;
+}
+
 /**
- * The three-field login (SPEC §3, §4). Every failure — unknown login ID, unknown email, no password
- * yet, wrong password, disabled account — costs one argon2 verification and ends in the same
- * InvalidCredentials, so neither the answer nor its timing tells which field was wrong.
+ * The three-field login (SPEC §3, §4, §8). Every failure — unknown login ID or email, no password
+ * yet, wrong password, disabled account, locked login — costs one argon2 verification and ends in
+ * the same InvalidCredentials, so neither the answer nor its timing tells which it was.
  */
-export async function login(deps: ServiceDeps, input: LoginInput, meta: RequestMeta): Promise<LoginResult> {
+export async function login(deps: ServiceDeps, input: LoginInput, meta: RequestMeta): Promise<SignedIn | OtpRequired> {
+  await hitRateLimit(deps.db, deps.clock, `login:ip:${meta.ip ?? "unknown"}`, deps.config.loginRateLimitPerMinute);
   const loginId = normalizeLoginId(input.loginId);
   const emailNormalized = normalizeEmail(input.email);
+  const key = loginKey(loginId, emailNormalized);
+  const locked = await isLocked(deps.db, deps.clock, key);
   const row = await deps.db
     .selectFrom("users")
     .innerJoin("accounts", "accounts.id", "users.account_id")
     .select([
       "users.id as userId",
-      "users.name",
-      "users.email",
       "users.password_hash",
       "users.status as userStatus",
-      "users.must_change_password",
+      "users.mfa_enabled",
       "accounts.id as accountId",
-      "accounts.login_id",
-      "accounts.company_name",
       "accounts.status as accountStatus",
     ])
     .where("accounts.login_id", "=", loginId)
     .where("users.email_normalized", "=", emailNormalized)
     .executeTakeFirst();
 
-  const usable = row?.password_hash && row.userStatus === "active" && row.accountStatus === "active";
+  const usable = !locked && row?.password_hash && row.userStatus === "active" && row.accountStatus === "active";
   const ok = usable
     ? await deps.hasher.verify(row.password_hash as string, input.password)
     : await deps.hasher.verifyDummy(input.password);
 
   if (!row || !ok) {
-    await recordAudit(deps.db, deps.clock, {
-      actor_type: row ? "customer" : "anonymous",
+    const nowLocked = locked ? false : await recordLoginFailure(deps.db, deps.clock, key);
+    const audit = {
+      actor_type: row ? ("customer" as const) : ("anonymous" as const),
       actor_id: row?.userId,
       account_id: row?.accountId,
-      action: "auth.login",
       // Only what was typed as identifiers, never the password.
       target: `${loginId.slice(0, 64)} / ${emailNormalized.slice(0, 254)}`,
       ip: meta.ip,
       user_agent: meta.userAgent,
-      result: "failure",
+      result: "failure" as const,
+    };
+    await recordAudit(deps.db, deps.clock, {
+      ...audit,
+      action: "auth.login",
+      details: locked ? { locked: true } : undefined,
     });
+    if (nowLocked) await recordAudit(deps.db, deps.clock, { ...audit, action: "auth.lockout", result: "success" });
     throw new InvalidCredentials();
   }
+  await clearLoginFailures(deps.db, key);
 
-  const { sessionId, cookie } = await deps.sessions.create("customer", row.userId, meta);
+  if (row.mfa_enabled === 1) {
+    const to = await recipient(deps.db, row.userId);
+    if (!to) throw new InvalidCredentials();
+    const { token, expiresAt } = await startLoginChallenge(deps, to, meta);
+    return { status: "otp_required", challengeToken: token, expiresAt };
+  }
+  return completeLogin(deps, row.userId, meta);
+}
+
+/** The one-time-password step of a login; on success the session starts. */
+export async function loginWithCode(
+  deps: ServiceDeps,
+  challengeToken: string,
+  code: string,
+  meta: RequestMeta,
+): Promise<SignedIn> {
+  const userId = await verifyLoginCode(deps, challengeToken, code, meta);
+  return completeLogin(deps, userId, meta);
+}
+
+/** A new session (never one from before), the audit event and the login notice to that user only. */
+async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMeta): Promise<SignedIn> {
+  const user = await deps.db
+    .selectFrom("users")
+    .innerJoin("accounts", "accounts.id", "users.account_id")
+    .select([
+      "users.email",
+      "users.name",
+      "users.must_change_password",
+      "accounts.id as accountId",
+      "accounts.login_id",
+      "accounts.company_name",
+    ])
+    .where("users.id", "=", userId)
+    .executeTakeFirstOrThrow();
+  const { sessionId, cookie } = await deps.sessions.create("customer", userId, meta);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await recordAudit(trx, deps.clock, {
       actor_type: "customer",
-      actor_id: row.userId,
-      account_id: row.accountId,
+      actor_id: userId,
+      account_id: user.accountId,
       action: "auth.login",
-      target: row.email,
+      target: user.email,
       ip: meta.ip,
       user_agent: meta.userAgent,
       result: "success",
     });
-    await deps.outbox.enqueue(trx, row.email, "login-notice", {
-      accountCompany: row.company_name,
-      userName: row.name || row.email,
+    await deps.outbox.enqueue(trx, user.email, "login-notice", {
+      accountCompany: user.company_name,
+      userName: user.name || user.email,
       loginAt: formatTokyo(now),
-      loginId: row.login_id,
+      loginId: user.login_id,
       ip: meta.ip ?? "不明",
       browser: describeUserAgent(meta.userAgent),
     });
   });
-  return { sessionId, cookie, mustChangePassword: row.must_change_password === 1 };
+  return { status: "signed_in", sessionId, cookie, mustChangePassword: user.must_change_password === 1 };
 }
 
 export async function logout(

@@ -13,6 +13,8 @@ export interface ServiceDeps {
   outbox: Outbox;
   sessions: SessionManager;
   config: Config;
+  /** HMAC-SHA-256 keyed with the pepper: how one-time codes are stored. */
+  hmac: (value: string) => string;
 }
 
 /** Where a request came from, for audit events and the login notice. */

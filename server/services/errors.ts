@@ -8,7 +8,13 @@ export type DomainErrorCode =
   | "LOGIN_ID_TAKEN"
   | "DUPLICATE_EMAIL"
   | "WEAK_PASSWORD"
-  | "NOT_FOUND";
+  | "NOT_FOUND"
+  | "TOO_MANY_REQUESTS"
+  | "PASSWORD_CHANGE_REQUIRED"
+  | "OTP_INVALID"
+  | "OTP_CHALLENGE_ENDED"
+  | "OTP_RESEND_TOO_SOON"
+  | "TOKEN_INVALID";
 
 export class DomainError extends Error {
   constructor(

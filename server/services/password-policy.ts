@@ -1,3 +1,7 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
 /**
  * The one password validator (SPEC §4, §8): every form and command that sets a password calls it.
  * Returns every violated rule, each with its own Japanese message.
@@ -6,6 +10,8 @@ export interface PasswordContext {
   loginId: string;
   email?: string;
   currentPassword?: string;
+  /** Set when the caller has checked the new password against the stored hash and it matched. */
+  sameAsCurrent?: boolean;
   /** Allowed half-width symbols besides letters and digits; configurable (PASSWORD_SYMBOLS). */
   symbols: string;
 }
@@ -19,8 +25,30 @@ export interface PasswordViolation {
     | "digit"
     | "same_as_current"
     | "contains_login_id"
-    | "contains_email";
+    | "contains_email"
+    | "common";
   message: string;
+}
+
+let common: Set<string> | undefined;
+
+/** The shipped list of common passwords (its source is named at the top of the file). */
+export function commonPasswords(): Set<string> {
+  common ??= new Set(
+    fs
+      .readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "common-passwords.txt"), "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#")),
+  );
+  return common;
+}
+
+/** Compared without case and without the allowed symbols: "Pass.word1" is "password1". */
+export function isCommonPassword(password: string): boolean {
+  const lower = password.toLowerCase();
+  const list = commonPasswords();
+  return list.has(lower) || list.has(lower.replace(/[^a-z0-9]/g, ""));
 }
 
 export const PASSWORD_MIN = 8;
@@ -35,6 +63,7 @@ export function passwordRules(symbols: string): string[] {
     "英大文字・英小文字・数字をそれぞれ1文字以上含める",
     "現在のパスワードと異なる",
     "ログインIDやメールアドレスの@より前の部分を含まない",
+    "よく使われるパスワード(Password1 など)は使用できない",
   ];
 }
 
@@ -58,7 +87,7 @@ export function checkPassword(password: string, ctx: PasswordContext): PasswordV
   if (!/[A-Z]/.test(password)) v.push({ rule: "uppercase", message: "英大文字を1文字以上含めてください。" });
   if (!/[a-z]/.test(password)) v.push({ rule: "lowercase", message: "英小文字を1文字以上含めてください。" });
   if (!/[0-9]/.test(password)) v.push({ rule: "digit", message: "数字を1文字以上含めてください。" });
-  if (ctx.currentPassword !== undefined && password === ctx.currentPassword) {
+  if (ctx.sameAsCurrent || (ctx.currentPassword !== undefined && password === ctx.currentPassword)) {
     v.push({ rule: "same_as_current", message: "現在のパスワードと異なるパスワードを設定してください。" });
   }
   const lower = password.toLowerCase();
@@ -69,6 +98,12 @@ export function checkPassword(password: string, ctx: PasswordContext): PasswordV
   const local = ctx.email?.trim().toLowerCase().split("@")[0] ?? "";
   if (local.length >= 3 && lower.includes(local)) {
     v.push({ rule: "contains_email", message: "パスワードにメールアドレスの@より前の部分を含めることはできません。" });
+  }
+  if (isCommonPassword(password)) {
+    v.push({
+      rule: "common",
+      message: "よく使われるパスワードのため設定できません。推測されにくいパスワードにしてください。",
+    });
   }
   return v;
 }

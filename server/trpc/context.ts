@@ -1,3 +1,4 @@
+import { parseCookies } from "../auth/cookies";
 import type { SessionInfo } from "../auth/session";
 import { type CustomerIdentity, findCustomer } from "../services/accounts";
 import type { RequestMeta, ServiceDeps } from "../services/deps";
@@ -11,6 +12,8 @@ export interface RequestInput extends RequestMeta {
 export interface Context {
   deps: ServiceDeps;
   meta: RequestMeta;
+  /** The request's cookies (the session cookie is read by the session manager). */
+  cookies: Record<string, string>;
   setCookie: (cookie: string) => void;
   session: SessionInfo | null;
   customer: CustomerIdentity | null;
@@ -33,6 +36,7 @@ export async function createContext(deps: ServiceDeps, input: RequestInput): Pro
   return {
     deps,
     meta: { ip: input.ip, userAgent: input.userAgent },
+    cookies: parseCookies(input.cookieHeader),
     setCookie: input.setCookie,
     session,
     customer,

@@ -10,6 +10,12 @@ const STATUS: Record<DomainErrorCode, TRPCError["code"]> = {
   LOGIN_ID_TAKEN: "CONFLICT",
   DUPLICATE_EMAIL: "CONFLICT",
   NOT_FOUND: "NOT_FOUND",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  PASSWORD_CHANGE_REQUIRED: "FORBIDDEN",
+  OTP_INVALID: "BAD_REQUEST",
+  OTP_CHALLENGE_ENDED: "UNAUTHORIZED",
+  OTP_RESEND_TOO_SOON: "TOO_MANY_REQUESTS",
+  TOKEN_INVALID: "BAD_REQUEST",
 };
 
 export function domainCodeOf(error: TRPCError): string {
@@ -50,7 +56,22 @@ export const publicProcedure = t.procedure.use(domainErrors);
 
 export const SIGN_IN_REQUIRED = "ログインしてください。";
 
-export const customerProcedure = publicProcedure.use(({ ctx, next }) => {
+export const PASSWORD_CHANGE_REQUIRED = "パスワードの変更が必要です。新しいパスワードを設定してください。";
+
+/** A signed-in customer, even one who still has to change the password (for that change and logout). */
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.customer) throw new TRPCError({ code: "UNAUTHORIZED", message: SIGN_IN_REQUIRED });
   return next({ ctx: { ...ctx, session: ctx.session, customer: ctx.customer } });
+});
+
+/** A signed-in customer free to use the site: a user flagged to change the password is refused everything. */
+export const customerProcedure = signedInProcedure.use(({ ctx, next }) => {
+  if (ctx.customer.user.mustChangePassword) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: PASSWORD_CHANGE_REQUIRED,
+      cause: new DomainError("PASSWORD_CHANGE_REQUIRED", PASSWORD_CHANGE_REQUIRED),
+    });
+  }
+  return next();
 });

@@ -1,9 +1,11 @@
+import { accountRouter } from "../routers/account";
 import { authRouter } from "../routers/auth";
 import { siteRouter } from "../routers/site";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
   auth: authRouter,
+  account: accountRouter,
   site: siteRouter,
 });
 

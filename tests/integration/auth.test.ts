@@ -42,7 +42,7 @@ describe("login", () => {
     const result = await b.call((c) =>
       c.auth.login({ loginId: " acme01 ", email: "  taro.yamada@example.CO.JP ", password: PASSWORD }),
     );
-    expect(result).toEqual({ mustChangePassword: false });
+    expect(result).toEqual({ status: "signed_in", mustChangePassword: false });
     const me = await b.call((c) => c.auth.me());
     expect(me?.account.loginId).toBe("acme01");
     expect(me?.user.name).toBe("山田 太郎");

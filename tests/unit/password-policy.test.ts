@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPassword, passwordRules } from "../../server/services/password-policy";
+import { checkPassword, commonPasswords, isCommonPassword, passwordRules } from "../../server/services/password-policy";
 
 const ctx = { loginId: "acme01", email: "taro.yamada@example.jp", symbols: ".-_" };
 const rules = (pw: string, extra: Partial<typeof ctx & { currentPassword: string }> = {}) =>
@@ -7,26 +7,30 @@ const rules = (pw: string, extra: Partial<typeof ctx & { currentPassword: string
 
 describe("password policy", () => {
   it.each([
-    ["Abcdef1", ["length"]],
-    ["Abcdefg1", []],
-    ["Abcdefghij12", []],
-    ["Abcdefghij123", ["length"]],
-    ["ＡＢ１abcdEF1", ["charset"]],
-    ["Abcd!efg1", ["charset"]],
-    ["Abcd efg1", ["charset"]],
-    ["Ab.c-d_e1", []],
-    ["abcdefg1", ["uppercase"]],
-    ["ABCDEFG1", ["lowercase"]],
-    ["Abcdefgh", ["digit"]],
+    ["Kqmzrt7", ["length"]],
+    ["Kqmzrtw7", []],
+    ["Kqmzrtwvbn12", []],
+    ["Kqmzrtwvbn123", ["length"]],
+    ["ＡＢ１kqmzRT7", ["charset"]],
+    ["Kqmz!rtw7", ["charset"]],
+    ["Kqmz rtw7", ["charset"]],
+    ["Kq.m-z_rt7", []],
+    ["kqmzrtw7", ["uppercase"]],
+    ["KQMZRTW7", ["lowercase"]],
+    ["Kqmzrtwv", ["digit"]],
     ["xAcMe01-Zz", ["contains_login_id"]],
     ["Yamada-Taro1", []],
     ["Taro.yamada1", ["contains_email"]],
+    ["Password1", ["common"]],
+    ["pass.WORD1", ["common"]],
+    ["Qwerty123", ["common"]],
   ])("%s → %j", (pw, expected) => {
     expect(rules(pw)).toEqual(expected);
   });
 
-  it("refuses the current password", () => {
-    expect(rules("Abcdefg1", { currentPassword: "Abcdefg1" })).toEqual(["same_as_current"]);
+  it("refuses the current password, given in clear or checked against its hash", () => {
+    expect(rules("Kqmzrtw7", { currentPassword: "Kqmzrtw7" })).toEqual(["same_as_current"]);
+    expect(checkPassword("Kqmzrtw7", { ...ctx, sameAsCurrent: true }).map((v) => v.rule)).toEqual(["same_as_current"]);
   });
 
   it("reports every violated rule at once, in Japanese", () => {
@@ -36,7 +40,14 @@ describe("password policy", () => {
   });
 
   it("follows the configured symbols", () => {
-    expect(checkPassword("Abcd!efg1", { ...ctx, symbols: ".-_!" })).toEqual([]);
+    expect(checkPassword("Kqmz!rtw7", { ...ctx, symbols: ".-_!" })).toEqual([]);
     expect(passwordRules(".-_!")[1]).toContain("「!」");
+  });
+
+  it("ships at least 1,000 common passwords that could otherwise pass the rules", () => {
+    const list = commonPasswords();
+    expect(list.size).toBeGreaterThanOrEqual(1000);
+    expect(isCommonPassword("TrustNo1")).toBe(true);
+    expect(isCommonPassword("Kqmzrtw7")).toBe(false);
   });
 });

@@ -1,0 +1,67 @@
+import { formatTokyo } from "../lib/format";
+import { recordAudit } from "./audit";
+import type { RequestMeta, ServiceDeps } from "./deps";
+import { DomainError } from "./errors";
+import { loadUser } from "./passwords";
+
+export const USER_NAME_MAX = 50;
+
+/**
+ * 登録情報変更: the user's display name and the MFA switch. Switching MFA needs the current password
+ * and is told to the user by mail.
+ */
+export async function updateProfile(
+  deps: ServiceDeps,
+  who: { userId: string },
+  input: { name: string; mfaEnabled: boolean; currentPassword?: string },
+  meta: RequestMeta,
+): Promise<{ mfaChanged: boolean }> {
+  const user = await loadUser(deps.db, who.userId);
+  const current = await deps.db
+    .selectFrom("users")
+    .select("mfa_enabled")
+    .where("id", "=", user.id)
+    .executeTakeFirstOrThrow();
+  const name = input.name.trim();
+  const fieldErrors: Record<string, string[]> = {};
+  if (!name) fieldErrors.name = ["ユーザ名を入力してください。"];
+  else if ([...name].length > USER_NAME_MAX)
+    fieldErrors.name = [`ユーザ名は${USER_NAME_MAX}文字以内で入力してください。`];
+  const mfaChanged = (current.mfa_enabled === 1) !== input.mfaEnabled;
+  if (mfaChanged) {
+    if (!input.currentPassword) {
+      fieldErrors.currentPassword = ["多要素認証の設定を変更するには、現在のパスワードを入力してください。"];
+    } else if (!user.password_hash || !(await deps.hasher.verify(user.password_hash, input.currentPassword))) {
+      fieldErrors.currentPassword = ["パスワードが正しくありません。"];
+    }
+  }
+  if (Object.keys(fieldErrors).length) throw new DomainError("VALIDATION", "入力内容をご確認ください。", fieldErrors);
+
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("users")
+      .set({ name, mfa_enabled: input.mfaEnabled ? 1 : 0 })
+      .where("id", "=", user.id)
+      .execute();
+    const base = {
+      actor_type: "customer" as const,
+      actor_id: user.id,
+      account_id: user.accountId,
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+      result: "success" as const,
+    };
+    if (name !== user.name) await recordAudit(trx, deps.clock, { ...base, action: "profile.update_name" });
+    if (mfaChanged) {
+      await recordAudit(trx, deps.clock, { ...base, action: input.mfaEnabled ? "mfa.enable" : "mfa.disable" });
+      await deps.outbox.enqueue(trx, user.email, "mfa-changed", {
+        accountCompany: user.company_name,
+        userName: name,
+        state: input.mfaEnabled ? "利用する" : "利用しない",
+        changedAt: formatTokyo(deps.clock.now()),
+        ip: meta.ip ?? "不明",
+      });
+    }
+  });
+  return { mfaChanged };
+}
