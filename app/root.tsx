@@ -53,6 +53,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
               <span>
                 {data.me.companyName} {data.me.userName} 様
               </span>
+              <Link to="/account">お客様情報</Link>
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">
                   ログアウト

@@ -37,7 +37,8 @@ function page(db: DB, table: Table, key: readonly string[], after: Row | null, s
   if (after) {
     const [a, b] = key as [string, string | undefined];
     q = b
-      ? q.where((eb: any) => eb.or([eb(a, ">", after[a]), eb.and([eb(a, "=", after[a]), eb(b, ">", after[b])])]))
+      ? // biome-ignore lint/suspicious/noExplicitAny: as above
+        q.where((eb: any) => eb.or([eb(a, ">", after[a]), eb.and([eb(a, "=", after[a]), eb(b, ">", after[b])])]))
       : q.where(a, ">", after[a]);
   }
   return q.limit(size).execute() as Promise<Row[]>;

@@ -2,9 +2,12 @@ import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Config } from "./config";
 
+/** Pages whose URL carries a secret token: they must not leak it in a Referer header. */
+const TOKEN_PAGES = ["/reset-password/"];
+
 /** Per-request CSP nonce plus the headers of SPEC §8. */
 export function securityHeaders(config: Config) {
-  return (_req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
     res.setHeader(
@@ -24,7 +27,8 @@ export function securityHeaders(config: Config) {
     );
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("X-Frame-Options", "DENY");
-    res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+    const tokenPage = TOKEN_PAGES.some((prefix) => req.path.startsWith(prefix));
+    res.setHeader("Referrer-Policy", tokenPage ? "no-referrer" : "strict-origin-when-cross-origin");
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     if (config.secureCookies) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Notice } from "~/components/Notice";
 import { requireCustomer } from "~/utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "トップ | WEB会員専用ご注文サイト" }];
@@ -16,8 +17,10 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export default function Home() {
   const me = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   return (
     <section className="card">
+      <Notice message={params.get("changed") === "initial" ? "パスワードを変更しました。" : null} />
       <h1>ようこそ、{me.userName || me.email} 様</h1>
       <dl className="summary">
         <dt>会社名</dt>
@@ -30,6 +33,11 @@ export default function Home() {
         <dd>{me.email}</dd>
       </dl>
       <nav aria-label="メニュー" className="menu">
+        <ul>
+          <li>
+            <Link to="/account">お客様情報</Link>
+          </li>
+        </ul>
         <p className="hint">
           ログインのたびに、ご登録のメールアドレスへ「ログイン通知」メールをお送りしています。
           お心当たりのない通知が届いた場合は、コンタクトセンタまでお問い合わせください。

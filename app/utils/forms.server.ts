@@ -22,10 +22,20 @@ export function formErrorsFrom(error: unknown): { status: number; errors: FormEr
   };
 }
 
-/** The action's answer to a refused submission: the errors and what the user typed (never a password). */
-export function formFailure<V extends Record<string, string>>(error: unknown, values: V) {
+/**
+ * The action's answer to a refused submission: the errors and what the user typed (never a password).
+ * `extra` tells which form of a page failed; `rename` maps a server field to the form's field name.
+ */
+export function formFailure<V extends Record<string, string>, E extends Record<string, string> = Record<never, never>>(
+  error: unknown,
+  values: V,
+  options: { extra?: E; rename?: Record<string, string> } = {},
+) {
   const { status, errors } = formErrorsFrom(error);
-  return json({ ...errors, values }, { status });
+  const fieldErrors: Record<string, string[]> = {};
+  for (const [key, messages] of Object.entries(errors.fieldErrors))
+    fieldErrors[options.rename?.[key] ?? key] = messages;
+  return json({ ...(options.extra as E), formError: errors.formError, fieldErrors, values }, { status });
 }
 
 export function text(form: FormData, name: string): string {

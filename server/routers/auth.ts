@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { challengeCookieName, serializeCookie } from "../auth/cookies";
+import { formatTokyo } from "../lib/format";
 import * as auth from "../services/auth";
 import { challengeInfo, OTP, resendLoginCode } from "../services/otp";
 import { isResetTokenValid, requestPasswordReset, resetPassword } from "../services/password-reset";
@@ -40,7 +41,10 @@ export const authRouter = router({
   }),
 
   /** The open one-time-password step of this browser, or null. */
-  otpChallenge: publicProcedure.query(({ ctx }) => challengeInfo(ctx.deps, challengeToken(ctx))),
+  otpChallenge: publicProcedure.query(async ({ ctx }) => {
+    const info = await challengeInfo(ctx.deps, challengeToken(ctx));
+    return info ? { expiresAt: info.expiresAt, expiresAtLabel: formatTokyo(new Date(info.expiresAt)) } : null;
+  }),
 
   /** Step 2 (MFA): the mailed code. On success a new session starts and the challenge cookie goes. */
   verifyOtp: publicProcedure
@@ -71,7 +75,7 @@ export const authRouter = router({
       ctx.meta,
     );
     challengeCookie(ctx, challengeToken(ctx), OTP.ttlMs / 1000);
-    return { expiresAt: expiresAt.toISOString() };
+    return { expiresAt: expiresAt.toISOString(), expiresAtLabel: formatTokyo(expiresAt) };
   }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {

@@ -1,0 +1,27 @@
+import { NavLink } from "@remix-run/react";
+
+/** The four tabs of お客様情報 (SPEC §3). Tabs whose screens are not available yet are shown, not linked. */
+const TABS: { label: string; to: string | null }[] = [
+  { label: "お客様情報設定", to: "/account" },
+  { label: "利用者管理", to: null },
+  { label: "お届け先テンプレート管理", to: null },
+  { label: "申込履歴", to: null },
+];
+
+export function AccountTabs() {
+  return (
+    <nav className="tabs" aria-label="お客様情報">
+      {TABS.map((tab) =>
+        tab.to ? (
+          <NavLink key={tab.label} to={tab.to} end className="tab">
+            {tab.label}
+          </NavLink>
+        ) : (
+          <span key={tab.label} className="tab disabled" aria-disabled="true" title="準備中">
+            {tab.label}
+          </span>
+        ),
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,144 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Field, FormAlert } from "~/components/Field";
+import { Notice } from "~/components/Notice";
+import { PasswordRules } from "~/components/PasswordRules";
+import { SubmitButton } from "~/components/SubmitButton";
+import { formFailure, text } from "~/utils/forms.server";
+
+export const meta: MetaFunction = () => [{ title: "お客様情報設定 | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return context.caller.account.settings();
+}
+
+const DONE: Record<string, string> = {
+  password: "パスワードを変更しました。",
+  profile: "登録情報を変更しました。",
+};
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const intent = text(form, "intent");
+  if (intent === "password") {
+    try {
+      await context.caller.account.changePassword({
+        currentPassword: text(form, "currentPassword"),
+        newPassword: text(form, "newPassword"),
+        confirmPassword: text(form, "confirmPassword"),
+      });
+    } catch (error) {
+      return formFailure(error, {} as Record<string, string>, { extra: { intent: "password" } });
+    }
+    throw redirect("/account?done=password");
+  }
+  const values = { name: text(form, "name"), mfa: text(form, "mfa") };
+  try {
+    await context.caller.account.updateProfile({
+      name: values.name,
+      mfaEnabled: values.mfa === "on",
+      currentPassword: text(form, "profilePassword") || undefined,
+    });
+  } catch (error) {
+    return formFailure(error, values as Record<string, string>, {
+      extra: { intent: "profile" },
+      rename: { currentPassword: "profilePassword" },
+    });
+  }
+  throw redirect("/account?done=profile");
+}
+
+export default function AccountSettings() {
+  const settings = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const password = result?.intent === "password" ? result : undefined;
+  const profile = result?.intent === "profile" ? result : undefined;
+  const mfaOn = profile ? profile.values.mfa === "on" : settings.mfaEnabled;
+  return (
+    <div className="settings">
+      <Notice message={result ? null : DONE[params.get("done") ?? ""]} />
+
+      <section aria-labelledby="password-heading" className="panel">
+        <h2 id="password-heading">パスワード変更</h2>
+        <PasswordRules />
+        <FormAlert message={password?.formError} />
+        <Form method="post" noValidate>
+          <input type="hidden" name="intent" value="password" />
+          <Field
+            label="現パスワード"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            errors={password?.fieldErrors.currentPassword}
+          />
+          <Field
+            label="新パスワード"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            errors={password?.fieldErrors.newPassword}
+          />
+          <Field
+            label="新パスワード(確認用)"
+            name="confirmPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            errors={password?.fieldErrors.confirmPassword}
+          />
+          <div className="actions">
+            <SubmitButton>パスワード変更</SubmitButton>
+          </div>
+        </Form>
+      </section>
+
+      <section aria-labelledby="profile-heading" className="panel">
+        <h2 id="profile-heading">登録情報変更</h2>
+        <FormAlert message={profile?.formError} />
+        <Form method="post" noValidate>
+          <input type="hidden" name="intent" value="profile" />
+          <Field
+            label="ユーザ名"
+            name="name"
+            autoComplete="name"
+            required
+            defaultValue={profile?.values.name ?? settings.name}
+            errors={profile?.fieldErrors.name}
+          />
+          <fieldset className="field" aria-describedby="mfa-note">
+            <legend>多要素認証</legend>
+            <label className="inline">
+              <input type="radio" name="mfa" value="off" defaultChecked={!mfaOn} /> 利用しない
+            </label>
+            <label className="inline">
+              <input type="radio" name="mfa" value="on" defaultChecked={mfaOn} /> 利用する
+            </label>
+            <p id="mfa-note" className="hint">
+              ※多要素認証を利用する場合、ログイン時、登録されたメールアドレス宛にメールを送信します。メールに記載されたワンタイムパスワードを、有効期限内に画面へ入力してください。
+            </p>
+          </fieldset>
+          <Field
+            label="現在のパスワード(多要素認証の設定を変更する場合)"
+            name="profilePassword"
+            type="password"
+            autoComplete="current-password"
+            errors={profile?.fieldErrors.profilePassword}
+          />
+          <div className="actions">
+            <SubmitButton>登録情報変更</SubmitButton>
+          </div>
+        </Form>
+      </section>
+
+      <section aria-labelledby="email-heading" className="panel">
+        <h2 id="email-heading">メールアドレス</h2>
+        <p>
+          現在のメールアドレス: <strong>{settings.email}</strong>
+        </p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { TRPCError } from "@trpc/server";
+import { useEffect, useRef } from "react";
+import { Field, FormAlert } from "~/components/Field";
+import { Notice } from "~/components/Notice";
+import { SubmitButton } from "~/components/SubmitButton";
+import { afterLogin } from "~/utils/auth.server";
+import { formFailure, text } from "~/utils/forms.server";
+import { safeRedirect } from "~/utils/redirect";
+
+export const meta: MetaFunction = () => [{ title: "ワンタイムパスワード認証 | WEB会員専用ご注文サイト" }];
+
+const ENDED = "/login?otp=ended";
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  if (await context.caller.auth.me()) throw redirect("/");
+  const challenge = await context.caller.auth.otpChallenge();
+  if (!challenge) throw redirect(ENDED);
+  return challenge;
+}
+
+function challengeEnded(error: unknown): boolean {
+  return error instanceof TRPCError && (error.cause as { code?: string } | undefined)?.code === "OTP_CHALLENGE_ENDED";
+}
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  if (text(form, "intent") === "resend") {
+    try {
+      const { expiresAtLabel } = await context.caller.auth.resendOtp();
+      return {
+        notice: "ワンタイムパスワードを再送しました。新しいメールのワンタイムパスワードを入力してください。",
+        expiresAtLabel,
+      };
+    } catch (error) {
+      if (challengeEnded(error)) throw redirect(ENDED);
+      return formFailure(error, { code: "" });
+    }
+  }
+  try {
+    const result = await context.caller.auth.verifyOtp({ code: text(form, "code") });
+    throw redirect(afterLogin(result, safeRedirect(new URL(request.url).searchParams.get("redirectTo"))));
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    if (challengeEnded(error)) throw redirect(ENDED);
+    return formFailure(error, { code: "" });
+  }
+}
+
+export default function OtpPage() {
+  const challenge = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const formRef = useRef<HTMLFormElement>(null);
+  const notice = result && "notice" in result ? result.notice : null;
+  const errors = result && "fieldErrors" in result ? result : undefined;
+  const expiresAtLabel = result && "expiresAtLabel" in result ? result.expiresAtLabel : challenge.expiresAtLabel;
+  useEffect(() => {
+    const input = result && formRef.current?.elements.namedItem("code");
+    if (input instanceof HTMLInputElement) input.value = "";
+  }, [result]);
+  const query = params.toString();
+  return (
+    <section className="card narrow">
+      <h1>ワンタイムパスワード認証</h1>
+      <p>
+        ご登録のメールアドレスに「ワンタイムパスワード通知」メールをお送りしました。
+        記載されたワンタイムパスワードを有効期限内に入力し、「送信」を押してください。
+      </p>
+      <p className="expiry">
+        有効期限: <strong>{expiresAtLabel}</strong>
+      </p>
+      <Notice message={notice} />
+      <FormAlert message={errors?.formError} />
+      <Form method="post" noValidate ref={formRef} action={`/login/otp${query ? `?${query}` : ""}`}>
+        <input type="hidden" name="intent" value="verify" />
+        <Field
+          label="ワンタイムパスワード"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          required
+          errors={errors?.fieldErrors.code}
+        />
+        <div className="actions">
+          <SubmitButton>送信</SubmitButton>
+        </div>
+      </Form>
+      <Form method="post" className="aside" action={`/login/otp${query ? `?${query}` : ""}`}>
+        <input type="hidden" name="intent" value="resend" />
+        <p className="hint">メールが届かない場合は、1分ほど待ってから再送してください。</p>
+        <button type="submit" className="secondary">
+          ワンタイムパスワードを再送する
+        </button>
+      </Form>
+      <p className="aside">
+        <Link to="/login">ログイン画面に戻る</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { Field, FormAlert } from "~/components/Field";
+import { PasswordRules } from "~/components/PasswordRules";
+import { SubmitButton } from "~/components/SubmitButton";
+import { requireSignedIn } from "~/utils/auth.server";
+import { formFailure, text } from "~/utils/forms.server";
+
+export const meta: MetaFunction = () => [{ title: "初回ログイン時のパスワード変更 | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const me = await requireSignedIn(context, request);
+  if (!me.user.mustChangePassword) throw redirect("/");
+  return null;
+}
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  try {
+    await context.caller.account.changeInitialPassword({
+      newPassword: text(form, "newPassword"),
+      confirmPassword: text(form, "confirmPassword"),
+    });
+  } catch (error) {
+    return formFailure(error, {});
+  }
+  throw redirect("/?changed=initial");
+}
+
+export default function InitialPasswordPage() {
+  const result = useActionData<typeof action>();
+  return (
+    <section className="card narrow">
+      <h1>初回ログイン時のパスワード変更</h1>
+      <p>
+        初めてログインされたため、パスワードの変更をお願いしております。新しいパスワードを設定すると、サイトをご利用いただけます。
+      </p>
+      <PasswordRules />
+      <FormAlert message={result?.formError} />
+      <Form method="post" noValidate>
+        <Field
+          label="新パスワード"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          errors={result?.fieldErrors.newPassword}
+        />
+        <Field
+          label="新パスワード(確認用)"
+          name="confirmPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          errors={result?.fieldErrors.confirmPassword}
+        />
+        <div className="actions">
+          <SubmitButton>パスワード変更</SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}

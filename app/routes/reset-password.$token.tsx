@@ -1,0 +1,71 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Field, FormAlert } from "~/components/Field";
+import { PasswordRules } from "~/components/PasswordRules";
+import { SubmitButton } from "~/components/SubmitButton";
+import { formFailure, text } from "~/utils/forms.server";
+
+export const meta: MetaFunction = () => [{ title: "新しいパスワードの設定 | WEB会員専用ご注文サイト" }];
+
+// The link's token is used only by the POST below: opening the page (or a mail scanner fetching it) uses nothing.
+export async function loader({ context, params }: LoaderFunctionArgs) {
+  return { valid: await context.caller.auth.resetTokenValid({ token: params.token ?? "" }) };
+}
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const form = await request.formData();
+  try {
+    await context.caller.auth.resetPassword({
+      token: params.token ?? "",
+      newPassword: text(form, "newPassword"),
+      confirmPassword: text(form, "confirmPassword"),
+    });
+  } catch (error) {
+    return formFailure(error, {});
+  }
+  throw redirect("/login?reset=done");
+}
+
+export default function ResetPasswordPage() {
+  const { valid } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <section className="card narrow">
+      <h1>新しいパスワードの設定</h1>
+      {valid ? (
+        <>
+          <PasswordRules />
+          <FormAlert message={result?.formError} />
+          <Form method="post" noValidate>
+            <Field
+              label="新パスワード"
+              name="newPassword"
+              type="password"
+              autoComplete="new-password"
+              required
+              errors={result?.fieldErrors.newPassword}
+            />
+            <Field
+              label="新パスワード(確認用)"
+              name="confirmPassword"
+              type="password"
+              autoComplete="new-password"
+              required
+              errors={result?.fieldErrors.confirmPassword}
+            />
+            <div className="actions">
+              <SubmitButton>パスワードを再設定</SubmitButton>
+            </div>
+          </Form>
+        </>
+      ) : (
+        <div className="alert" role="alert">
+          このURLは無効か、有効期限が切れています。お手数ですが、もう一度パスワード再設定をお申し込みください。
+        </div>
+      )}
+      <p className="aside">
+        <Link to="/forgot-password">パスワード再設定を申し込む</Link> / <Link to="/login">ログイン画面に戻る</Link>
+      </p>
+    </section>
+  );
+}
