@@ -156,4 +156,50 @@ describe("HTTP surface", () => {
     expect((await fetch(`${smtp.url}/dev/mailbox/messages.json`)).status).toBe(404);
     expect((await fetch(`${smtp.url}/dev/mailbox`)).status).toBe(404);
   });
+
+  it("token pages send no Referer; a reset link is not used by opening it", async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}/reset-password/not-a-real-token`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await res.text()).toContain("このURLは無効か、有効期限が切れています");
+    expect((await fetch(`${url}/login`)).headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+  });
+
+  it("answers the 21st login POST in a minute from one address with 429", async () => {
+    const { url } = await start();
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await fetch(`${url}/login`, {
+        method: "POST",
+        body: new URLSearchParams({ loginId: "nobody", email: "x@example.jp", password: "x" }),
+        headers: { Origin: url },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses[20]).toBe(429);
+  });
+
+  it("with MFA on, the password step sets only a short-lived challenge cookie, not a session", async () => {
+    const { h, url } = await start();
+    await h.db.updateTable("users").set({ mfa_enabled: 1 }).execute();
+    const res = await fetch(`${url}/login`, {
+      method: "POST",
+      body: loginForm(),
+      headers: { Origin: url },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/login/otp");
+    const cookies = res.headers.getSetCookie();
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatch(/^mos_login_challenge=[a-z0-9]+; HttpOnly; Max-Age=600; Path=\/; SameSite=Lax$/);
+    const page = await fetch(`${url}/login/otp`, {
+      headers: { Cookie: (cookies[0] as string).split(";")[0] as string },
+    });
+    const html = await page.text();
+    expect(html).toContain("ワンタイムパスワード認証");
+    expect(html).toMatch(/有効期限: (?:<!-- -->)?<strong>\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} \(日本時間\)<\/strong>/);
+  });
 });
