@@ -58,14 +58,24 @@ export async function mailsTo(request: APIRequestContext, to: string): Promise<M
   return ((await res.json()) as { messages: Mail[] }).messages;
 }
 
-/** Waits for a mail with that subject to arrive (the outbox worker delivers it in the background). */
-export async function waitForMail(request: APIRequestContext, to: string, subject: RegExp | string): Promise<Mail> {
+/**
+ * Waits for a mail with that subject to arrive (the outbox worker delivers it in the background),
+ * newer than the mails already there when `since` was taken (see `mailCount`).
+ */
+export async function waitForMail(
+  request: APIRequestContext,
+  to: string,
+  subject: RegExp | string,
+  since: string[] = [],
+): Promise<Mail> {
   let found: Mail | undefined;
   await expect
     .poll(
       async () => {
-        found = (await mailsTo(request, to)).find((m) =>
-          typeof subject === "string" ? m.subject.includes(subject) : subject.test(m.subject),
+        found = (await mailsTo(request, to)).find(
+          (m) =>
+            !since.includes(m.id) &&
+            (typeof subject === "string" ? m.subject.includes(subject) : subject.test(m.subject)),
         );
         return found !== undefined;
       },
@@ -75,6 +85,11 @@ export async function waitForMail(request: APIRequestContext, to: string, subjec
   return found as Mail;
 }
 
+/** The ids of the mails an address has now, to wait for newer ones. */
+export async function mailIds(request: APIRequestContext, to: string): Promise<string[]> {
+  return (await mailsTo(request, to)).map((m) => m.id);
+}
+
 export async function login(page: Page, account: Pick<TestAccount, "loginId" | "email" | "password">) {
   await page.getByLabel("ログインID", { exact: true }).fill(account.loginId);
   await page.getByLabel("メールアドレス", { exact: true }).fill(account.email);
@@ -82,14 +97,53 @@ export async function login(page: Page, account: Pick<TestAccount, "loginId" | "
   await page.getByRole("button", { name: "ログイン" }).click();
 }
 
-export const test = base.extend<{ account: TestAccount }>({
+/**
+ * Does the forced first-login password change over HTTP, as the browser would post the form, so a test
+ * can start with a user who is free to use the site.
+ */
+async function completeFirstLogin(
+  request: APIRequestContext,
+  baseURL: string,
+  account: TestAccount,
+): Promise<TestAccount> {
+  const headers = { Origin: baseURL };
+  const login = await request.post("/login", {
+    form: { loginId: account.loginId, email: account.email, password: account.password },
+    headers,
+    maxRedirects: 0,
+  });
+  expect(login.headers().location).toBe("/password/initial");
+  const password = "Ready-2026x";
+  const change = await request.post("/password/initial", {
+    form: { newPassword: password, confirmPassword: password },
+    headers,
+    maxRedirects: 0,
+  });
+  expect(change.status()).toBe(302);
+  await request.post("/logout", { headers, maxRedirects: 0 });
+  // Let the mails of this set-up arrive, so a test sees only the mails it causes.
+  await waitForMail(request, account.email, "パスワード変更のお知らせ");
+  await waitForMail(request, account.email, "ログイン通知");
+  return { ...account, password };
+}
+
+export const test = base.extend<{ newAccount: TestAccount; account: TestAccount }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   baseURL: async ({}, use) => {
     await use(process.env.E2E_BASE_URL);
   },
+  /** Just opened with the admin CLI: its user must change the temporary password at first login. */
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
-  account: async ({}, use) => {
+  newAccount: async ({}, use) => {
     await use(await createAccountWithCli());
+  },
+  /** Opened with the admin CLI, first-login change done: ready to use the site. */
+  account: async ({ playwright }, use) => {
+    const baseURL = process.env.E2E_BASE_URL as string;
+    const request = await playwright.request.newContext({ baseURL });
+    const account = await completeFirstLogin(request, baseURL, await createAccountWithCli());
+    await request.dispose();
+    await use(account);
   },
 });
 

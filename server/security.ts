@@ -47,8 +47,14 @@ export function sameOriginOnly(config: Config) {
     if (SAFE_METHODS.has(req.method)) return next();
     const origin = req.get("origin");
     const own = [config.appOrigin, `${req.protocol}://${req.get("host")}`];
-    const ok = origin ? origin !== "null" && own.includes(origin) : req.get("sec-fetch-site") === "same-origin";
-    if (ok) return next();
+    // A browser sends "Origin: null" on a page with Referrer-Policy: no-referrer (the token pages);
+    // then Sec-Fetch-Site, which it always sets, tells whether the form was ours.
+    const ok = origin && origin !== "null" ? own.includes(origin) : req.get("sec-fetch-site") === "same-origin";
+    if (ok) {
+      // Checked above: drop the opaque "null" so the Remix handler's own origin check does not refuse it.
+      if (origin === "null") delete req.headers.origin;
+      return next();
+    }
     res.status(403).type("text/plain; charset=utf-8").send("403 Forbidden: 外部サイトからの送信は受け付けられません。");
   };
 }

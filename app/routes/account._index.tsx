@@ -104,7 +104,6 @@ export default function AccountSettings() {
             label="ユーザ名"
             name="name"
             autoComplete="name"
-            required
             defaultValue={profile?.values.name ?? settings.name}
             errors={profile?.fieldErrors.name}
           />

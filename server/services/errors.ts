@@ -28,7 +28,8 @@ export class DomainError extends Error {
   }
 }
 
-export const INVALID_CREDENTIALS_MESSAGE = "ログインID、メールアドレスまたはパスワードが正しくありません。";
+export const INVALID_CREDENTIALS_MESSAGE =
+  "ログインID、メールアドレスまたはパスワードが正しくありません。続けて失敗した場合は、しばらく時間をおいてから再度お試しください。";
 
 export class InvalidCredentials extends DomainError {
   constructor() {

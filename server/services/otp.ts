@@ -131,11 +131,8 @@ export async function verifyLoginCode(
         "ワンタイムパスワードの入力回数が上限に達しました。お手数ですが、もう一度ログインしてください。",
       );
     }
-    throw new DomainError(
-      "OTP_INVALID",
-      `ワンタイムパスワードが正しくありません。(あと${OTP.maxAttempts - attempts}回入力できます)`,
-      { code: ["ワンタイムパスワードが正しくありません。"] },
-    );
+    const message = `ワンタイムパスワードが正しくありません。(あと${OTP.maxAttempts - attempts}回入力できます)`;
+    throw new DomainError("OTP_INVALID", message, { code: [message] });
   }
 
   const consumed = await deps.db

@@ -24,9 +24,7 @@ export async function updateProfile(
     .executeTakeFirstOrThrow();
   const name = input.name.trim();
   const fieldErrors: Record<string, string[]> = {};
-  if (!name) fieldErrors.name = ["ユーザ名を入力してください。"];
-  else if ([...name].length > USER_NAME_MAX)
-    fieldErrors.name = [`ユーザ名は${USER_NAME_MAX}文字以内で入力してください。`];
+  if ([...name].length > USER_NAME_MAX) fieldErrors.name = [`ユーザ名は${USER_NAME_MAX}文字以内で入力してください。`];
   const mfaChanged = (current.mfa_enabled === 1) !== input.mfaEnabled;
   if (mfaChanged) {
     if (!input.currentPassword) {

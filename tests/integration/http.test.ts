@@ -46,6 +46,8 @@ describe("HTTP surface", () => {
     expect((await post({})).status).toBe(403);
     expect((await post({ Origin: "https://evil.example" })).status).toBe(403);
     expect((await post({ "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
+    expect((await post({ Origin: "null", "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
+    expect((await post({ Origin: "null" })).status).toBe(403);
     const trpc = await fetch(`${url}/api/trpc/auth.logout`, {
       method: "POST",
       headers: { Origin: "https://evil.example" },
@@ -53,6 +55,8 @@ describe("HTTP surface", () => {
     expect(trpc.status).toBe(403);
     expect((await post({ Origin: url })).status).toBe(302);
     expect((await post({ "Sec-Fetch-Site": "same-origin" })).status).toBe(302);
+    // What a browser sends from a no-referrer page.
+    expect((await post({ Origin: "null", "Sec-Fetch-Site": "same-origin" })).status).toBe(302);
   });
 
   it("logs in through the form: session cookie flags, safe redirect, signed-in page", async () => {
