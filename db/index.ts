@@ -116,3 +116,13 @@ async function currentSchema(db: DB): Promise<string> {
 export async function pingDb(db: DB): Promise<void> {
   await sql`select 1`.execute(db);
 }
+
+/**
+ * Serialises writers on one account inside a transaction (limits such as "10 users per account"):
+ * PostgreSQL locks the account row; SQLite has one writer at a time already.
+ */
+export async function lockAccount(trx: DB, accountId: string): Promise<void> {
+  if (dialectOf(trx) === "postgres") {
+    await trx.selectFrom("accounts").select("id").where("id", "=", accountId).forUpdate().execute();
+  }
+}

@@ -89,7 +89,12 @@ export interface AuditEventTable {
   details: string | null;
 }
 
-export type VerificationPurpose = "login_otp" | "password_reset";
+export type VerificationPurpose =
+  | "login_otp"
+  | "password_reset"
+  | "password_setup"
+  | "email_change_request"
+  | "email_change_confirm";
 
 export interface VerificationTable {
   id: string;

@@ -24,6 +24,26 @@ export const mailTemplates = {
     subject: "【{{siteName}}】多要素認証設定変更のお知らせ",
     vars: ["accountCompany", "userName", "state", "changedAt", "ip"],
   },
+  "password-setup": {
+    subject: "【{{siteName}}】パスワード設定依頼",
+    vars: ["accountCompany", "userName", "loginId", "url", "expiresAt"],
+  },
+  "user-deleted": {
+    subject: "【{{siteName}}】利用者削除のお知らせ",
+    vars: ["accountCompany", "userName", "loginId", "deletedAt"],
+  },
+  "email-change-request": {
+    subject: "【{{siteName}}】メールアドレス変更依頼受付",
+    vars: ["accountCompany", "userName", "url", "expiresAt"],
+  },
+  "email-change-confirm": {
+    subject: "【{{siteName}}】メールアドレス変更確認",
+    vars: ["accountCompany", "userName", "loginId", "url", "expiresAt"],
+  },
+  "email-changed": {
+    subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",
+    vars: ["accountCompany", "userName", "loginId", "newEmail", "changedAt"],
+  },
 } as const satisfies Record<string, { subject: string; vars: readonly string[] }>;
 
 export type MailTemplateName = keyof typeof mailTemplates;

@@ -5,8 +5,9 @@ import { DomainError } from "../server/services/errors";
 import { cliRuntime } from "./cli-runtime";
 
 const USAGE = `使い方 (usage):
-  npm run admin -- create-account --login-id ID --company NAME --email EMAIL --password TEMP [--name USER_NAME]
-      お客様アカウントと最初の利用者を作成します。--password は仮パスワードで、初回ログイン時に変更が必要です。
+  npm run admin -- create-account --login-id ID --company NAME --email EMAIL [--password TEMP] [--name USER_NAME]
+      お客様アカウントと最初の利用者を作成します。--password を指定すると仮パスワードとなり、初回ログイン時に
+      変更が必要です。指定しない場合は、利用者にパスワード設定依頼メールを送信します。
   npm run admin -- create-staff --email EMAIL --password PW [--name NAME] [--role admin|operator]
       コンタクトセンタのスタッフを追加します。`;
 
@@ -55,7 +56,7 @@ function report(error: unknown): never {
 }
 
 if (command === "create-account") {
-  required("login-id", "company", "email", "password");
+  required("login-id", "company", "email");
   const { db, deps } = await cliRuntime();
   try {
     const { accountId } = await createAccount(deps, {

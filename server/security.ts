@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Config } from "./config";
 
 /** Pages whose URL carries a secret token: they must not leak it in a Referer header. */
-const TOKEN_PAGES = ["/reset-password/"];
+const TOKEN_PAGES = ["/reset-password/", "/setup-password/", "/email-change/"];
 
 /** Per-request CSP nonce plus the headers of SPEC §8. */
 export function securityHeaders(config: Config) {

@@ -3,7 +3,7 @@ import { NavLink } from "@remix-run/react";
 /** The four tabs of お客様情報 (SPEC §3). Tabs whose screens are not available yet are shown, not linked. */
 const TABS: { label: string; to: string | null }[] = [
   { label: "お客様情報設定", to: "/account" },
-  { label: "利用者管理", to: null },
+  { label: "利用者管理", to: "/account/users" },
   { label: "お届け先テンプレート管理", to: null },
   { label: "申込履歴", to: null },
 ];

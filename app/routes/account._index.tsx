@@ -15,6 +15,8 @@ export async function loader({ context }: LoaderFunctionArgs) {
 const DONE: Record<string, string> = {
   password: "パスワードを変更しました。",
   profile: "登録情報を変更しました。",
+  email:
+    "現在のメールアドレス宛に「メールアドレス変更依頼受付」メールをお送りしました。メールに記載のURL(1時間有効)から新しいメールアドレスを登録してください。",
 };
 
 export async function action({ context, request }: ActionFunctionArgs) {
@@ -31,6 +33,17 @@ export async function action({ context, request }: ActionFunctionArgs) {
       return formFailure(error, {} as Record<string, string>, { extra: { intent: "password" } });
     }
     throw redirect("/account?done=password");
+  }
+  if (intent === "email") {
+    try {
+      await context.caller.users.requestEmailChange({ currentPassword: text(form, "emailPassword") });
+    } catch (error) {
+      return formFailure(error, {} as Record<string, string>, {
+        extra: { intent: "email" },
+        rename: { currentPassword: "emailPassword" },
+      });
+    }
+    throw redirect("/account?done=email");
   }
   const values = { name: text(form, "name"), mfa: text(form, "mfa") };
   try {
@@ -54,6 +67,7 @@ export default function AccountSettings() {
   const [params] = useSearchParams();
   const password = result?.intent === "password" ? result : undefined;
   const profile = result?.intent === "profile" ? result : undefined;
+  const email = result?.intent === "email" ? result : undefined;
   const mfaOn = profile ? profile.values.mfa === "on" : settings.mfaEnabled;
   return (
     <div className="settings">
@@ -137,6 +151,25 @@ export default function AccountSettings() {
         <p>
           現在のメールアドレス: <strong>{settings.email}</strong>
         </p>
+        <p className="hint">
+          「メールアドレス変更依頼」を押すと、現在のメールアドレス宛に「メールアドレス変更依頼受付」メールをお送りします。本文記載のURLから手続きを行ってください。
+          ※現在設定しているアドレス宛のメールが確認できない場合は、「利用者管理」からメールアドレスの削除→追加でご対応をお願いします。
+        </p>
+        <FormAlert message={email?.formError} />
+        <Form method="post" noValidate>
+          <input type="hidden" name="intent" value="email" />
+          <Field
+            label="現在のパスワード(メールアドレス変更依頼)"
+            name="emailPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            errors={email?.fieldErrors.emailPassword}
+          />
+          <div className="actions">
+            <SubmitButton>メールアドレス変更依頼</SubmitButton>
+          </div>
+        </Form>
       </section>
     </div>
   );

@@ -40,9 +40,11 @@ export default function LoginPage() {
   const notice =
     params.get("reset") === "done"
       ? "パスワードを再設定しました。新しいパスワードでログインしてください。"
-      : params.get("otp") === "ended"
-        ? "ワンタイムパスワードの有効期限が切れたか、入力回数の上限に達しました。もう一度ログインしてください。"
-        : null;
+      : params.get("setup") === "done"
+        ? "パスワードを設定しました。ログインID、メールアドレス、設定したパスワードでログインしてください。"
+        : params.get("otp") === "ended"
+          ? "ワンタイムパスワードの有効期限が切れたか、入力回数の上限に達しました。もう一度ログインしてください。"
+          : null;
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
     // After a refused attempt the password is typed again (without JavaScript it is never sent back).

@@ -5,6 +5,7 @@ import type { ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
 import { isValidEmail, LOGIN_ID, normalizeEmail, normalizeLoginId } from "./normalize";
 import { checkPassword } from "./password-policy";
+import { sendSetupMail } from "./user-management";
 
 export interface CreateAccountInput {
   loginId: string;
@@ -39,16 +40,15 @@ export async function createAccount(
   if (companyName.length > 100) fieldErrors.companyName = ["会社名は100文字以内で入力してください。"];
   if (!isValidEmail(email)) fieldErrors.email = ["メールアドレスの形式が正しくありません。"];
   const password = input.temporaryPassword ?? input.permanentPassword;
-  if (password === undefined) {
-    fieldErrors.password = ["初期パスワードを指定してください。"];
-  } else {
+  if (password !== undefined) {
     const violations = checkPassword(password, { loginId, email, symbols: deps.config.passwordSymbols });
     if (violations.length) fieldErrors.password = violations.map((v) => v.message);
   }
   if (Object.keys(fieldErrors).length) {
     throw new DomainError("VALIDATION", "入力内容に誤りがあります。", fieldErrors);
   }
-  const passwordHash = await deps.hasher.hash(password as string);
+  // Without a password the first user is pending and gets the パスワード設定依頼 mail.
+  const passwordHash = password === undefined ? null : await deps.hasher.hash(password);
   const now = iso(deps.clock.now());
   const accountId = newId();
   const userId = newId();
@@ -69,13 +69,15 @@ export async function createAccount(
           email_normalized: normalizeEmail(email),
           name: input.userName?.trim() ?? "",
           password_hash: passwordHash,
-          status: "active",
+          status: passwordHash ? "active" : "pending",
           must_change_password: input.temporaryPassword !== undefined ? 1 : 0,
           mfa_enabled: 0,
           created_at: now,
-          password_changed_at: now,
+          password_changed_at: passwordHash ? now : null,
         })
         .execute();
+      if (!passwordHash)
+        await sendSetupMail(deps, trx, { id: userId, email, name: input.userName?.trim() ?? "" }, accountId);
       await recordAudit(trx, deps.clock, {
         actor_type: actor.type,
         actor_id: actor.id,

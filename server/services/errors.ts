@@ -14,7 +14,8 @@ export type DomainErrorCode =
   | "OTP_INVALID"
   | "OTP_CHALLENGE_ENDED"
   | "OTP_RESEND_TOO_SOON"
-  | "TOKEN_INVALID";
+  | "TOKEN_INVALID"
+  | "LIMIT_REACHED";
 
 export class DomainError extends Error {
   constructor(

@@ -16,6 +16,7 @@ const STATUS: Record<DomainErrorCode, TRPCError["code"]> = {
   OTP_CHALLENGE_ENDED: "UNAUTHORIZED",
   OTP_RESEND_TOO_SOON: "TOO_MANY_REQUESTS",
   TOKEN_INVALID: "BAD_REQUEST",
+  LIMIT_REACHED: "CONFLICT",
 };
 
 export function domainCodeOf(error: TRPCError): string {

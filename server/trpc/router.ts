@@ -1,11 +1,13 @@
 import { accountRouter } from "../routers/account";
 import { authRouter } from "../routers/auth";
 import { siteRouter } from "../routers/site";
+import { usersRouter } from "../routers/users";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
+  users: usersRouter,
   site: siteRouter,
 });
 

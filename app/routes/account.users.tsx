@@ -1,0 +1,125 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Field, FormAlert } from "~/components/Field";
+import { Notice } from "~/components/Notice";
+import { SubmitButton } from "~/components/SubmitButton";
+import { formFailure, text } from "~/utils/forms.server";
+
+export const meta: MetaFunction = () => [{ title: "利用者管理 | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return context.caller.users.list();
+}
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  if (text(form, "intent") === "resend") {
+    try {
+      await context.caller.users.resendSetup({ id: text(form, "id") });
+    } catch (error) {
+      return formFailure(error, { email: "" });
+    }
+    throw redirect("/account/users?done=resent");
+  }
+  const values = { email: text(form, "email") };
+  try {
+    await context.caller.users.add(values);
+  } catch (error) {
+    return formFailure(error, values);
+  }
+  throw redirect(`/account/users?done=added&email=${encodeURIComponent(values.email.trim())}`);
+}
+
+export default function UsersPage() {
+  const { users, max } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const done = params.get("done");
+  const notice =
+    done === "added"
+      ? `${params.get("email") ?? ""} を追加し、パスワード設定依頼メールをお送りしました。`
+      : done === "resent"
+        ? "パスワード設定依頼メールを再送しました。以前のメールのURLは使えなくなりました。"
+        : done === "deleted"
+          ? `${params.get("email") ?? ""} を削除しました。削除されたメールアドレス宛にお知らせをお送りしました。`
+          : null;
+  return (
+    <div>
+      <Notice message={result ? null : notice} />
+      <section aria-labelledby="add-heading" className="panel">
+        <h2 id="add-heading">利用者追加</h2>
+        <p className="hint">
+          サイト利用者のメールアドレスは、1ログインIDにつき{max}件まで登録できます(重複登録はできません)。
+          追加したメールアドレス宛に「パスワード設定依頼」メールが届きます。
+        </p>
+        <FormAlert message={result?.formError} />
+        <Form method="post" noValidate>
+          <Field
+            label="メールアドレス"
+            name="email"
+            type="email"
+            autoComplete="off"
+            required
+            defaultValue={result?.values.email}
+            errors={result?.fieldErrors.email}
+          />
+          <div className="actions">
+            <SubmitButton name="intent" value="add">
+              追加
+            </SubmitButton>
+          </div>
+        </Form>
+      </section>
+
+      <section aria-labelledby="list-heading" className="panel">
+        <h2 id="list-heading">
+          利用者一覧({users.length}/{max}件)
+        </h2>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">メールアドレス</th>
+              <th scope="col">ユーザ名</th>
+              <th scope="col">状態</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>{u.name || "—"}</td>
+                <td>{u.status === "active" ? "有効" : "パスワード未設定"}</td>
+                <td className="row-actions">
+                  {u.status === "pending" ? (
+                    <Form method="post">
+                      <input type="hidden" name="id" value={u.id} />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value="resend"
+                        className="secondary"
+                        aria-label={`${u.email} に設定メールを再送`}
+                      >
+                        設定メール再送
+                      </button>
+                    </Form>
+                  ) : null}
+                  {u.isSelf ? (
+                    <span className="hint">ログイン中</span>
+                  ) : (
+                    <Form method="get" action={`/account/users/${u.id}/delete`}>
+                      <button type="submit" className="danger" aria-label={`${u.email} を削除`}>
+                        削除
+                      </button>
+                    </Form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import { type DB, lockAccount } from "../../db";
+import { HOUR } from "../lib/clock";
+import { formatTokyo } from "../lib/format";
+import { recordAudit } from "./audit";
+import type { RequestMeta, ServiceDeps } from "./deps";
+import { DomainError } from "./errors";
+import { isValidEmail, normalizeEmail } from "./normalize";
+import { loadUser } from "./passwords";
+import { consumeVerification, createVerification, findOpenVerification } from "./verification";
+
+export const EMAIL_CHANGE_TTL_MS = HOUR;
+
+export const EMAIL_LINK_INVALID =
+  "このURLは無効か、有効期限が切れています。お手数ですが、もう一度メールアドレス変更依頼から手続きしてください。";
+
+function audit(
+  deps: ServiceDeps,
+  db: DB,
+  user: { id: string; accountId: string },
+  action: string,
+  meta: RequestMeta,
+  target?: string,
+) {
+  return recordAudit(db, deps.clock, {
+    actor_type: "customer",
+    actor_id: user.id,
+    account_id: user.accountId,
+    action,
+    target,
+    ip: meta.ip,
+    user_agent: meta.userAgent,
+    result: "success",
+  });
+}
+
+/**
+ * Step 1 (メールアドレス変更依頼): with the current password, a link goes to the current address
+ * (メールアドレス変更依頼受付), proving the request comes from its owner.
+ */
+export async function requestEmailChange(
+  deps: ServiceDeps,
+  who: { userId: string },
+  input: { currentPassword: string },
+  meta: RequestMeta,
+): Promise<void> {
+  const user = await loadUser(deps.db, who.userId);
+  if (!input.currentPassword) {
+    throw new DomainError("VALIDATION", "入力内容をご確認ください。", {
+      currentPassword: ["パスワードを入力してください。"],
+    });
+  }
+  if (!user.password_hash || !(await deps.hasher.verify(user.password_hash, input.currentPassword))) {
+    throw new DomainError("VALIDATION", "入力内容をご確認ください。", {
+      currentPassword: ["パスワードが正しくありません。"],
+    });
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    const { token, expiresAt } = await createVerification(trx, deps.clock, {
+      purpose: "email_change_request",
+      userId: user.id,
+      ttlMs: EMAIL_CHANGE_TTL_MS,
+    });
+    await deps.outbox.enqueue(trx, user.email, "email-change-request", {
+      accountCompany: user.company_name,
+      userName: user.name || user.email,
+      url: `${deps.config.appOrigin}/email-change/${token}`,
+      expiresAt: formatTokyo(expiresAt),
+    });
+    await audit(deps, trx, user, "email_change.request", meta);
+  });
+}
+
+export async function requestLinkInfo(deps: ServiceDeps, token: string): Promise<{ currentEmail: string } | null> {
+  const v = await findOpenVerification(deps.db, deps.clock, "email_change_request", token);
+  if (!v) return null;
+  const user = await loadUser(deps.db, v.user_id).catch(() => null);
+  return user ? { currentEmail: user.email } : null;
+}
+
+async function checkNewAddress(db: DB, user: { id: string; accountId: string; email: string }, newEmail: string) {
+  if (!newEmail)
+    throw new DomainError("VALIDATION", "入力内容をご確認ください。", {
+      newEmail: ["新しいメールアドレスを入力してください。"],
+    });
+  if (!isValidEmail(newEmail)) {
+    throw new DomainError("VALIDATION", "入力内容をご確認ください。", {
+      newEmail: ["メールアドレスの形式が正しくありません。"],
+    });
+  }
+  const normalized = normalizeEmail(newEmail);
+  if (normalized === normalizeEmail(user.email)) {
+    throw new DomainError("VALIDATION", "入力内容をご確認ください。", {
+      newEmail: ["現在のメールアドレスと同じです。"],
+    });
+  }
+  const taken = await db
+    .selectFrom("users")
+    .select("id")
+    .where("account_id", "=", user.accountId)
+    .where("email_normalized", "=", normalized)
+    .executeTakeFirst();
+  if (taken) {
+    throw new DomainError("DUPLICATE_EMAIL", "入力内容をご確認ください。", {
+      newEmail: ["このメールアドレスは既に登録されています。"],
+    });
+  }
+}
+
+/** Step 2: from the link in the old mailbox, the new address; a confirmation link goes to it. */
+export async function submitNewEmail(
+  deps: ServiceDeps,
+  token: string,
+  input: { newEmail: string },
+  meta: RequestMeta,
+): Promise<{ newEmail: string }> {
+  const v = await findOpenVerification(deps.db, deps.clock, "email_change_request", token);
+  if (!v) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+  const user = await loadUser(deps.db, v.user_id).catch(() => null);
+  if (!user) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+  const newEmail = input.newEmail.trim();
+  await checkNewAddress(deps.db, user, newEmail);
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await consumeVerification(trx, deps.clock, v.id))) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+    const { token: confirmToken, expiresAt } = await createVerification(trx, deps.clock, {
+      purpose: "email_change_confirm",
+      userId: user.id,
+      ttlMs: EMAIL_CHANGE_TTL_MS,
+      payload: newEmail,
+    });
+    await deps.outbox.enqueue(trx, newEmail, "email-change-confirm", {
+      accountCompany: user.company_name,
+      userName: user.name || user.email,
+      loginId: user.login_id,
+      url: `${deps.config.appOrigin}/email-change/confirm/${confirmToken}`,
+      expiresAt: formatTokyo(expiresAt),
+    });
+    await audit(deps, trx, user, "email_change.submit_new", meta, newEmail);
+  });
+  return { newEmail };
+}
+
+export async function confirmLinkInfo(deps: ServiceDeps, token: string): Promise<{ newEmail: string } | null> {
+  const v = await findOpenVerification(deps.db, deps.clock, "email_change_confirm", token);
+  return v?.payload ? { newEmail: v.payload } : null;
+}
+
+/**
+ * Step 3: the link in the new mailbox applies the change (used on POST). The user's sessions end
+ * (the address is a login credential) and the old address is told.
+ */
+export async function confirmEmailChange(
+  deps: ServiceDeps,
+  token: string,
+  meta: RequestMeta,
+): Promise<{ newEmail: string }> {
+  const v = await findOpenVerification(deps.db, deps.clock, "email_change_confirm", token);
+  if (!v?.payload) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+  const user = await loadUser(deps.db, v.user_id).catch(() => null);
+  if (!user) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+  const newEmail = v.payload;
+  await deps.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, user.accountId);
+    if (!(await consumeVerification(trx, deps.clock, v.id))) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+    // The address may have been added to the account since step 2.
+    await checkNewAddress(trx, user, newEmail);
+    await trx
+      .updateTable("users")
+      .set({ email: newEmail, email_normalized: normalizeEmail(newEmail) })
+      .where("id", "=", user.id)
+      .execute();
+    await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
+    await deps.outbox.enqueue(trx, user.email, "email-changed", {
+      accountCompany: user.company_name,
+      userName: user.name || user.email,
+      loginId: user.login_id,
+      newEmail,
+      changedAt: formatTokyo(deps.clock.now()),
+    });
+    await audit(deps, trx, user, "email_change.confirm", meta, `${user.email} → ${newEmail}`);
+  });
+  return { newEmail };
+}
