@@ -67,7 +67,9 @@ if (command === "create-account") {
       temporaryPassword: values.password,
     });
     console.log(
-      `created account ${values["login-id"]} (${accountId}); first user ${values.email} must change the password at first login`,
+      values.password
+        ? `created account ${values["login-id"]} (${accountId}); first user ${values.email} must change the password at first login`
+        : `created account ${values["login-id"]} (${accountId}); a password set-up mail to ${values.email} is queued (sent by the running server)`,
     );
   } catch (error) {
     report(error);

@@ -57,11 +57,31 @@ describe("npm run admin", () => {
       ["--login-id", "qa003", "--company", "QA", "--email", "qa@example.jp", "--password", "weak"],
       /--password: パスワードは8文字以上/,
     ],
-    [["--login-id", "qa004", "--company", "QA", "--email", "qa@example.jp"], /--password/],
   ])("create-account %j fails with a clear message and status 1", async (args, message) => {
     const r = await admin("create-account", ...args);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it("create-account without --password queues a set-up mail for the first user", async () => {
+    const r = await admin("create-account", "--login-id", "qa005", "--company", "QA", "--email", "setup@example.jp");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("set-up mail");
+    const db = createDb(env.DATABASE_URL as string);
+    const mail = await db
+      .selectFrom("mail_outbox")
+      .selectAll()
+      .where("to_address", "=", "setup@example.jp")
+      .executeTakeFirstOrThrow();
+    expect(mail.subject).toContain("パスワード設定依頼");
+    expect(mail.text).toMatch(/\/setup-password\/[a-z0-9]+/);
+    await db.destroy();
+  });
+
+  it("create-account refuses a missing option", async () => {
+    const r = await admin("create-account", "--login-id", "qa006", "--company", "QA");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--email");
   });
 
   it("create-staff adds a staff member, and refuses a weak password", async () => {

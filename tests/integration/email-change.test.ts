@@ -1,0 +1,119 @@
+import type { TRPCError } from "@trpc/server";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HOUR } from "../../server/lib/clock";
+import { createAccount } from "../../server/services/accounts";
+import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+
+const USER = { loginId: "acme01", companyName: "アクメ計測", email: "old@example.jp", userName: "山田 太郎" };
+const PASSWORD = "Rental-2026";
+
+let h: Harness;
+let b: TestBrowser;
+beforeEach(async () => {
+  h = await createHarness();
+  await createAccount(h.deps, { ...USER, permanentPassword: PASSWORD });
+  b = h.browser();
+  await b.call((c) => c.auth.login({ loginId: USER.loginId, email: USER.email, password: PASSWORD }));
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function failure(p: Promise<unknown>): Promise<TRPCError> {
+  const e = await p.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(e, "expected the call to fail").not.toBeNull();
+  return e as TRPCError;
+}
+const domainCode = (e: TRPCError) => (e.cause as { code?: string } | undefined)?.code ?? e.code;
+
+async function link(to: string, subject: string, path: RegExp): Promise<string> {
+  const mail = (await h.mailsTo(to)).find((m) => m.subject.includes(subject));
+  const token = path.exec(mail?.text ?? "")?.[1];
+  if (!token) throw new Error(`no "${subject}" link to ${to}`);
+  return token;
+}
+const requestLink = () => link(USER.email, "メールアドレス変更依頼受付", /\/email-change\/([a-z0-9]+)/);
+const confirmLink = (to: string) => link(to, "メールアドレス変更確認", /\/email-change\/confirm\/([a-z0-9]+)/);
+
+describe("email change", () => {
+  it("runs across both mailboxes; then the new address logs in and the old one does not", async () => {
+    const wrong = await failure(b.call((c) => c.users.requestEmailChange({ currentPassword: "Nope-2026x" })));
+    expect(JSON.stringify(wrong.cause)).toContain("パスワードが正しくありません");
+    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+
+    const anon = h.browser();
+    expect(await anon.call((c) => c.users.emailChangeLink({ token }))).toEqual({ currentEmail: USER.email });
+    await anon.call((c) => c.users.submitNewEmail({ token, newEmail: " New@Example.jp " }));
+    // Step 1's link is used up.
+    expect(await anon.call((c) => c.users.emailChangeLink({ token }))).toBeNull();
+    const confirm = await confirmLink("New@Example.jp");
+    expect(await anon.call((c) => c.users.emailConfirmLink({ token: confirm }))).toEqual({
+      newEmail: "New@Example.jp",
+    });
+    // Nothing changed yet.
+    expect((await b.call((c) => c.auth.me()))?.user.email).toBe(USER.email);
+
+    await anon.call((c) => c.users.confirmEmailChange({ token: confirm }));
+    const told = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("メールアドレス変更完了"));
+    expect(told?.text).toContain("New@Example.jp");
+    // The user's sessions ended with the change.
+    expect(await b.call((c) => c.auth.me())).toBeNull();
+    await failure(
+      h.browser().call((c) => c.auth.login({ loginId: USER.loginId, email: USER.email, password: PASSWORD })),
+    );
+    await h.browser().call((c) => c.auth.login({ loginId: USER.loginId, email: "new@example.jp", password: PASSWORD }));
+    expect(domainCode(await failure(anon.call((c) => c.users.confirmEmailChange({ token: confirm }))))).toBe(
+      "TOKEN_INVALID",
+    );
+    const actions = (
+      await h.db.selectFrom("audit_events").select("action").where("action", "like", "email_change.%").execute()
+    ).map((a) => a.action);
+    expect(actions.sort()).toEqual(["email_change.confirm", "email_change.request", "email_change.submit_new"]);
+  });
+
+  it("refuses an address already in the account, at step 2 and again at the confirmation", async () => {
+    await b.call((c) => c.users.add({ email: "taken@example.jp" }));
+    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+    const e = await failure(h.browser().call((c) => c.users.submitNewEmail({ token, newEmail: "TAKEN@example.jp" })));
+    expect(JSON.stringify(e.cause)).toContain("既に登録されています");
+    await h.browser().call((c) => c.users.submitNewEmail({ token, newEmail: "later@example.jp" }));
+    const confirm = await confirmLink("later@example.jp");
+    // Meanwhile someone adds that very address to the account.
+    await b.call((c) => c.users.add({ email: "later@example.jp" }));
+    await failure(h.browser().call((c) => c.users.confirmEmailChange({ token: confirm })));
+    const emails = (await h.db.selectFrom("users").select("email").execute()).map((u) => u.email).sort();
+    expect(emails).toEqual(["later@example.jp", "old@example.jp", "taken@example.jp"]);
+  });
+
+  it("links expire after one hour", async () => {
+    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+    h.clock.advance(HOUR + 1000);
+    expect(await h.browser().call((c) => c.users.emailChangeLink({ token }))).toBeNull();
+    expect(
+      domainCode(await failure(h.browser().call((c) => c.users.submitNewEmail({ token, newEmail: "n@example.jp" })))),
+    ).toBe("TOKEN_INVALID");
+  });
+
+  it("a deleted user's links are dead", async () => {
+    await b.call((c) => c.users.add({ email: "second@example.jp" }));
+    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+    // Another user of the account deletes this one.
+    const me = await b.call((c) => c.auth.me());
+    await h.db
+      .updateTable("users")
+      .set({ status: "active", password_hash: await h.deps.hasher.hash(PASSWORD) })
+      .where("email_normalized", "=", "second@example.jp")
+      .execute();
+    const second = h.browser();
+    await second.call((c) => c.auth.login({ loginId: USER.loginId, email: "second@example.jp", password: PASSWORD }));
+    await second.call((c) => c.users.remove({ id: me?.user.id ?? "" }));
+    expect(await h.browser().call((c) => c.users.emailChangeLink({ token }))).toBeNull();
+  });
+});

@@ -1,0 +1,229 @@
+import type { TRPCError } from "@trpc/server";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HOUR } from "../../server/lib/clock";
+import { createAccount } from "../../server/services/accounts";
+import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+
+const OWNER = { loginId: "acme01", companyName: "アクメ計測", email: "owner@example.jp", userName: "管理 太郎" };
+const PASSWORD = "Rental-2026";
+
+let h: Harness;
+let owner: TestBrowser;
+beforeEach(async () => {
+  h = await createHarness();
+  await createAccount(h.deps, { ...OWNER, permanentPassword: PASSWORD });
+  owner = h.browser();
+  await owner.call((c) => c.auth.login({ loginId: OWNER.loginId, email: OWNER.email, password: PASSWORD }));
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function failure(p: Promise<unknown>): Promise<TRPCError> {
+  const e = await p.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(e, "expected the call to fail").not.toBeNull();
+  return e as TRPCError;
+}
+const domainCode = (e: TRPCError) => (e.cause as { code?: string } | undefined)?.code ?? e.code;
+
+async function setupToken(email: string): Promise<string> {
+  const mail = (await h.mailsTo(email)).find((m) => m.subject.includes("パスワード設定依頼"));
+  const token = /\/setup-password\/(\S+)/.exec(mail?.text ?? "")?.[1];
+  if (!token) throw new Error(`no set-up link to ${email}`);
+  return token;
+}
+
+const idOf = async (email: string) =>
+  (await h.db.selectFrom("users").select("id").where("email_normalized", "=", email).executeTakeFirstOrThrow()).id;
+
+describe("利用者追加", () => {
+  it("adds a pending user who sets a password from the mailed link and can then log in", async () => {
+    h.clock.advance(1000);
+    await owner.call((c) => c.users.add({ email: " Hanako@Example.jp " }));
+    const { users } = await owner.call((c) => c.users.list());
+    expect(users.map((u) => [u.email, u.status, u.isSelf])).toEqual([
+      ["owner@example.jp", "active", true],
+      ["Hanako@Example.jp", "pending", false],
+    ]);
+    // Pending: no login yet.
+    await failure(
+      h.browser().call((c) => c.auth.login({ loginId: OWNER.loginId, email: "hanako@example.jp", password: "x" })),
+    );
+
+    const token = await setupToken("Hanako@Example.jp");
+    const anon = h.browser();
+    expect(await anon.call((c) => c.users.setupLink({ token }))).toEqual({
+      loginId: "acme01",
+      email: "Hanako@Example.jp",
+    });
+    const weak = await failure(
+      anon.call((c) => c.users.completeSetup({ token, newPassword: "hanako-2026", confirmPassword: "hanako-2026" })),
+    );
+    expect(JSON.stringify(weak.cause)).toContain("英大文字");
+    await anon.call((c) => c.users.completeSetup({ token, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }));
+    const b = h.browser();
+    await b.call((c) => c.auth.login({ loginId: OWNER.loginId, email: "hanako@example.jp", password: "Kqmzrtw7" }));
+    expect((await b.call((c) => c.auth.me()))?.user.email).toBe("Hanako@Example.jp");
+    // The link worked once.
+    expect(await anon.call((c) => c.users.setupLink({ token }))).toBeNull();
+    expect(
+      domainCode(
+        await failure(
+          anon.call((c) => c.users.completeSetup({ token, newPassword: "Kqmzrtw9", confirmPassword: "Kqmzrtw9" })),
+        ),
+      ),
+    ).toBe("TOKEN_INVALID");
+  });
+
+  it("refuses an address already in the account, compared trimmed and without case", async () => {
+    const e = await failure(owner.call((c) => c.users.add({ email: "  OWNER@example.JP" })));
+    expect(e.code).toBe("CONFLICT");
+    expect(JSON.stringify(e.cause)).toContain("既に登録されています");
+  });
+
+  it("allows the same address under another login ID", async () => {
+    await createAccount(h.deps, {
+      loginId: "other01",
+      companyName: "別会社",
+      email: "x@example.jp",
+      permanentPassword: PASSWORD,
+    });
+    const other = h.browser();
+    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    await other.call((c) => c.users.add({ email: OWNER.email }));
+  });
+
+  it("refuses a bad address with its own message", async () => {
+    const e = await failure(owner.call((c) => c.users.add({ email: "not-an-address" })));
+    expect(JSON.stringify(e.cause)).toContain("メールアドレスの形式が正しくありません");
+  });
+
+  it("stops at 10 users per login ID, also when 20 adds race", async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => owner.call((c) => c.users.add({ email: `user${i}@example.jp` }))),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(9);
+    const refused = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+    expect(refused.every((r) => domainCode(r.reason) === "LIMIT_REACHED")).toBe(true);
+    expect((await owner.call((c) => c.users.list())).users).toHaveLength(10);
+    const e = await failure(owner.call((c) => c.users.add({ email: "eleventh@example.jp" })));
+    expect(e.message).toBe("利用者は1つのログインIDにつき10件まで登録できます。");
+  });
+});
+
+describe("set-up links", () => {
+  it("expire after 72 hours", async () => {
+    await owner.call((c) => c.users.add({ email: "late@example.jp" }));
+    const token = await setupToken("late@example.jp");
+    h.clock.advance(72 * HOUR - 1000);
+    expect(await h.browser().call((c) => c.users.setupLink({ token }))).not.toBeNull();
+    h.clock.advance(2000);
+    expect(await h.browser().call((c) => c.users.setupLink({ token }))).toBeNull();
+  });
+
+  it("a resend voids the old link; active users get no resend", async () => {
+    await owner.call((c) => c.users.add({ email: "again@example.jp" }));
+    const first = await setupToken("again@example.jp");
+    h.clock.advance(1000);
+    const againId = await idOf("again@example.jp");
+    await owner.call((c) => c.users.resendSetup({ id: againId }));
+    const second = await setupToken("again@example.jp");
+    expect(second).not.toBe(first);
+    expect(await h.browser().call((c) => c.users.setupLink({ token: first }))).toBeNull();
+    await h
+      .browser()
+      .call((c) => c.users.completeSetup({ token: second, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }));
+    await failure(owner.call((c) => c.users.resendSetup({ id: againId })));
+  });
+
+  it("die with a deleted user", async () => {
+    await owner.call((c) => c.users.add({ email: "gone@example.jp" }));
+    const token = await setupToken("gone@example.jp");
+    const goneId = await idOf("gone@example.jp");
+    await owner.call((c) => c.users.remove({ id: goneId }));
+    expect(await h.browser().call((c) => c.users.setupLink({ token }))).toBeNull();
+    await failure(
+      h.browser().call((c) => c.users.completeSetup({ token, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" })),
+    );
+  });
+});
+
+describe("削除", () => {
+  async function activeUser(email: string): Promise<TestBrowser> {
+    await owner.call((c) => c.users.add({ email }));
+    const token = await setupToken(email);
+    await h
+      .browser()
+      .call((c) => c.users.completeSetup({ token, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }));
+    const b = h.browser();
+    await b.call((c) => c.auth.login({ loginId: OWNER.loginId, email, password: "Kqmzrtw7" }));
+    return b;
+  }
+
+  it("signs the deleted user out at its next request and mails the deleted address", async () => {
+    const jiro = await activeUser("jiro@example.jp");
+    expect(await jiro.call((c) => c.auth.me())).not.toBeNull();
+    const deletedId = await idOf("jiro@example.jp");
+    await owner.call((c) => c.users.remove({ id: deletedId }));
+    expect(await jiro.call((c) => c.auth.me())).toBeNull();
+    const notice = (await h.mailsTo("jiro@example.jp")).find((m) => m.subject.includes("利用者削除のお知らせ"));
+    expect(notice?.text).toContain("コンタクトセンタ");
+    await failure(
+      h.browser().call((c) => c.auth.login({ loginId: OWNER.loginId, email: "jiro@example.jp", password: "Kqmzrtw7" })),
+    );
+    const audit = await h.db
+      .selectFrom("audit_events")
+      .select(["action", "target"])
+      .where("action", "=", "user.delete")
+      .execute();
+    expect(audit).toEqual([{ action: "user.delete", target: "jiro@example.jp" }]);
+  });
+
+  it("nobody deletes themself; two users deleting each other at once leave one", async () => {
+    const self = await failure(owner.call(async (c) => c.users.remove({ id: (await c.auth.me())?.user.id ?? "" })));
+    expect(self.message).toBe("ご自身を削除することはできません。");
+    const jiro = await activeUser("jiro@example.jp");
+    const ownerId = await idOf(OWNER.email);
+    const jiroId = await idOf("jiro@example.jp");
+    await Promise.allSettled([
+      owner.call((c) => c.users.remove({ id: jiroId })),
+      jiro.call((c) => c.users.remove({ id: ownerId })),
+    ]);
+    expect(await h.db.selectFrom("users").select("id").execute()).toHaveLength(1);
+  });
+
+  it("another account's user is not found", async () => {
+    const { userId } = await createAccount(h.deps, {
+      loginId: "other01",
+      companyName: "別会社",
+      email: "x@example.jp",
+      permanentPassword: PASSWORD,
+    });
+    expect((await failure(owner.call((c) => c.users.remove({ id: userId })))).code).toBe("NOT_FOUND");
+    expect((await failure(owner.call((c) => c.users.get({ id: userId })))).code).toBe("NOT_FOUND");
+    expect((await failure(owner.call((c) => c.users.resendSetup({ id: userId })))).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("admin create-account without a password", () => {
+  it("makes a pending first user with a set-up mail", async () => {
+    await createAccount(h.deps, { loginId: "fresh01", companyName: "新規", email: "first@example.jp" });
+    const user = await h.db
+      .selectFrom("users")
+      .selectAll()
+      .where("email_normalized", "=", "first@example.jp")
+      .executeTakeFirstOrThrow();
+    expect(user.status).toBe("pending");
+    expect(user.password_hash).toBeNull();
+    const token = await setupToken("first@example.jp");
+    await h
+      .browser()
+      .call((c) => c.users.completeSetup({ token, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }));
+    await h
+      .browser()
+      .call((c) => c.auth.login({ loginId: "fresh01", email: "first@example.jp", password: "Kqmzrtw7" }));
+  });
+});
