@@ -17,6 +17,14 @@ export const COPY_ORDER: readonly { table: Table; key: readonly [string] | reado
   { table: "verifications", key: ["id"] },
   { table: "login_failures", key: ["key"] },
   { table: "rate_buckets", key: ["key", "window_start"] },
+  { table: "products", key: ["id"] },
+  { table: "delivery_templates", key: ["id"] },
+  { table: "draft_lines", key: ["id"] },
+  { table: "number_sequences", key: ["kind", "year"] },
+  { table: "rentals", key: ["id"] },
+  { table: "rental_lines", key: ["id"] },
+  { table: "applications", key: ["id"] },
+  { table: "application_lines", key: ["id"] },
 ];
 
 export class CopyError extends Error {}

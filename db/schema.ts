@@ -127,6 +127,116 @@ export interface RateBucketTable {
   count: number;
 }
 
+export interface ProductTable {
+  id: string;
+  model_no: string;
+  maker: string;
+  name: string;
+  category: string;
+  spec_summary: string;
+  daily_price: number;
+  monthly_price: number;
+  active: number;
+  search_text: string;
+  created_at: string;
+}
+
+export interface DeliveryTemplateTable {
+  id: string;
+  account_id: string;
+  name: string;
+  company: string;
+  department: string;
+  person: string;
+  postal_code: string;
+  address: string;
+  building: string;
+  phone: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ApplicationKind = "quote" | "order" | "cancellation";
+
+export interface DraftLineTable {
+  id: string;
+  user_id: string;
+  kind: "quote" | "order";
+  product_id: string;
+  quantity: number;
+  created_at: string;
+}
+
+export interface NumberSequenceTable {
+  kind: ApplicationKind;
+  year: number;
+  last_value: number;
+}
+
+export interface ApplicationTable {
+  id: string;
+  number: string;
+  account_id: string;
+  user_id: string;
+  kind: ApplicationKind;
+  intake_status: "pending" | "accepted" | "failed";
+  intake_error: string | null;
+  intake_attempts: number;
+  intake_next_attempt_at: string;
+  intake_locked_until: string | null;
+  arranged_at: string | null;
+  arranged_by: string | null;
+  start_date: string | null;
+  period_unit: "day" | "month" | null;
+  period: number | null;
+  return_date: string | null;
+  rental_id: string | null;
+  delivery_company: string;
+  delivery_department: string;
+  delivery_person: string;
+  delivery_postal_code: string;
+  delivery_address: string;
+  delivery_building: string;
+  delivery_phone: string;
+  notes: string;
+  po_number: string;
+  idempotency_key: string;
+  created_at: string;
+}
+
+export interface ApplicationLineTable {
+  id: string;
+  application_id: string;
+  line_no: number;
+  product_id: string;
+  model_no: string;
+  product_name: string;
+  quantity: number;
+  rental_line_id: string | null;
+}
+
+export interface RentalTable {
+  id: string;
+  contract_no: string;
+  account_id: string;
+  order_application_id: string;
+  status: "active" | "closed";
+  start_date: string;
+  created_at: string;
+}
+
+export interface RentalLineTable {
+  id: string;
+  rental_id: string;
+  line_no: number;
+  product_id: string;
+  model_no: string;
+  product_name: string;
+  quantity: number;
+  quantity_cancel_requested: number;
+  quantity_returned: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   users: UserTable;
@@ -138,4 +248,12 @@ export interface Database {
   verifications: VerificationTable;
   login_failures: LoginFailureTable;
   rate_buckets: RateBucketTable;
+  products: ProductTable;
+  delivery_templates: DeliveryTemplateTable;
+  draft_lines: DraftLineTable;
+  number_sequences: NumberSequenceTable;
+  applications: ApplicationTable;
+  application_lines: ApplicationLineTable;
+  rentals: RentalTable;
+  rental_lines: RentalLineTable;
 }

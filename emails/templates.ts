@@ -40,6 +40,10 @@ export const mailTemplates = {
     subject: "【{{siteName}}】メールアドレス変更確認",
     vars: ["accountCompany", "userName", "loginId", "url", "expiresAt"],
   },
+  "application-received": {
+    subject: "【{{siteName}}】お申し込み受付のお知らせ({{number}})",
+    vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "url"],
+  },
   "email-changed": {
     subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",
     vars: ["accountCompany", "userName", "loginId", "newEmail", "changedAt"],

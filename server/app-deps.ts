@@ -2,6 +2,7 @@ import { createDb, type DB, migrateToLatest } from "../db";
 import { PasswordHasher } from "./auth/password";
 import { SessionManager } from "./auth/session";
 import type { Config } from "./config";
+import { builtinIntake, IntakeWorker, webhookIntake } from "./intake/worker";
 import { type Clock, systemClock } from "./lib/clock";
 import { hmacHex } from "./lib/crypto";
 import { Outbox } from "./mail/outbox";
@@ -15,6 +16,7 @@ export interface Runtime {
   deps: ServiceDeps;
   transport: MailTransport;
   worker: MailWorker;
+  intake: IntakeWorker;
   close(): Promise<void>;
 }
 
@@ -56,12 +58,22 @@ export async function startRuntime(
     pollIntervalMs: config.mail.pollIntervalMs,
     log: options.log,
   });
+  const intake = new IntakeWorker({
+    db,
+    clock,
+    handler: config.intake.webhookUrl ? webhookIntake(config.intake.webhookUrl) : builtinIntake,
+    pollIntervalMs: config.mail.pollIntervalMs,
+    maxAttempts: config.intake.maxAttempts,
+    log: options.log,
+  });
   return {
     deps,
     transport,
     worker,
+    intake,
     async close() {
       await worker.stop();
+      await intake.stop();
       transport.close?.();
       await db.destroy();
     },

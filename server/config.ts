@@ -52,6 +52,12 @@ const baseSchema = z.object({
     .refine((v) => /^[!-/:-@[-`{-~]+$/.test(v), "half-width symbols only")
     .default(".-_"),
   TRUST_PROXY: bool.default(false),
+  INTAKE_WEBHOOK_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), "http:// or https:// URL")
+    .optional(),
+  INTAKE_MAX_ATTEMPTS: z.coerce.number({ message: "a whole number" }).int().min(1).max(50).default(6),
   SEED_DEMO: bool.optional(),
   COMPANY_NAME: z.string().min(1).default("サンプルレンタル株式会社"),
   SITE_NAME: z.string().min(1).default("WEB会員専用ご注文サイト"),
@@ -82,6 +88,7 @@ export interface Config {
   passwordSymbols: string;
   trustProxy: boolean;
   seedDemo: boolean;
+  intake: { webhookUrl: string | undefined; maxAttempts: number };
   site: {
     companyName: string;
     siteName: string;
@@ -145,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordSymbols: e.PASSWORD_SYMBOLS,
     trustProxy: e.TRUST_PROXY,
     seedDemo: e.SEED_DEMO ?? !production,
+    intake: { webhookUrl: e.INTAKE_WEBHOOK_URL, maxAttempts: e.INTAKE_MAX_ATTEMPTS },
     site: {
       companyName: e.COMPANY_NAME,
       siteName: e.SITE_NAME,

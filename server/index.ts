@@ -29,6 +29,7 @@ async function main() {
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
   const app = createApp(runtime.deps, build);
   runtime.worker.start();
+  runtime.intake.start();
 
   const server = app.listen(config.port, config.host, () => {
     log(`listening on ${config.appOrigin} (port ${config.port}, mail: ${config.mail.transport})`);

@@ -13,3 +13,20 @@ const tokyo = new Intl.DateTimeFormat("ja-JP", {
 export function formatTokyo(date: Date): string {
   return `${tokyo.format(date)} (日本時間)`;
 }
+
+const tokyoDate = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Asia/Tokyo",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
+/** Today's date in Japan, "YYYY-MM-DD" (what customers mean by "today"). */
+export function tokyoDateString(date: Date): string {
+  return tokyoDate.format(date);
+}
+
+/** "2026/04/01 09:00" in Japan time, for lists. */
+export function formatTokyoShort(date: Date): string {
+  return formatTokyo(date).replace(/:\d{2} \(日本時間\)$/, "");
+}

@@ -1,5 +1,6 @@
 import { accountRouter } from "../routers/account";
 import { authRouter } from "../routers/auth";
+import { orderingRouter } from "../routers/ordering";
 import { siteRouter } from "../routers/site";
 import { usersRouter } from "../routers/users";
 import { createCallerFactory, router } from "./init";
@@ -8,6 +9,7 @@ export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
   users: usersRouter,
+  ordering: orderingRouter,
   site: siteRouter,
 });
 

@@ -1,0 +1,182 @@
+import type { ApplicationKind } from "../../db/schema";
+import { formatTokyoShort } from "../lib/format";
+import { KIND_LABEL } from "./applications";
+import type { ServiceDeps } from "./deps";
+import { DomainError } from "./errors";
+
+/** What 申込結果 and 確認結果 show for a stored status (DOMAIN.md "Status words on screen"). */
+export const INTAKE_LABEL = { pending: "処理中", accepted: "受付完了", failed: "受付失敗" } as const;
+
+export interface HistoryFilter {
+  kind?: ApplicationKind;
+  result?: "pending" | "accepted" | "failed";
+  /** Inclusive dates in Japan time, "YYYY-MM-DD". */
+  from?: string;
+  to?: string;
+}
+
+export interface HistoryRow {
+  id: string;
+  number: string;
+  kind: ApplicationKind;
+  kindLabel: string;
+  createdAt: string;
+  createdAtLabel: string;
+  intakeStatus: "pending" | "accepted" | "failed";
+  resultLabel: string;
+  confirmation: string;
+}
+
+export const HISTORY_PAGE_SIZE = 20;
+
+/** A date in Japan → the UTC instant its day starts. */
+function tokyoDayStart(date: string): string {
+  return new Date(`${date}T00:00:00+09:00`).toISOString();
+}
+
+function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function cursorOf(row: { created_at: string; id: string }): string {
+  return Buffer.from(`${row.created_at}|${row.id}`).toString("base64url");
+}
+
+function parseCursor(cursor: string | undefined): { at: string; id: string } | null {
+  if (!cursor) return null;
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  return at && id ? { at, id } : null;
+}
+
+function baseQuery(deps: ServiceDeps, accountId: string, filter: HistoryFilter) {
+  let q = deps.db.selectFrom("applications").where("account_id", "=", accountId);
+  if (filter.kind) q = q.where("kind", "=", filter.kind);
+  if (filter.result) q = q.where("intake_status", "=", filter.result);
+  if (filter.from && /^\d{4}-\d{2}-\d{2}$/.test(filter.from))
+    q = q.where("created_at", ">=", tokyoDayStart(filter.from));
+  if (filter.to && /^\d{4}-\d{2}-\d{2}$/.test(filter.to))
+    q = q.where("created_at", "<", tokyoDayStart(nextDay(filter.to)));
+  return q;
+}
+
+function toRow(a: {
+  id: string;
+  number: string;
+  kind: ApplicationKind;
+  created_at: string;
+  intake_status: HistoryRow["intakeStatus"];
+  arranged_at: string | null;
+}): HistoryRow {
+  return {
+    id: a.id,
+    number: a.number,
+    kind: a.kind,
+    kindLabel: KIND_LABEL[a.kind],
+    createdAt: a.created_at,
+    createdAtLabel: formatTokyoShort(new Date(a.created_at)),
+    intakeStatus: a.intake_status,
+    resultLabel: INTAKE_LABEL[a.intake_status],
+    confirmation: a.arranged_at ? "手配済" : "",
+  };
+}
+
+/** 申込履歴: newest first, keyset pagination (stable while new applications arrive). */
+export async function listHistory(
+  deps: ServiceDeps,
+  accountId: string,
+  filter: HistoryFilter,
+  cursor?: string,
+): Promise<{ rows: HistoryRow[]; nextCursor: string | null }> {
+  let q = baseQuery(deps, accountId, filter).select([
+    "id",
+    "number",
+    "kind",
+    "created_at",
+    "intake_status",
+    "arranged_at",
+  ]);
+  const after = parseCursor(cursor);
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([eb("created_at", "<", after.at), eb.and([eb("created_at", "=", after.at), eb("id", "<", after.id)])]),
+    );
+  }
+  const rows = await q
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(HISTORY_PAGE_SIZE + 1)
+    .execute();
+  const page = rows.slice(0, HISTORY_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return { rows: page.map(toRow), nextCursor: rows.length > HISTORY_PAGE_SIZE && last ? cursorOf(last) : null };
+}
+
+export async function getApplication(deps: ServiceDeps, accountId: string, number: string) {
+  const a = await deps.db
+    .selectFrom("applications")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .where("number", "=", number)
+    .executeTakeFirst();
+  if (!a) throw new DomainError("NOT_FOUND", "指定されたお申し込みは見つかりません。");
+  const lines = await deps.db
+    .selectFrom("application_lines")
+    .selectAll()
+    .where("application_id", "=", a.id)
+    .orderBy("line_no")
+    .execute();
+  const rental = a.rental_id
+    ? await deps.db.selectFrom("rentals").select(["contract_no"]).where("id", "=", a.rental_id).executeTakeFirst()
+    : undefined;
+  return {
+    ...toRow(a),
+    startDate: a.start_date,
+    period: a.period,
+    periodUnit: a.period_unit,
+    returnDate: a.return_date,
+    contractNo: rental?.contract_no ?? null,
+    delivery: {
+      company: a.delivery_company,
+      department: a.delivery_department,
+      person: a.delivery_person,
+      postalCode: a.delivery_postal_code,
+      address: a.delivery_address,
+      building: a.delivery_building,
+      phone: a.delivery_phone,
+    },
+    notes: a.notes,
+    poNumber: a.po_number,
+    arrangedAtLabel: a.arranged_at ? formatTokyoShort(new Date(a.arranged_at)) : null,
+    lines: lines.map((l) => ({
+      lineNo: l.line_no,
+      modelNo: l.model_no,
+      productName: l.product_name,
+      quantity: l.quantity,
+    })),
+  };
+}
+
+function csvCell(value: string | number | null): string {
+  const s = value === null ? "" : String(value);
+  // Quote every cell; neutralise spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/** The account's history as CSV, UTF-8 with a BOM so that Excel opens it as UTF-8. */
+export async function historyCsv(deps: ServiceDeps, accountId: string, filter: HistoryFilter): Promise<string> {
+  const rows = await baseQuery(deps, accountId, filter)
+    .select(["id", "number", "kind", "created_at", "intake_status", "arranged_at", "po_number"])
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(50_000)
+    .execute();
+  const header = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "注文番号(PO)"];
+  const lines = rows.map((a) => {
+    const r = toRow(a);
+    return [r.createdAtLabel, r.number, r.kindLabel, r.resultLabel, r.confirmation, a.po_number].map(csvCell).join(",");
+  });
+  return `\uFEFF${[header.map(csvCell).join(","), ...lines].join("\r\n")}\r\n`;
+}

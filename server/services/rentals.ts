@@ -1,0 +1,279 @@
+import { sql } from "kysely";
+import { lockAccount } from "../../db";
+import { iso } from "../lib/clock";
+import { newId } from "../lib/crypto";
+import { formatTokyo, tokyoDateString } from "../lib/format";
+import { type Actor, emptyApplication, KIND_LABEL, nextNumber } from "./applications";
+import { recordAudit } from "./audit";
+import type { RequestMeta, ServiceDeps } from "./deps";
+import { DomainError } from "./errors";
+
+export interface RentalLineView {
+  id: string;
+  lineNo: number;
+  modelNo: string;
+  productName: string;
+  quantity: number;
+  cancelRequested: number;
+  returned: number;
+  /** Still on rent and not yet asked back: what a cancellation may still cover. */
+  cancellable: number;
+}
+
+export interface RentalView {
+  id: string;
+  contractNo: string;
+  orderNumber: string;
+  startDate: string;
+  lines: RentalLineView[];
+}
+
+/**
+ * 手配済: staff arrange an order; its goods go out on rent. Makes the rental with the order's lines
+ * (the back office calls this; so do the admin CLI and the demo seed).
+ */
+export async function arrangeOrder(
+  deps: ServiceDeps,
+  orderNumber: string,
+  by: { type: "staff" | "system"; id?: string },
+): Promise<{ rentalId: string; contractNo: string }> {
+  return deps.db.transaction().execute(async (trx) => {
+    const order = await trx.selectFrom("applications").selectAll().where("number", "=", orderNumber).executeTakeFirst();
+    if (!order || order.kind !== "order") throw new DomainError("NOT_FOUND", `注文 ${orderNumber} は見つかりません。`);
+    if (order.intake_status !== "accepted")
+      throw new DomainError("VALIDATION", `注文 ${orderNumber} は受付が完了していません。`);
+    if (order.arranged_at) throw new DomainError("VALIDATION", `注文 ${orderNumber} は手配済みです。`);
+    const now = deps.clock.now();
+    const rentalId = newId();
+    const contractNo = orderNumber.replace(/^O-/, "R-");
+    await trx
+      .insertInto("rentals")
+      .values({
+        id: rentalId,
+        contract_no: contractNo,
+        account_id: order.account_id,
+        order_application_id: order.id,
+        status: "active",
+        start_date: order.start_date ?? tokyoDateString(now),
+        created_at: iso(now),
+      })
+      .execute();
+    const lines = await trx
+      .selectFrom("application_lines")
+      .selectAll()
+      .where("application_id", "=", order.id)
+      .orderBy("line_no")
+      .execute();
+    await trx
+      .insertInto("rental_lines")
+      .values(
+        lines.map((l) => ({
+          id: newId(),
+          rental_id: rentalId,
+          line_no: l.line_no,
+          product_id: l.product_id,
+          model_no: l.model_no,
+          product_name: l.product_name,
+          quantity: l.quantity,
+          quantity_cancel_requested: 0,
+          quantity_returned: 0,
+        })),
+      )
+      .execute();
+    await trx
+      .updateTable("applications")
+      .set({ arranged_at: iso(now), arranged_by: by.id ?? by.type, rental_id: rentalId })
+      .where("id", "=", order.id)
+      .execute();
+    await recordAudit(trx, deps.clock, {
+      actor_type: by.type,
+      actor_id: by.id,
+      account_id: order.account_id,
+      action: "order.arrange",
+      target: orderNumber,
+      result: "success",
+    });
+    return { rentalId, contractNo };
+  });
+}
+
+export async function listRentals(deps: ServiceDeps, accountId: string): Promise<RentalView[]> {
+  const rentals = await deps.db
+    .selectFrom("rentals")
+    .innerJoin("applications", "applications.id", "rentals.order_application_id")
+    .select(["rentals.id", "rentals.contract_no", "rentals.start_date", "applications.number"])
+    .where("rentals.account_id", "=", accountId)
+    .where("rentals.status", "=", "active")
+    .orderBy("rentals.created_at", "desc")
+    .orderBy("rentals.id", "desc")
+    .execute();
+  if (!rentals.length) return [];
+  const lines = await deps.db
+    .selectFrom("rental_lines")
+    .selectAll()
+    .where(
+      "rental_id",
+      "in",
+      rentals.map((r) => r.id),
+    )
+    .orderBy("line_no")
+    .execute();
+  return rentals.map((r) => ({
+    id: r.id,
+    contractNo: r.contract_no,
+    orderNumber: r.number,
+    startDate: r.start_date,
+    lines: lines
+      .filter((l) => l.rental_id === r.id)
+      .map((l) => ({
+        id: l.id,
+        lineNo: l.line_no,
+        modelNo: l.model_no,
+        productName: l.product_name,
+        quantity: l.quantity,
+        cancelRequested: l.quantity_cancel_requested,
+        returned: l.quantity_returned,
+        cancellable: l.quantity - l.quantity_cancel_requested,
+      })),
+  }));
+}
+
+export async function getRental(deps: ServiceDeps, accountId: string, rentalId: string): Promise<RentalView> {
+  const rental = (await listRentals(deps, accountId)).find((r) => r.id === rentalId);
+  if (!rental) throw new DomainError("NOT_FOUND", "指定されたレンタル中の注文は見つかりません。");
+  return rental;
+}
+
+export interface CancellationInput {
+  rentalId: string;
+  mode: "all" | "partial";
+  /** Per rental line, how many to cancel (partial mode). */
+  quantities: Record<string, number>;
+  returnDate: string;
+  notes: string;
+  idempotencyKey: string;
+}
+
+/** Checks a cancellation against the rental as it is now; returns the lines and quantities it covers. */
+export async function validateCancellation(deps: ServiceDeps, accountId: string, input: CancellationInput) {
+  const rental = await getRental(deps, accountId, input.rentalId);
+  const errors: Record<string, string[]> = {};
+  const lines: { line: RentalLineView; quantity: number }[] = [];
+  for (const line of rental.lines) {
+    const wanted = input.mode === "all" ? line.cancellable : (input.quantities[line.id] ?? 0);
+    if (!Number.isInteger(wanted) || wanted < 0) {
+      errors[`qty.${line.id}`] = ["解約数量は0以上の整数で入力してください。"];
+    } else if (wanted > line.cancellable) {
+      errors[`qty.${line.id}`] = [`解約数量はレンタル中の数量(${line.cancellable})以下にしてください。`];
+    } else if (wanted > 0) lines.push({ line, quantity: wanted });
+  }
+  if (!Object.keys(errors).length && !lines.length) {
+    errors.lines = [
+      input.mode === "all" ? "解約できる商品はありません。" : "解約する商品の解約数量を1以上にしてください。",
+    ];
+  }
+  const today = tokyoDateString(deps.clock.now());
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.returnDate) || Number.isNaN(Date.parse(input.returnDate))) {
+    errors.returnDate = ["返却希望日を入力してください。"];
+  } else if (input.returnDate < today) {
+    errors.returnDate = ["返却希望日には本日以降の日付を指定してください。"];
+  }
+  if ([...input.notes.trim()].length > 1000) errors.notes = ["備考は1000文字以内で入力してください。"];
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(input.idempotencyKey)) errors._form = ["画面を開き直してからお申し込みください。"];
+  if (Object.keys(errors).length) throw new DomainError("VALIDATION", "入力内容をご確認ください。", errors);
+  return { rental, lines };
+}
+
+/**
+ * 解約 / 一部解約: a cancellation application for some or all of what is still on rent. Each line's
+ * "asked back" count rises by one conditional UPDATE that never passes the rented quantity, so
+ * parallel cancellations of one line cannot together exceed it.
+ */
+export async function requestCancellation(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: CancellationInput,
+  meta: RequestMeta,
+): Promise<{ id: string; number: string; created: boolean }> {
+  const existing = await deps.db
+    .selectFrom("applications")
+    .select(["id", "number"])
+    .where("account_id", "=", actor.accountId)
+    .where("idempotency_key", "=", input.idempotencyKey)
+    .executeTakeFirst();
+  if (existing) return { ...existing, created: false };
+  const { rental, lines } = await validateCancellation(deps, actor.accountId, input);
+  const now = deps.clock.now();
+  const id = newId();
+  const number = await deps.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, actor.accountId);
+    for (const { line, quantity } of lines) {
+      const updated = await trx
+        .updateTable("rental_lines")
+        .set({ quantity_cancel_requested: sql<number>`quantity_cancel_requested + ${quantity}` })
+        .where("id", "=", line.id)
+        .where(sql<boolean>`quantity - quantity_cancel_requested >= ${quantity}`)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) {
+        throw new DomainError(
+          "VALIDATION",
+          "レンタル中の数量が変わりました。画面を開き直して、解約数量をご確認ください。",
+          {
+            [`qty.${line.id}`]: ["解約数量がレンタル中の数量を超えています。"],
+          },
+        );
+      }
+    }
+    const number = await nextNumber(trx, "cancellation", now);
+    await trx
+      .insertInto("applications")
+      .values({
+        ...emptyApplication(id, number, actor, "cancellation", input.idempotencyKey, now),
+        rental_id: rental.id,
+        return_date: input.returnDate,
+        notes: input.notes.trim(),
+      })
+      .execute();
+    await trx
+      .insertInto("application_lines")
+      .values(
+        lines.map(({ line, quantity }, i) => ({
+          id: newId(),
+          application_id: id,
+          line_no: i + 1,
+          product_id: "",
+          model_no: line.modelNo,
+          product_name: line.productName,
+          quantity,
+          rental_line_id: line.id,
+        })),
+      )
+      .execute();
+    const user = await trx
+      .selectFrom("users")
+      .innerJoin("accounts", "accounts.id", "users.account_id")
+      .select(["users.email", "users.name", "accounts.company_name"])
+      .where("users.id", "=", actor.userId)
+      .executeTakeFirstOrThrow();
+    await deps.outbox.enqueue(trx, user.email, "application-received", {
+      accountCompany: user.company_name,
+      userName: user.name || user.email,
+      number,
+      kind: KIND_LABEL.cancellation,
+      submittedAt: formatTokyo(now),
+      url: `${deps.config.appOrigin}/account/history/${number}`,
+    });
+    await recordAudit(trx, deps.clock, {
+      actor_type: "customer",
+      actor_id: actor.userId,
+      account_id: actor.accountId,
+      action: "application.cancellation",
+      target: `${number} (${rental.contractNo})`,
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+      result: "success",
+    });
+    return number;
+  });
+  return { id, number, created: true };
+}
