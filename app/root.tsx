@@ -53,7 +53,13 @@ export function Layout({ children }: { children: React.ReactNode }) {
               <span>
                 {data.me.companyName} {data.me.userName} 様
               </span>
-              <Link to="/account">お客様情報</Link>
+              <nav aria-label="サイト" className="site-nav">
+                <Link to="/products">商品</Link>
+                <Link to="/quote">見積依頼</Link>
+                <Link to="/order">注文</Link>
+                <Link to="/rentals">レンタル中の注文</Link>
+                <Link to="/account">お客様情報</Link>
+              </nav>
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">
                   ログアウト

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { createAccount, createStaff } from "../server/services/accounts";
 import { DomainError } from "../server/services/errors";
+import { arrangeOrder } from "../server/services/rentals";
 import { cliRuntime } from "./cli-runtime";
 
 const USAGE = `使い方 (usage):
@@ -9,7 +10,9 @@ const USAGE = `使い方 (usage):
       お客様アカウントと最初の利用者を作成します。--password を指定すると仮パスワードとなり、初回ログイン時に
       変更が必要です。指定しない場合は、利用者にパスワード設定依頼メールを送信します。
   npm run admin -- create-staff --email EMAIL --password PW [--name NAME] [--role admin|operator]
-      コンタクトセンタのスタッフを追加します。`;
+      コンタクトセンタのスタッフを追加します。
+  npm run admin -- arrange-order --number O-YYYY-NNNNNN
+      受付完了の注文を手配済にし、レンタル中の注文を作成します(バックオフィスの「手配済」と同じ操作)。`;
 
 function fail(message: string): never {
   console.error(message);
@@ -33,6 +36,7 @@ try {
       password: { type: "string" },
       name: { type: "string" },
       role: { type: "string" },
+      number: { type: "string" },
     },
     strict: true,
   }).values as Record<string, string | undefined>;
@@ -88,6 +92,17 @@ if (command === "create-account") {
       role: values.role as "admin" | "operator" | undefined,
     });
     console.log(`created staff ${values.email} (${staffId})`);
+  } catch (error) {
+    report(error);
+  } finally {
+    await db.destroy();
+  }
+} else if (command === "arrange-order") {
+  required("number");
+  const { db, deps } = await cliRuntime();
+  try {
+    const { contractNo } = await arrangeOrder(deps, values.number as string, { type: "system" });
+    console.log(`arranged ${values.number}: rental ${contractNo}`);
   } catch (error) {
     report(error);
   } finally {

@@ -1,8 +1,10 @@
 // npm run db:seed — creates the demo account (README "Quick start") when the database has none.
-import { DEMO, seedDemo } from "../server/services/demo";
+import { DEMO, seedCatalog, seedDemo } from "../server/services/demo";
 import { cliRuntime } from "./cli-runtime";
 
 const { db, deps } = await cliRuntime();
+const products = await seedCatalog(deps);
+if (products) console.log(`demo catalog created: ${products} products`);
 const created = await seedDemo(deps);
 console.log(
   created

@@ -4,8 +4,8 @@ import { NavLink } from "@remix-run/react";
 const TABS: { label: string; to: string | null }[] = [
   { label: "お客様情報設定", to: "/account" },
   { label: "利用者管理", to: "/account/users" },
-  { label: "お届け先テンプレート管理", to: null },
-  { label: "申込履歴", to: null },
+  { label: "お届け先テンプレート管理", to: "/account/templates" },
+  { label: "申込履歴", to: "/account/history" },
 ];
 
 export function AccountTabs() {

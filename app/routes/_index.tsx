@@ -35,6 +35,21 @@ export default function Home() {
       <nav aria-label="メニュー" className="menu">
         <ul>
           <li>
+            <Link to="/products">商品検索</Link>
+          </li>
+          <li>
+            <Link to="/quote">見積依頼</Link>
+          </li>
+          <li>
+            <Link to="/order">注文</Link>
+          </li>
+          <li>
+            <Link to="/rentals">レンタル中の注文</Link>
+          </li>
+          <li>
+            <Link to="/account/history">申込履歴</Link>
+          </li>
+          <li>
             <Link to="/account">お客様情報</Link>
           </li>
         </ul>

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { tokyoDateString } from "../lib/format";
 import * as applications from "../services/applications";
 import * as catalog from "../services/catalog";
 import * as drafts from "../services/drafts";
@@ -79,8 +80,11 @@ export const orderingRouter = router({
     .input(z.object({ kind, productId: id }))
     .mutation(({ ctx, input }) => drafts.removeFromDraft(ctx.deps, ctx.customer.user.id, input.kind, input.productId)),
 
-  /** A fresh key for a form about to be shown (idempotent submission). */
-  newFormKey: customerProcedure.query(() => randomBytes(18).toString("base64url")),
+  /** A fresh key for a form about to be shown (idempotent submission), and today in Japan. */
+  newForm: customerProcedure.query(({ ctx }) => ({
+    key: randomBytes(18).toString("base64url"),
+    today: tokyoDateString(ctx.deps.clock.now()),
+  })),
 
   /** The confirmation step: every rule checked, nothing stored. */
   checkApplication: customerProcedure

@@ -39,7 +39,7 @@ export async function arrangeOrder(
 ): Promise<{ rentalId: string; contractNo: string }> {
   return deps.db.transaction().execute(async (trx) => {
     const order = await trx.selectFrom("applications").selectAll().where("number", "=", orderNumber).executeTakeFirst();
-    if (!order || order.kind !== "order") throw new DomainError("NOT_FOUND", `注文 ${orderNumber} は見つかりません。`);
+    if (order?.kind !== "order") throw new DomainError("NOT_FOUND", `注文 ${orderNumber} は見つかりません。`);
     if (order.intake_status !== "accepted")
       throw new DomainError("VALIDATION", `注文 ${orderNumber} は受付が完了していません。`);
     if (order.arranged_at) throw new DomainError("VALIDATION", `注文 ${orderNumber} は手配済みです。`);

@@ -11,6 +11,7 @@ import { buildDeps } from "../../server/app-deps";
 import { createAccount } from "../../server/services/accounts";
 import { login } from "../../server/services/auth";
 import { seedDemo } from "../../server/services/demo";
+import { addToDraft } from "../../server/services/drafts";
 import { requestPasswordReset } from "../../server/services/password-reset";
 import { createHarness, type Harness, TEST_PEPPER } from "../support/harness";
 import { freshDatabase, TEST_DIALECT, type TestDatabase } from "../support/test-db";
@@ -52,6 +53,13 @@ async function seeded(): Promise<Harness> {
     () => null,
   );
   await requestPasswordReset(h.deps, { loginId: "acct002", email: "user2@example.jp" }, meta);
+  const demoUser = await h.db
+    .selectFrom("users")
+    .select("id")
+    .where("email_normalized", "=", "demo@example.com")
+    .executeTakeFirstOrThrow();
+  const product = await h.db.selectFrom("products").select("id").limit(1).executeTakeFirstOrThrow();
+  await addToDraft(h.deps, demoUser.id, "order", product.id, 2);
   await h.worker.runOnce();
   await h.db
     .insertInto("staff")

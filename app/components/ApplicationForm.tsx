@@ -1,0 +1,259 @@
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useRef } from "react";
+import type { applicationAction, applicationLoader } from "~/utils/application.server";
+import { yen } from "~/utils/format";
+import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
+import { ErrorList, Field, FormAlert } from "./Field";
+import { Notice } from "./Notice";
+import { SubmitButton } from "./SubmitButton";
+
+const TITLE = { quote: "見積依頼", order: "注文" } as const;
+
+type LoaderData = Awaited<ReturnType<typeof applicationLoader>>;
+
+/** 見積依頼 / 注文: lines, rental dates, delivery (with templates), notes; then a confirmation step. */
+export function ApplicationForm() {
+  const data = useLoaderData<LoaderData>();
+  const result = useActionData<typeof applicationAction>();
+  const [params] = useSearchParams();
+  const formRef = useRef<HTMLFormElement>(null);
+  const title = TITLE[data.kind];
+
+  if (result?.step === "confirm") return <Confirmation title={title} result={result} />;
+
+  const values = result?.values;
+  const errors = result?.fieldErrors ?? {};
+  const lines = data.lines.map((l) => ({
+    ...l,
+    quantity: values?.lines.find((v) => v.productId === l.productId)?.quantity ?? String(l.quantity),
+  }));
+
+  // With JavaScript the chosen template fills the fields in place; without, the button posts the form.
+  const applyTemplate = (event: React.MouseEvent<HTMLButtonElement>) => {
+    const form = formRef.current;
+    const select = form?.elements.namedItem("templateId");
+    if (!(select instanceof HTMLSelectElement)) return;
+    const template = data.templates.find((t) => t.id === select.value);
+    if (!template) return;
+    event.preventDefault();
+    for (const f of DELIVERY_FIELDS) {
+      const input = form?.elements.namedItem(f.name);
+      if (input instanceof HTMLInputElement) input.value = template[f.name];
+    }
+  };
+
+  return (
+    <section className="card wide">
+      <h1>{title}</h1>
+      <Notice message={params.get("added") && !result ? `商品を${title}に追加しました。` : null} />
+      <FormAlert message={result?.formError} />
+      {lines.length === 0 ? (
+        <p>
+          {title}する商品が選ばれていません。<Link to="/products">商品を探す</Link>から「{title}に追加」してください。
+        </p>
+      ) : (
+        <Form method="post" noValidate ref={formRef}>
+          <input type="hidden" name="formKey" value={values?.formKey ?? data.formKey} />
+          <section className="panel" aria-labelledby="lines-heading">
+            <h2 id="lines-heading">商品</h2>
+            <ErrorList errors={errors.lines} />
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">型番</th>
+                  <th scope="col">商品名</th>
+                  <th scope="col">日額 / 月額</th>
+                  <th scope="col">数量</th>
+                  <th scope="col">操作</th>
+                </tr>
+              </thead>
+              <tbody>
+                {lines.map((l) => (
+                  <tr key={l.productId}>
+                    <td>{l.modelNo}</td>
+                    <td>{l.name}</td>
+                    <td className="num">
+                      {yen(l.dailyPrice)} / {yen(l.monthlyPrice)}
+                    </td>
+                    <td>
+                      <Field
+                        label="数量"
+                        name={`qty.${l.productId}`}
+                        id={`qty-${l.productId}`}
+                        type="number"
+                        inputMode="numeric"
+                        min={1}
+                        max={99}
+                        defaultValue={l.quantity}
+                        errors={errors[`qty.${l.productId}`]}
+                        aria-label={`${l.modelNo} の数量`}
+                      />
+                    </td>
+                    <td>
+                      <button type="submit" name="intent" value={`remove:${l.productId}`} className="secondary">
+                        削除
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+
+          <section className="panel" aria-labelledby="period-heading">
+            <h2 id="period-heading">レンタル期間</h2>
+            <Field
+              label="レンタル開始日"
+              name="startDate"
+              type="date"
+              min={data.today}
+              required
+              defaultValue={values?.startDate ?? ""}
+              errors={errors.startDate}
+            />
+            <div className="inline-fields">
+              <Field
+                label="レンタル期間"
+                name="period"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                required
+                defaultValue={values?.period ?? "1"}
+                errors={errors.period}
+              />
+              <div className="field">
+                <label htmlFor="periodUnit">単位</label>
+                <select id="periodUnit" name="periodUnit" defaultValue={values?.periodUnit ?? "month"}>
+                  <option value="day">日</option>
+                  <option value="month">か月</option>
+                </select>
+              </div>
+            </div>
+          </section>
+
+          <section className="panel" aria-labelledby="delivery-heading">
+            <h2 id="delivery-heading">お届け先情報</h2>
+            <div className="template-picker">
+              <div className="field">
+                <label htmlFor="templateId">お届け先</label>
+                <select id="templateId" name="templateId" defaultValue={values?.templateId ?? ""}>
+                  <option value="">テンプレートを選択</option>
+                  {data.templates.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+                </select>
+                <ErrorList errors={errors.templateId} />
+              </div>
+              <button type="submit" name="intent" value="apply-template" className="secondary" onClick={applyTemplate}>
+                届先情報へ反映
+              </button>
+            </div>
+            {data.templates.length === 0 ? (
+              <p className="hint">
+                よく使うお届け先は<Link to="/account/templates">お届け先テンプレート管理</Link>で登録できます。
+              </p>
+            ) : null}
+            <DeliveryFields values={values?.delivery} errors={errors} />
+          </section>
+
+          <section className="panel" aria-labelledby="notes-heading">
+            <h2 id="notes-heading">その他</h2>
+            <div className="field">
+              <label htmlFor="notes">備考</label>
+              <textarea id="notes" name="notes" rows={4} defaultValue={values?.notes ?? ""} />
+              <ErrorList errors={errors.notes} />
+            </div>
+            <Field
+              label="注文番号(PO)"
+              name="poNumber"
+              defaultValue={values?.poNumber ?? ""}
+              errors={errors.poNumber}
+            />
+          </section>
+          <div className="actions">
+            <SubmitButton name="intent" value="confirm">
+              確認画面へ
+            </SubmitButton>
+          </div>
+        </Form>
+      )}
+    </section>
+  );
+}
+
+function Confirmation({
+  title,
+  result,
+}: {
+  title: string;
+  result: Extract<NonNullable<ReturnType<typeof useActionData<typeof applicationAction>>>, { step: "confirm" }>;
+}) {
+  const v = result.values;
+  return (
+    <section className="card wide">
+      <h1>{title}(確認)</h1>
+      <p>以下の内容でお申し込みます。よろしければ「申し込む」を押してください。</p>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">型番</th>
+            <th scope="col">商品名</th>
+            <th scope="col">数量</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.lines.map((l) => (
+            <tr key={l.productId}>
+              <td>{l.modelNo}</td>
+              <td>{l.name}</td>
+              <td className="num">{l.quantity}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <dl className="summary">
+        <dt>レンタル開始日</dt>
+        <dd>{v.startDate}</dd>
+        <dt>レンタル期間</dt>
+        <dd>
+          {v.period}
+          {v.periodUnit === "day" ? "日" : "か月"}
+        </dd>
+        {DELIVERY_FIELDS.map((f) => [
+          <dt key={`${f.name}-dt`}>{f.label}</dt>,
+          <dd key={`${f.name}-dd`}>{v.delivery[f.name] || "—"}</dd>,
+        ])}
+        <dt>備考</dt>
+        <dd className="pre">{v.notes || "—"}</dd>
+        <dt>注文番号(PO)</dt>
+        <dd>{v.poNumber || "—"}</dd>
+      </dl>
+      <Form method="post">
+        <input type="hidden" name="formKey" value={v.formKey} />
+        {v.lines.map((l) => (
+          <input key={l.productId} type="hidden" name={`qty.${l.productId}`} value={l.quantity} />
+        ))}
+        <input type="hidden" name="startDate" value={v.startDate} />
+        <input type="hidden" name="period" value={v.period} />
+        <input type="hidden" name="periodUnit" value={v.periodUnit} />
+        <input type="hidden" name="templateId" value={v.templateId} />
+        {DELIVERY_FIELDS.map((f) => (
+          <input key={f.name} type="hidden" name={f.name} value={v.delivery[f.name]} />
+        ))}
+        <input type="hidden" name="notes" value={v.notes} />
+        <input type="hidden" name="poNumber" value={v.poNumber} />
+        <div className="actions">
+          <button type="submit" name="intent" value="back" className="secondary">
+            修正する
+          </button>{" "}
+          <SubmitButton name="intent" value="submit">
+            申し込む
+          </SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}

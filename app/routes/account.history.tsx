@@ -1,0 +1,119 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+
+export const meta: MetaFunction = () => [{ title: "申込履歴 | WEB会員専用ご注文サイト" }];
+
+const KINDS = [
+  ["", "すべて"],
+  ["quote", "見積"],
+  ["order", "注文"],
+  ["cancellation", "解約"],
+] as const;
+const RESULTS = [
+  ["", "すべて"],
+  ["accepted", "受付完了"],
+  ["failed", "受付失敗"],
+  ["pending", "処理中"],
+] as const;
+
+function filterOf(params: URLSearchParams) {
+  const kind = params.get("kind");
+  const result = params.get("result");
+  return {
+    kind: kind === "quote" || kind === "order" || kind === "cancellation" ? (kind as typeof kind) : undefined,
+    result:
+      result === "accepted" || result === "failed" || result === "pending" ? (result as typeof result) : undefined,
+    from: params.get("from") || undefined,
+    to: params.get("to") || undefined,
+  };
+}
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  return context.caller.ordering.history({ ...filterOf(params), cursor: params.get("cursor") ?? undefined });
+}
+
+export default function HistoryPage() {
+  const { rows, nextCursor } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const filterQuery = new URLSearchParams(params);
+  filterQuery.delete("cursor");
+  const next = new URLSearchParams(filterQuery);
+  if (nextCursor) next.set("cursor", nextCursor);
+  return (
+    <div>
+      <Form method="get" className="search filters" aria-label="申込履歴の絞り込み">
+        <div className="field">
+          <label htmlFor="kind">種別</label>
+          <select id="kind" name="kind" defaultValue={params.get("kind") ?? ""}>
+            {KINDS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="result">申込結果</label>
+          <select id="result" name="result" defaultValue={params.get("result") ?? ""}>
+            {RESULTS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="from">期間(開始)</label>
+          <input id="from" name="from" type="date" defaultValue={params.get("from") ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="to">期間(終了)</label>
+          <input id="to" name="to" type="date" defaultValue={params.get("to") ?? ""} />
+        </div>
+        <div className="actions">
+          <button type="submit">絞り込み</button>
+        </div>
+      </Form>
+      <p>
+        <a href={`/account/history.csv${filterQuery.size ? `?${filterQuery}` : ""}`} download>
+          CSVダウンロード
+        </a>
+      </p>
+      {rows.length ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">申込日時</th>
+              <th scope="col">申込番号</th>
+              <th scope="col">種別</th>
+              <th scope="col">申込結果</th>
+              <th scope="col">確認結果</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>{r.createdAtLabel}</td>
+                <td>
+                  <Link to={`/account/history/${r.number}`}>{r.number}</Link>
+                </td>
+                <td>{r.kindLabel}</td>
+                <td className={r.intakeStatus === "failed" ? "status-failed" : undefined}>{r.resultLabel}</td>
+                <td>{r.confirmation}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>お申し込みの履歴はありません。</p>
+      )}
+      <nav className="pagination" aria-label="ページ">
+        {params.get("cursor") ? (
+          <Link to={`/account/history${filterQuery.size ? `?${filterQuery}` : ""}`}>最新へ</Link>
+        ) : null}
+        {nextCursor ? <Link to={`/account/history?${next}`}>次へ</Link> : null}
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { Notice } from "~/components/Notice";
+import type { loader as rootLoader } from "~/root";
+
+export const meta: MetaFunction = () => [{ title: "申込内容 | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context, params }: LoaderFunctionArgs) {
+  try {
+    return await context.caller.ordering.application({ number: params.number ?? "" });
+  } catch {
+    throw new Response("Not Found", { status: 404 });
+  }
+}
+
+export default function ApplicationPage() {
+  const a = useLoaderData<typeof loader>();
+  const site = useRouteLoaderData<typeof rootLoader>("root")?.site;
+  const [params] = useSearchParams();
+  return (
+    <div>
+      <Notice message={params.get("submitted") ? `お申し込みを受け付けました。申込番号: ${a.number}` : null} />
+      <p>
+        <Link to="/account/history">← 申込履歴</Link>
+      </p>
+      <h2>申込番号 {a.number}</h2>
+      {a.intakeStatus === "failed" ? (
+        <div className="alert" role="alert">
+          受付失敗 — お手数ですがコンタクトセンタ({site?.contactPhone}、{site?.contactHours})へお問い合わせください。
+        </div>
+      ) : null}
+      <dl className="summary">
+        <dt>申込日時</dt>
+        <dd>{a.createdAtLabel}</dd>
+        <dt>種別</dt>
+        <dd>{a.kindLabel}</dd>
+        <dt>申込結果</dt>
+        <dd>{a.resultLabel}</dd>
+        <dt>確認結果</dt>
+        <dd>{a.confirmation ? `${a.confirmation}(${a.arrangedAtLabel})` : "—"}</dd>
+        {a.startDate ? (
+          <>
+            <dt>レンタル開始日</dt>
+            <dd>{a.startDate}</dd>
+            <dt>レンタル期間</dt>
+            <dd>
+              {a.period}
+              {a.periodUnit === "day" ? "日" : "か月"}
+            </dd>
+          </>
+        ) : null}
+        {a.returnDate ? (
+          <>
+            <dt>返却希望日</dt>
+            <dd>{a.returnDate}</dd>
+          </>
+        ) : null}
+        {a.contractNo ? (
+          <>
+            <dt>契約番号</dt>
+            <dd>{a.contractNo}</dd>
+          </>
+        ) : null}
+        {a.poNumber ? (
+          <>
+            <dt>注文番号(PO)</dt>
+            <dd>{a.poNumber}</dd>
+          </>
+        ) : null}
+      </dl>
+      <h3>商品</h3>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">No.</th>
+            <th scope="col">型番</th>
+            <th scope="col">商品名</th>
+            <th scope="col">{a.kind === "cancellation" ? "解約数量" : "数量"}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {a.lines.map((l) => (
+            <tr key={l.lineNo}>
+              <td>{l.lineNo}</td>
+              <td>{l.modelNo}</td>
+              <td>{l.productName}</td>
+              <td className="num">{l.quantity}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {a.delivery.company ? (
+        <>
+          <h3>お届け先</h3>
+          <p>
+            {a.delivery.company} {a.delivery.department} {a.delivery.person} 様<br />〒{a.delivery.postalCode}{" "}
+            {a.delivery.address} {a.delivery.building}
+            <br />
+            電話 {a.delivery.phone}
+          </p>
+        </>
+      ) : null}
+      {a.notes ? (
+        <>
+          <h3>備考</h3>
+          <p className="pre">{a.notes}</p>
+        </>
+      ) : null}
+    </div>
+  );
+}

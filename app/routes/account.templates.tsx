@@ -1,0 +1,126 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { DeliveryFields, readDelivery } from "~/components/DeliveryFields";
+import { Field, FormAlert } from "~/components/Field";
+import { Notice } from "~/components/Notice";
+import { SubmitButton } from "~/components/SubmitButton";
+import { formFailure, text } from "~/utils/forms.server";
+
+export const meta: MetaFunction = () => [{ title: "お届け先テンプレート管理 | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return context.caller.ordering.templates();
+}
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  if (text(form, "intent") === "delete") {
+    try {
+      await context.caller.ordering.deleteTemplate({ id: text(form, "id") });
+    } catch (error) {
+      return formFailure(error, { name: "" } as Record<string, string>);
+    }
+    throw redirect("/account/templates?done=deleted");
+  }
+  const values = { name: text(form, "name"), ...readDelivery(form) };
+  try {
+    await context.caller.ordering.createTemplate(values);
+  } catch (error) {
+    return formFailure(error, values as Record<string, string>);
+  }
+  throw redirect("/account/templates?done=created");
+}
+
+const DONE: Record<string, string> = {
+  created: "お届け先テンプレートを登録しました。",
+  updated: "お届け先テンプレートを変更しました。",
+  deleted: "お届け先テンプレートを削除しました。",
+};
+
+export default function TemplatesPage() {
+  const { templates, max } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const full = templates.length >= max;
+  return (
+    <div>
+      <Notice message={result ? null : DONE[params.get("done") ?? ""]} />
+      <section className="panel" aria-labelledby="templates-heading">
+        <h2 id="templates-heading">
+          お届け先テンプレート一覧({templates.length}/{max}件)
+        </h2>
+        {templates.length ? (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">テンプレート名</th>
+                <th scope="col">お届け先</th>
+                <th scope="col">操作</th>
+              </tr>
+            </thead>
+            <tbody>
+              {templates.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.name}</td>
+                  <td>
+                    {t.company} {t.department} {t.person} 様<br />〒{t.postalCode} {t.address} {t.building} / {t.phone}
+                  </td>
+                  <td className="row-actions">
+                    <Link
+                      className="button secondary"
+                      to={`/account/templates/${t.id}/edit`}
+                      aria-label={`${t.name} を編集`}
+                    >
+                      編集
+                    </Link>
+                    <Form method="post">
+                      <input type="hidden" name="id" value={t.id} />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value="delete"
+                        className="danger"
+                        aria-label={`${t.name} を削除`}
+                      >
+                        削除
+                      </button>
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>登録されているテンプレートはありません。</p>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="new-template-heading">
+        <h2 id="new-template-heading">テンプレートの登録</h2>
+        <p className="hint">
+          よく使うお届け先を登録しておくと、見積依頼・注文の画面で「お届け先」のプルダウンから呼び出せます(最大{max}
+          件)。
+        </p>
+        <FormAlert message={result?.formError} />
+        {full && !result ? (
+          <p className="hint">登録できる件数の上限に達しています。不要なテンプレートを削除してください。</p>
+        ) : null}
+        <Form method="post" noValidate>
+          <Field
+            label="テンプレート名"
+            name="name"
+            required
+            defaultValue={result?.values.name ?? ""}
+            errors={result?.fieldErrors.name}
+          />
+          <DeliveryFields values={result?.values} errors={result?.fieldErrors} />
+          <div className="actions">
+            <SubmitButton name="intent" value="create">
+              登録
+            </SubmitButton>
+          </div>
+        </Form>
+      </section>
+    </div>
+  );
+}

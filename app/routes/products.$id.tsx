@@ -1,0 +1,79 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Field, FormAlert } from "~/components/Field";
+import { requireCustomer } from "~/utils/auth.server";
+import { yen } from "~/utils/format";
+import { formFailure, text } from "~/utils/forms.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.product.modelNo ?? "商品"} | WEB会員専用ご注文サイト` },
+];
+
+export async function loader({ context, request, params }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
+  try {
+    return { product: await context.caller.ordering.product({ id: params.id ?? "" }) };
+  } catch {
+    throw new Response("Not Found", { status: 404 });
+  }
+}
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const kind = text(form, "intent") === "quote" ? "quote" : "order";
+  const values = { quantity: text(form, "quantity") };
+  try {
+    await context.caller.ordering.addToDraft({ kind, productId: params.id ?? "", quantity: Number(values.quantity) });
+  } catch (error) {
+    return formFailure(error, values);
+  }
+  throw redirect(kind === "quote" ? "/quote?added=1" : "/order?added=1");
+}
+
+export default function ProductPage() {
+  const { product } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <section className="card">
+      <p>
+        <Link to="/products">← 商品検索</Link>
+      </p>
+      <h1>{product.name}</h1>
+      <dl className="summary">
+        <dt>型番</dt>
+        <dd>{product.modelNo}</dd>
+        <dt>メーカー</dt>
+        <dd>{product.maker}</dd>
+        <dt>カテゴリ</dt>
+        <dd>{product.category}</dd>
+        <dt>仕様</dt>
+        <dd>{product.specSummary}</dd>
+        <dt>レンタル単価</dt>
+        <dd>
+          日額 {yen(product.dailyPrice)} / 月額 {yen(product.monthlyPrice)}(税抜)
+        </dd>
+      </dl>
+      <FormAlert message={result?.formError} />
+      <Form method="post" noValidate className="add-to">
+        <Field
+          label="数量"
+          name="quantity"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={99}
+          defaultValue={result?.values.quantity ?? "1"}
+          errors={result?.fieldErrors.quantity}
+        />
+        <div className="actions">
+          <button type="submit" name="intent" value="quote" className="secondary">
+            見積依頼に追加
+          </button>{" "}
+          <button type="submit" name="intent" value="order">
+            注文に追加
+          </button>
+        </div>
+      </Form>
+    </section>
+  );
+}

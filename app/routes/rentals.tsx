@@ -1,0 +1,59 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireCustomer } from "~/utils/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "レンタル中の注文 | WEB会員専用ご注文サイト" }];
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
+  return { rentals: await context.caller.ordering.rentals() };
+}
+
+export default function RentalsPage() {
+  const { rentals } = useLoaderData<typeof loader>();
+  return (
+    <section className="card wide">
+      <h1>レンタル中の注文</h1>
+      {rentals.length === 0 ? <p>レンタル中の注文はありません。</p> : null}
+      {rentals.map((r) => (
+        <section key={r.id} className="panel" aria-labelledby={`rental-${r.id}`}>
+          <h2 id={`rental-${r.id}`}>
+            契約番号 {r.contractNo}(注文 {r.orderNumber})
+          </h2>
+          <p>レンタル開始日: {r.startDate}</p>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">型番</th>
+                <th scope="col">商品名</th>
+                <th scope="col">数量</th>
+                <th scope="col">解約申込済</th>
+                <th scope="col">レンタル中</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.lines.map((l) => (
+                <tr key={l.id}>
+                  <td>{l.modelNo}</td>
+                  <td>{l.productName}</td>
+                  <td className="num">{l.quantity}</td>
+                  <td className="num">{l.cancelRequested}</td>
+                  <td className="num">{l.cancellable}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {r.lines.some((l) => l.cancellable > 0) ? (
+            <p className="actions">
+              <Link className="button" to={`/rentals/${r.id}/cancel`} aria-label={`契約番号 ${r.contractNo} を解約`}>
+                解約
+              </Link>
+            </p>
+          ) : (
+            <p className="hint">全ての商品の解約を申し込み済みです。</p>
+          )}
+        </section>
+      ))}
+    </section>
+  );
+}

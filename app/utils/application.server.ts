@@ -1,0 +1,143 @@
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from "@remix-run/node";
+import { TRPCError } from "@trpc/server";
+import { type DeliveryValues, readDelivery } from "~/components/DeliveryFields";
+import { requireCustomer } from "./auth.server";
+import { formErrorsFrom, text } from "./forms.server";
+
+export type Kind = "quote" | "order";
+
+export interface ApplicationValues {
+  lines: { productId: string; quantity: string }[];
+  startDate: string;
+  periodUnit: "day" | "month";
+  period: string;
+  templateId: string;
+  delivery: DeliveryValues;
+  notes: string;
+  poNumber: string;
+  formKey: string;
+}
+
+export async function applicationLoader({ context, request }: LoaderFunctionArgs, kind: Kind) {
+  await requireCustomer(context, request);
+  const [lines, { templates }, form] = await Promise.all([
+    context.caller.ordering.draft({ kind }),
+    context.caller.ordering.templates(),
+    context.caller.ordering.newForm(),
+  ]);
+  return { kind, lines, templates, formKey: form.key, today: form.today };
+}
+
+function readValues(form: FormData): ApplicationValues {
+  const lines: ApplicationValues["lines"] = [];
+  for (const [key, value] of form.entries()) {
+    if (key.startsWith("qty.") && typeof value === "string") lines.push({ productId: key.slice(4), quantity: value });
+  }
+  return {
+    lines,
+    startDate: text(form, "startDate"),
+    periodUnit: text(form, "periodUnit") === "month" ? "month" : "day",
+    period: text(form, "period"),
+    templateId: text(form, "templateId"),
+    delivery: readDelivery(form),
+    notes: text(form, "notes"),
+    poNumber: text(form, "poNumber"),
+    formKey: text(form, "formKey"),
+  };
+}
+
+function toInput(kind: Kind, v: ApplicationValues) {
+  return {
+    kind,
+    lines: v.lines.map((l) => ({
+      productId: l.productId,
+      quantity: l.quantity.trim() === "" ? Number.NaN : Number(l.quantity),
+    })),
+    startDate: v.startDate,
+    periodUnit: v.periodUnit,
+    period: v.period.trim() === "" ? Number.NaN : Number(v.period),
+    delivery: v.delivery,
+    notes: v.notes,
+    poNumber: v.poNumber,
+    idempotencyKey: v.formKey,
+  };
+}
+
+type Step =
+  | { step: "form"; values: ApplicationValues; formError?: string; fieldErrors: Record<string, string[]> }
+  | {
+      step: "confirm";
+      values: ApplicationValues;
+      lines: { productId: string; quantity: number; modelNo: string; name: string }[];
+      formError?: undefined;
+      fieldErrors: Record<string, string[]>;
+    };
+
+function failed(values: ApplicationValues, error: unknown) {
+  const { status, errors } = formErrorsFrom(error);
+  const step: Step = { step: "form", values, formError: errors.formError, fieldErrors: errors.fieldErrors };
+  return json(step, { status });
+}
+
+/** 確認画面へ → 申し込む, 届先情報へ反映 without JavaScript, and removing a line. */
+export async function applicationAction({ context, request }: ActionFunctionArgs, kind: Kind) {
+  const form = await request.formData();
+  const intent = text(form, "intent");
+  const values = readValues(form);
+  const formStep = (extra: Partial<Extract<Step, { step: "form" }>> = {}) =>
+    json<Step>({ step: "form", values, fieldErrors: {}, ...extra });
+
+  if (intent === "apply-template") {
+    if (!values.templateId)
+      return formStep({ fieldErrors: { templateId: ["お届け先テンプレートを選んでください。"] } });
+    try {
+      const t = await context.caller.ordering.template({ id: values.templateId });
+      values.delivery = {
+        company: t.company,
+        department: t.department,
+        person: t.person,
+        postalCode: t.postalCode,
+        address: t.address,
+        building: t.building,
+        phone: t.phone,
+      };
+      return formStep();
+    } catch (error) {
+      return failed(values, error);
+    }
+  }
+  if (intent.startsWith("remove:")) {
+    const productId = intent.slice("remove:".length);
+    await context.caller.ordering.removeFromDraft({ kind, productId });
+    values.lines = values.lines.filter((l) => l.productId !== productId);
+    return formStep();
+  }
+  if (intent === "back") return formStep();
+  if (intent === "confirm") {
+    try {
+      const checked = await context.caller.ordering.checkApplication(toInput(kind, values));
+      values.delivery = checked.delivery;
+      return json<Step>({
+        step: "confirm",
+        values,
+        lines: checked.lines.map((l) => ({
+          productId: l.productId,
+          quantity: l.quantity,
+          modelNo: l.modelNo,
+          name: l.name,
+        })),
+        fieldErrors: {},
+      });
+    } catch (error) {
+      return failed(values, error);
+    }
+  }
+  try {
+    const { number } = await context.caller.ordering.submitApplication(toInput(kind, values));
+    throw redirect(`/account/history/${number}?submitted=1`);
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    if (!(error instanceof TRPCError)) throw error;
+    return failed(values, error);
+  }
+}
