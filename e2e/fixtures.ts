@@ -21,6 +21,14 @@ export interface TestAccount {
   password: string;
 }
 
+/** Runs `npm run admin -- …` against the e2e server's database, as a QA script would. */
+export async function admin(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL, PEPPER: process.env.E2E_PEPPER },
+  });
+  return stdout;
+}
+
 /** Opens an account the way a QA script does: through the admin CLI. */
 async function createAccountWithCli(): Promise<TestAccount> {
   const suffix = randomBytes(4).toString("hex");

@@ -54,7 +54,7 @@ export function ApplicationForm() {
       ) : (
         <Form method="post" noValidate ref={formRef}>
           <input type="hidden" name="formKey" value={values?.formKey ?? data.formKey} />
-          <section className="panel" aria-labelledby="lines-heading">
+          <section className="panel">
             <h2 id="lines-heading">商品</h2>
             <ErrorList errors={errors.lines} />
             <table className="table">
@@ -100,7 +100,7 @@ export function ApplicationForm() {
             </table>
           </section>
 
-          <section className="panel" aria-labelledby="period-heading">
+          <section className="panel">
             <h2 id="period-heading">レンタル期間</h2>
             <Field
               label="レンタル開始日"
@@ -132,7 +132,7 @@ export function ApplicationForm() {
             </div>
           </section>
 
-          <section className="panel" aria-labelledby="delivery-heading">
+          <section className="panel">
             <h2 id="delivery-heading">お届け先情報</h2>
             <div className="template-picker">
               <div className="field">
@@ -159,7 +159,7 @@ export function ApplicationForm() {
             <DeliveryFields values={values?.delivery} errors={errors} />
           </section>
 
-          <section className="panel" aria-labelledby="notes-heading">
+          <section className="panel">
             <h2 id="notes-heading">その他</h2>
             <div className="field">
               <label htmlFor="notes">備考</label>

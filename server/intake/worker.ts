@@ -118,6 +118,8 @@ export class IntakeWorker {
       .orderBy("created_at")
       .limit(20);
     if (dialectOf(this.o.db) === "postgres") due = due.forUpdate().skipLocked();
+    // Most polls find nothing: ask with a read first, so an idle worker never takes the write lock.
+    if (!(await due.execute()).length) return [];
     return this.o.db
       .updateTable("applications")
       .set({

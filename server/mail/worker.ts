@@ -86,6 +86,8 @@ export class MailWorker {
     // PostgreSQL: instances skip each other's rows instead of waiting. SQLite: the single UPDATE
     // statement below is atomic under the database write lock, so claims never overlap.
     if (dialectOf(this.o.db) === "postgres") due = due.forUpdate().skipLocked();
+    // Most polls find nothing: ask with a read first, so an idle worker never takes the write lock.
+    if (!(await due.execute()).length) return [];
     return this.o.db
       .updateTable("mail_outbox")
       .set({

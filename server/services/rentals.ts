@@ -3,7 +3,7 @@ import { lockAccount } from "../../db";
 import { iso } from "../lib/clock";
 import { newId } from "../lib/crypto";
 import { formatTokyo, tokyoDateString } from "../lib/format";
-import { type Actor, emptyApplication, KIND_LABEL, nextNumber } from "./applications";
+import { type Actor, emptyApplication, isUniqueViolation, KIND_LABEL, nextNumber } from "./applications";
 import { recordAudit } from "./audit";
 import type { RequestMeta, ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
@@ -205,75 +205,94 @@ export async function requestCancellation(
   const { rental, lines } = await validateCancellation(deps, actor.accountId, input);
   const now = deps.clock.now();
   const id = newId();
-  const number = await deps.db.transaction().execute(async (trx) => {
-    await lockAccount(trx, actor.accountId);
-    for (const { line, quantity } of lines) {
-      const updated = await trx
-        .updateTable("rental_lines")
-        .set({ quantity_cancel_requested: sql<number>`quantity_cancel_requested + ${quantity}` })
-        .where("id", "=", line.id)
-        .where(sql<boolean>`quantity - quantity_cancel_requested >= ${quantity}`)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) {
-        throw new DomainError(
-          "VALIDATION",
-          "レンタル中の数量が変わりました。画面を開き直して、解約数量をご確認ください。",
-          {
-            [`qty.${line.id}`]: ["解約数量がレンタル中の数量を超えています。"],
-          },
-        );
+  const number = await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      await lockAccount(trx, actor.accountId);
+      for (const { line, quantity } of lines) {
+        const updated = await trx
+          .updateTable("rental_lines")
+          .set({ quantity_cancel_requested: sql<number>`quantity_cancel_requested + ${quantity}` })
+          .where("id", "=", line.id)
+          .where(sql<boolean>`quantity - quantity_cancel_requested >= ${quantity}`)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) {
+          throw new DomainError(
+            "VALIDATION",
+            "レンタル中の数量が変わりました。画面を開き直して、解約数量をご確認ください。",
+            {
+              [`qty.${line.id}`]: ["解約数量がレンタル中の数量を超えています。"],
+            },
+          );
+        }
       }
-    }
-    const number = await nextNumber(trx, "cancellation", now);
-    await trx
-      .insertInto("applications")
-      .values({
-        ...emptyApplication(id, number, actor, "cancellation", input.idempotencyKey, now),
-        rental_id: rental.id,
-        return_date: input.returnDate,
-        notes: input.notes.trim(),
-      })
-      .execute();
-    await trx
-      .insertInto("application_lines")
-      .values(
-        lines.map(({ line, quantity }, i) => ({
-          id: newId(),
-          application_id: id,
-          line_no: i + 1,
-          product_id: "",
-          model_no: line.modelNo,
-          product_name: line.productName,
-          quantity,
-          rental_line_id: line.id,
-        })),
-      )
-      .execute();
-    const user = await trx
-      .selectFrom("users")
-      .innerJoin("accounts", "accounts.id", "users.account_id")
-      .select(["users.email", "users.name", "accounts.company_name"])
-      .where("users.id", "=", actor.userId)
-      .executeTakeFirstOrThrow();
-    await deps.outbox.enqueue(trx, user.email, "application-received", {
-      accountCompany: user.company_name,
-      userName: user.name || user.email,
-      number,
-      kind: KIND_LABEL.cancellation,
-      submittedAt: formatTokyo(now),
-      url: `${deps.config.appOrigin}/account/history/${number}`,
+      const number = await nextNumber(trx, "cancellation", now);
+      await trx
+        .insertInto("applications")
+        .values({
+          ...emptyApplication(id, number, actor, "cancellation", input.idempotencyKey, now),
+          rental_id: rental.id,
+          return_date: input.returnDate,
+          notes: input.notes.trim(),
+        })
+        .execute();
+      await trx
+        .insertInto("application_lines")
+        .values(
+          lines.map(({ line, quantity }, i) => ({
+            id: newId(),
+            application_id: id,
+            line_no: i + 1,
+            product_id: "",
+            model_no: line.modelNo,
+            product_name: line.productName,
+            quantity,
+            rental_line_id: line.id,
+          })),
+        )
+        .execute();
+      const user = await trx
+        .selectFrom("users")
+        .innerJoin("accounts", "accounts.id", "users.account_id")
+        .select(["users.email", "users.name", "accounts.company_name"])
+        .where("users.id", "=", actor.userId)
+        .executeTakeFirstOrThrow();
+      await deps.outbox.enqueue(trx, user.email, "application-received", {
+        accountCompany: user.company_name,
+        userName: user.name || user.email,
+        number,
+        kind: KIND_LABEL.cancellation,
+        submittedAt: formatTokyo(now),
+        url: `${deps.config.appOrigin}/account/history/${number}`,
+      });
+      await recordAudit(trx, deps.clock, {
+        actor_type: "customer",
+        actor_id: actor.userId,
+        account_id: actor.accountId,
+        action: "application.cancellation",
+        target: `${number} (${rental.contractNo})`,
+        ip: meta.ip,
+        user_agent: meta.userAgent,
+        result: "success",
+      });
+      return number;
+    })
+    .catch(async (error: unknown) => {
+      // A parallel submission of the same form won the race: answer with its application.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await deps.db
+        .selectFrom("applications")
+        .select(["number"])
+        .where("account_id", "=", actor.accountId)
+        .where("idempotency_key", "=", input.idempotencyKey)
+        .executeTakeFirst();
+      if (!winner) throw error;
+      return winner.number;
     });
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: actor.userId,
-      account_id: actor.accountId,
-      action: "application.cancellation",
-      target: `${number} (${rental.contractNo})`,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
-    return number;
-  });
-  return { id, number, created: true };
+  const stored = await deps.db
+    .selectFrom("applications")
+    .select("id")
+    .where("number", "=", number)
+    .executeTakeFirstOrThrow();
+  return { id: stored.id, number, created: stored.id === id };
 }

@@ -51,13 +51,19 @@ export function normalizePhone(value: string): string | null {
   return digits.length === 10 || digits.length === 11 ? v : null;
 }
 
-/**
- * Checks and normalises delivery fields (shared by templates and applications). `fieldPrefix` names
- * the form fields in the errors.
- */
+/** Checks and normalises delivery fields (shared by templates and applications); errors go into `errors`. */
 export function validateDelivery(input: DeliveryFields, errors: Record<string, string[]>): DeliveryFields {
   const out = {} as DeliveryFields;
-  for (const key of Object.keys(input) as (keyof DeliveryFields)[]) {
+  const keys: (keyof DeliveryFields)[] = [
+    "company",
+    "department",
+    "person",
+    "postalCode",
+    "address",
+    "building",
+    "phone",
+  ];
+  for (const key of keys) {
     const rule = LIMITS[key];
     const value = (input[key] ?? "").trim();
     if (rule.required && !value) errors[key] = [`${rule.label}を入力してください。`];

@@ -1,0 +1,141 @@
+import type { Page } from "@playwright/test";
+import { admin, expect, login, type TestAccount, test } from "./fixtures";
+
+async function signedIn(page: Page, account: TestAccount) {
+  await page.goto("/login");
+  await login(page, account);
+  await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+}
+
+function tokyoToday(): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
+}
+
+async function makeTemplate(page: Page) {
+  await page.goto("/account/templates");
+  await page.getByLabel("テンプレート名").fill("本社 開発部");
+  await page.getByLabel("会社名").fill("QA計測株式会社");
+  await page.getByLabel("部署名").fill("開発部");
+  await page.getByLabel("担当者名").fill("品質 花子");
+  await page.getByLabel("郵便番号").fill("1050011");
+  await page.getByLabel("住所").fill("東京都港区芝公園4-2-8");
+  await page.getByLabel("建物名").fill("QAビル 3F");
+  await page.getByLabel("電話番号").fill("03-1234-5678");
+  await page.getByRole("button", { name: "登録" }).click();
+  await expect(page.getByText("お届け先テンプレートを登録しました。")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "本社 開発部", exact: true })).toBeVisible();
+}
+
+/** Search → product → 注文に追加 → template → 届先情報へ反映 → 確認画面へ → 申し込む. Returns the number. */
+async function placeOrder(page: Page): Promise<string> {
+  await page.goto("/products");
+  await page.getByLabel("キーワード").fill("DSOX");
+  await page.getByRole("button", { name: "検索" }).click();
+  await page.getByRole("link", { name: "DSOX1204G" }).click();
+  await expect(page.getByRole("heading", { name: /オシロスコープ/ })).toBeVisible();
+  await page.getByLabel("数量").fill("2");
+  await page.getByRole("button", { name: "注文に追加" }).click();
+  await expect(page.getByRole("heading", { name: "注文", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "DSOX1204G" })).toBeVisible();
+
+  await page.getByLabel("お届け先").selectOption({ label: "本社 開発部" });
+  await page.getByRole("button", { name: "届先情報へ反映" }).click();
+  await expect(page.getByLabel("会社名")).toHaveValue("QA計測株式会社");
+  await expect(page.getByLabel("郵便番号")).toHaveValue("105-0011");
+  await expect(page.getByLabel("電話番号")).toHaveValue("03-1234-5678");
+
+  await page.getByLabel("レンタル開始日").fill(tokyoToday());
+  await page.getByLabel("レンタル期間").fill("3");
+  await page.getByLabel("備考").fill("搬入は午前中希望");
+  await page.getByLabel("注文番号(PO)").fill("PO-778");
+  await page.getByRole("button", { name: "確認画面へ" }).click();
+  await expect(page.getByRole("heading", { name: "注文(確認)" })).toBeVisible();
+  await expect(page.getByText("QA計測株式会社", { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "申し込む" }).click();
+  const notice = page.getByText(/お申し込みを受け付けました。申込番号: O-\d{4}-\d{6}/);
+  await expect(notice).toBeVisible();
+  return /O-\d{4}-\d{6}/.exec((await notice.textContent()) ?? "")?.[0] as string;
+}
+
+async function expectAccepted(page: Page, number: string) {
+  await expect(async () => {
+    await page.goto("/account/history");
+    const row = page.getByRole("row", { name: new RegExp(number) });
+    await expect(row.getByRole("cell", { name: "受付完了" })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+}
+
+test.describe("ordering", () => {
+  test("template → order with 届先情報へ反映 → confirm → 申込履歴 shows 受付完了 @nojs", async ({ page, account }) => {
+    await signedIn(page, account);
+    await makeTemplate(page);
+    const number = await placeOrder(page);
+    await expectAccepted(page, number);
+    await expect(page.getByRole("columnheader", { name: "申込日時" })).toBeVisible();
+    await page.getByRole("link", { name: number }).click();
+    await expect(page.getByText("品質 花子")).toBeVisible();
+  });
+
+  test("a quote request is numbered Q-… and a resent confirmation makes no second application", async ({
+    page,
+    account,
+  }) => {
+    await signedIn(page, account);
+    await makeTemplate(page);
+    await page.goto("/products?q=87V");
+    await page.getByRole("link", { name: "87V", exact: true }).click();
+    await page.getByRole("button", { name: "見積依頼に追加" }).click();
+    await expect(page.getByRole("heading", { name: "見積依頼", exact: true })).toBeVisible();
+    await page.getByLabel("お届け先").selectOption({ label: "本社 開発部" });
+    await page.getByRole("button", { name: "届先情報へ反映" }).click();
+    await page.getByLabel("レンタル開始日").fill(tokyoToday());
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await expect(page.getByRole("heading", { name: "見積依頼(確認)" })).toBeVisible();
+    // The browser's back-and-resubmit: the same form posted twice.
+    const submit = page.getByRole("button", { name: "申し込む" });
+    await Promise.all([submit.click(), submit.click().catch(() => undefined)]);
+    await expect(page.getByText(/申込番号: Q-\d{4}-\d{6}/)).toBeVisible();
+    await page.goto("/account/history?kind=quote");
+    await expect(page.getByRole("row")).toHaveCount(2);
+  });
+
+  test("partial cancellation of a running rental, end to end", async ({ page, account }) => {
+    await signedIn(page, account);
+    await makeTemplate(page);
+    const number = await placeOrder(page);
+    await expectAccepted(page, number);
+    await admin("arrange-order", "--number", number);
+    await page.goto("/account/history");
+    await expect(
+      page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "手配済" }),
+    ).toBeVisible();
+
+    await page.goto("/rentals");
+    await expect(page.getByRole("heading", { name: "レンタル中の注文" })).toBeVisible();
+    await page.getByRole("link", { name: /を解約$/ }).click();
+    await page.getByRole("radio", { name: "一部の商品を解約" }).check();
+    await page.getByLabel("DSOX1204G の解約数量").fill("1");
+    await page.getByLabel("返却希望日").fill(tokyoToday());
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await expect(page.getByRole("heading", { name: "解約(確認)" })).toBeVisible();
+    await page.getByRole("button", { name: "申し込む" }).click();
+    await expect(page.getByText(/お申し込みを受け付けました。申込番号: C-\d{4}-\d{6}/)).toBeVisible();
+    await expect(
+      page.getByRole("cell", { name: "解約数量" }).or(page.getByRole("columnheader", { name: "解約数量" })),
+    ).toBeVisible();
+
+    await page.goto("/rentals");
+    const row = page.getByRole("row", { name: /DSOX1204G/ });
+    await expect(row.getByRole("cell")).toHaveText(["DSOX1204G", /オシロスコープ/, "2", "1", "1"]);
+
+    // Asking for more than is still on rent is refused next to the field.
+    await page.getByRole("link", { name: /を解約$/ }).click();
+    await page.getByRole("radio", { name: "一部の商品を解約" }).check();
+    await page.getByLabel("DSOX1204G の解約数量").fill("2");
+    await page.getByLabel("返却希望日").fill(tokyoToday());
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await expect(page.getByLabel("DSOX1204G の解約数量")).toHaveAccessibleDescription(
+      "解約数量はレンタル中の数量(1)以下にしてください。",
+    );
+  });
+});

@@ -1,0 +1,390 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TRPCError } from "@trpc/server";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/intake/worker";
+import { HOUR } from "../../server/lib/clock";
+import { tokyoDateString } from "../../server/lib/format";
+import { createAccount } from "../../server/services/accounts";
+import { insertProducts } from "../../server/services/catalog";
+import { arrangeOrder } from "../../server/services/rentals";
+import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+
+const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
+const PASSWORD = "Rental-2026";
+const DELIVERY = {
+  company: "アクメ計測株式会社",
+  department: "品質保証部",
+  person: "山田 太郎",
+  postalCode: "１０５００１１",
+  address: "東京都港区芝公園4-2-8",
+  building: "",
+  phone: "03-1234-5678",
+};
+
+let h: Harness;
+let b: TestBrowser;
+let products: Record<string, string>;
+
+beforeEach(async () => {
+  h = await createHarness();
+  await insertProducts(h.db, h.clock.now(), [
+    {
+      modelNo: "DSOX1204G",
+      maker: "キーサイト・テクノロジー",
+      name: "デジタル・オシロスコープ 70MHz 4ch",
+      category: "オシロスコープ",
+      specSummary: "帯域70MHz / 4ch",
+      dailyPrice: 3000,
+      monthlyPrice: 36000,
+    },
+    {
+      modelNo: "DSOX3034T",
+      maker: "キーサイト・テクノロジー",
+      name: "オシロスコープ 350MHz",
+      category: "オシロスコープ",
+      specSummary: "帯域350MHz / 4ch",
+      dailyPrice: 8000,
+      monthlyPrice: 96000,
+    },
+    {
+      modelNo: "TBS1052C",
+      maker: "テクトロニクス",
+      name: "デジタル・ストレージ・オシロスコープ",
+      category: "オシロスコープ",
+      specSummary: "50MHz / 2ch",
+      dailyPrice: 1500,
+      monthlyPrice: 18000,
+    },
+    {
+      modelNo: "87V",
+      maker: "フルーク",
+      name: "デジタルマルチメータ 真の実効値",
+      category: "マルチメータ",
+      specSummary: "6000カウント",
+      dailyPrice: 600,
+      monthlyPrice: 7200,
+    },
+    {
+      modelNo: "CF-SV1",
+      maker: "パナソニック",
+      name: "ノートパソコン Let's note SV1",
+      category: "ノートPC",
+      specSummary: "Core i5 / 16GB",
+      dailyPrice: 1200,
+      monthlyPrice: 12000,
+    },
+  ]);
+  const rows = await h.db.selectFrom("products").select(["id", "model_no"]).execute();
+  products = Object.fromEntries(rows.map((r) => [r.model_no, r.id]));
+  await createAccount(h.deps, { ...USER, permanentPassword: PASSWORD });
+  b = h.browser();
+  await b.call((c) => c.auth.login({ loginId: USER.loginId, email: USER.email, password: PASSWORD }));
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function failure(p: Promise<unknown>): Promise<TRPCError> {
+  const e = await p.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(e, "expected the call to fail").not.toBeNull();
+  return e as TRPCError;
+}
+const fields = (e: TRPCError) => (e.cause as unknown as { fieldErrors: Record<string, string[]> }).fieldErrors;
+
+const today = () => tokyoDateString(h.clock.now());
+let keys = 0;
+const newKey = () => `test-key-${String(++keys).padStart(8, "0")}-abcdef`;
+
+function order(overrides: Record<string, unknown> = {}) {
+  return {
+    kind: "order" as const,
+    lines: [{ productId: products.DSOX1204G as string, quantity: 3 }],
+    startDate: today(),
+    periodUnit: "month" as const,
+    period: 3,
+    delivery: DELIVERY,
+    notes: "",
+    poNumber: "PO-123",
+    idempotencyKey: newKey(),
+    ...overrides,
+  };
+}
+
+describe("catalog search", () => {
+  it("finds partial model numbers, Japanese words and full-width input, with filters", async () => {
+    const search = (input: Record<string, string>) => b.call((c) => c.ordering.search(input));
+    expect((await search({ keyword: "DSOX" })).items.map((p) => p.modelNo)).toEqual(["DSOX1204G", "DSOX3034T"]);
+    expect((await search({ keyword: "ｄｓｏｘ１２" })).items.map((p) => p.modelNo)).toEqual(["DSOX1204G"]);
+    expect((await search({ keyword: "オシロスコープ 350MHz" })).items.map((p) => p.modelNo)).toEqual(["DSOX3034T"]);
+    expect((await search({ keyword: "マルチメータ" })).items.map((p) => p.modelNo)).toEqual(["87V"]);
+    expect((await search({ maker: "テクトロニクス" })).items.map((p) => p.modelNo)).toEqual(["TBS1052C"]);
+    expect((await search({ category: "ノートPC", keyword: "let's" })).total).toBe(1);
+    expect((await search({ keyword: "100%" })).total).toBe(0);
+    const all = await search({});
+    expect(all.total).toBe(5);
+    expect(all.facets.categories).toEqual(["オシロスコープ", "ノートPC", "マルチメータ"]);
+  });
+});
+
+describe("delivery templates", () => {
+  const template = (name: string) => ({ name, ...DELIVERY });
+
+  it("validates the fields, normalises postal code and phone, and allows at most 5 (also in parallel)", async () => {
+    const bad = await failure(
+      b.call((c) => c.ordering.createTemplate({ ...template(""), postalCode: "12345", phone: "abc" })),
+    );
+    expect(Object.keys(fields(bad)).sort()).toEqual(["name", "phone", "postalCode"]);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => b.call((c) => c.ordering.createTemplate(template(`拠点${i}`)))),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(5);
+    const { templates } = await b.call((c) => c.ordering.templates());
+    expect(templates).toHaveLength(5);
+    expect(templates[0]?.postalCode).toBe("105-0011");
+    const sixth = await failure(b.call((c) => c.ordering.createTemplate(template("6件目"))));
+    expect(sixth.message).toContain("最大5件");
+  });
+
+  it("edits and deletes only the account's own templates", async () => {
+    const t = await b.call((c) => c.ordering.createTemplate(template("本社")));
+    await b.call((c) => c.ordering.updateTemplate({ id: t.id, ...template("本社(新)") }));
+    expect((await b.call((c) => c.ordering.template({ id: t.id }))).name).toBe("本社(新)");
+    await createAccount(h.deps, {
+      loginId: "other01",
+      companyName: "別会社",
+      email: "x@example.jp",
+      permanentPassword: PASSWORD,
+    });
+    const other = h.browser();
+    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    expect((await failure(other.call((c) => c.ordering.template({ id: t.id })))).code).toBe("NOT_FOUND");
+    expect((await failure(other.call((c) => c.ordering.deleteTemplate({ id: t.id })))).code).toBe("NOT_FOUND");
+    await b.call((c) => c.ordering.deleteTemplate({ id: t.id }));
+    expect((await b.call((c) => c.ordering.templates())).templates).toHaveLength(0);
+  });
+});
+
+describe("quote requests and orders", () => {
+  it("numbers each kind per year without gaps, mails the user and clears the draft", async () => {
+    await b.call((c) => c.ordering.addToDraft({ kind: "order", productId: products.DSOX1204G as string, quantity: 2 }));
+    await b.call((c) => c.ordering.addToDraft({ kind: "order", productId: products.DSOX1204G as string, quantity: 1 }));
+    expect((await b.call((c) => c.ordering.draft({ kind: "order" })))[0]?.quantity).toBe(3);
+    const o1 = await b.call((c) => c.ordering.submitApplication(order()));
+    const q1 = await b.call((c) => c.ordering.submitApplication(order({ kind: "quote" })));
+    const o2 = await b.call((c) => c.ordering.submitApplication(order()));
+    expect([o1.number, q1.number, o2.number]).toEqual(["O-2026-000001", "Q-2026-000001", "O-2026-000002"]);
+    expect(await b.call((c) => c.ordering.draft({ kind: "order" }))).toEqual([]);
+    const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("O-2026-000001"));
+    expect(mail?.text).toContain("注文のお申し込みを受け付けました");
+    // A refused application takes no number.
+    await failure(b.call((c) => c.ordering.submitApplication(order({ lines: [] }))));
+    expect((await b.call((c) => c.ordering.submitApplication(order()))).number).toBe("O-2026-000003");
+  });
+
+  it("is idempotent: a double click or a resend makes one application", async () => {
+    const input = order();
+    const results = await Promise.all([
+      b.call((c) => c.ordering.submitApplication(input)),
+      b.call((c) => c.ordering.submitApplication(input)),
+      b.call((c) => c.ordering.submitApplication(input)),
+    ]);
+    expect(new Set(results.map((r) => r.number)).size).toBe(1);
+    expect(await h.db.selectFrom("applications").select("id").execute()).toHaveLength(1);
+  });
+
+  it("checks every field: lines, quantities, dates, period, delivery", async () => {
+    const yesterday = tokyoDateString(new Date(h.clock.now().getTime() - 24 * HOUR));
+    const e = await failure(
+      b.call((c) =>
+        c.ordering.submitApplication(
+          order({
+            lines: [{ productId: products.DSOX1204G as string, quantity: 100 }],
+            startDate: yesterday,
+            period: 0,
+            delivery: { ...DELIVERY, company: "", phone: "12" },
+          }),
+        ),
+      ),
+    );
+    expect(Object.keys(fields(e)).sort()).toEqual(
+      [`qty.${products.DSOX1204G}`, "company", "period", "phone", "startDate"].sort(),
+    );
+    expect(fields(e).startDate).toEqual(["レンタル開始日には本日以降の日付を指定してください。"]);
+  });
+});
+
+describe("intake", () => {
+  it("the built-in back office accepts: 受付完了", async () => {
+    const { number } = await b.call((c) => c.ordering.submitApplication(order()));
+    const worker = new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 });
+    expect(await worker.runOnce()).toBe(1);
+    const { rows } = await b.call((c) => c.ordering.history({}));
+    expect(rows.map((r) => [r.number, r.resultLabel, r.confirmation])).toEqual([[number, "受付完了", ""]]);
+  });
+
+  it("a webhook that keeps failing ends in 受付失敗 after its retries; one that answers 2xx accepts", async () => {
+    let status = 500;
+    const received: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        received.push(JSON.parse(body).number);
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/intake`;
+    try {
+      const worker = new IntakeWorker({
+        db: h.db,
+        clock: h.clock,
+        handler: webhookIntake(url),
+        pollIntervalMs: 1000,
+        maxAttempts: 3,
+      });
+      const failing = await b.call((c) => c.ordering.submitApplication(order()));
+      for (let i = 0; i < 4; i++) {
+        await worker.runOnce();
+        h.clock.advance(60_000); // past the backoff (5 s, 10 s, …)
+      }
+      expect(received).toEqual([failing.number, failing.number, failing.number]);
+      const detail = await b.call((c) => c.ordering.application({ number: failing.number }));
+      expect(detail.resultLabel).toBe("受付失敗");
+
+      status = 200;
+      const ok = await b.call((c) => c.ordering.submitApplication(order()));
+      await worker.runOnce();
+      expect((await b.call((c) => c.ordering.application({ number: ok.number }))).resultLabel).toBe("受付完了");
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("申込履歴", () => {
+  it("lists newest first with keyset pages and filters, and exports CSV with a BOM", async () => {
+    for (let i = 0; i < 25; i++) {
+      h.clock.advance(60_000);
+      await b.call((c) => c.ordering.submitApplication(order({ kind: i % 5 === 0 ? "quote" : "order" })));
+    }
+    const first = await b.call((c) => c.ordering.history({}));
+    expect(first.rows).toHaveLength(20);
+    expect(first.rows[0]?.number).toBe("O-2026-000020");
+    const second = await b.call((c) => c.ordering.history({ cursor: first.nextCursor ?? undefined }));
+    expect(second.rows).toHaveLength(5);
+    expect(second.nextCursor).toBeNull();
+    expect(new Set([...first.rows, ...second.rows].map((r) => r.id)).size).toBe(25);
+    expect((await b.call((c) => c.ordering.history({ kind: "quote" }))).rows).toHaveLength(5);
+    expect((await b.call((c) => c.ordering.history({ result: "accepted" }))).rows).toHaveLength(0);
+    expect((await b.call((c) => c.ordering.history({ from: "2030-01-01" }))).rows).toHaveLength(0);
+    const csv = await b.call((c) => c.ordering.historyCsv({}));
+    expect(csv.startsWith('\uFEFF"申込日時","申込番号","種別","申込結果","確認結果"')).toBe(true);
+    expect(csv.trim().split("\r\n")).toHaveLength(26);
+  });
+
+  it("shows 手配済 once staff arranged an order, and hides other accounts' applications", async () => {
+    const { number } = await b.call((c) => c.ordering.submitApplication(order()));
+    await h.db.updateTable("applications").set({ intake_status: "accepted" }).execute();
+    await arrangeOrder(h.deps, number, { type: "staff", id: "staff-1" });
+    expect((await b.call((c) => c.ordering.application({ number }))).confirmation).toBe("手配済");
+    await createAccount(h.deps, {
+      loginId: "other01",
+      companyName: "別会社",
+      email: "x@example.jp",
+      permanentPassword: PASSWORD,
+    });
+    const other = h.browser();
+    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    expect((await failure(other.call((c) => c.ordering.application({ number })))).code).toBe("NOT_FOUND");
+    expect((await other.call((c) => c.ordering.history({}))).rows).toHaveLength(0);
+  });
+});
+
+describe("cancellation of a running rental", () => {
+  async function rental() {
+    const { number } = await b.call((c) =>
+      c.ordering.submitApplication(
+        order({
+          lines: [
+            { productId: products.DSOX1204G as string, quantity: 3 },
+            { productId: products["87V"] as string, quantity: 5 },
+          ],
+        }),
+      ),
+    );
+    await h.db.updateTable("applications").set({ intake_status: "accepted" }).where("number", "=", number).execute();
+    const { rentalId } = await arrangeOrder(h.deps, number, { type: "system" });
+    const view = await b.call((c) => c.ordering.rental({ id: rentalId }));
+    return view;
+  }
+  const cancel = (rentalId: string, quantities: Record<string, number>, mode: "all" | "partial" = "partial") => ({
+    rentalId,
+    mode,
+    quantities,
+    returnDate: today(),
+    notes: "",
+    idempotencyKey: newKey(),
+  });
+
+  it("cancels part of a line, then the rest; never more than on rent", async () => {
+    const r = await rental();
+    const [scope, meter] = r.lines;
+    const c1 = await b.call((c) => c.ordering.requestCancellation(cancel(r.id, { [scope?.id as string]: 2 })));
+    expect(c1.number).toBe("C-2026-000001");
+    let view = await b.call((c) => c.ordering.rental({ id: r.id }));
+    expect(view.lines.map((l) => [l.quantity, l.cancelRequested, l.cancellable])).toEqual([
+      [3, 2, 1],
+      [5, 0, 5],
+    ]);
+    const tooMany = await failure(
+      b.call((c) => c.ordering.requestCancellation(cancel(r.id, { [scope?.id as string]: 2 }))),
+    );
+    expect(fields(tooMany)[`qty.${scope?.id}`]?.[0]).toContain("レンタル中の数量(1)以下");
+    await b.call((c) => c.ordering.requestCancellation(cancel(r.id, {}, "all")));
+    view = await b.call((c) => c.ordering.rental({ id: r.id }));
+    expect(view.lines.map((l) => l.cancellable)).toEqual([0, 0]);
+    const detail = await b.call((c) => c.ordering.application({ number: "C-2026-000002" }));
+    expect(detail.lines.map((l) => [l.modelNo, l.quantity])).toEqual([
+      ["DSOX1204G", 1],
+      ["87V", 5],
+    ]);
+    expect(meter?.quantity).toBe(5);
+    const nothing = await failure(b.call((c) => c.ordering.requestCancellation(cancel(r.id, {}, "all"))));
+    expect(fields(nothing).lines).toEqual(["解約できる商品はありません。"]);
+  });
+
+  it("parallel partial cancellations of one line never exceed it", async () => {
+    const r = await rental();
+    const line = r.lines[1]?.id as string; // 5 on rent
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => b.call((c) => c.ordering.requestCancellation(cancel(r.id, { [line]: 2 })))),
+    );
+    expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(2);
+    const view = await b.call((c) => c.ordering.rental({ id: r.id }));
+    expect(view.lines[1]?.cancelRequested).toBe(4);
+    const cancelled = await h.db.selectFrom("applications").select("id").where("kind", "=", "cancellation").execute();
+    expect(cancelled).toHaveLength(2);
+  });
+
+  it("another account's rental is not found", async () => {
+    const r = await rental();
+    await createAccount(h.deps, {
+      loginId: "other01",
+      companyName: "別会社",
+      email: "x@example.jp",
+      permanentPassword: PASSWORD,
+    });
+    const other = h.browser();
+    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    expect((await failure(other.call((c) => c.ordering.requestCancellation(cancel(r.id, {}, "all"))))).code).toBe(
+      "NOT_FOUND",
+    );
+  });
+});
