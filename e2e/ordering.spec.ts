@@ -72,6 +72,12 @@ test.describe("ordering", () => {
     const number = await placeOrder(page);
     await expectAccepted(page, number);
     await expect(page.getByRole("columnheader", { name: "申込日時" })).toBeVisible();
+    // The CSV download opens in Excel as UTF-8: it starts with a BOM.
+    const csv = await page.request.get("/account/history.csv");
+    expect(csv.headers()["content-type"]).toBe("text/csv; charset=utf-8");
+    const body = await csv.body();
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(body.toString("utf8")).toContain(`"${number}","注文","受付完了"`);
     await page.getByRole("link", { name: number }).click();
     await expect(page.getByText("品質 花子")).toBeVisible();
   });

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import type { loader as rootLoader } from "~/root";
 
 export const meta: MetaFunction = () => [{ title: "申込履歴 | WEB会員専用ご注文サイト" }];
 
@@ -35,6 +36,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export default function HistoryPage() {
   const { rows, nextCursor } = useLoaderData<typeof loader>();
+  const site = useRouteLoaderData<typeof rootLoader>("root")?.site;
   const [params] = useSearchParams();
   const filterQuery = new URLSearchParams(params);
   filterQuery.delete("cursor");
@@ -108,6 +110,12 @@ export default function HistoryPage() {
       ) : (
         <p>お申し込みの履歴はありません。</p>
       )}
+      {rows.some((r) => r.intakeStatus === "failed") ? (
+        <p className="alert" role="alert">
+          申込結果が「受付失敗」のお申し込みは、お手数ですがコンタクトセンタ({site?.contactPhone}、{site?.contactHours}
+          )へお問い合わせください。
+        </p>
+      ) : null}
       <nav className="pagination" aria-label="ページ">
         {params.get("cursor") ? (
           <Link to={`/account/history${filterQuery.size ? `?${filterQuery}` : ""}`}>最新へ</Link>
