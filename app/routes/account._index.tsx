@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
+import { NewPasswordFields } from "~/components/NewPasswordFields";
 import { Notice } from "~/components/Notice";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -87,22 +88,7 @@ export default function AccountSettings() {
             required
             errors={password?.fieldErrors.currentPassword}
           />
-          <Field
-            label="新パスワード"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            errors={password?.fieldErrors.newPassword}
-          />
-          <Field
-            label="新パスワード(確認用)"
-            name="confirmPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            errors={password?.fieldErrors.confirmPassword}
-          />
+          <NewPasswordFields errors={password?.fieldErrors} />
           <div className="actions">
             <SubmitButton>パスワード変更</SubmitButton>
           </div>

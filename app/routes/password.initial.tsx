@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
-import { Field, FormAlert } from "~/components/Field";
+import { FormAlert } from "~/components/Field";
+import { NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
 import { requireSignedIn } from "~/utils/auth.server";
@@ -38,22 +39,7 @@ export default function InitialPasswordPage() {
       <PasswordRules />
       <FormAlert message={result?.formError} />
       <Form method="post" noValidate>
-        <Field
-          label="新パスワード"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          errors={result?.fieldErrors.newPassword}
-        />
-        <Field
-          label="新パスワード(確認用)"
-          name="confirmPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          errors={result?.fieldErrors.confirmPassword}
-        />
+        <NewPasswordFields errors={result?.fieldErrors} />
         <div className="actions">
           <SubmitButton>パスワード変更</SubmitButton>
         </div>

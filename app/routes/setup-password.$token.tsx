@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { Field, FormAlert } from "~/components/Field";
+import { FormAlert } from "~/components/Field";
+import { NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
 import { formFailure, text } from "~/utils/forms.server";
@@ -43,22 +44,7 @@ export default function SetupPasswordPage() {
           <PasswordRules />
           <FormAlert message={result?.formError} />
           <Form method="post" noValidate>
-            <Field
-              label="新パスワード"
-              name="newPassword"
-              type="password"
-              autoComplete="new-password"
-              required
-              errors={result?.fieldErrors.newPassword}
-            />
-            <Field
-              label="新パスワード(確認用)"
-              name="confirmPassword"
-              type="password"
-              autoComplete="new-password"
-              required
-              errors={result?.fieldErrors.confirmPassword}
-            />
+            <NewPasswordFields errors={result?.fieldErrors} />
             <div className="actions">
               <SubmitButton>パスワードを設定</SubmitButton>
             </div>

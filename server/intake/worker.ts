@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { type DB, dialectOf } from "../../db";
 import type { ApplicationTable } from "../../db/schema";
 import { addMs, type Clock, iso } from "../lib/clock";
+import { PollingWorker } from "../lib/polling-worker";
 import { backoffMs } from "../mail/worker";
 
 /** What order intake receives for one application. */
@@ -60,44 +61,18 @@ export interface IntakeWorkerOptions {
  * (受付完了) or every attempt failed (受付失敗). Claimed like the mail outbox, so two instances never
  * deliver one application twice at the same time.
  */
-export class IntakeWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = true;
+export class IntakeWorker extends PollingWorker {
   private readonly maxAttempts: number;
   private readonly claimMs: number;
 
   constructor(private readonly o: IntakeWorkerOptions) {
+    super("intake worker", o.pollIntervalMs, o.log);
     this.maxAttempts = o.maxAttempts ?? 6;
     this.claimMs = o.claimMs ?? 120_000;
   }
 
-  start(): void {
-    this.stopped = false;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.runOnce()
-        .catch((error) => this.o.log?.(`intake worker: ${(error as Error).message}`))
-        .finally(() => this.schedule());
-    }, this.o.pollIntervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  runOnce(): Promise<number> {
-    this.running ??= this.processDue().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  protected work(): Promise<number> {
+    return this.processDue();
   }
 
   private async claim(): Promise<ApplicationTable[]> {
@@ -198,7 +173,7 @@ export class IntakeWorker {
           })
           .where("id", "=", row.id)
           .execute();
-        this.o.log?.(`intake ${row.number} attempt ${row.intake_attempts} failed: ${message}`);
+        this.log?.(`intake ${row.number} attempt ${row.intake_attempts} failed: ${message}`);
       }
     }
     return accepted;

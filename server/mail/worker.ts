@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { type DB, dialectOf } from "../../db";
 import type { MailOutboxTable } from "../../db/schema";
 import { addMs, type Clock, iso } from "../lib/clock";
+import { PollingWorker } from "../lib/polling-worker";
 import type { MailTransport } from "./transports";
 
 export interface MailWorkerOptions {
@@ -26,48 +27,20 @@ export function backoffMs(failures: number): number {
  * Delivers the outbox. Rows are claimed with one conditional UPDATE (status → sending, with a
  * lease), so a crash never loses a mail: an expired lease is claimed again after restart.
  */
-export class MailWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = true;
+export class MailWorker extends PollingWorker {
   private readonly batchSize: number;
   private readonly maxAttempts: number;
   private readonly claimMs: number;
 
   constructor(private readonly o: MailWorkerOptions) {
+    super("mail worker", o.pollIntervalMs, o.log);
     this.batchSize = o.batchSize ?? 20;
     this.maxAttempts = o.maxAttempts ?? 10;
     this.claimMs = o.claimMs ?? 120_000;
   }
 
-  start(): void {
-    this.stopped = false;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.runOnce()
-        .catch((error) => this.o.log?.(`mail worker: ${(error as Error).message}`))
-        .finally(() => this.schedule());
-    }, this.o.pollIntervalMs);
-    this.timer.unref();
-  }
-
-  /** Stops polling and waits for the batch in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  /** Claims due mails and sends them; returns how many were sent. */
-  runOnce(): Promise<number> {
-    this.running ??= this.deliverDue().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  protected work(): Promise<number> {
+    return this.deliverDue();
   }
 
   private async claim(): Promise<MailOutboxTable[]> {
@@ -133,7 +106,7 @@ export class MailWorker {
           })
           .where("id", "=", row.id)
           .execute();
-        this.o.log?.(`mail ${row.id} (${row.template}) attempt ${row.attempts} failed: ${message}`);
+        this.log?.(`mail ${row.id} (${row.template}) attempt ${row.attempts} failed: ${message}`);
       }
     }
     return sent;

@@ -33,6 +33,26 @@ const historyFilter = z.object({
   to: z.string().max(10).optional(),
 });
 
+const applicationInput = z.object({
+  kind,
+  lines: z.array(z.object({ productId: id, quantity: z.number() })).max(100),
+  startDate: z.string().max(10),
+  periodUnit: z.enum(["day", "month"]),
+  period: z.number(),
+  delivery,
+  notes: text(1000),
+  poNumber: text(50),
+  idempotencyKey: z.string().max(64),
+});
+const cancellationInput = z.object({
+  rentalId: id,
+  mode: z.enum(["all", "partial"]),
+  quantities: z.record(z.string(), z.number()),
+  returnDate: z.string().max(10),
+  notes: text(1000),
+  idempotencyKey: z.string().max(64),
+});
+
 /** Catalog, delivery templates, quote requests and orders, 申込履歴 and レンタル中の注文. */
 export const orderingRouter = router({
   search: customerProcedure
@@ -87,38 +107,12 @@ export const orderingRouter = router({
   })),
 
   /** The confirmation step: every rule checked, nothing stored. */
-  checkApplication: customerProcedure
-    .input(
-      z.object({
-        kind,
-        lines: z.array(z.object({ productId: id, quantity: z.number() })).max(100),
-        startDate: z.string().max(10),
-        periodUnit: z.enum(["day", "month"]),
-        period: z.number(),
-        delivery,
-        notes: text(1000),
-        poNumber: text(50),
-        idempotencyKey: z.string().max(64),
-      }),
-    )
-    .query(async ({ ctx, input }) => {
-      const v = await applications.validateApplication(ctx.deps, input);
-      return { lines: v.lines, delivery: v.delivery };
-    }),
+  checkApplication: customerProcedure.input(applicationInput).query(async ({ ctx, input }) => {
+    const v = await applications.validateApplication(ctx.deps, input);
+    return { lines: v.lines, delivery: v.delivery };
+  }),
   submitApplication: customerProcedure
-    .input(
-      z.object({
-        kind,
-        lines: z.array(z.object({ productId: id, quantity: z.number() })).max(100),
-        startDate: z.string().max(10),
-        periodUnit: z.enum(["day", "month"]),
-        period: z.number(),
-        delivery,
-        notes: text(1000),
-        poNumber: text(50),
-        idempotencyKey: z.string().max(64),
-      }),
-    )
+    .input(applicationInput)
     .mutation(({ ctx, input }) => applications.submitApplication(ctx.deps, actor(ctx), input, ctx.meta)),
 
   history: customerProcedure
@@ -135,31 +129,11 @@ export const orderingRouter = router({
   rental: customerProcedure
     .input(z.object({ id }))
     .query(({ ctx, input }) => rentals.getRental(ctx.deps, ctx.customer.account.id, input.id)),
-  checkCancellation: customerProcedure
-    .input(
-      z.object({
-        rentalId: id,
-        mode: z.enum(["all", "partial"]),
-        quantities: z.record(z.string(), z.number()),
-        returnDate: z.string().max(10),
-        notes: text(1000),
-        idempotencyKey: z.string().max(64),
-      }),
-    )
-    .query(async ({ ctx, input }) => {
-      const v = await rentals.validateCancellation(ctx.deps, ctx.customer.account.id, input);
-      return v.lines.map(({ line, quantity }) => ({ ...line, quantity }));
-    }),
+  checkCancellation: customerProcedure.input(cancellationInput).query(async ({ ctx, input }) => {
+    const v = await rentals.validateCancellation(ctx.deps, ctx.customer.account.id, input);
+    return v.lines.map(({ line, quantity }) => ({ ...line, quantity }));
+  }),
   requestCancellation: customerProcedure
-    .input(
-      z.object({
-        rentalId: id,
-        mode: z.enum(["all", "partial"]),
-        quantities: z.record(z.string(), z.number()),
-        returnDate: z.string().max(10),
-        notes: text(1000),
-        idempotencyKey: z.string().max(64),
-      }),
-    )
+    .input(cancellationInput)
     .mutation(({ ctx, input }) => rentals.requestCancellation(ctx.deps, actor(ctx), input, ctx.meta)),
 });

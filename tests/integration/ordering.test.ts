@@ -1,6 +1,5 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/intake/worker";
 import { HOUR } from "../../server/lib/clock";
@@ -8,6 +7,7 @@ import { tokyoDateString } from "../../server/lib/format";
 import { createAccount } from "../../server/services/accounts";
 import { insertProducts } from "../../server/services/catalog";
 import { arrangeOrder } from "../../server/services/rentals";
+import { failure, fieldErrors as fields } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
@@ -84,16 +84,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<TRPCError> {
-  const e = await p.then(
-    () => null,
-    (error: unknown) => error,
-  );
-  expect(e, "expected the call to fail").not.toBeNull();
-  return e as TRPCError;
-}
-const fields = (e: TRPCError) => (e.cause as unknown as { fieldErrors: Record<string, string[]> }).fieldErrors;
 
 const today = () => tokyoDateString(h.clock.now());
 let keys = 0;

@@ -1,8 +1,8 @@
-import type { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR, MINUTE } from "../../server/lib/clock";
 import { createAccount } from "../../server/services/accounts";
 import { INVALID_CREDENTIALS_MESSAGE } from "../../server/services/errors";
+import { domainCode, failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp", userName: "山田 太郎" };
@@ -18,17 +18,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<TRPCError> {
-  const e = await p.then(
-    () => null,
-    (error: unknown) => error,
-  );
-  expect(e, "expected the call to fail").not.toBeNull();
-  return e as TRPCError;
-}
-
-const domainCode = (e: TRPCError) => (e.cause as { code?: string } | undefined)?.code ?? e.code;
 
 async function signIn(b = h.browser()) {
   await b.call((c) => c.auth.login(CREDS));

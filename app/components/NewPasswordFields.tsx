@@ -1,0 +1,25 @@
+import { Field } from "./Field";
+
+/** 新パスワード and 新パスワード(確認用), as on every form that sets a password. */
+export function NewPasswordFields({ errors }: { errors?: Record<string, string[]> }) {
+  return (
+    <>
+      <Field
+        label="新パスワード"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        errors={errors?.newPassword}
+      />
+      <Field
+        label="新パスワード(確認用)"
+        name="confirmPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        errors={errors?.confirmPassword}
+      />
+    </>
+  );
+}
