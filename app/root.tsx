@@ -15,7 +15,10 @@ import {
 import styles from "./styles/app.css";
 import { useNonce } from "./utils/nonce";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const [site, me] = await Promise.all([context.caller.site.info(), context.caller.auth.me()]);

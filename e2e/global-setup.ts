@@ -57,8 +57,11 @@ export default async function globalSetup() {
   process.env.E2E_PEPPER = env.PEPPER;
 
   return async () => {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server.once("exit", resolve));
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      server.kill("SIGTERM");
+      await exited;
+    }
     fs.closeSync(log);
     fs.rmSync(dir, { recursive: true, force: true });
   };
