@@ -137,6 +137,12 @@ async function currentSchema(db: DB): Promise<string> {
   return schema;
 }
 
+/** Whether an error is a unique-constraint violation, on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "23505" || /UNIQUE constraint/.test(e.message ?? "");
+}
+
 /** Cheap round trip used by /healthz. */
 export async function pingDb(db: DB): Promise<void> {
   await sql`select 1`.execute(db);

@@ -4,6 +4,7 @@ import type { ApplicationTable } from "../../db/schema";
 import { addMs, type Clock, iso } from "../lib/clock";
 import { PollingWorker } from "../lib/polling-worker";
 import { backoffMs } from "../mail/worker";
+import { deliveryOf } from "../services/applications";
 
 /** What order intake receives for one application. */
 export interface IntakePayload {
@@ -128,15 +129,7 @@ export class IntakeWorker extends PollingWorker {
       period: a.period,
       periodUnit: a.period_unit,
       returnDate: a.return_date,
-      delivery: {
-        company: a.delivery_company,
-        department: a.delivery_department,
-        person: a.delivery_person,
-        postalCode: a.delivery_postal_code,
-        address: a.delivery_address,
-        building: a.delivery_building,
-        phone: a.delivery_phone,
-      },
+      delivery: deliveryOf(a),
       notes: a.notes,
       poNumber: a.po_number,
       lines: lines.map((l) => ({

@@ -66,11 +66,9 @@ export const usersRouter = router({
     .query(({ ctx, input }) => emailChange.confirmLinkInfo(ctx.deps, input.token)),
 
   confirmEmailChange: publicProcedure.input(z.object({ token })).mutation(async ({ ctx, input }) => {
-    const result = await emailChange.confirmEmailChange(ctx.deps, input.token, ctx.meta);
-    // This browser's session (if it was that user's) ended with the change.
-    if (ctx.session && ctx.customer?.user.id && !(await ctx.deps.sessions.validate(ctx.session.id))) {
-      ctx.setCookie(ctx.deps.sessions.blankCookie());
-    }
-    return { ...result, changedAt: formatTokyo(ctx.deps.clock.now()) };
+    const { newEmail, userId } = await emailChange.confirmEmailChange(ctx.deps, input.token, ctx.meta);
+    // The user's sessions ended with the change: if this browser held one, clear its cookie.
+    if (ctx.customer?.user.id === userId) ctx.setCookie(ctx.deps.sessions.blankCookie());
+    return { newEmail, changedAt: formatTokyo(ctx.deps.clock.now()) };
   }),
 });

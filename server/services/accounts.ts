@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../../db";
 import { iso } from "../lib/clock";
 import { newId } from "../lib/crypto";
 import { recordAudit } from "./audit";
@@ -16,11 +17,6 @@ export interface CreateAccountInput {
   temporaryPassword?: string;
   /** For the demo seed only: a password that need not be changed. */
   permanentPassword?: string;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "23505" || /UNIQUE constraint/.test(e.message ?? "");
 }
 
 /** Opens a customer account with its first user (staff action or admin CLI). */

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { DB } from "../../db";
+import { type DB, isUniqueViolation } from "../../db";
 import type { ApplicationKind, ApplicationTable } from "../../db/schema";
 import { iso } from "../lib/clock";
 import { newId } from "../lib/crypto";
@@ -110,12 +110,8 @@ export async function validateApplication(deps: ServiceDeps, input: ApplicationI
   };
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "23505" || /UNIQUE constraint/.test(e.message ?? "");
-}
-
-async function byIdempotencyKey(db: DB, accountId: string, key: string) {
+/** The application a form (its idempotency key) already made, if any. */
+export async function byIdempotencyKey(db: DB, accountId: string, key: string) {
   return db
     .selectFrom("applications")
     .select(["id", "number"])
@@ -124,8 +120,21 @@ async function byIdempotencyKey(db: DB, accountId: string, key: string) {
     .executeTakeFirst();
 }
 
+/** The delivery snapshot of an application, as the UI and intake see it. */
+export function deliveryOf(a: ApplicationTable) {
+  return {
+    company: a.delivery_company,
+    department: a.delivery_department,
+    person: a.delivery_person,
+    postalCode: a.delivery_postal_code,
+    address: a.delivery_address,
+    building: a.delivery_building,
+    phone: a.delivery_phone,
+  };
+}
+
 /** Mails 申込受付のお知らせ to the submitting user, in the application's transaction. */
-async function mailReceived(
+export async function mailReceived(
   deps: ServiceDeps,
   trx: DB,
   actor: Actor,

@@ -6,7 +6,7 @@ import { InvalidCredentials } from "./errors";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
 import { startLoginChallenge, verifyLoginCode } from "./otp";
 import { clearLoginFailures, hitRateLimit, isLocked, loginKey, recordLoginFailure } from "./throttle";
-import { recipient } from "./users";
+import { loadUser, recipient } from "./users";
 
 export interface LoginInput {
   loginId: string;
@@ -103,19 +103,7 @@ export async function loginWithCode(
 
 /** A new session (never one from before), the audit event and the login notice to that user only. */
 async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMeta): Promise<SignedIn> {
-  const user = await deps.db
-    .selectFrom("users")
-    .innerJoin("accounts", "accounts.id", "users.account_id")
-    .select([
-      "users.email",
-      "users.name",
-      "users.must_change_password",
-      "accounts.id as accountId",
-      "accounts.login_id",
-      "accounts.company_name",
-    ])
-    .where("users.id", "=", userId)
-    .executeTakeFirstOrThrow();
+  const user = await loadUser(deps.db, userId);
   const { sessionId, cookie } = await deps.sessions.create("customer", userId, meta);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {

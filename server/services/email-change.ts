@@ -5,7 +5,7 @@ import { recordAudit } from "./audit";
 import type { RequestMeta, ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
 import { isValidEmail, normalizeEmail } from "./normalize";
-import { loadUser } from "./passwords";
+import { loadUser } from "./users";
 import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 export const EMAIL_CHANGE_TTL_MS = HOUR;
@@ -152,7 +152,7 @@ export async function confirmEmailChange(
   deps: ServiceDeps,
   token: string,
   meta: RequestMeta,
-): Promise<{ newEmail: string }> {
+): Promise<{ newEmail: string; userId: string }> {
   const v = await findOpenVerification(deps.db, deps.clock, "email_change_confirm", token);
   if (!v?.payload) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
   const user = await loadUser(deps.db, v.user_id).catch(() => null);
@@ -178,5 +178,5 @@ export async function confirmEmailChange(
     });
     await audit(deps, trx, user, "email_change.confirm", meta, `${user.email} → ${newEmail}`);
   });
-  return { newEmail };
+  return { newEmail, userId: user.id };
 }

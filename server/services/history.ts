@@ -1,6 +1,6 @@
 import type { ApplicationKind } from "../../db/schema";
 import { formatTokyoShort } from "../lib/format";
-import { KIND_LABEL } from "./applications";
+import { deliveryOf, KIND_LABEL } from "./applications";
 import type { ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
 
@@ -137,15 +137,7 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     periodUnit: a.period_unit,
     returnDate: a.return_date,
     contractNo: rental?.contract_no ?? null,
-    delivery: {
-      company: a.delivery_company,
-      department: a.delivery_department,
-      person: a.delivery_person,
-      postalCode: a.delivery_postal_code,
-      address: a.delivery_address,
-      building: a.delivery_building,
-      phone: a.delivery_phone,
-    },
+    delivery: deliveryOf(a),
     notes: a.notes,
     poNumber: a.po_number,
     arrangedAtLabel: a.arranged_at ? formatTokyoShort(new Date(a.arranged_at)) : null,

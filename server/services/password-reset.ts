@@ -4,8 +4,9 @@ import { recordAudit } from "./audit";
 import type { RequestMeta, ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
-import { loadUser, type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
+import { type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
 import { hitRateLimit } from "./throttle";
+import { loadUser } from "./users";
 import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 export const RESET_TTL_MS = 30 * MINUTE;

@@ -7,42 +7,12 @@ import { DomainError } from "./errors";
 import { normalizeEmail } from "./normalize";
 import { checkPassword } from "./password-policy";
 import { clearLoginFailures, loginKey } from "./throttle";
+import { loadUser, type UserRow } from "./users";
 import { voidVerifications } from "./verification";
 
 export interface NewPasswordInput {
   newPassword: string;
   confirmPassword: string;
-}
-
-interface UserRow {
-  id: string;
-  email: string;
-  name: string;
-  password_hash: string | null;
-  must_change_password: number;
-  accountId: string;
-  login_id: string;
-  company_name: string;
-}
-
-export async function loadUser(db: DB, userId: string): Promise<UserRow> {
-  const user = await db
-    .selectFrom("users")
-    .innerJoin("accounts", "accounts.id", "users.account_id")
-    .select([
-      "users.id",
-      "users.email",
-      "users.name",
-      "users.password_hash",
-      "users.must_change_password",
-      "accounts.id as accountId",
-      "accounts.login_id",
-      "accounts.company_name",
-    ])
-    .where("users.id", "=", userId)
-    .executeTakeFirst();
-  if (!user) throw new DomainError("NOT_FOUND", "利用者が見つかりません。");
-  return user;
 }
 
 /**

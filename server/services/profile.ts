@@ -2,7 +2,7 @@ import { formatTokyo } from "../lib/format";
 import { recordAudit } from "./audit";
 import type { RequestMeta, ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
-import { loadUser } from "./passwords";
+import { loadUser } from "./users";
 
 export const USER_NAME_MAX = 50;
 
@@ -17,15 +17,10 @@ export async function updateProfile(
   meta: RequestMeta,
 ): Promise<{ mfaChanged: boolean }> {
   const user = await loadUser(deps.db, who.userId);
-  const current = await deps.db
-    .selectFrom("users")
-    .select("mfa_enabled")
-    .where("id", "=", user.id)
-    .executeTakeFirstOrThrow();
   const name = input.name.trim();
   const fieldErrors: Record<string, string[]> = {};
   if ([...name].length > USER_NAME_MAX) fieldErrors.name = [`ユーザ名は${USER_NAME_MAX}文字以内で入力してください。`];
-  const mfaChanged = (current.mfa_enabled === 1) !== input.mfaEnabled;
+  const mfaChanged = (user.mfa_enabled === 1) !== input.mfaEnabled;
   if (mfaChanged) {
     if (!input.currentPassword) {
       fieldErrors.currentPassword = ["多要素認証の設定を変更するには、現在のパスワードを入力してください。"];

@@ -1,9 +1,9 @@
 import { sql } from "kysely";
-import { lockAccount } from "../../db";
+import { isUniqueViolation, lockAccount } from "../../db";
 import { iso } from "../lib/clock";
 import { newId } from "../lib/crypto";
-import { formatTokyo, tokyoDateString } from "../lib/format";
-import { type Actor, emptyApplication, isUniqueViolation, KIND_LABEL, nextNumber } from "./applications";
+import { tokyoDateString } from "../lib/format";
+import { type Actor, byIdempotencyKey, emptyApplication, mailReceived, nextNumber } from "./applications";
 import { recordAudit } from "./audit";
 import type { RequestMeta, ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
@@ -97,16 +97,16 @@ export async function arrangeOrder(
   });
 }
 
-export async function listRentals(deps: ServiceDeps, accountId: string): Promise<RentalView[]> {
-  const rentals = await deps.db
+/** The account's running rentals with their lines (only `rentalId`'s, when given). */
+export async function listRentals(deps: ServiceDeps, accountId: string, rentalId?: string): Promise<RentalView[]> {
+  let query = deps.db
     .selectFrom("rentals")
     .innerJoin("applications", "applications.id", "rentals.order_application_id")
     .select(["rentals.id", "rentals.contract_no", "rentals.start_date", "applications.number"])
     .where("rentals.account_id", "=", accountId)
-    .where("rentals.status", "=", "active")
-    .orderBy("rentals.created_at", "desc")
-    .orderBy("rentals.id", "desc")
-    .execute();
+    .where("rentals.status", "=", "active");
+  if (rentalId) query = query.where("rentals.id", "=", rentalId);
+  const rentals = await query.orderBy("rentals.created_at", "desc").orderBy("rentals.id", "desc").execute();
   if (!rentals.length) return [];
   const lines = await deps.db
     .selectFrom("rental_lines")
@@ -139,7 +139,7 @@ export async function listRentals(deps: ServiceDeps, accountId: string): Promise
 }
 
 export async function getRental(deps: ServiceDeps, accountId: string, rentalId: string): Promise<RentalView> {
-  const rental = (await listRentals(deps, accountId)).find((r) => r.id === rentalId);
+  const [rental] = await listRentals(deps, accountId, rentalId);
   if (!rental) throw new DomainError("NOT_FOUND", "指定されたレンタル中の注文は見つかりません。");
   return rental;
 }
@@ -195,19 +195,13 @@ export async function requestCancellation(
   input: CancellationInput,
   meta: RequestMeta,
 ): Promise<{ id: string; number: string; created: boolean }> {
-  const existing = await deps.db
-    .selectFrom("applications")
-    .select(["id", "number"])
-    .where("account_id", "=", actor.accountId)
-    .where("idempotency_key", "=", input.idempotencyKey)
-    .executeTakeFirst();
+  const existing = await byIdempotencyKey(deps.db, actor.accountId, input.idempotencyKey);
   if (existing) return { ...existing, created: false };
   const { rental, lines } = await validateCancellation(deps, actor.accountId, input);
   const now = deps.clock.now();
   const id = newId();
-  const number = await deps.db
-    .transaction()
-    .execute(async (trx) => {
+  try {
+    const number = await deps.db.transaction().execute(async (trx) => {
       await lockAccount(trx, actor.accountId);
       for (const { line, quantity } of lines) {
         const updated = await trx
@@ -251,20 +245,7 @@ export async function requestCancellation(
           })),
         )
         .execute();
-      const user = await trx
-        .selectFrom("users")
-        .innerJoin("accounts", "accounts.id", "users.account_id")
-        .select(["users.email", "users.name", "accounts.company_name"])
-        .where("users.id", "=", actor.userId)
-        .executeTakeFirstOrThrow();
-      await deps.outbox.enqueue(trx, user.email, "application-received", {
-        accountCompany: user.company_name,
-        userName: user.name || user.email,
-        number,
-        kind: KIND_LABEL.cancellation,
-        submittedAt: formatTokyo(now),
-        url: `${deps.config.appOrigin}/account/history/${number}`,
-      });
+      await mailReceived(deps, trx, actor, number, "cancellation", now);
       await recordAudit(trx, deps.clock, {
         actor_type: "customer",
         actor_id: actor.userId,
@@ -276,23 +257,14 @@ export async function requestCancellation(
         result: "success",
       });
       return number;
-    })
-    .catch(async (error: unknown) => {
-      // A parallel submission of the same form won the race: answer with its application.
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await deps.db
-        .selectFrom("applications")
-        .select(["number"])
-        .where("account_id", "=", actor.accountId)
-        .where("idempotency_key", "=", input.idempotencyKey)
-        .executeTakeFirst();
-      if (!winner) throw error;
-      return winner.number;
     });
-  const stored = await deps.db
-    .selectFrom("applications")
-    .select("id")
-    .where("number", "=", number)
-    .executeTakeFirstOrThrow();
-  return { id: stored.id, number, created: stored.id === id };
+    return { id, number, created: true };
+  } catch (error) {
+    // A parallel submission of the same form won the race: answer with its application.
+    if (isUniqueViolation(error)) {
+      const winner = await byIdempotencyKey(deps.db, actor.accountId, input.idempotencyKey);
+      if (winner) return { ...winner, created: false };
+    }
+    throw error;
+  }
 }

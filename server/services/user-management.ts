@@ -6,7 +6,8 @@ import { recordAudit } from "./audit";
 import type { RequestMeta, ServiceDeps } from "./deps";
 import { DomainError } from "./errors";
 import { isValidEmail, normalizeEmail } from "./normalize";
-import { loadUser, type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
+import { type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
+import { loadUser } from "./users";
 import { consumeVerification, createVerification, findOpenVerification, voidVerifications } from "./verification";
 
 /** SPEC §4: at most 10 users (email addresses) per login ID. */
