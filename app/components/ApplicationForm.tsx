@@ -4,6 +4,7 @@ import type { applicationAction, applicationLoader } from "~/utils/application.s
 import { yen } from "~/utils/format";
 import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
 import { ErrorList, Field, FormAlert } from "./Field";
+import { LinesTable } from "./LinesTable";
 import { Notice } from "./Notice";
 import { SubmitButton } from "./SubmitButton";
 
@@ -196,24 +197,9 @@ function Confirmation({
     <section className="card wide">
       <h1>{title}(確認)</h1>
       <p>以下の内容でお申し込みます。よろしければ「申し込む」を押してください。</p>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">型番</th>
-            <th scope="col">商品名</th>
-            <th scope="col">数量</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.lines.map((l) => (
-            <tr key={l.productId}>
-              <td>{l.modelNo}</td>
-              <td>{l.name}</td>
-              <td className="num">{l.quantity}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <LinesTable
+        lines={result.lines.map((l) => ({ key: l.productId, modelNo: l.modelNo, name: l.name, quantity: l.quantity }))}
+      />
       <dl className="summary">
         <dt>レンタル開始日</dt>
         <dd>{v.startDate}</dd>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { LinesTable } from "~/components/LinesTable";
 import { Notice } from "~/components/Notice";
 import type { loader as rootLoader } from "~/root";
 
@@ -69,26 +70,16 @@ export default function ApplicationPage() {
         ) : null}
       </dl>
       <h3>商品</h3>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">No.</th>
-            <th scope="col">型番</th>
-            <th scope="col">商品名</th>
-            <th scope="col">{a.kind === "cancellation" ? "解約数量" : "数量"}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {a.lines.map((l) => (
-            <tr key={l.lineNo}>
-              <td>{l.lineNo}</td>
-              <td>{l.modelNo}</td>
-              <td>{l.productName}</td>
-              <td className="num">{l.quantity}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <LinesTable
+        numbered
+        quantityLabel={a.kind === "cancellation" ? "解約数量" : "数量"}
+        lines={a.lines.map((l) => ({
+          key: String(l.lineNo),
+          modelNo: l.modelNo,
+          name: l.productName,
+          quantity: l.quantity,
+        }))}
+      />
       {a.delivery.company ? (
         <>
           <h3>お届け先</h3>

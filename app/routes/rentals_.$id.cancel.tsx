@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorList, Field, FormAlert } from "~/components/Field";
+import { LinesTable } from "~/components/LinesTable";
 import { SubmitButton } from "~/components/SubmitButton";
 import { requireCustomer } from "~/utils/auth.server";
 import { formErrorsFrom, text } from "~/utils/forms.server";
@@ -86,24 +87,15 @@ export default function CancelPage() {
       <section className="card wide">
         <h1>解約(確認)</h1>
         <p>契約番号 {rental.contractNo} の次の商品を解約します。よろしければ「申し込む」を押してください。</p>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">型番</th>
-              <th scope="col">商品名</th>
-              <th scope="col">解約数量</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.lines.map((l) => (
-              <tr key={l.id}>
-                <td>{l.modelNo}</td>
-                <td>{l.productName}</td>
-                <td className="num">{l.quantity}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <LinesTable
+          quantityLabel="解約数量"
+          lines={result.lines.map((l) => ({
+            key: l.id,
+            modelNo: l.modelNo,
+            name: l.productName,
+            quantity: l.quantity,
+          }))}
+        />
         <dl className="summary">
           <dt>返却希望日</dt>
           <dd>{v.returnDate}</dd>

@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { TRPCError } from "@trpc/server";
-import { type DeliveryValues, readDelivery } from "~/components/DeliveryFields";
+import { DELIVERY_FIELDS, type DeliveryValues, readDelivery } from "~/components/DeliveryFields";
 import { requireCustomer } from "./auth.server";
 import { formErrorsFrom, text } from "./forms.server";
 
@@ -92,15 +92,7 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
       return formStep({ fieldErrors: { templateId: ["お届け先テンプレートを選んでください。"] } });
     try {
       const t = await context.caller.ordering.template({ id: values.templateId });
-      values.delivery = {
-        company: t.company,
-        department: t.department,
-        person: t.person,
-        postalCode: t.postalCode,
-        address: t.address,
-        building: t.building,
-        phone: t.phone,
-      };
+      values.delivery = Object.fromEntries(DELIVERY_FIELDS.map((f) => [f.name, t[f.name]])) as DeliveryValues;
       return formStep();
     } catch (error) {
       return failed(values, error);

@@ -143,14 +143,7 @@ describe("delivery templates", () => {
     const t = await b.call((c) => c.ordering.createTemplate(template("本社")));
     await b.call((c) => c.ordering.updateTemplate({ id: t.id, ...template("本社(新)") }));
     expect((await b.call((c) => c.ordering.template({ id: t.id }))).name).toBe("本社(新)");
-    await createAccount(h.deps, {
-      loginId: "other01",
-      companyName: "別会社",
-      email: "x@example.jp",
-      permanentPassword: PASSWORD,
-    });
-    const other = h.browser();
-    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    const other = await h.otherAccount();
     expect((await failure(other.call((c) => c.ordering.template({ id: t.id })))).code).toBe("NOT_FOUND");
     expect((await failure(other.call((c) => c.ordering.deleteTemplate({ id: t.id })))).code).toBe("NOT_FOUND");
     await b.call((c) => c.ordering.deleteTemplate({ id: t.id }));
@@ -284,14 +277,7 @@ describe("申込履歴", () => {
     await h.db.updateTable("applications").set({ intake_status: "accepted" }).execute();
     await arrangeOrder(h.deps, number, { type: "staff", id: "staff-1" });
     expect((await b.call((c) => c.ordering.application({ number }))).confirmation).toBe("手配済");
-    await createAccount(h.deps, {
-      loginId: "other01",
-      companyName: "別会社",
-      email: "x@example.jp",
-      permanentPassword: PASSWORD,
-    });
-    const other = h.browser();
-    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    const other = await h.otherAccount();
     expect((await failure(other.call((c) => c.ordering.application({ number })))).code).toBe("NOT_FOUND");
     expect((await other.call((c) => c.ordering.history({}))).rows).toHaveLength(0);
   });
@@ -365,14 +351,7 @@ describe("cancellation of a running rental", () => {
 
   it("another account's rental is not found", async () => {
     const r = await rental();
-    await createAccount(h.deps, {
-      loginId: "other01",
-      companyName: "別会社",
-      email: "x@example.jp",
-      permanentPassword: PASSWORD,
-    });
-    const other = h.browser();
-    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    const other = await h.otherAccount();
     expect((await failure(other.call((c) => c.ordering.requestCancellation(cancel(r.id, {}, "all"))))).code).toBe(
       "NOT_FOUND",
     );

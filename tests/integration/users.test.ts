@@ -75,14 +75,7 @@ describe("利用者追加", () => {
   });
 
   it("allows the same address under another login ID", async () => {
-    await createAccount(h.deps, {
-      loginId: "other01",
-      companyName: "別会社",
-      email: "x@example.jp",
-      permanentPassword: PASSWORD,
-    });
-    const other = h.browser();
-    await other.call((c) => c.auth.login({ loginId: "other01", email: "x@example.jp", password: PASSWORD }));
+    const other = await h.otherAccount();
     await other.call((c) => c.users.add({ email: OWNER.email }));
   });
 

@@ -5,6 +5,7 @@ import { ManualClock } from "../../server/lib/clock";
 import { MailRenderer } from "../../server/mail/render";
 import { mailboxTransport } from "../../server/mail/transports";
 import { MailWorker } from "../../server/mail/worker";
+import { createAccount } from "../../server/services/accounts";
 import type { ServiceDeps } from "../../server/services/deps";
 import { createContext } from "../../server/trpc/context";
 import { createCaller } from "../../server/trpc/router";
@@ -24,6 +25,8 @@ export interface Harness {
   worker: MailWorker;
   /** A browser: its own cookie jar, IP and user agent; every call goes through the tRPC caller. */
   browser(options?: { ip?: string; userAgent?: string }): TestBrowser;
+  /** Opens another customer account ("other01", password Rental-2026) and returns a browser signed in to it. */
+  otherAccount(): Promise<TestBrowser>;
   /** Delivers the outbox to the mailbox and returns the mails to an address, newest first. */
   mailsTo(address: string): Promise<{ subject: string; text: string; html: string; created_at: string }[]>;
   close(): Promise<void>;
@@ -64,6 +67,29 @@ export async function createHarness(
     pollIntervalMs: 1000,
   });
 
+  function browser(options: { ip?: string; userAgent?: string } = {}): TestBrowser {
+    const cookies = new Map<string, string>();
+    return {
+      cookies,
+      async call(fn) {
+        const ctx = await createContext(deps, {
+          cookieHeader: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") || undefined,
+          ip: options.ip ?? "203.0.113.10",
+          userAgent: options.userAgent ?? "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36",
+          setCookie(header) {
+            const [pair = "", ...attrs] = header.split(";");
+            const eq = pair.indexOf("=");
+            const name = pair.slice(0, eq).trim();
+            const value = pair.slice(eq + 1).trim();
+            if (!value || attrs.some((a) => a.trim().toLowerCase() === "max-age=0")) cookies.delete(name);
+            else cookies.set(name, value);
+          },
+        });
+        return fn(createCaller(ctx));
+      },
+    };
+  }
+
   let closed = false;
   return {
     databaseUrl: database.url,
@@ -73,27 +99,18 @@ export async function createHarness(
     deps,
     renderer: compiled,
     worker,
-    browser(options = {}) {
-      const cookies = new Map<string, string>();
-      return {
-        cookies,
-        async call(fn) {
-          const ctx = await createContext(deps, {
-            cookieHeader: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") || undefined,
-            ip: options.ip ?? "203.0.113.10",
-            userAgent: options.userAgent ?? "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36",
-            setCookie(header) {
-              const [pair = "", ...attrs] = header.split(";");
-              const eq = pair.indexOf("=");
-              const name = pair.slice(0, eq).trim();
-              const value = pair.slice(eq + 1).trim();
-              if (!value || attrs.some((a) => a.trim().toLowerCase() === "max-age=0")) cookies.delete(name);
-              else cookies.set(name, value);
-            },
-          });
-          return fn(createCaller(ctx));
-        },
-      };
+    browser,
+    async otherAccount() {
+      const other = { loginId: "other01", email: "x@example.jp", password: "Rental-2026" };
+      await createAccount(deps, {
+        loginId: other.loginId,
+        companyName: "別会社",
+        email: other.email,
+        permanentPassword: other.password,
+      });
+      const b = browser();
+      await b.call((c) => c.auth.login(other));
+      return b;
     },
     async mailsTo(address) {
       await worker.runOnce();
