@@ -1,4 +1,4 @@
-import type { AppCaller } from "../server/trpc/router";
+import type { AppCaller } from "../server/routers/index";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {

@@ -1,8 +1,8 @@
 // npm run admin -- <command> [options]: operator commands (SPEC §9).
 import { parseArgs } from "node:util";
-import { createAccount, createStaff } from "../server/services/accounts";
 import { DomainError } from "../server/services/errors";
-import { arrangeOrder } from "../server/services/rentals";
+import { createAccount, createStaff } from "../server/services/identity/accounts";
+import { arrangeOrder } from "../server/services/ordering/rentals";
 import { cliRuntime } from "./cli-runtime";
 
 const USAGE = `使い方 (usage):

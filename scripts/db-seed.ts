@@ -1,5 +1,5 @@
 // npm run db:seed — creates the demo account (README "Quick start") when the database has none.
-import { DEMO, seedCatalog, seedDemo } from "../server/services/demo";
+import { DEMO, seedCatalog, seedDemo } from "../db/seed/demo";
 import { cliRuntime } from "./cli-runtime";
 
 const { db, deps } = await cliRuntime();

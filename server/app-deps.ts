@@ -2,7 +2,6 @@ import { createDb, type DB, migrateToLatest } from "../db";
 import { PasswordHasher } from "./auth/password";
 import { SessionManager } from "./auth/session";
 import type { Config } from "./config";
-import { builtinIntake, IntakeWorker, webhookIntake } from "./intake/worker";
 import { type Clock, systemClock } from "./lib/clock";
 import { hmacHex } from "./lib/crypto";
 import { Outbox } from "./mail/outbox";
@@ -11,6 +10,7 @@ import { type MailTransport, mailboxTransport, smtpTransport } from "./mail/tran
 import { MailWorker } from "./mail/worker";
 import { resolvePepper } from "./secrets";
 import type { ServiceDeps } from "./services/deps";
+import { builtinIntake, IntakeWorker, webhookIntake } from "./services/ordering/intake";
 
 export interface Runtime {
   deps: ServiceDeps;

@@ -5,10 +5,10 @@ import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Request, type Response } from "express";
 import { pingDb } from "../db";
 import { mailboxRoutes } from "./mail/mailbox-routes";
+import { appRouter, createCaller } from "./routers/index";
 import { sameOriginOnly, securityHeaders } from "./security";
 import type { ServiceDeps } from "./services/deps";
 import { createContext, type RequestInput } from "./trpc/context";
-import { appRouter, createCaller } from "./trpc/router";
 
 function requestInput(req: Request, res: Response): RequestInput {
   return {

@@ -1,10 +1,10 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
+import { seedDemo } from "../db/seed/demo";
 import { createApp } from "./app";
 import { startRuntime } from "./app-deps";
 import { ConfigError, loadConfig } from "./config";
-import { seedDemo } from "./services/demo";
 
 const log = (message: string) => console.log(`[${new Date().toISOString()}] ${message}`);
 

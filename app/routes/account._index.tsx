@@ -37,7 +37,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
   }
   if (intent === "email") {
     try {
-      await context.caller.users.requestEmailChange({ currentPassword: text(form, "emailPassword") });
+      await context.caller.account.requestEmailChange({ currentPassword: text(form, "emailPassword") });
     } catch (error) {
       return formFailure(error, {} as Record<string, string>, {
         extra: { intent: "email" },

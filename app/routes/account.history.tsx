@@ -31,7 +31,7 @@ function filterOf(params: URLSearchParams) {
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
-  return context.caller.ordering.history({ ...filterOf(params), cursor: params.get("cursor") ?? undefined });
+  return context.caller.history.list({ ...filterOf(params), cursor: params.get("cursor") ?? undefined });
 }
 
 export default function HistoryPage() {

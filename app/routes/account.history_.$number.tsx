@@ -8,7 +8,7 @@ export const meta: MetaFunction = () => [{ title: "申込内容 | WEB会員専�
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   try {
-    return await context.caller.ordering.application({ number: params.number ?? "" });
+    return await context.caller.history.get({ number: params.number ?? "" });
   } catch {
     throw new Response("Not Found", { status: 404 });
   }

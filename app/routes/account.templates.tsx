@@ -9,14 +9,14 @@ import { formFailure, text } from "~/utils/forms.server";
 export const meta: MetaFunction = () => [{ title: "お届け先テンプレート管理 | WEB会員専用ご注文サイト" }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return context.caller.ordering.templates();
+  return context.caller.templates.list();
 }
 
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   if (text(form, "intent") === "delete") {
     try {
-      await context.caller.ordering.deleteTemplate({ id: text(form, "id") });
+      await context.caller.templates.remove({ id: text(form, "id") });
     } catch (error) {
       return formFailure(error, { name: "" } as Record<string, string>);
     }
@@ -24,7 +24,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
   }
   const values = { name: text(form, "name"), ...readDelivery(form) };
   try {
-    await context.caller.ordering.createTemplate(values);
+    await context.caller.templates.create(values);
   } catch (error) {
     return formFailure(error, values as Record<string, string>);
   }

@@ -9,7 +9,7 @@ export const meta: MetaFunction = () => [{ title: "お届け先テンプレー�
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   try {
-    return await context.caller.ordering.template({ id: params.id ?? "" });
+    return await context.caller.templates.get({ id: params.id ?? "" });
   } catch {
     throw new Response("Not Found", { status: 404 });
   }
@@ -19,7 +19,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = { name: text(form, "name"), ...readDelivery(form) };
   try {
-    await context.caller.ordering.updateTemplate({ id: params.id ?? "", ...values });
+    await context.caller.templates.update({ id: params.id ?? "", ...values });
   } catch (error) {
     return formFailure(error, values as Record<string, string>);
   }

@@ -7,7 +7,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const kind = params.get("kind");
   const result = params.get("result");
-  const csv = await context.caller.ordering.historyCsv({
+  const csv = await context.caller.history.csv({
     kind: kind === "quote" || kind === "order" || kind === "cancellation" ? kind : undefined,
     result: result === "accepted" || result === "failed" || result === "pending" ? result : undefined,
     from: params.get("from") || undefined,

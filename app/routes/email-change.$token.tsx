@@ -8,14 +8,14 @@ import { formFailure, text } from "~/utils/forms.server";
 export const meta: MetaFunction = () => [{ title: "メールアドレス変更 | WEB会員専用ご注文サイト" }];
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
-  return { link: await context.caller.users.emailChangeLink({ token: params.token ?? "" }) };
+  return { link: await context.caller.account.emailChangeLink({ token: params.token ?? "" }) };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = { newEmail: text(form, "newEmail") };
   try {
-    const { newEmail } = await context.caller.users.submitNewEmail({ token: params.token ?? "", ...values });
+    const { newEmail } = await context.caller.account.submitNewEmail({ token: params.token ?? "", ...values });
     return { sent: newEmail, values };
   } catch (error) {
     return formFailure(error, values);

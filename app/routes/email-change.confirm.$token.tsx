@@ -8,12 +8,12 @@ import { formFailure } from "~/utils/forms.server";
 export const meta: MetaFunction = () => [{ title: "メールアドレス変更の確認 | WEB会員専用ご注文サイト" }];
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
-  return { link: await context.caller.users.emailConfirmLink({ token: params.token ?? "" }) };
+  return { link: await context.caller.account.emailConfirmLink({ token: params.token ?? "" }) };
 }
 
 export async function action({ context, params }: ActionFunctionArgs) {
   try {
-    const { newEmail } = await context.caller.users.confirmEmailChange({ token: params.token ?? "" });
+    const { newEmail } = await context.caller.account.confirmEmailChange({ token: params.token ?? "" });
     return { changed: newEmail };
   } catch (error) {
     return formFailure(error, {});

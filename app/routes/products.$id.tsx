@@ -12,7 +12,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
   try {
-    return { product: await context.caller.ordering.product({ id: params.id ?? "" }) };
+    return { product: await context.caller.catalog.product({ id: params.id ?? "" }) };
   } catch {
     throw new Response("Not Found", { status: 404 });
   }
@@ -23,7 +23,11 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const kind = text(form, "intent") === "quote" ? "quote" : "order";
   const values = { quantity: text(form, "quantity") };
   try {
-    await context.caller.ordering.addToDraft({ kind, productId: params.id ?? "", quantity: Number(values.quantity) });
+    await context.caller.applications.addToDraft({
+      kind,
+      productId: params.id ?? "",
+      quantity: Number(values.quantity),
+    });
   } catch (error) {
     return formFailure(error, values);
   }

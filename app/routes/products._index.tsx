@@ -9,7 +9,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
   const url = new URL(request.url);
   const page = Number(url.searchParams.get("page") ?? "1");
-  return context.caller.ordering.search({
+  return context.caller.catalog.search({
     keyword: url.searchParams.get("q") ?? undefined,
     category: url.searchParams.get("category") || undefined,
     maker: url.searchParams.get("maker") || undefined,

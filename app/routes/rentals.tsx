@@ -6,7 +6,7 @@ export const meta: MetaFunction = () => [{ title: "レンタル中の注文 | WE
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
-  return { rentals: await context.caller.ordering.rentals() };
+  return { rentals: await context.caller.rentals.list() };
 }
 
 export default function RentalsPage() {

@@ -12,8 +12,8 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
   try {
     const [rental, form] = await Promise.all([
-      context.caller.ordering.rental({ id: params.id ?? "" }),
-      context.caller.ordering.newForm(),
+      context.caller.rentals.get({ id: params.id ?? "" }),
+      context.caller.applications.newForm(),
     ]);
     return { rental, formKey: form.key, today: form.today };
   } catch {
@@ -60,10 +60,10 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   try {
     if (intent === "back") return json({ step: "form" as const, values, fieldErrors: {} as Record<string, string[]> });
     if (intent === "confirm") {
-      const lines = await context.caller.ordering.checkCancellation(input);
+      const lines = await context.caller.rentals.checkCancellation(input);
       return json({ step: "confirm" as const, values, lines, fieldErrors: {} as Record<string, string[]> });
     }
-    const { number } = await context.caller.ordering.requestCancellation(input);
+    const { number } = await context.caller.rentals.requestCancellation(input);
     throw redirect(`/account/history/${number}?submitted=1`);
   } catch (error) {
     if (error instanceof Response) throw error;

@@ -21,9 +21,9 @@ export interface ApplicationValues {
 export async function applicationLoader({ context, request }: LoaderFunctionArgs, kind: Kind) {
   await requireCustomer(context, request);
   const [lines, { templates }, form] = await Promise.all([
-    context.caller.ordering.draft({ kind }),
-    context.caller.ordering.templates(),
-    context.caller.ordering.newForm(),
+    context.caller.applications.draft({ kind }),
+    context.caller.templates.list(),
+    context.caller.applications.newForm(),
   ]);
   return { kind, lines, templates, formKey: form.key, today: form.today };
 }
@@ -91,7 +91,7 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
     if (!values.templateId)
       return formStep({ fieldErrors: { templateId: ["お届け先テンプレートを選んでください。"] } });
     try {
-      const t = await context.caller.ordering.template({ id: values.templateId });
+      const t = await context.caller.templates.get({ id: values.templateId });
       values.delivery = Object.fromEntries(DELIVERY_FIELDS.map((f) => [f.name, t[f.name]])) as DeliveryValues;
       return formStep();
     } catch (error) {
@@ -100,14 +100,14 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
   }
   if (intent.startsWith("remove:")) {
     const productId = intent.slice("remove:".length);
-    await context.caller.ordering.removeFromDraft({ kind, productId });
+    await context.caller.applications.removeFromDraft({ kind, productId });
     values.lines = values.lines.filter((l) => l.productId !== productId);
     return formStep();
   }
   if (intent === "back") return formStep();
   if (intent === "confirm") {
     try {
-      const checked = await context.caller.ordering.checkApplication(toInput(kind, values));
+      const checked = await context.caller.applications.check(toInput(kind, values));
       values.delivery = checked.delivery;
       return json<Step>({
         step: "confirm",
@@ -125,7 +125,7 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
     }
   }
   try {
-    const { number } = await context.caller.ordering.submitApplication(toInput(kind, values));
+    const { number } = await context.caller.applications.submit(toInput(kind, values));
     throw redirect(`/account/history/${number}?submitted=1`);
   } catch (error) {
     if (error instanceof Response) throw error;

@@ -1,7 +1,10 @@
 import { z } from "zod";
-import { changePassword } from "../services/passwords";
-import { updateProfile } from "../services/profile";
-import { customerProcedure, router, signedInProcedure } from "../trpc/init";
+import { formatTokyo } from "../lib/format";
+import * as emailChange from "../services/identity/email-change";
+import { changePassword } from "../services/identity/passwords";
+import { updateProfile } from "../services/identity/profile";
+import { customerProcedure, publicProcedure, router, signedInProcedure } from "../trpc/init";
+import { token } from "./shared";
 
 const newPassword = {
   newPassword: z.string().max(128, "パスワードが長すぎます。"),
@@ -42,4 +45,31 @@ export const accountRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => updateProfile(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta)),
+
+  /** メールアドレス変更依頼 (step 1): needs the current password. */
+  requestEmailChange: customerProcedure
+    .input(z.object({ currentPassword: z.string().max(128) }))
+    .mutation(async ({ ctx, input }) => {
+      await emailChange.requestEmailChange(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  emailChangeLink: publicProcedure
+    .input(z.object({ token }))
+    .query(({ ctx, input }) => emailChange.requestLinkInfo(ctx.deps, input.token)),
+
+  submitNewEmail: publicProcedure
+    .input(z.object({ token, newEmail: z.string().max(254, "メールアドレスが長すぎます。") }))
+    .mutation(({ ctx, input }) => emailChange.submitNewEmail(ctx.deps, input.token, input, ctx.meta)),
+
+  emailConfirmLink: publicProcedure
+    .input(z.object({ token }))
+    .query(({ ctx, input }) => emailChange.confirmLinkInfo(ctx.deps, input.token)),
+
+  confirmEmailChange: publicProcedure.input(z.object({ token })).mutation(async ({ ctx, input }) => {
+    const { newEmail, userId } = await emailChange.confirmEmailChange(ctx.deps, input.token, ctx.meta);
+    // The user's sessions ended with the change: if this browser held one, clear its cookie.
+    if (ctx.customer?.user.id === userId) ctx.setCookie(ctx.deps.sessions.blankCookie());
+    return { newEmail, changedAt: formatTokyo(ctx.deps.clock.now()) };
+  }),
 });

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { challengeCookieName, serializeCookie } from "../auth/cookies";
 import { formatTokyo } from "../lib/format";
-import * as auth from "../services/auth";
-import { challengeInfo, OTP, resendLoginCode } from "../services/otp";
-import { isResetTokenValid, requestPasswordReset, resetPassword } from "../services/password-reset";
-import { recipient } from "../services/users";
+import { challengeInfo, OTP, resendLoginCode } from "../services/identity/otp";
+import { isResetTokenValid, requestPasswordReset, resetPassword } from "../services/identity/password-reset";
+import * as auth from "../services/identity/sign-in";
+import { recipient } from "../services/identity/user-records";
 import type { Context } from "../trpc/context";
 import { customerProcedure, publicProcedure, router } from "../trpc/init";
 

@@ -1,4 +1,4 @@
-import { passwordRules } from "../services/password-policy";
+import { passwordRules } from "../services/identity/password-policy";
 import { publicProcedure, router } from "../trpc/init";
 
 export const siteRouter = router({

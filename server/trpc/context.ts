@@ -1,7 +1,7 @@
 import { parseCookies } from "../auth/cookies";
 import type { SessionInfo } from "../auth/session";
-import { type CustomerIdentity, findCustomer } from "../services/accounts";
 import type { RequestMeta, ServiceDeps } from "../services/deps";
+import { type CustomerIdentity, findCustomer } from "../services/identity/accounts";
 
 export interface RequestInput extends RequestMeta {
   cookieHeader: string | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAccount, createStaff } from "../../server/services/accounts";
-import { DEMO, seedDemo } from "../../server/services/demo";
+import { DEMO, seedDemo } from "../../db/seed/demo";
 import { DomainError } from "../../server/services/errors";
+import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
 
 let h: Harness;

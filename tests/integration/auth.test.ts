@@ -2,8 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HOUR, MINUTE } from "../../server/lib/clock";
 import { sha256Hex } from "../../server/lib/crypto";
-import { createAccount } from "../../server/services/accounts";
 import { INVALID_CREDENTIALS_MESSAGE } from "../../server/services/errors";
+import { createAccount } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
 
 const ACME = {

@@ -7,12 +7,12 @@ import SQLite from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type DB, migrateToLatest } from "../../db";
 import { COPY_ORDER } from "../../db/copy";
+import { seedDemo } from "../../db/seed/demo";
 import { buildDeps } from "../../server/app-deps";
-import { createAccount } from "../../server/services/accounts";
-import { login } from "../../server/services/auth";
-import { seedDemo } from "../../server/services/demo";
-import { addToDraft } from "../../server/services/drafts";
-import { requestPasswordReset } from "../../server/services/password-reset";
+import { createAccount } from "../../server/services/identity/accounts";
+import { requestPasswordReset } from "../../server/services/identity/password-reset";
+import { login } from "../../server/services/identity/sign-in";
+import { addToDraft } from "../../server/services/ordering/drafts";
 import { createHarness, type Harness, TEST_PEPPER } from "../support/harness";
 import { freshDatabase, TEST_DIALECT, type TestDatabase } from "../support/test-db";
 

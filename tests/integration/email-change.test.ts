@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR } from "../../server/lib/clock";
-import { createAccount } from "../../server/services/accounts";
+import { createAccount } from "../../server/services/identity/accounts";
 import { domainCode, failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
@@ -30,24 +30,24 @@ const confirmLink = (to: string) => link(to, "メールアドレス変更確認"
 
 describe("email change", () => {
   it("runs across both mailboxes; then the new address logs in and the old one does not", async () => {
-    const wrong = await failure(b.call((c) => c.users.requestEmailChange({ currentPassword: "Nope-2026x" })));
+    const wrong = await failure(b.call((c) => c.account.requestEmailChange({ currentPassword: "Nope-2026x" })));
     expect(JSON.stringify(wrong.cause)).toContain("パスワードが正しくありません");
-    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
     const token = await requestLink();
 
     const anon = h.browser();
-    expect(await anon.call((c) => c.users.emailChangeLink({ token }))).toEqual({ currentEmail: USER.email });
-    await anon.call((c) => c.users.submitNewEmail({ token, newEmail: " New@Example.jp " }));
+    expect(await anon.call((c) => c.account.emailChangeLink({ token }))).toEqual({ currentEmail: USER.email });
+    await anon.call((c) => c.account.submitNewEmail({ token, newEmail: " New@Example.jp " }));
     // Step 1's link is used up.
-    expect(await anon.call((c) => c.users.emailChangeLink({ token }))).toBeNull();
+    expect(await anon.call((c) => c.account.emailChangeLink({ token }))).toBeNull();
     const confirm = await confirmLink("New@Example.jp");
-    expect(await anon.call((c) => c.users.emailConfirmLink({ token: confirm }))).toEqual({
+    expect(await anon.call((c) => c.account.emailConfirmLink({ token: confirm }))).toEqual({
       newEmail: "New@Example.jp",
     });
     // Nothing changed yet.
     expect((await b.call((c) => c.auth.me()))?.user.email).toBe(USER.email);
 
-    await anon.call((c) => c.users.confirmEmailChange({ token: confirm }));
+    await anon.call((c) => c.account.confirmEmailChange({ token: confirm }));
     const told = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("メールアドレス変更完了"));
     expect(told?.text).toContain("New@Example.jp");
     // The user's sessions ended with the change.
@@ -56,7 +56,7 @@ describe("email change", () => {
       h.browser().call((c) => c.auth.login({ loginId: USER.loginId, email: USER.email, password: PASSWORD })),
     );
     await h.browser().call((c) => c.auth.login({ loginId: USER.loginId, email: "new@example.jp", password: PASSWORD }));
-    expect(domainCode(await failure(anon.call((c) => c.users.confirmEmailChange({ token: confirm }))))).toBe(
+    expect(domainCode(await failure(anon.call((c) => c.account.confirmEmailChange({ token: confirm }))))).toBe(
       "TOKEN_INVALID",
     );
     const actions = (
@@ -67,32 +67,32 @@ describe("email change", () => {
 
   it("refuses an address already in the account, at step 2 and again at the confirmation", async () => {
     await b.call((c) => c.users.add({ email: "taken@example.jp" }));
-    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
     const token = await requestLink();
-    const e = await failure(h.browser().call((c) => c.users.submitNewEmail({ token, newEmail: "TAKEN@example.jp" })));
+    const e = await failure(h.browser().call((c) => c.account.submitNewEmail({ token, newEmail: "TAKEN@example.jp" })));
     expect(JSON.stringify(e.cause)).toContain("既に登録されています");
-    await h.browser().call((c) => c.users.submitNewEmail({ token, newEmail: "later@example.jp" }));
+    await h.browser().call((c) => c.account.submitNewEmail({ token, newEmail: "later@example.jp" }));
     const confirm = await confirmLink("later@example.jp");
     // Meanwhile someone adds that very address to the account.
     await b.call((c) => c.users.add({ email: "later@example.jp" }));
-    await failure(h.browser().call((c) => c.users.confirmEmailChange({ token: confirm })));
+    await failure(h.browser().call((c) => c.account.confirmEmailChange({ token: confirm })));
     const emails = (await h.db.selectFrom("users").select("email").execute()).map((u) => u.email).sort();
     expect(emails).toEqual(["later@example.jp", "old@example.jp", "taken@example.jp"]);
   });
 
   it("links expire after one hour", async () => {
-    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
     const token = await requestLink();
     h.clock.advance(HOUR + 1000);
-    expect(await h.browser().call((c) => c.users.emailChangeLink({ token }))).toBeNull();
+    expect(await h.browser().call((c) => c.account.emailChangeLink({ token }))).toBeNull();
     expect(
-      domainCode(await failure(h.browser().call((c) => c.users.submitNewEmail({ token, newEmail: "n@example.jp" })))),
+      domainCode(await failure(h.browser().call((c) => c.account.submitNewEmail({ token, newEmail: "n@example.jp" })))),
     ).toBe("TOKEN_INVALID");
   });
 
   it("a deleted user's links are dead", async () => {
     await b.call((c) => c.users.add({ email: "second@example.jp" }));
-    await b.call((c) => c.users.requestEmailChange({ currentPassword: PASSWORD }));
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
     const token = await requestLink();
     // Another user of the account deletes this one.
     const me = await b.call((c) => c.auth.me());
@@ -104,6 +104,6 @@ describe("email change", () => {
     const second = h.browser();
     await second.call((c) => c.auth.login({ loginId: USER.loginId, email: "second@example.jp", password: PASSWORD }));
     await second.call((c) => c.users.remove({ id: me?.user.id ?? "" }));
-    expect(await h.browser().call((c) => c.users.emailChangeLink({ token }))).toBeNull();
+    expect(await h.browser().call((c) => c.account.emailChangeLink({ token }))).toBeNull();
   });
 });

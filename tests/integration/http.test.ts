@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createAccount } from "../../server/services/accounts";
+import { createAccount } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
 import { serve } from "../support/server";
 

@@ -1,12 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/intake/worker";
 import { HOUR } from "../../server/lib/clock";
 import { tokyoDateString } from "../../server/lib/format";
-import { createAccount } from "../../server/services/accounts";
-import { insertProducts } from "../../server/services/catalog";
-import { arrangeOrder } from "../../server/services/rentals";
+import { createAccount } from "../../server/services/identity/accounts";
+import { insertProducts } from "../../server/services/ordering/catalog";
+import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/services/ordering/intake";
+import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { failure, fieldErrors as fields } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
@@ -106,7 +106,7 @@ function order(overrides: Record<string, unknown> = {}) {
 
 describe("catalog search", () => {
   it("finds partial model numbers, Japanese words and full-width input, with filters", async () => {
-    const search = (input: Record<string, string>) => b.call((c) => c.ordering.search(input));
+    const search = (input: Record<string, string>) => b.call((c) => c.catalog.search(input));
     expect((await search({ keyword: "DSOX" })).items.map((p) => p.modelNo)).toEqual(["DSOX1204G", "DSOX3034T"]);
     expect((await search({ keyword: "ｄｓｏｘ１２" })).items.map((p) => p.modelNo)).toEqual(["DSOX1204G"]);
     expect((await search({ keyword: "オシロスコープ 350MHz" })).items.map((p) => p.modelNo)).toEqual(["DSOX3034T"]);
@@ -125,55 +125,59 @@ describe("delivery templates", () => {
 
   it("validates the fields, normalises postal code and phone, and allows at most 5 (also in parallel)", async () => {
     const bad = await failure(
-      b.call((c) => c.ordering.createTemplate({ ...template(""), postalCode: "12345", phone: "abc" })),
+      b.call((c) => c.templates.create({ ...template(""), postalCode: "12345", phone: "abc" })),
     );
     expect(Object.keys(fields(bad)).sort()).toEqual(["name", "phone", "postalCode"]);
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => b.call((c) => c.ordering.createTemplate(template(`拠点${i}`)))),
+      Array.from({ length: 8 }, (_, i) => b.call((c) => c.templates.create(template(`拠点${i}`)))),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(5);
-    const { templates } = await b.call((c) => c.ordering.templates());
+    const { templates } = await b.call((c) => c.templates.list());
     expect(templates).toHaveLength(5);
     expect(templates[0]?.postalCode).toBe("105-0011");
-    const sixth = await failure(b.call((c) => c.ordering.createTemplate(template("6件目"))));
+    const sixth = await failure(b.call((c) => c.templates.create(template("6件目"))));
     expect(sixth.message).toContain("最大5件");
   });
 
   it("edits and deletes only the account's own templates", async () => {
-    const t = await b.call((c) => c.ordering.createTemplate(template("本社")));
-    await b.call((c) => c.ordering.updateTemplate({ id: t.id, ...template("本社(新)") }));
-    expect((await b.call((c) => c.ordering.template({ id: t.id }))).name).toBe("本社(新)");
+    const t = await b.call((c) => c.templates.create(template("本社")));
+    await b.call((c) => c.templates.update({ id: t.id, ...template("本社(新)") }));
+    expect((await b.call((c) => c.templates.get({ id: t.id }))).name).toBe("本社(新)");
     const other = await h.otherAccount();
-    expect((await failure(other.call((c) => c.ordering.template({ id: t.id })))).code).toBe("NOT_FOUND");
-    expect((await failure(other.call((c) => c.ordering.deleteTemplate({ id: t.id })))).code).toBe("NOT_FOUND");
-    await b.call((c) => c.ordering.deleteTemplate({ id: t.id }));
-    expect((await b.call((c) => c.ordering.templates())).templates).toHaveLength(0);
+    expect((await failure(other.call((c) => c.templates.get({ id: t.id })))).code).toBe("NOT_FOUND");
+    expect((await failure(other.call((c) => c.templates.remove({ id: t.id })))).code).toBe("NOT_FOUND");
+    await b.call((c) => c.templates.remove({ id: t.id }));
+    expect((await b.call((c) => c.templates.list())).templates).toHaveLength(0);
   });
 });
 
 describe("quote requests and orders", () => {
   it("numbers each kind per year without gaps, mails the user and clears the draft", async () => {
-    await b.call((c) => c.ordering.addToDraft({ kind: "order", productId: products.DSOX1204G as string, quantity: 2 }));
-    await b.call((c) => c.ordering.addToDraft({ kind: "order", productId: products.DSOX1204G as string, quantity: 1 }));
-    expect((await b.call((c) => c.ordering.draft({ kind: "order" })))[0]?.quantity).toBe(3);
-    const o1 = await b.call((c) => c.ordering.submitApplication(order()));
-    const q1 = await b.call((c) => c.ordering.submitApplication(order({ kind: "quote" })));
-    const o2 = await b.call((c) => c.ordering.submitApplication(order()));
+    await b.call((c) =>
+      c.applications.addToDraft({ kind: "order", productId: products.DSOX1204G as string, quantity: 2 }),
+    );
+    await b.call((c) =>
+      c.applications.addToDraft({ kind: "order", productId: products.DSOX1204G as string, quantity: 1 }),
+    );
+    expect((await b.call((c) => c.applications.draft({ kind: "order" })))[0]?.quantity).toBe(3);
+    const o1 = await b.call((c) => c.applications.submit(order()));
+    const q1 = await b.call((c) => c.applications.submit(order({ kind: "quote" })));
+    const o2 = await b.call((c) => c.applications.submit(order()));
     expect([o1.number, q1.number, o2.number]).toEqual(["O-2026-000001", "Q-2026-000001", "O-2026-000002"]);
-    expect(await b.call((c) => c.ordering.draft({ kind: "order" }))).toEqual([]);
+    expect(await b.call((c) => c.applications.draft({ kind: "order" }))).toEqual([]);
     const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("O-2026-000001"));
     expect(mail?.text).toContain("注文のお申し込みを受け付けました");
     // A refused application takes no number.
-    await failure(b.call((c) => c.ordering.submitApplication(order({ lines: [] }))));
-    expect((await b.call((c) => c.ordering.submitApplication(order()))).number).toBe("O-2026-000003");
+    await failure(b.call((c) => c.applications.submit(order({ lines: [] }))));
+    expect((await b.call((c) => c.applications.submit(order()))).number).toBe("O-2026-000003");
   });
 
   it("is idempotent: a double click or a resend makes one application", async () => {
     const input = order();
     const results = await Promise.all([
-      b.call((c) => c.ordering.submitApplication(input)),
-      b.call((c) => c.ordering.submitApplication(input)),
-      b.call((c) => c.ordering.submitApplication(input)),
+      b.call((c) => c.applications.submit(input)),
+      b.call((c) => c.applications.submit(input)),
+      b.call((c) => c.applications.submit(input)),
     ]);
     expect(new Set(results.map((r) => r.number)).size).toBe(1);
     expect(await h.db.selectFrom("applications").select("id").execute()).toHaveLength(1);
@@ -183,7 +187,7 @@ describe("quote requests and orders", () => {
     const yesterday = tokyoDateString(new Date(h.clock.now().getTime() - 24 * HOUR));
     const e = await failure(
       b.call((c) =>
-        c.ordering.submitApplication(
+        c.applications.submit(
           order({
             lines: [{ productId: products.DSOX1204G as string, quantity: 100 }],
             startDate: yesterday,
@@ -202,10 +206,10 @@ describe("quote requests and orders", () => {
 
 describe("intake", () => {
   it("the built-in back office accepts: 受付完了", async () => {
-    const { number } = await b.call((c) => c.ordering.submitApplication(order()));
+    const { number } = await b.call((c) => c.applications.submit(order()));
     const worker = new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 });
     expect(await worker.runOnce()).toBe(1);
-    const { rows } = await b.call((c) => c.ordering.history({}));
+    const { rows } = await b.call((c) => c.history.list({}));
     expect(rows.map((r) => [r.number, r.resultLabel, r.confirmation])).toEqual([[number, "受付完了", ""]]);
   });
 
@@ -232,19 +236,19 @@ describe("intake", () => {
         pollIntervalMs: 1000,
         maxAttempts: 3,
       });
-      const failing = await b.call((c) => c.ordering.submitApplication(order()));
+      const failing = await b.call((c) => c.applications.submit(order()));
       for (let i = 0; i < 4; i++) {
         await worker.runOnce();
         h.clock.advance(60_000); // past the backoff (5 s, 10 s, …)
       }
       expect(received).toEqual([failing.number, failing.number, failing.number]);
-      const detail = await b.call((c) => c.ordering.application({ number: failing.number }));
+      const detail = await b.call((c) => c.history.get({ number: failing.number }));
       expect(detail.resultLabel).toBe("受付失敗");
 
       status = 200;
-      const ok = await b.call((c) => c.ordering.submitApplication(order()));
+      const ok = await b.call((c) => c.applications.submit(order()));
       await worker.runOnce();
-      expect((await b.call((c) => c.ordering.application({ number: ok.number }))).resultLabel).toBe("受付完了");
+      expect((await b.call((c) => c.history.get({ number: ok.number }))).resultLabel).toBe("受付完了");
     } finally {
       server.close();
     }
@@ -255,38 +259,38 @@ describe("申込履歴", () => {
   it("lists newest first with keyset pages and filters, and exports CSV with a BOM", async () => {
     for (let i = 0; i < 25; i++) {
       h.clock.advance(60_000);
-      await b.call((c) => c.ordering.submitApplication(order({ kind: i % 5 === 0 ? "quote" : "order" })));
+      await b.call((c) => c.applications.submit(order({ kind: i % 5 === 0 ? "quote" : "order" })));
     }
-    const first = await b.call((c) => c.ordering.history({}));
+    const first = await b.call((c) => c.history.list({}));
     expect(first.rows).toHaveLength(20);
     expect(first.rows[0]?.number).toBe("O-2026-000020");
-    const second = await b.call((c) => c.ordering.history({ cursor: first.nextCursor ?? undefined }));
+    const second = await b.call((c) => c.history.list({ cursor: first.nextCursor ?? undefined }));
     expect(second.rows).toHaveLength(5);
     expect(second.nextCursor).toBeNull();
     expect(new Set([...first.rows, ...second.rows].map((r) => r.id)).size).toBe(25);
-    expect((await b.call((c) => c.ordering.history({ kind: "quote" }))).rows).toHaveLength(5);
-    expect((await b.call((c) => c.ordering.history({ result: "accepted" }))).rows).toHaveLength(0);
-    expect((await b.call((c) => c.ordering.history({ from: "2030-01-01" }))).rows).toHaveLength(0);
-    const csv = await b.call((c) => c.ordering.historyCsv({}));
+    expect((await b.call((c) => c.history.list({ kind: "quote" }))).rows).toHaveLength(5);
+    expect((await b.call((c) => c.history.list({ result: "accepted" }))).rows).toHaveLength(0);
+    expect((await b.call((c) => c.history.list({ from: "2030-01-01" }))).rows).toHaveLength(0);
+    const csv = await b.call((c) => c.history.csv({}));
     expect(csv.startsWith('\uFEFF"申込日時","申込番号","種別","申込結果","確認結果"')).toBe(true);
     expect(csv.trim().split("\r\n")).toHaveLength(26);
   });
 
   it("shows 手配済 once staff arranged an order, and hides other accounts' applications", async () => {
-    const { number } = await b.call((c) => c.ordering.submitApplication(order()));
+    const { number } = await b.call((c) => c.applications.submit(order()));
     await h.db.updateTable("applications").set({ intake_status: "accepted" }).execute();
     await arrangeOrder(h.deps, number, { type: "staff", id: "staff-1" });
-    expect((await b.call((c) => c.ordering.application({ number }))).confirmation).toBe("手配済");
+    expect((await b.call((c) => c.history.get({ number }))).confirmation).toBe("手配済");
     const other = await h.otherAccount();
-    expect((await failure(other.call((c) => c.ordering.application({ number })))).code).toBe("NOT_FOUND");
-    expect((await other.call((c) => c.ordering.history({}))).rows).toHaveLength(0);
+    expect((await failure(other.call((c) => c.history.get({ number })))).code).toBe("NOT_FOUND");
+    expect((await other.call((c) => c.history.list({}))).rows).toHaveLength(0);
   });
 });
 
 describe("cancellation of a running rental", () => {
   async function rental() {
     const { number } = await b.call((c) =>
-      c.ordering.submitApplication(
+      c.applications.submit(
         order({
           lines: [
             { productId: products.DSOX1204G as string, quantity: 3 },
@@ -297,7 +301,7 @@ describe("cancellation of a running rental", () => {
     );
     await h.db.updateTable("applications").set({ intake_status: "accepted" }).where("number", "=", number).execute();
     const { rentalId } = await arrangeOrder(h.deps, number, { type: "system" });
-    const view = await b.call((c) => c.ordering.rental({ id: rentalId }));
+    const view = await b.call((c) => c.rentals.get({ id: rentalId }));
     return view;
   }
   const cancel = (rentalId: string, quantities: Record<string, number>, mode: "all" | "partial" = "partial") => ({
@@ -312,27 +316,27 @@ describe("cancellation of a running rental", () => {
   it("cancels part of a line, then the rest; never more than on rent", async () => {
     const r = await rental();
     const [scope, meter] = r.lines;
-    const c1 = await b.call((c) => c.ordering.requestCancellation(cancel(r.id, { [scope?.id as string]: 2 })));
+    const c1 = await b.call((c) => c.rentals.requestCancellation(cancel(r.id, { [scope?.id as string]: 2 })));
     expect(c1.number).toBe("C-2026-000001");
-    let view = await b.call((c) => c.ordering.rental({ id: r.id }));
+    let view = await b.call((c) => c.rentals.get({ id: r.id }));
     expect(view.lines.map((l) => [l.quantity, l.cancelRequested, l.cancellable])).toEqual([
       [3, 2, 1],
       [5, 0, 5],
     ]);
     const tooMany = await failure(
-      b.call((c) => c.ordering.requestCancellation(cancel(r.id, { [scope?.id as string]: 2 }))),
+      b.call((c) => c.rentals.requestCancellation(cancel(r.id, { [scope?.id as string]: 2 }))),
     );
     expect(fields(tooMany)[`qty.${scope?.id}`]?.[0]).toContain("レンタル中の数量(1)以下");
-    await b.call((c) => c.ordering.requestCancellation(cancel(r.id, {}, "all")));
-    view = await b.call((c) => c.ordering.rental({ id: r.id }));
+    await b.call((c) => c.rentals.requestCancellation(cancel(r.id, {}, "all")));
+    view = await b.call((c) => c.rentals.get({ id: r.id }));
     expect(view.lines.map((l) => l.cancellable)).toEqual([0, 0]);
-    const detail = await b.call((c) => c.ordering.application({ number: "C-2026-000002" }));
+    const detail = await b.call((c) => c.history.get({ number: "C-2026-000002" }));
     expect(detail.lines.map((l) => [l.modelNo, l.quantity])).toEqual([
       ["DSOX1204G", 1],
       ["87V", 5],
     ]);
     expect(meter?.quantity).toBe(5);
-    const nothing = await failure(b.call((c) => c.ordering.requestCancellation(cancel(r.id, {}, "all"))));
+    const nothing = await failure(b.call((c) => c.rentals.requestCancellation(cancel(r.id, {}, "all"))));
     expect(fields(nothing).lines).toEqual(["解約できる商品はありません。"]);
   });
 
@@ -340,10 +344,10 @@ describe("cancellation of a running rental", () => {
     const r = await rental();
     const line = r.lines[1]?.id as string; // 5 on rent
     const results = await Promise.allSettled(
-      Array.from({ length: 6 }, () => b.call((c) => c.ordering.requestCancellation(cancel(r.id, { [line]: 2 })))),
+      Array.from({ length: 6 }, () => b.call((c) => c.rentals.requestCancellation(cancel(r.id, { [line]: 2 })))),
     );
     expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(2);
-    const view = await b.call((c) => c.ordering.rental({ id: r.id }));
+    const view = await b.call((c) => c.rentals.get({ id: r.id }));
     expect(view.lines[1]?.cancelRequested).toBe(4);
     const cancelled = await h.db.selectFrom("applications").select("id").where("kind", "=", "cancellation").execute();
     expect(cancelled).toHaveLength(2);
@@ -352,7 +356,7 @@ describe("cancellation of a running rental", () => {
   it("another account's rental is not found", async () => {
     const r = await rental();
     const other = await h.otherAccount();
-    expect((await failure(other.call((c) => c.ordering.requestCancellation(cancel(r.id, {}, "all"))))).code).toBe(
+    expect((await failure(other.call((c) => c.rentals.requestCancellation(cancel(r.id, {}, "all"))))).code).toBe(
       "NOT_FOUND",
     );
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR, MINUTE } from "../../server/lib/clock";
-import { createAccount } from "../../server/services/accounts";
 import { INVALID_CREDENTIALS_MESSAGE } from "../../server/services/errors";
+import { createAccount } from "../../server/services/identity/accounts";
 import { domainCode, failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 

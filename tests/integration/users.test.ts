@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR } from "../../server/lib/clock";
-import { createAccount } from "../../server/services/accounts";
+import { createAccount } from "../../server/services/identity/accounts";
 import { domainCode, failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 

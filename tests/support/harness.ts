@@ -5,10 +5,10 @@ import { ManualClock } from "../../server/lib/clock";
 import { MailRenderer } from "../../server/mail/render";
 import { mailboxTransport } from "../../server/mail/transports";
 import { MailWorker } from "../../server/mail/worker";
-import { createAccount } from "../../server/services/accounts";
+import { createCaller } from "../../server/routers/index";
 import type { ServiceDeps } from "../../server/services/deps";
+import { createAccount } from "../../server/services/identity/accounts";
 import { createContext } from "../../server/trpc/context";
-import { createCaller } from "../../server/trpc/router";
 import { freshDatabase } from "./test-db";
 
 export const TEST_PEPPER = "test-pepper-0123456789-abcdefghijklmnop";

@@ -3,7 +3,7 @@ import { safeRedirect } from "../../app/utils/redirect";
 import { formatTokyo } from "../../server/lib/format";
 import { describeUserAgent } from "../../server/lib/user-agent";
 import { backoffMs } from "../../server/mail/worker";
-import { isValidEmail, normalizeEmail } from "../../server/services/normalize";
+import { isValidEmail, normalizeEmail } from "../../server/services/identity/normalize";
 
 describe("safeRedirect", () => {
   it.each([

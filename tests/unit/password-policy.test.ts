@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkPassword, commonPasswords, isCommonPassword, passwordRules } from "../../server/services/password-policy";
+import {
+  checkPassword,
+  commonPasswords,
+  isCommonPassword,
+  passwordRules,
+} from "../../server/services/identity/password-policy";
 
 const ctx = { loginId: "acme01", email: "taro.yamada@example.jp", symbols: ".-_" };
 const rules = (pw: string, extra: Partial<typeof ctx & { currentPassword: string }> = {}) =>

@@ -1,8 +1,8 @@
-import { formatTokyo } from "../lib/format";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
-import { loadUser } from "./users";
+import { formatTokyo } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
+import { loadUser } from "./user-records";
 
 export const USER_NAME_MAX = 50;
 

@@ -1,11 +1,11 @@
-import { tokyoDateString } from "../lib/format";
-import { createAccount } from "./accounts";
-import { submitApplication } from "./applications";
-import { insertProducts } from "./catalog";
+import { tokyoDateString } from "../../server/lib/format";
+import type { ServiceDeps } from "../../server/services/deps";
+import { createAccount } from "../../server/services/identity/accounts";
+import { submitApplication } from "../../server/services/ordering/applications";
+import { insertProducts } from "../../server/services/ordering/catalog";
+import { arrangeOrder } from "../../server/services/ordering/rentals";
+import { createTemplate } from "../../server/services/ordering/templates";
 import { DEMO_PRODUCTS } from "./catalog-data";
-import type { ServiceDeps } from "./deps";
-import { arrangeOrder } from "./rentals";
-import { createTemplate } from "./templates";
 
 /** The demo account named in the README's quick start. */
 export const DEMO = {

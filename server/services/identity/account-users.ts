@@ -1,13 +1,13 @@
-import { type DB, lockAccount } from "../../db";
-import { HOUR, iso } from "../lib/clock";
-import { newId } from "../lib/crypto";
-import { formatTokyo } from "../lib/format";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
+import { type DB, lockAccount } from "../../../db";
+import { HOUR, iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import { formatTokyo } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { isValidEmail, normalizeEmail } from "./normalize";
 import { type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
-import { loadUser } from "./users";
+import { loadUser } from "./user-records";
 import { consumeVerification, createVerification, findOpenVerification, voidVerifications } from "./verification";
 
 /** SPEC §4: at most 10 users (email addresses) per login ID. */

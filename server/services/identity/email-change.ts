@@ -1,11 +1,11 @@
-import { type DB, lockAccount } from "../../db";
-import { HOUR } from "../lib/clock";
-import { formatTokyo } from "../lib/format";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
+import { type DB, lockAccount } from "../../../db";
+import { HOUR } from "../../lib/clock";
+import { formatTokyo } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { isValidEmail, normalizeEmail } from "./normalize";
-import { loadUser } from "./users";
+import { loadUser } from "./user-records";
 import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 export const EMAIL_CHANGE_TTL_MS = HOUR;

@@ -1,12 +1,12 @@
-import { isUniqueViolation } from "../../db";
-import { iso } from "../lib/clock";
-import { newId } from "../lib/crypto";
-import { recordAudit } from "./audit";
-import type { ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
+import { isUniqueViolation } from "../../../db";
+import { iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import { recordAudit } from "../audit";
+import type { ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
+import { sendSetupMail } from "./account-users";
 import { isValidEmail, LOGIN_ID, normalizeEmail, normalizeLoginId } from "./normalize";
 import { checkPassword } from "./password-policy";
-import { sendSetupMail } from "./user-management";
 
 export interface CreateAccountInput {
   loginId: string;

@@ -1,9 +1,9 @@
-import { lockAccount } from "../../db";
-import { iso } from "../lib/clock";
-import { newId } from "../lib/crypto";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
+import { lockAccount } from "../../../db";
+import { iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 
 /** SPEC §4: at most 5 delivery templates per account, shared by its users. */
 export const MAX_TEMPLATES_PER_ACCOUNT = 5;

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { generateHOTP } from "@oslojs/otp";
 import { sql } from "kysely";
-import type { DB } from "../../db";
-import { addMs, HOUR, iso, MINUTE } from "../lib/clock";
-import { newId, safeEqual } from "../lib/crypto";
-import { formatTokyo } from "../lib/format";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
-import type { MailRecipient } from "./users";
+import type { DB } from "../../../db";
+import { addMs, HOUR, iso, MINUTE } from "../../lib/clock";
+import { newId, safeEqual } from "../../lib/crypto";
+import { formatTokyo } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
+import type { MailRecipient } from "./user-records";
 import { createVerification, findOpenVerification } from "./verification";
 
 /** SPEC §8: 6 digits, 10 minutes, single use, 5 wrong tries, resend once a minute and 5 an hour. */

@@ -1,13 +1,13 @@
-import type { DB } from "../../db";
-import { iso } from "../lib/clock";
-import { formatTokyo } from "../lib/format";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
+import type { DB } from "../../../db";
+import { iso } from "../../lib/clock";
+import { formatTokyo } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { normalizeEmail } from "./normalize";
 import { checkPassword } from "./password-policy";
 import { clearLoginFailures, loginKey } from "./throttle";
-import { loadUser, type UserRow } from "./users";
+import { loadUser, type UserRow } from "./user-records";
 import { voidVerifications } from "./verification";
 
 export interface NewPasswordInput {

@@ -1,8 +1,8 @@
-import type { ApplicationKind } from "../../db/schema";
-import { formatTokyoShort } from "../lib/format";
+import type { ApplicationKind } from "../../../db/schema";
+import { formatTokyoShort } from "../../lib/format";
+import type { ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "./applications";
-import type { ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
 
 /** What 申込結果 and 確認結果 show for a stored status (DOMAIN.md "Status words on screen"). */
 export const INTAKE_LABEL = { pending: "処理中", accepted: "受付完了", failed: "受付失敗" } as const;

@@ -1,7 +1,7 @@
-import type { DB } from "../../db";
-import type { VerificationPurpose, VerificationTable } from "../../db/schema";
-import { addMs, type Clock, iso } from "../lib/clock";
-import { newId, newToken, sha256Hex } from "../lib/crypto";
+import type { DB } from "../../../db";
+import type { VerificationPurpose, VerificationTable } from "../../../db/schema";
+import { addMs, type Clock, iso } from "../../lib/clock";
+import { newId, newToken, sha256Hex } from "../../lib/crypto";
 
 /**
  * Every mailed secret lives in `verifications` (docs/decisions/004). The user holds a random token

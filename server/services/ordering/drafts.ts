@@ -1,9 +1,9 @@
 import { sql } from "kysely";
-import { iso } from "../lib/clock";
-import { newId } from "../lib/crypto";
+import { iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import type { ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { getProduct } from "./catalog";
-import type { ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
 
 /** The lines a user is putting together for a quote request or an order (見積依頼に追加 / 注文に追加). */
 export type DraftKind = "quote" | "order";

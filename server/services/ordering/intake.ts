@@ -1,10 +1,10 @@
 import { sql } from "kysely";
-import { type DB, dialectOf } from "../../db";
-import type { ApplicationTable } from "../../db/schema";
-import { addMs, type Clock, iso } from "../lib/clock";
-import { PollingWorker } from "../lib/polling-worker";
-import { backoffMs } from "../mail/worker";
-import { deliveryOf } from "../services/applications";
+import { type DB, dialectOf } from "../../../db";
+import type { ApplicationTable } from "../../../db/schema";
+import { addMs, type Clock, iso } from "../../lib/clock";
+import { PollingWorker } from "../../lib/polling-worker";
+import { backoffMs } from "../../mail/worker";
+import { deliveryOf } from "./applications";
 
 /** What order intake receives for one application. */
 export interface IntakePayload {

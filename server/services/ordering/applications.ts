@@ -1,13 +1,13 @@
 import { sql } from "kysely";
-import { type DB, isUniqueViolation } from "../../db";
-import type { ApplicationKind, ApplicationTable } from "../../db/schema";
-import { iso } from "../lib/clock";
-import { newId } from "../lib/crypto";
-import { formatTokyo, tokyoDateString } from "../lib/format";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
+import { type DB, isUniqueViolation } from "../../../db";
+import type { ApplicationKind, ApplicationTable } from "../../../db/schema";
+import { iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import { formatTokyo, tokyoDateString } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { MAX_LINES, MAX_QUANTITY } from "./drafts";
-import { DomainError } from "./errors";
 import { type DeliveryFields, validateDelivery } from "./templates";
 
 export const KIND_LABEL: Record<ApplicationKind, string> = { quote: "見積", order: "注文", cancellation: "解約" };

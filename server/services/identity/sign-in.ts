@@ -1,12 +1,12 @@
-import { formatTokyo } from "../lib/format";
-import { describeUserAgent } from "../lib/user-agent";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { InvalidCredentials } from "./errors";
+import { formatTokyo } from "../../lib/format";
+import { describeUserAgent } from "../../lib/user-agent";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { InvalidCredentials } from "../errors";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
 import { startLoginChallenge, verifyLoginCode } from "./otp";
 import { clearLoginFailures, hitRateLimit, isLocked, loginKey, recordLoginFailure } from "./throttle";
-import { loadUser, recipient } from "./users";
+import { loadUser, recipient } from "./user-records";
 
 export interface LoginInput {
   loginId: string;

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
-import type { DB } from "../../db";
-import { addMs, type Clock, HOUR, iso, MINUTE } from "../lib/clock";
-import { DomainError } from "./errors";
+import type { DB } from "../../../db";
+import { addMs, type Clock, HOUR, iso, MINUTE } from "../../lib/clock";
+import { DomainError } from "../errors";
 
 /** SPEC §8: 10 consecutive failures lock a login ID + email for 15 min; the count is forgotten after 12 h. */
 export const LOCKOUT = { failures: 10, lockMs: 15 * MINUTE, forgetMs: 12 * HOUR } as const;

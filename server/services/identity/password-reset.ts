@@ -1,12 +1,12 @@
-import { MINUTE } from "../lib/clock";
-import { formatTokyo } from "../lib/format";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
+import { MINUTE } from "../../lib/clock";
+import { formatTokyo } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
 import { type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
 import { hitRateLimit } from "./throttle";
-import { loadUser } from "./users";
+import { loadUser } from "./user-records";
 import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 export const RESET_TTL_MS = 30 * MINUTE;

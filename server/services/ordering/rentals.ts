@@ -1,12 +1,12 @@
 import { sql } from "kysely";
-import { isUniqueViolation, lockAccount } from "../../db";
-import { iso } from "../lib/clock";
-import { newId } from "../lib/crypto";
-import { tokyoDateString } from "../lib/format";
+import { isUniqueViolation, lockAccount } from "../../../db";
+import { iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import { tokyoDateString } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 import { type Actor, byIdempotencyKey, emptyApplication, mailReceived, nextNumber } from "./applications";
-import { recordAudit } from "./audit";
-import type { RequestMeta, ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
 
 export interface RentalLineView {
   id: string;

@@ -1,5 +1,5 @@
-import type { DB } from "../../db";
-import { DomainError } from "./errors";
+import type { DB } from "../../../db";
+import { DomainError } from "../errors";
 
 /** What a mail to a user needs: where to send it and how to address them. */
 export interface MailRecipient {

@@ -1,9 +1,9 @@
 import { sql } from "kysely";
-import type { DB } from "../../db";
-import { iso } from "../lib/clock";
-import { newId } from "../lib/crypto";
-import type { ServiceDeps } from "./deps";
-import { DomainError } from "./errors";
+import type { DB } from "../../../db";
+import { iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import type { ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
 
 /**
  * Catalog search that behaves the same on SQLite and PostgreSQL: every product keeps a

@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { tokyoDateString } from "../lib/format";
+import * as applications from "../services/ordering/applications";
+import * as drafts from "../services/ordering/drafts";
+import { customerProcedure, router } from "../trpc/init";
+import { applicationInput, kind } from "./ordering-inputs";
+import { actor, id } from "./shared";
+
+/** 見積依頼 / 注文: the draft lines of each form, the confirmation step and the submission. */
+export const applicationsRouter = router({
+  draft: customerProcedure
+    .input(z.object({ kind }))
+    .query(({ ctx, input }) => drafts.getDraft(ctx.deps, ctx.customer.user.id, input.kind)),
+  addToDraft: customerProcedure
+    .input(z.object({ kind, productId: id, quantity: z.number() }))
+    .mutation(({ ctx, input }) =>
+      drafts.addToDraft(ctx.deps, ctx.customer.user.id, input.kind, input.productId, input.quantity),
+    ),
+  removeFromDraft: customerProcedure
+    .input(z.object({ kind, productId: id }))
+    .mutation(({ ctx, input }) => drafts.removeFromDraft(ctx.deps, ctx.customer.user.id, input.kind, input.productId)),
+
+  /** A fresh key for a form about to be shown (idempotent submission), and today in Japan. */
+  newForm: customerProcedure.query(({ ctx }) => ({
+    key: randomBytes(18).toString("base64url"),
+    today: tokyoDateString(ctx.deps.clock.now()),
+  })),
+
+  /** The confirmation step: every rule checked, nothing stored. */
+  check: customerProcedure.input(applicationInput).query(async ({ ctx, input }) => {
+    const v = await applications.validateApplication(ctx.deps, input);
+    return { lines: v.lines, delivery: v.delivery };
+  }),
+  submit: customerProcedure
+    .input(applicationInput)
+    .mutation(({ ctx, input }) => applications.submitApplication(ctx.deps, actor(ctx), input, ctx.meta)),
+});

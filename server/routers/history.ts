@@ -1,0 +1,23 @@
+import { z } from "zod";
+import * as history from "../services/ordering/history";
+import { customerProcedure, router } from "../trpc/init";
+
+const historyFilter = z.object({
+  kind: z.enum(["quote", "order", "cancellation"]).optional(),
+  result: z.enum(["pending", "accepted", "failed"]).optional(),
+  from: z.string().max(10).optional(),
+  to: z.string().max(10).optional(),
+});
+
+/** 申込履歴: the account's applications, newest first, their CSV and one application's details. */
+export const historyRouter = router({
+  list: customerProcedure
+    .input(historyFilter.extend({ cursor: z.string().max(200).optional() }))
+    .query(({ ctx, input }) => history.listHistory(ctx.deps, ctx.customer.account.id, input, input.cursor)),
+  csv: customerProcedure
+    .input(historyFilter)
+    .query(({ ctx, input }) => history.historyCsv(ctx.deps, ctx.customer.account.id, input)),
+  get: customerProcedure
+    .input(z.object({ number: z.string().max(32) }))
+    .query(({ ctx, input }) => history.getApplication(ctx.deps, ctx.customer.account.id, input.number)),
+});

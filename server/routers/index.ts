@@ -1,0 +1,31 @@
+import { createCallerFactory, router } from "../trpc/init";
+import { accountRouter } from "./account";
+import { applicationsRouter } from "./applications";
+import { authRouter } from "./auth";
+import { catalogRouter } from "./catalog";
+import { historyRouter } from "./history";
+import { rentalsRouter } from "./rentals";
+import { siteRouter } from "./site";
+import { templatesRouter } from "./templates";
+import { usersRouter } from "./users";
+
+/** The root router: one sub-router per area of the product (docs/architecture.md). */
+export const appRouter = router({
+  site: siteRouter,
+  // identity
+  auth: authRouter,
+  account: accountRouter,
+  users: usersRouter,
+  // ordering
+  catalog: catalogRouter,
+  templates: templatesRouter,
+  applications: applicationsRouter,
+  history: historyRouter,
+  rentals: rentalsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller bound to one request's context: what Remix loaders and actions use. */
+export const createCaller = createCallerFactory(appRouter);
+export type AppCaller = ReturnType<typeof createCaller>;
