@@ -4,8 +4,8 @@ import { addMs, type Clock, iso } from "../lib/clock";
 import { sha256Hex } from "../lib/crypto";
 
 /**
- * Sessions. Lucia v3 (deprecated upstream, kept behind this file: docs/decisions/001-lucia-v3.md)
- * makes the ids, reads and writes the cookie and validates; this adapter stores only the SHA-256
+ * Sessions. Lucia v3 (deprecated upstream, kept behind this file: docs/decisions/001-lucia-v3-sessions.md)
+ * makes the ids and reads and writes the cookie; this adapter stores only the SHA-256
  * of each id, so a read of the table cannot be replayed as a cookie.
  *
  * Lucia reads the system clock while our services read an injected one. The adapter translates
@@ -156,12 +156,12 @@ export class SessionManager {
     return this.lucia.sessionCookieName;
   }
 
-  /** A new session (new id: never reuse one from before login). Returns its Set-Cookie value. */
+  /** A new session (new id: never reuse one from before login). Returns its id, which only the cookie keeps. */
   async create(
     kind: PrincipalKind,
     principalId: string,
     meta: { ip: string | null; userAgent: string | null },
-  ): Promise<{ sessionId: string; cookie: string }> {
+  ): Promise<string> {
     const now = this.options.clock.now();
     const attributes: SessionAttributes = {
       kind,
@@ -171,24 +171,36 @@ export class SessionManager {
       createdAt: iso(now),
     };
     const session = await this.lucia.createSession(principalId, attributes as never);
+    return session.id;
+  }
+
+  /** The Set-Cookie value that gives a session to the browser. */
+  cookieFor(sessionId: string): string {
     // A browser-session cookie (no Max-Age): the server alone decides idle and absolute expiry.
-    const cookie = this.lucia.createSessionCookie(session.id);
+    const cookie = this.lucia.createSessionCookie(sessionId);
     cookie.attributes.maxAge = undefined;
-    return { sessionId: session.id, cookie: cookie.serialize() };
+    return cookie.serialize();
   }
 
   readCookie(cookieHeader: string | undefined): string | null {
     return cookieHeader ? this.lucia.readSessionCookie(cookieHeader) : null;
   }
 
-  /** The live session for an id, sliding its idle expiry; null when unknown or expired. */
+  /**
+   * The live session for an id, sliding its idle expiry; null when unknown or expired.
+   *
+   * Read through the adapter rather than Lucia's validateSession: Lucia renews a session only once
+   * half its lifetime is gone, which turns "idle 30 min" into anything between 15 and 30, and knows
+   * no absolute expiry. Here the idle expiry moves to now + idle (never past the absolute expiry),
+   * written at most once a minute per session: one renewal rule, one write.
+   */
   async validate(sessionId: string): Promise<SessionInfo | null> {
-    const { session } = await this.lucia.validateSession(sessionId);
+    const [session] = await this.adapter.getSessionAndUser(sessionId);
     if (!session) return null;
-    const attrs = session as unknown as { kind: PrincipalKind; absoluteExpiresAt: string };
+    const attrs = session.attributes as unknown as SessionAttributes;
     const now = this.options.clock.now();
     const absoluteExpiresAt = new Date(attrs.absoluteExpiresAt);
-    // Lucia's expiresAt is on the system clock: bring it back to ours.
+    // The adapter answers on the system clock (Lucia's): bring it back to ours.
     let expiresAt = new Date(now.getTime() + (session.expiresAt.getTime() - Date.now()));
     const wanted = new Date(Math.min(now.getTime() + this.options.idleMs, absoluteExpiresAt.getTime()));
     if (wanted.getTime() - expiresAt.getTime() >= RENEW_GRANULARITY_MS) {

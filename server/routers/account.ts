@@ -23,16 +23,22 @@ export const accountRouter = router({
 
   /** 初回ログイン時のパスワード変更: the one thing a flagged user may do. */
   changeInitialPassword: signedInProcedure.input(z.object(newPassword)).mutation(async ({ ctx, input }) => {
-    const { cookie } = await changePassword(ctx.deps, { userId: ctx.customer.user.id }, input, "initial", ctx.meta);
-    ctx.setCookie(cookie);
+    const { sessionId } = await changePassword(ctx.deps, { userId: ctx.customer.user.id }, input, "initial", ctx.meta);
+    ctx.setSessionCookie(sessionId);
     return { ok: true as const };
   }),
 
   changePassword: customerProcedure
     .input(z.object({ currentPassword: z.string().max(128, "パスワードが長すぎます。"), ...newPassword }))
     .mutation(async ({ ctx, input }) => {
-      const { cookie } = await changePassword(ctx.deps, { userId: ctx.customer.user.id }, input, "settings", ctx.meta);
-      ctx.setCookie(cookie);
+      const { sessionId } = await changePassword(
+        ctx.deps,
+        { userId: ctx.customer.user.id },
+        input,
+        "settings",
+        ctx.meta,
+      );
+      ctx.setSessionCookie(sessionId);
       return { ok: true as const };
     }),
 
@@ -69,7 +75,7 @@ export const accountRouter = router({
   confirmEmailChange: publicProcedure.input(z.object({ token })).mutation(async ({ ctx, input }) => {
     const { newEmail, userId } = await emailChange.confirmEmailChange(ctx.deps, input.token, ctx.meta);
     // The user's sessions ended with the change: if this browser held one, clear its cookie.
-    if (ctx.customer?.user.id === userId) ctx.setCookie(ctx.deps.sessions.blankCookie());
+    if (ctx.customer?.user.id === userId) ctx.clearSessionCookie();
     return { newEmail, changedAt: formatTokyo(ctx.deps.clock.now()) };
   }),
 });

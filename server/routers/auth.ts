@@ -36,7 +36,7 @@ export const authRouter = router({
       challengeCookie(ctx, result.challengeToken, OTP.ttlMs / 1000);
       return { status: "otp_required" as const, expiresAt: result.expiresAt.toISOString() };
     }
-    ctx.setCookie(result.cookie);
+    ctx.setSessionCookie(result.sessionId);
     return { status: "signed_in" as const, mustChangePassword: result.mustChangePassword };
   }),
 
@@ -63,7 +63,7 @@ export const authRouter = router({
         throw error;
       });
       challengeCookie(ctx, "", 0);
-      ctx.setCookie(result.cookie);
+      ctx.setSessionCookie(result.sessionId);
       return { mustChangePassword: result.mustChangePassword };
     }),
 
@@ -86,7 +86,7 @@ export const authRouter = router({
         ctx.meta,
       );
     }
-    ctx.setCookie(ctx.deps.sessions.blankCookie());
+    ctx.clearSessionCookie();
     return { ok: true as const };
   }),
 
@@ -113,7 +113,7 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       await resetPassword(ctx.deps, input.token, input, ctx.meta);
       // Any session this browser had is gone with the others.
-      if (ctx.session) ctx.setCookie(ctx.deps.sessions.blankCookie());
+      if (ctx.session) ctx.clearSessionCookie();
       return { ok: true as const };
     }),
 });

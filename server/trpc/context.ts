@@ -15,6 +15,10 @@ export interface Context {
   /** The request's cookies (the session cookie is read by the session manager). */
   cookies: Record<string, string>;
   setCookie: (cookie: string) => void;
+  /** Gives the browser the cookie of a session a service started (services know no cookies). */
+  setSessionCookie: (sessionId: string) => void;
+  /** Removes the session cookie (logout, or the session ended with a password or email change). */
+  clearSessionCookie: () => void;
   session: SessionInfo | null;
   customer: CustomerIdentity | null;
 }
@@ -38,6 +42,8 @@ export async function createContext(deps: ServiceDeps, input: RequestInput): Pro
     meta: { ip: input.ip, userAgent: input.userAgent },
     cookies: parseCookies(input.cookieHeader),
     setCookie: input.setCookie,
+    setSessionCookie: (id) => input.setCookie(deps.sessions.cookieFor(id)),
+    clearSessionCookie: () => input.setCookie(deps.sessions.blankCookie()),
     session,
     customer,
   };

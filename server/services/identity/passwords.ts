@@ -85,7 +85,7 @@ export async function storeNewPassword(
 
 /**
  * A signed-in user's password change: from お客様情報設定 (needs the current password) or the forced
- * first-login change. Every session of the user ends; the caller gets a new one (rotation).
+ * first-login change. Every session of the user ends; the caller gets the id of a new one (rotation).
  */
 export async function changePassword(
   deps: ServiceDeps,
@@ -93,7 +93,7 @@ export async function changePassword(
   input: NewPasswordInput & { currentPassword?: string },
   mode: "settings" | "initial",
   meta: RequestMeta,
-): Promise<{ cookie: string }> {
+): Promise<{ sessionId: string }> {
   const user = await loadUser(deps.db, who.userId);
   const fieldErrors: Record<string, string[]> = {};
   if (mode === "initial" && user.must_change_password !== 1) {
@@ -122,6 +122,5 @@ export async function changePassword(
       ),
     );
   await deps.sessions.invalidateAllFor(user.id);
-  const { cookie } = await deps.sessions.create("customer", user.id, meta);
-  return { cookie };
+  return { sessionId: await deps.sessions.create("customer", user.id, meta) };
 }

@@ -16,8 +16,8 @@ export interface LoginInput {
 
 export interface SignedIn {
   status: "signed_in";
+  /** The new session; the caller (the tRPC layer) turns it into the browser's cookie. */
   sessionId: string;
-  cookie: string;
   mustChangePassword: boolean;
 }
 
@@ -104,7 +104,7 @@ export async function loginWithCode(
 /** A new session (never one from before), the audit event and the login notice to that user only. */
 async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMeta): Promise<SignedIn> {
   const user = await loadUser(deps.db, userId);
-  const { sessionId, cookie } = await deps.sessions.create("customer", userId, meta);
+  const sessionId = await deps.sessions.create("customer", userId, meta);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await recordAudit(trx, deps.clock, {
@@ -126,7 +126,7 @@ async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMet
       browser: describeUserAgent(meta.userAgent),
     });
   });
-  return { status: "signed_in", sessionId, cookie, mustChangePassword: user.must_change_password === 1 };
+  return { status: "signed_in", sessionId, mustChangePassword: user.must_change_password === 1 };
 }
 
 export async function logout(
