@@ -1,4 +1,4 @@
-import type { AppCaller } from "../server/routers/index";
+import type { AppCaller } from "../server/routers";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {

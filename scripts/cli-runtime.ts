@@ -1,25 +1,11 @@
-import { createDb, type DB, migrateToLatest } from "../db";
-import { buildDeps } from "../server/app-deps";
-import { type Config, ConfigError, loadConfig } from "../server/config";
-import { systemClock } from "../server/lib/clock";
-import { MailRenderer } from "../server/mail/render";
-import { resolvePepper } from "../server/secrets";
+import type { DB } from "../db";
+import type { Config } from "../server/config";
+import { loadConfigOrExit, startRuntime } from "../server/runtime";
 import type { ServiceDeps } from "../server/services/deps";
 
-/** Config, migrated database and services for the command-line scripts; exits 1 on bad config. */
-export async function cliRuntime(): Promise<{ config: Config; db: DB; deps: ServiceDeps }> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const db = createDb(config.databaseUrl);
-  await migrateToLatest(db);
-  const renderer = await MailRenderer.compile(config.site);
-  return { config, db, deps: buildDeps(config, db, renderer, resolvePepper(config), systemClock) };
+/** The server's own start-up for the command-line scripts (no HTTP, no workers); exits 1 on bad config. */
+export async function cliRuntime(): Promise<{ config: Config; db: DB; deps: ServiceDeps; close(): Promise<void> }> {
+  const config = loadConfigOrExit();
+  const runtime = await startRuntime(config);
+  return { config, db: runtime.deps.db, deps: runtime.deps, close: () => runtime.close() };
 }

@@ -1,32 +1,33 @@
-// `npm start`: serves the production build, building it first when it is missing or older than
-// the sources under app/. Configuration comes from the environment (see README and .env.example).
+// `npm start`: serves the production build (build/index.js for Remix, build/server/index.js for the
+// server), building both first when either is missing or older than its sources. Configuration comes
+// from the environment (see README and .env.example).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 process.env.NODE_ENV ??= "production";
 
-function newestMtime(dir) {
+function newestMtime(entry) {
+  const stat = fs.statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
-  }
+  for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
   return newest;
 }
 
-const buildFile = path.resolve("build/index.js");
-const builtAt = fs.existsSync(buildFile) ? fs.statSync(buildFile).mtimeMs : 0;
-const sourcesAt = Math.max(newestMtime(path.resolve("app")), fs.statSync("remix.config.js").mtimeMs);
-if (builtAt < sourcesAt) {
-  console.log(builtAt ? "build is older than app/: rebuilding…" : "no build yet: building…");
-  const result = spawnSync(process.execPath, [path.resolve("node_modules/@remix-run/dev/dist/cli.js"), "build"], {
-    stdio: "inherit",
-    env: process.env,
-  });
+const builtAt = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
+const appBuild = path.resolve("build/index.js");
+const serverBuild = path.resolve("build/server/index.js");
+const sourcesAt = Math.max(
+  ...["app", "server", "db", "emails", "remix.config.js"].map((p) => newestMtime(path.resolve(p))),
+);
+if (Math.min(builtAt(appBuild), builtAt(serverBuild)) < sourcesAt) {
+  console.log(builtAt(appBuild) ? "the build is older than the sources: rebuilding…" : "no build yet: building…");
+  const result = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: process.env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const { register } = await import("tsx/esm/api");
-register();
-await import("../server/index.ts");
+// Stack traces point into the TypeScript sources.
+process.setSourceMapsEnabled(true);
+await import(pathToFileURL(serverBuild).href);

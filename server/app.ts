@@ -4,6 +4,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Request, type Response } from "express";
 import { pingDb } from "../db";
+import { projectPath } from "./lib/paths";
 import { mailboxRoutes } from "./mail/mailbox-routes";
 import { appRouter, createCaller } from "./routers/index";
 import { sameOriginOnly, securityHeaders } from "./security";
@@ -21,7 +22,7 @@ function requestInput(req: Request, res: Response): RequestInput {
 }
 
 /** The HTTP surface: headers and CSRF check, /healthz, the dev mailbox, /api/trpc, then Remix. */
-export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = path.resolve("public")): express.Express {
+export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = projectPath("public")): express.Express {
   const { config } = deps;
   const app = express();
   app.disable("x-powered-by");

@@ -1,31 +1,20 @@
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { seedDemo } from "../db/seed/demo";
 import { createApp } from "./app";
-import { startRuntime } from "./app-deps";
-import { ConfigError, loadConfig } from "./config";
+import { projectPath } from "./lib/paths";
+import { loadConfigOrExit, startRuntime } from "./runtime";
 
 const log = (message: string) => console.log(`[${new Date().toISOString()}] ${message}`);
 
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-
+  const config = loadConfigOrExit();
   const runtime = await startRuntime(config, { log });
   if (config.seedDemo) {
     const seeded = await seedDemo(runtime.deps);
     if (seeded) log(`demo account created: ${seeded}`);
   }
-  const buildPath = path.resolve("build/index.js");
+  const buildPath = projectPath("build/index.js");
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
   const app = createApp(runtime.deps, build);
   runtime.worker.start();

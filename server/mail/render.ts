@@ -1,11 +1,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import mjml2html from "mjml";
 import { type MailTemplateName, type MailVars, mailTemplates } from "../../emails/templates";
 import type { SiteInfo } from "../config";
+import { projectPath } from "../lib/paths";
 
-export const EMAILS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../emails");
+export const EMAILS_DIR = projectPath("emails");
 
 export interface RenderedMail {
   subject: string;

@@ -5,7 +5,7 @@ import type { Config } from "../config";
 import type { Clock } from "../lib/clock";
 import type { Outbox } from "../mail/outbox";
 
-/** What every service may use; built once at start (server/app-deps.ts), replaced piecewise in tests. */
+/** What every service may use; built once at start (server/runtime.ts), replaced piecewise in tests. */
 export interface ServiceDeps {
   db: DB;
   clock: Clock;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type DB, migrateToLatest } from "../../db";
 import { COPY_ORDER } from "../../db/copy";
 import { seedDemo } from "../../db/seed/demo";
-import { buildDeps } from "../../server/app-deps";
+import { buildDeps } from "../../server/runtime";
 import { createAccount } from "../../server/services/identity/accounts";
 import { requestPasswordReset } from "../../server/services/identity/password-reset";
 import { login } from "../../server/services/identity/sign-in";

@@ -1,11 +1,11 @@
 import { createDb, type DB, migrateToLatest } from "../../db";
-import { buildDeps } from "../../server/app-deps";
 import { type Config, loadConfig } from "../../server/config";
 import { ManualClock } from "../../server/lib/clock";
 import { MailRenderer } from "../../server/mail/render";
 import { mailboxTransport } from "../../server/mail/transports";
 import { MailWorker } from "../../server/mail/worker";
 import { createCaller } from "../../server/routers/index";
+import { buildDeps } from "../../server/runtime";
 import type { ServiceDeps } from "../../server/services/deps";
 import { createAccount } from "../../server/services/identity/accounts";
 import { createContext } from "../../server/trpc/context";

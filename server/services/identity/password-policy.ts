@@ -1,6 +1,5 @@
 import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../../lib/paths";
 
 /**
  * The one password validator (SPEC §4, §8): every form and command that sets a password calls it.
@@ -36,7 +35,7 @@ let common: Set<string> | undefined;
 export function commonPasswords(): Set<string> {
   common ??= new Set(
     fs
-      .readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "common-passwords.txt"), "utf8")
+      .readFileSync(projectPath("server/services/identity/common-passwords.txt"), "utf8")
       .split("\n")
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith("#")),

@@ -1,7 +1,7 @@
 import { createDb, type DB, migrateToLatest } from "../db";
 import { PasswordHasher } from "./auth/password";
 import { SessionManager } from "./auth/session";
-import type { Config } from "./config";
+import { type Config, ConfigError, loadConfig } from "./config";
 import { type Clock, systemClock } from "./lib/clock";
 import { hmacHex } from "./lib/crypto";
 import { Outbox } from "./mail/outbox";
@@ -18,6 +18,19 @@ export interface Runtime {
   worker: MailWorker;
   intake: IntakeWorker;
   close(): Promise<void>;
+}
+
+/** The configuration from the environment; a bad value ends the process with the message naming it. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
 }
 
 export function buildDeps(config: Config, db: DB, renderer: MailRenderer, pepper: string, clock: Clock): ServiceDeps {
@@ -38,7 +51,10 @@ export function buildDeps(config: Config, db: DB, renderer: MailRenderer, pepper
   };
 }
 
-/** Opens the database (migrated), compiles the mails and wires the services and mail worker. */
+/**
+ * Opens the database (migrated), compiles the mails and wires the services and both workers: what the
+ * server and the command-line scripts share. The workers run only once started (the server does).
+ */
 export async function startRuntime(
   config: Config,
   options: { clock?: Clock; log?: (m: string) => void } = {},
