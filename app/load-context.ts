@@ -5,5 +5,10 @@ declare module "@remix-run/node" {
     /** The tRPC caller bound to this request: the only way loaders and actions reach the server. */
     caller: AppCaller;
     cspNonce: string;
+    /**
+     * What the flash cookie (app/utils/flash.server.ts) needs from the server configuration: its
+     * signing key, derived from the pepper (never the pepper itself), and whether cookies are Secure.
+     */
+    flashCookie: { secret: string; secure: boolean };
   }
 }

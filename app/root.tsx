@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import {
   Form,
   isRouteErrorResponse,
@@ -12,7 +12,10 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { Flash } from "./components/Flash";
 import styles from "./styles/app.css";
+import { takeFlash } from "./utils/flash.server";
+import { siteNameOf } from "./utils/meta";
 import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
@@ -20,12 +23,26 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  const [site, me] = await Promise.all([context.caller.site.info(), context.caller.auth.me()]);
-  return {
-    site,
-    me: me ? { companyName: me.account.companyName, userName: me.user.name || me.user.email } : null,
-  };
+// Pages set their own title (utils/meta.ts); this one is for pages without (the 404 of an unknown URL).
+export const meta: MetaFunction = ({ matches }) => {
+  const siteName = siteNameOf(matches);
+  return siteName ? [{ title: siteName }] : [];
+};
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const [site, me, { flash, headers }] = await Promise.all([
+    context.caller.site.info(),
+    context.caller.auth.me(),
+    takeFlash(request, context),
+  ]);
+  return json(
+    {
+      site,
+      me: me ? { companyName: me.account.companyName, userName: me.user.name || me.user.email } : null,
+      flash,
+    },
+    { headers },
+  );
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -43,7 +60,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
       <body>
         <header className="site-header">
           <div className="brand">
-            <Link to="/">{site?.siteName ?? "WEB会員専用ご注文サイト"}</Link>
+            {site ? <Link to="/">{site.siteName}</Link> : null}
             {site ? <span className="company">{site.companyName}</span> : null}
           </div>
           {site ? (
@@ -71,7 +88,10 @@ export function Layout({ children }: { children: React.ReactNode }) {
             </div>
           ) : null}
         </header>
-        <main className="site-main">{children}</main>
+        <main className="site-main">
+          <Flash flash={data?.flash} />
+          {children}
+        </main>
         <footer className="site-footer">
           {site ? (
             <p>

@@ -130,8 +130,13 @@ test.describe("forgotten password", () => {
     await page.getByLabel("新パスワード", { exact: true }).fill("Zxqvnm-48");
     await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Zxqvnm-48");
     await page.getByRole("button", { name: "パスワードを再設定" }).click();
-    await expect(page).toHaveURL(/\/login\?reset=done$/);
-    await expect(page.getByText("パスワードを再設定しました。新しいパスワードでログインしてください。")).toBeVisible();
+    await expect(page).toHaveURL(/\/login$/);
+    // A flash message in the live region, shown once: a reload does not show it again.
+    const done = "パスワードを再設定しました。新しいパスワードでログインしてください。";
+    await expect(page.getByRole("status")).toHaveText(done);
+    await page.reload();
+    await expect(page.getByRole("heading", { name: "ログイン" })).toBeVisible();
+    await expect(page.getByText(done)).toHaveCount(0);
     await waitForMail(request, account.email, "パスワード変更のお知らせ", earlier);
 
     // The link worked once.

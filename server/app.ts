@@ -24,6 +24,9 @@ function requestInput(req: Request, res: Response): RequestInput {
 /** The HTTP surface: headers and CSRF check, /healthz, the dev mailbox, /api/trpc, then Remix. */
 export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = projectPath("public")): express.Express {
   const { config } = deps;
+  // The flash cookie's own key: an HMAC of a fixed label under the pepper, so the pepper itself never
+  // signs anything the browser holds, and rotating the pepper rotates this key too.
+  const flashCookie = { secret: deps.hmac("cookie_secret:flash"), secure: config.secureCookies };
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
@@ -73,7 +76,7 @@ export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = pro
       mode: process.env.NODE_ENV === "production" ? "production" : "development",
       getLoadContext: async (req, res) => {
         const ctx = await createContext(deps, requestInput(req, res));
-        return { caller: createCaller(ctx), cspNonce: res.locals.cspNonce as string };
+        return { caller: createCaller(ctx), cspNonce: res.locals.cspNonce as string, flashCookie };
       },
     }),
   );

@@ -1,11 +1,10 @@
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useRef } from "react";
 import type { applicationAction, applicationLoader } from "~/utils/application.server";
 import { yen } from "~/utils/format";
+import { ConfirmStep } from "./ConfirmStep";
 import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
 import { ErrorList, Field, FormAlert } from "./Field";
-import { LinesTable } from "./LinesTable";
-import { Notice } from "./Notice";
 import { SubmitButton } from "./SubmitButton";
 
 const TITLE = { quote: "見積依頼", order: "注文" } as const;
@@ -16,7 +15,6 @@ type LoaderData = Awaited<ReturnType<typeof applicationLoader>>;
 export function ApplicationForm() {
   const data = useLoaderData<LoaderData>();
   const result = useActionData<typeof applicationAction>();
-  const [params] = useSearchParams();
   const formRef = useRef<HTMLFormElement>(null);
   const title = TITLE[data.kind];
 
@@ -46,7 +44,6 @@ export function ApplicationForm() {
   return (
     <section className="card wide">
       <h1>{title}</h1>
-      <Notice message={params.get("added") && !result ? `商品を${title}に追加しました。` : null} />
       <FormAlert message={result?.formError} />
       {lines.length === 0 ? (
         <p>
@@ -194,52 +191,28 @@ function Confirmation({
 }) {
   const v = result.values;
   return (
-    <section className="card wide">
-      <h1>{title}(確認)</h1>
-      <p>以下の内容でお申し込みます。よろしければ「申し込む」を押してください。</p>
-      <LinesTable
-        lines={result.lines.map((l) => ({ key: l.productId, modelNo: l.modelNo, name: l.name, quantity: l.quantity }))}
-      />
-      <dl className="summary">
-        <dt>レンタル開始日</dt>
-        <dd>{v.startDate}</dd>
-        <dt>レンタル期間</dt>
-        <dd>
-          {v.period}
-          {v.periodUnit === "day" ? "日" : "か月"}
-        </dd>
-        {DELIVERY_FIELDS.map((f) => [
-          <dt key={`${f.name}-dt`}>{f.label}</dt>,
-          <dd key={`${f.name}-dd`}>{v.delivery[f.name] || "—"}</dd>,
-        ])}
-        <dt>備考</dt>
-        <dd className="pre">{v.notes || "—"}</dd>
-        <dt>注文番号(PO)</dt>
-        <dd>{v.poNumber || "—"}</dd>
-      </dl>
-      <Form method="post">
-        <input type="hidden" name="formKey" value={v.formKey} />
-        {v.lines.map((l) => (
-          <input key={l.productId} type="hidden" name={`qty.${l.productId}`} value={l.quantity} />
-        ))}
-        <input type="hidden" name="startDate" value={v.startDate} />
-        <input type="hidden" name="period" value={v.period} />
-        <input type="hidden" name="periodUnit" value={v.periodUnit} />
-        <input type="hidden" name="templateId" value={v.templateId} />
-        {DELIVERY_FIELDS.map((f) => (
-          <input key={f.name} type="hidden" name={f.name} value={v.delivery[f.name]} />
-        ))}
-        <input type="hidden" name="notes" value={v.notes} />
-        <input type="hidden" name="poNumber" value={v.poNumber} />
-        <div className="actions">
-          <button type="submit" name="intent" value="back" className="secondary">
-            修正する
-          </button>{" "}
-          <SubmitButton name="intent" value="submit">
-            申し込む
-          </SubmitButton>
-        </div>
-      </Form>
-    </section>
+    <ConfirmStep
+      title={title}
+      lead="以下の内容でお申し込みます。よろしければ「申し込む」を押してください。"
+      lines={result.lines.map((l) => ({ key: l.productId, modelNo: l.modelNo, name: l.name, quantity: l.quantity }))}
+      summary={[
+        { term: "レンタル開始日", detail: v.startDate },
+        { term: "レンタル期間", detail: `${v.period}${v.periodUnit === "day" ? "日" : "か月"}` },
+        ...DELIVERY_FIELDS.map((f) => ({ term: f.label, detail: v.delivery[f.name] || "—" })),
+        { term: "備考", detail: v.notes || "—", pre: true },
+        { term: "注文番号(PO)", detail: v.poNumber || "—" },
+      ]}
+      hidden={[
+        ["formKey", v.formKey],
+        ...v.lines.map((l): [string, string] => [`qty.${l.productId}`, l.quantity]),
+        ["startDate", v.startDate],
+        ["period", v.period],
+        ["periodUnit", v.periodUnit],
+        ["templateId", v.templateId],
+        ...DELIVERY_FIELDS.map((f): [string, string] => [f.name, v.delivery[f.name]]),
+        ["notes", v.notes],
+        ["poNumber", v.poNumber],
+      ]}
+    />
   );
 }

@@ -1,9 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Notice } from "~/components/Notice";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireCustomer } from "~/utils/auth.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "トップ | WEB会員専用ご注文サイト" }];
+export const meta = title("トップ");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const me = await requireCustomer(context, request);
@@ -17,10 +17,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export default function Home() {
   const me = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
   return (
     <section className="card">
-      <Notice message={params.get("changed") === "initial" ? "パスワードを変更しました。" : null} />
       <h1>ようこそ、{me.userName || me.email} 様</h1>
       <dl className="summary">
         <dt>会社名</dt>

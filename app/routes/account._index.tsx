@@ -1,79 +1,72 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
 import { NewPasswordFields } from "~/components/NewPasswordFields";
-import { Notice } from "~/components/Notice";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "お客様情報設定 | WEB会員専用ご注文サイト" }];
+export const meta = title("お客様情報設定");
 
 export async function loader({ context }: LoaderFunctionArgs) {
   return context.caller.account.settings();
 }
 
-const DONE: Record<string, string> = {
-  password: "パスワードを変更しました。",
-  profile: "登録情報を変更しました。",
-  email:
-    "現在のメールアドレス宛に「メールアドレス変更依頼受付」メールをお送りしました。メールに記載のURL(1時間有効)から新しいメールアドレスを登録してください。",
-};
-
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = text(form, "intent");
+  const done = (message: string) => () => redirectWithFlash("/account", message, context);
   if (intent === "password") {
-    try {
-      await context.caller.account.changePassword({
+    return attempt(
+      context.caller.account.changePassword({
         currentPassword: text(form, "currentPassword"),
         newPassword: text(form, "newPassword"),
         confirmPassword: text(form, "confirmPassword"),
-      });
-    } catch (error) {
-      return formFailure(error, {} as Record<string, string>, { extra: { intent: "password" } });
-    }
-    throw redirect("/account?done=password");
+      }),
+      { values: {} as Record<string, string>, extra: { intent: "password" } },
+      done("パスワードを変更しました。"),
+    );
   }
   if (intent === "email") {
-    try {
-      await context.caller.account.requestEmailChange({ currentPassword: text(form, "emailPassword") });
-    } catch (error) {
-      return formFailure(error, {} as Record<string, string>, {
+    return attempt(
+      context.caller.account.requestEmailChange({ currentPassword: text(form, "emailPassword") }),
+      {
+        values: {} as Record<string, string>,
         extra: { intent: "email" },
         rename: { currentPassword: "emailPassword" },
-      });
-    }
-    throw redirect("/account?done=email");
+      },
+      done(
+        "現在のメールアドレス宛に「メールアドレス変更依頼受付」メールをお送りしました。メールに記載のURL(1時間有効)から新しいメールアドレスを登録してください。",
+      ),
+    );
   }
   const values = { name: text(form, "name"), mfa: text(form, "mfa") };
-  try {
-    await context.caller.account.updateProfile({
+  return attempt(
+    context.caller.account.updateProfile({
       name: values.name,
       mfaEnabled: values.mfa === "on",
       currentPassword: text(form, "profilePassword") || undefined,
-    });
-  } catch (error) {
-    return formFailure(error, values as Record<string, string>, {
+    }),
+    {
+      values: values as Record<string, string>,
       extra: { intent: "profile" },
       rename: { currentPassword: "profilePassword" },
-    });
-  }
-  throw redirect("/account?done=profile");
+    },
+    done("登録情報を変更しました。"),
+  );
 }
 
 export default function AccountSettings() {
   const settings = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const password = result?.intent === "password" ? result : undefined;
   const profile = result?.intent === "profile" ? result : undefined;
   const email = result?.intent === "email" ? result : undefined;
   const mfaOn = profile ? profile.values.mfa === "on" : settings.mfaEnabled;
   return (
     <div className="settings">
-      <Notice message={result ? null : DONE[params.get("done") ?? ""]} />
-
       <section aria-labelledby="password-heading" className="panel">
         <h2 id="password-heading">パスワード変更</h2>
         <PasswordRules />

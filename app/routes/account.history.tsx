@@ -1,8 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import type { loader as rootLoader } from "~/root";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "申込履歴 | WEB会員専用ご注文サイト" }];
+export const meta = title("申込履歴");
 
 const KINDS = [
   ["", "すべて"],

@@ -1,26 +1,21 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { LinesTable } from "~/components/LinesTable";
-import { Notice } from "~/components/Notice";
 import type { loader as rootLoader } from "~/root";
+import { title } from "~/utils/meta";
+import { orNotFound } from "~/utils/not-found.server";
 
-export const meta: MetaFunction = () => [{ title: "申込内容 | WEB会員専用ご注文サイト" }];
+export const meta = title("申込内容");
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
-  try {
-    return await context.caller.history.get({ number: params.number ?? "" });
-  } catch {
-    throw new Response("Not Found", { status: 404 });
-  }
+  return orNotFound(context.caller.history.get({ number: params.number ?? "" }));
 }
 
 export default function ApplicationPage() {
   const a = useLoaderData<typeof loader>();
   const site = useRouteLoaderData<typeof rootLoader>("root")?.site;
-  const [params] = useSearchParams();
   return (
     <div>
-      <Notice message={params.get("submitted") ? `お申し込みを受け付けました。申込番号: ${a.number}` : null} />
       <p>
         <Link to="/account/history">← 申込履歴</Link>
       </p>

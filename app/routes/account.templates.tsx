@@ -1,12 +1,13 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { DeliveryFields, readDelivery } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
-import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "お届け先テンプレート管理 | WEB会員専用ご注文サイト" }];
+export const meta = title("お届け先テンプレート管理");
 
 export async function loader({ context }: LoaderFunctionArgs) {
   return context.caller.templates.list();
@@ -14,37 +15,28 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
+  const done = (message: string) => () => redirectWithFlash("/account/templates", message, context);
   if (text(form, "intent") === "delete") {
-    try {
-      await context.caller.templates.remove({ id: text(form, "id") });
-    } catch (error) {
-      return formFailure(error, { name: "" } as Record<string, string>);
-    }
-    throw redirect("/account/templates?done=deleted");
+    return attempt(
+      context.caller.templates.remove({ id: text(form, "id") }),
+      { values: { name: "" } as Record<string, string> },
+      done("お届け先テンプレートを削除しました。"),
+    );
   }
   const values = { name: text(form, "name"), ...readDelivery(form) };
-  try {
-    await context.caller.templates.create(values);
-  } catch (error) {
-    return formFailure(error, values as Record<string, string>);
-  }
-  throw redirect("/account/templates?done=created");
+  return attempt(
+    context.caller.templates.create(values),
+    { values: values as Record<string, string> },
+    done("お届け先テンプレートを登録しました。"),
+  );
 }
-
-const DONE: Record<string, string> = {
-  created: "お届け先テンプレートを登録しました。",
-  updated: "お届け先テンプレートを変更しました。",
-  deleted: "お届け先テンプレートを削除しました。",
-};
 
 export default function TemplatesPage() {
   const { templates, max } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const full = templates.length >= max;
   return (
     <div>
-      <Notice message={result ? null : DONE[params.get("done") ?? ""]} />
       <section className="panel" aria-labelledby="templates-heading">
         <h2 id="templates-heading">
           お届け先テンプレート一覧({templates.length}/{max}件)

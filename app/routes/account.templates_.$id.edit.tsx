@@ -1,29 +1,27 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { DeliveryFields, readDelivery } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
+import { orNotFound } from "~/utils/not-found.server";
 
-export const meta: MetaFunction = () => [{ title: "お届け先テンプレートの編集 | WEB会員専用ご注文サイト" }];
+export const meta = title("お届け先テンプレートの編集");
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
-  try {
-    return await context.caller.templates.get({ id: params.id ?? "" });
-  } catch {
-    throw new Response("Not Found", { status: 404 });
-  }
+  return orNotFound(context.caller.templates.get({ id: params.id ?? "" }));
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = { name: text(form, "name"), ...readDelivery(form) };
-  try {
-    await context.caller.templates.update({ id: params.id ?? "", ...values });
-  } catch (error) {
-    return formFailure(error, values as Record<string, string>);
-  }
-  throw redirect("/account/templates?done=updated");
+  return attempt(
+    context.caller.templates.update({ id: params.id ?? "", ...values }),
+    { values: values as Record<string, string> },
+    () => redirectWithFlash("/account/templates", "お届け先テンプレートを変更しました。", context),
+  );
 }
 
 export default function EditTemplatePage() {

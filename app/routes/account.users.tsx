@@ -1,11 +1,12 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
-import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "利用者管理 | WEB会員専用ご注文サイト" }];
+export const meta = title("利用者管理");
 
 export async function loader({ context }: LoaderFunctionArgs) {
   return context.caller.users.list();
@@ -13,39 +14,27 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
+  const done = (message: string) => () => redirectWithFlash("/account/users", message, context);
   if (text(form, "intent") === "resend") {
-    try {
-      await context.caller.users.resendSetup({ id: text(form, "id") });
-    } catch (error) {
-      return formFailure(error, { email: "" });
-    }
-    throw redirect("/account/users?done=resent");
+    return attempt(
+      context.caller.users.resendSetup({ id: text(form, "id") }),
+      { values: { email: "" } },
+      done("パスワード設定依頼メールを再送しました。以前のメールのURLは使えなくなりました。"),
+    );
   }
   const values = { email: text(form, "email") };
-  try {
-    await context.caller.users.add(values);
-  } catch (error) {
-    return formFailure(error, values);
-  }
-  throw redirect(`/account/users?done=added&email=${encodeURIComponent(values.email.trim())}`);
+  return attempt(
+    context.caller.users.add(values),
+    { values },
+    done(`${values.email.trim()} を追加し、パスワード設定依頼メールをお送りしました。`),
+  );
 }
 
 export default function UsersPage() {
   const { users, max } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
-  const done = params.get("done");
-  const notice =
-    done === "added"
-      ? `${params.get("email") ?? ""} を追加し、パスワード設定依頼メールをお送りしました。`
-      : done === "resent"
-        ? "パスワード設定依頼メールを再送しました。以前のメールのURLは使えなくなりました。"
-        : done === "deleted"
-          ? `${params.get("email") ?? ""} を削除しました。削除されたメールアドレス宛にお知らせをお送りしました。`
-          : null;
   return (
     <div>
-      <Notice message={result ? null : notice} />
       <section aria-labelledby="add-heading" className="panel">
         <h2 id="add-heading">利用者追加</h2>
         <p className="hint">

@@ -1,27 +1,27 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
+import { orNotFound } from "~/utils/not-found.server";
 
-export const meta: MetaFunction = () => [{ title: "利用者の削除 | WEB会員専用ご注文サイト" }];
+export const meta = title("利用者の削除");
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
-  try {
-    return await context.caller.users.get({ id: params.id ?? "" });
-  } catch {
-    throw new Response("Not Found", { status: 404 });
-  }
+  return orNotFound(context.caller.users.get({ id: params.id ?? "" }));
 }
 
 export async function action({ context, params }: ActionFunctionArgs) {
   const user = await loader({ context, params } as LoaderFunctionArgs);
-  try {
-    await context.caller.users.remove({ id: user.id });
-  } catch (error) {
-    return formFailure(error, {});
-  }
-  throw redirect(`/account/users?done=deleted&email=${encodeURIComponent(user.email)}`);
+  return attempt(context.caller.users.remove({ id: user.id }), { values: {} }, () =>
+    redirectWithFlash(
+      "/account/users",
+      `${user.email} を削除しました。削除されたメールアドレス宛にお知らせをお送りしました。`,
+      context,
+    ),
+  );
 }
 
 export default function DeleteUserPage() {

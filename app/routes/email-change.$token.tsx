@@ -1,11 +1,12 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "メールアドレス変更 | WEB会員専用ご注文サイト" }];
+export const meta = title("メールアドレス変更");
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   return { link: await context.caller.account.emailChangeLink({ token: params.token ?? "" }) };
@@ -14,12 +15,11 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = { newEmail: text(form, "newEmail") };
-  try {
-    const { newEmail } = await context.caller.account.submitNewEmail({ token: params.token ?? "", ...values });
-    return { sent: newEmail, values };
-  } catch (error) {
-    return formFailure(error, values);
-  }
+  return attempt(
+    context.caller.account.submitNewEmail({ token: params.token ?? "", ...values }),
+    { values },
+    ({ newEmail }) => ({ sent: newEmail, values }),
+  );
 }
 
 export default function EmailChangePage() {

@@ -1,23 +1,23 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorList, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure } from "~/utils/forms.server";
+import { attempt } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "メールアドレス変更の確認 | WEB会員専用ご注文サイト" }];
+export const meta = title("メールアドレス変更の確認");
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   return { link: await context.caller.account.emailConfirmLink({ token: params.token ?? "" }) };
 }
 
 export async function action({ context, params }: ActionFunctionArgs) {
-  try {
-    const { newEmail } = await context.caller.account.confirmEmailChange({ token: params.token ?? "" });
-    return { changed: newEmail };
-  } catch (error) {
-    return formFailure(error, {});
-  }
+  return attempt(
+    context.caller.account.confirmEmailChange({ token: params.token ?? "" }),
+    { values: {} },
+    ({ newEmail }) => ({ changed: newEmail }),
+  );
 }
 
 export default function EmailConfirmPage() {

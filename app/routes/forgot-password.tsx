@@ -1,27 +1,23 @@
-import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "パスワード再設定 | WEB会員専用ご注文サイト" }];
+export const meta = title("パスワード再設定");
 
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = { loginId: text(form, "loginId"), email: text(form, "email") };
-  try {
-    await context.caller.auth.requestPasswordReset(values);
-  } catch (error) {
-    return formFailure(error, values);
-  }
   // The same answer whether or not the pair exists.
-  return {
+  return attempt(context.caller.auth.requestPasswordReset(values), { values }, () => ({
     sent: true as const,
     values,
     formError: undefined,
     fieldErrors: {} as Record<string, string[]>,
-  };
+  }));
 }
 
 export default function ForgotPasswordPage() {

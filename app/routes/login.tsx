@@ -1,14 +1,14 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { Field, FormAlert } from "~/components/Field";
-import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
 import { afterLogin } from "~/utils/auth.server";
-import { formFailure, text } from "~/utils/forms.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
 
-export const meta: MetaFunction = () => [{ title: "ログイン | WEB会員専用ご注文サイト" }];
+export const meta = title("ログイン");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   if (await context.caller.auth.me()) {
@@ -21,30 +21,19 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = { loginId: text(form, "loginId"), email: text(form, "email") };
   const redirectTo = safeRedirect(form.get("redirectTo"));
-  let result: Awaited<ReturnType<typeof context.caller.auth.login>>;
-  try {
-    result = await context.caller.auth.login({ ...values, password: text(form, "password") });
-  } catch (error) {
-    return formFailure(error, values);
-  }
-  if (result.status === "otp_required") {
-    throw redirect(`/login/otp${redirectTo === "/" ? "" : `?redirectTo=${encodeURIComponent(redirectTo)}`}`);
-  }
-  throw redirect(afterLogin(result, redirectTo));
+  return attempt(context.caller.auth.login({ ...values, password: text(form, "password") }), { values }, (result) =>
+    redirect(
+      result.status === "otp_required"
+        ? `/login/otp${redirectTo === "/" ? "" : `?redirectTo=${encodeURIComponent(redirectTo)}`}`
+        : afterLogin(result, redirectTo),
+    ),
+  );
 }
 
 export default function LoginPage() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors = result?.fieldErrors ?? {};
-  const notice =
-    params.get("reset") === "done"
-      ? "パスワードを再設定しました。新しいパスワードでログインしてください。"
-      : params.get("setup") === "done"
-        ? "パスワードを設定しました。ログインID、メールアドレス、設定したパスワードでログインしてください。"
-        : params.get("otp") === "ended"
-          ? "ワンタイムパスワードの有効期限が切れたか、入力回数の上限に達しました。もう一度ログインしてください。"
-          : null;
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
     // After a refused attempt the password is typed again (without JavaScript it is never sent back).
@@ -55,7 +44,6 @@ export default function LoginPage() {
     <section className="card narrow">
       <h1>ログイン</h1>
       <p>ログインID、メールアドレス、パスワードを入力してください。</p>
-      {result ? null : <Notice message={notice} />}
       <FormAlert message={result?.formError} />
       <Form method="post" noValidate ref={formRef}>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />

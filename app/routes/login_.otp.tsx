@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { useEffect, useRef } from "react";
@@ -6,17 +6,25 @@ import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
 import { afterLogin } from "~/utils/auth.server";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
 
-export const meta: MetaFunction = () => [{ title: "ワンタイムパスワード認証 | WEB会員専用ご注文サイト" }];
+export const meta = title("ワンタイムパスワード認証");
 
-const ENDED = "/login?otp=ended";
+/** The code expired or was mistyped too often: back to the first step, saying why. */
+const backToLogin = (context: AppLoadContext) =>
+  redirectWithFlash(
+    "/login",
+    "ワンタイムパスワードの有効期限が切れたか、入力回数の上限に達しました。もう一度ログインしてください。",
+    context,
+  );
 
 export async function loader({ context }: LoaderFunctionArgs) {
   if (await context.caller.auth.me()) throw redirect("/");
   const challenge = await context.caller.auth.otpChallenge();
-  if (!challenge) throw redirect(ENDED);
+  if (!challenge) throw await backToLogin(context);
   return challenge;
 }
 
@@ -24,28 +32,29 @@ function challengeEnded(error: unknown): boolean {
   return error instanceof TRPCError && (error.cause as { code?: string } | undefined)?.code === "OTP_CHALLENGE_ENDED";
 }
 
+/** For a call's catch: an ended challenge becomes the redirect back to /login; any other error goes on. */
+const endedGoesToLogin = (context: AppLoadContext) => async (error: unknown) => {
+  if (challengeEnded(error)) throw await backToLogin(context);
+  throw error;
+};
+
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   if (text(form, "intent") === "resend") {
-    try {
-      const { expiresAtLabel } = await context.caller.auth.resendOtp();
-      return {
+    return attempt(
+      context.caller.auth.resendOtp().catch(endedGoesToLogin(context)),
+      { values: { code: "" } },
+      ({ expiresAtLabel }) => ({
         notice: "ワンタイムパスワードを再送しました。新しいメールのワンタイムパスワードを入力してください。",
         expiresAtLabel,
-      };
-    } catch (error) {
-      if (challengeEnded(error)) throw redirect(ENDED);
-      return formFailure(error, { code: "" });
-    }
+      }),
+    );
   }
-  try {
-    const result = await context.caller.auth.verifyOtp({ code: text(form, "code") });
-    throw redirect(afterLogin(result, safeRedirect(new URL(request.url).searchParams.get("redirectTo"))));
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    if (challengeEnded(error)) throw redirect(ENDED);
-    return formFailure(error, { code: "" });
-  }
+  return attempt(
+    context.caller.auth.verifyOtp({ code: text(form, "code") }).catch(endedGoesToLogin(context)),
+    { values: { code: "" } },
+    (result) => redirect(afterLogin(result, safeRedirect(new URL(request.url).searchParams.get("redirectTo")))),
+  );
 }
 
 export default function OtpPage() {

@@ -1,13 +1,15 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
 import { NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
 import { requireSignedIn } from "~/utils/auth.server";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "初回ログイン時のパスワード変更 | WEB会員専用ご注文サイト" }];
+export const meta = title("初回ログイン時のパスワード変更");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const me = await requireSignedIn(context, request);
@@ -17,15 +19,14 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
-  try {
-    await context.caller.account.changeInitialPassword({
+  return attempt(
+    context.caller.account.changeInitialPassword({
       newPassword: text(form, "newPassword"),
       confirmPassword: text(form, "confirmPassword"),
-    });
-  } catch (error) {
-    return formFailure(error, {});
-  }
-  throw redirect("/?changed=initial");
+    }),
+    { values: {} },
+    () => redirectWithFlash("/", "パスワードを変更しました。", context),
+  );
 }
 
 export default function InitialPasswordPage() {

@@ -1,37 +1,32 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
 import { requireCustomer } from "~/utils/auth.server";
+import { redirectWithFlash } from "~/utils/flash.server";
 import { yen } from "~/utils/format";
-import { formFailure, text } from "~/utils/forms.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
+import { orNotFound } from "~/utils/not-found.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.product.modelNo ?? "商品"} | WEB会員専用ご注文サイト` },
-];
+export const meta = title<typeof loader>(({ data }) => data?.product.modelNo ?? "商品");
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
-  try {
-    return { product: await context.caller.catalog.product({ id: params.id ?? "" }) };
-  } catch {
-    throw new Response("Not Found", { status: 404 });
-  }
+  return { product: await orNotFound(context.caller.catalog.product({ id: params.id ?? "" })) };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const kind = text(form, "intent") === "quote" ? "quote" : "order";
   const values = { quantity: text(form, "quantity") };
-  try {
-    await context.caller.applications.addToDraft({
-      kind,
-      productId: params.id ?? "",
-      quantity: Number(values.quantity),
-    });
-  } catch (error) {
-    return formFailure(error, values);
-  }
-  throw redirect(kind === "quote" ? "/quote?added=1" : "/order?added=1");
+  return attempt(
+    context.caller.applications.addToDraft({ kind, productId: params.id ?? "", quantity: Number(values.quantity) }),
+    { values },
+    () =>
+      kind === "quote"
+        ? redirectWithFlash("/quote", "商品を見積依頼に追加しました。", context)
+        : redirectWithFlash("/order", "商品を注文に追加しました。", context),
+  );
 }
 
 export default function ProductPage() {

@@ -1,9 +1,10 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireCustomer } from "~/utils/auth.server";
 import { yen } from "~/utils/format";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "商品検索 | WEB会員専用ご注文サイト" }];
+export const meta = title("商品検索");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireCustomer(context, request);

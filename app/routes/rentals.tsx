@@ -1,8 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireCustomer } from "~/utils/auth.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "レンタル中の注文 | WEB会員専用ご注文サイト" }];
+export const meta = title("レンタル中の注文");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireCustomer(context, request);

@@ -1,24 +1,23 @@
-import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ConfirmStep } from "~/components/ConfirmStep";
 import { ErrorList, Field, FormAlert } from "~/components/Field";
-import { LinesTable } from "~/components/LinesTable";
 import { SubmitButton } from "~/components/SubmitButton";
+import { redirectToApplication } from "~/utils/application.server";
 import { requireCustomer } from "~/utils/auth.server";
-import { formErrorsFrom, text } from "~/utils/forms.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
+import { orNotFound } from "~/utils/not-found.server";
 
-export const meta: MetaFunction = () => [{ title: "解約 | WEB会員専用ご注文サイト" }];
+export const meta = title("解約");
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
-  try {
-    const [rental, form] = await Promise.all([
-      context.caller.rentals.get({ id: params.id ?? "" }),
-      context.caller.applications.newForm(),
-    ]);
-    return { rental, formKey: form.key, today: form.today };
-  } catch {
-    throw new Response("Not Found", { status: 404 });
-  }
+  const [rental, form] = await Promise.all([
+    orNotFound(context.caller.rentals.get({ id: params.id ?? "" })),
+    context.caller.applications.newForm(),
+  ]);
+  return { rental, formKey: form.key, today: form.today };
 }
 
 interface Values {
@@ -43,11 +42,9 @@ function readValues(form: FormData): Values {
   };
 }
 
-export async function action({ context, request, params }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const values = readValues(form);
-  const input = {
-    rentalId: params.id ?? "",
+function toInput(rentalId: string, values: Values) {
+  return {
+    rentalId,
     mode: values.mode,
     quantities: Object.fromEntries(
       Object.entries(values.quantities).map(([k, v]) => [k, v.trim() === "" ? 0 : Number(v)]),
@@ -56,22 +53,26 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
     notes: values.notes,
     idempotencyKey: values.formKey,
   };
-  const intent = text(form, "intent");
-  try {
-    if (intent === "back") return json({ step: "form" as const, values, fieldErrors: {} as Record<string, string[]> });
-    if (intent === "confirm") {
-      const lines = await context.caller.rentals.checkCancellation(input);
-      return json({ step: "confirm" as const, values, lines, fieldErrors: {} as Record<string, string[]> });
-    }
-    const { number } = await context.caller.rentals.requestCancellation(input);
-    throw redirect(`/account/history/${number}?submitted=1`);
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    const { status, errors } = formErrorsFrom(error);
-    return json(
-      { step: "form" as const, values, formError: errors.formError, fieldErrors: errors.fieldErrors },
-      { status },
-    );
+}
+
+/** 確認画面へ → (修正する) → 申し込む. */
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const values = readValues(form);
+  const input = toInput(params.id ?? "", values);
+  const noErrors: Record<string, string[]> = {};
+  const failure = { values, extra: { step: "form" as const } };
+  switch (text(form, "intent")) {
+    case "back":
+      return json({ step: "form" as const, values, fieldErrors: noErrors });
+    case "confirm":
+      return attempt(context.caller.rentals.checkCancellation(input), failure, (lines) =>
+        json({ step: "confirm" as const, values, lines, fieldErrors: noErrors }),
+      );
+    default:
+      return attempt(context.caller.rentals.requestCancellation(input), failure, ({ number }) =>
+        redirectToApplication(number, context),
+      );
   }
 }
 
@@ -84,42 +85,23 @@ export default function CancelPage() {
   if (result?.step === "confirm") {
     const v = result.values;
     return (
-      <section className="card wide">
-        <h1>解約(確認)</h1>
-        <p>契約番号 {rental.contractNo} の次の商品を解約します。よろしければ「申し込む」を押してください。</p>
-        <LinesTable
-          quantityLabel="解約数量"
-          lines={result.lines.map((l) => ({
-            key: l.id,
-            modelNo: l.modelNo,
-            name: l.productName,
-            quantity: l.quantity,
-          }))}
-        />
-        <dl className="summary">
-          <dt>返却希望日</dt>
-          <dd>{v.returnDate}</dd>
-          <dt>備考</dt>
-          <dd className="pre">{v.notes || "—"}</dd>
-        </dl>
-        <Form method="post">
-          <input type="hidden" name="formKey" value={v.formKey} />
-          <input type="hidden" name="mode" value={v.mode} />
-          {Object.entries(v.quantities).map(([id, q]) => (
-            <input key={id} type="hidden" name={`qty.${id}`} value={q} />
-          ))}
-          <input type="hidden" name="returnDate" value={v.returnDate} />
-          <input type="hidden" name="notes" value={v.notes} />
-          <div className="actions">
-            <button type="submit" name="intent" value="back" className="secondary">
-              修正する
-            </button>{" "}
-            <SubmitButton name="intent" value="submit">
-              申し込む
-            </SubmitButton>
-          </div>
-        </Form>
-      </section>
+      <ConfirmStep
+        title="解約"
+        lead={`契約番号 ${rental.contractNo} の次の商品を解約します。よろしければ「申し込む」を押してください。`}
+        quantityLabel="解約数量"
+        lines={result.lines.map((l) => ({ key: l.id, modelNo: l.modelNo, name: l.productName, quantity: l.quantity }))}
+        summary={[
+          { term: "返却希望日", detail: v.returnDate },
+          { term: "備考", detail: v.notes || "—", pre: true },
+        ]}
+        hidden={[
+          ["formKey", v.formKey],
+          ["mode", v.mode],
+          ...Object.entries(v.quantities).map(([id, q]): [string, string] => [`qty.${id}`, q]),
+          ["returnDate", v.returnDate],
+          ["notes", v.notes],
+        ]}
+      />
     );
   }
 

@@ -1,12 +1,14 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
 import { NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "新しいパスワードの設定 | WEB会員専用ご注文サイト" }];
+export const meta = title("新しいパスワードの設定");
 
 // The link's token is used only by the POST below: opening the page (or a mail scanner fetching it) uses nothing.
 export async function loader({ context, params }: LoaderFunctionArgs) {
@@ -15,16 +17,15 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
-  try {
-    await context.caller.auth.resetPassword({
+  return attempt(
+    context.caller.auth.resetPassword({
       token: params.token ?? "",
       newPassword: text(form, "newPassword"),
       confirmPassword: text(form, "confirmPassword"),
-    });
-  } catch (error) {
-    return formFailure(error, {});
-  }
-  throw redirect("/login?reset=done");
+    }),
+    { values: {} },
+    () => redirectWithFlash("/login", "パスワードを再設定しました。新しいパスワードでログインしてください。", context),
+  );
 }
 
 export default function ResetPasswordPage() {

@@ -1,12 +1,14 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
 import { NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
 
-export const meta: MetaFunction = () => [{ title: "パスワード設定 | WEB会員専用ご注文サイト" }];
+export const meta = title("パスワード設定");
 
 // Opening the link uses nothing: only the POST below does.
 export async function loader({ context, params }: LoaderFunctionArgs) {
@@ -15,16 +17,20 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
-  try {
-    await context.caller.users.completeSetup({
+  return attempt(
+    context.caller.users.completeSetup({
       token: params.token ?? "",
       newPassword: text(form, "newPassword"),
       confirmPassword: text(form, "confirmPassword"),
-    });
-  } catch (error) {
-    return formFailure(error, {});
-  }
-  throw redirect("/login?setup=done");
+    }),
+    { values: {} },
+    () =>
+      redirectWithFlash(
+        "/login",
+        "パスワードを設定しました。ログインID、メールアドレス、設定したパスワードでログインしてください。",
+        context,
+      ),
+  );
 }
 
 export default function SetupPasswordPage() {

@@ -1,7 +1,7 @@
-import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from "@remix-run/node";
-import { TRPCError } from "@trpc/server";
+import { type ActionFunctionArgs, type AppLoadContext, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { DELIVERY_FIELDS, type DeliveryValues, readDelivery } from "~/components/DeliveryFields";
 import { requireCustomer } from "./auth.server";
+import { redirectWithFlash } from "./flash.server";
 import { formErrorsFrom, text } from "./forms.server";
 
 export type Kind = "quote" | "order";
@@ -126,10 +126,13 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
   }
   try {
     const { number } = await context.caller.applications.submit(toInput(kind, values));
-    throw redirect(`/account/history/${number}?submitted=1`);
+    return redirectToApplication(number, context);
   } catch (error) {
-    if (error instanceof Response) throw error;
-    if (!(error instanceof TRPCError)) throw error;
     return failed(values, error);
   }
+}
+
+/** After 申し込む (見積依頼, 注文 or 解約): the application's page, saying it was received. */
+export function redirectToApplication(number: string, context: AppLoadContext) {
+  return redirectWithFlash(`/account/history/${number}`, `お申し込みを受け付けました。申込番号: ${number}`, context);
 }

@@ -22,20 +22,46 @@ export function formErrorsFrom(error: unknown): { status: number; errors: FormEr
   };
 }
 
-/**
- * The action's answer to a refused submission: the errors and what the user typed (never a password).
- * `extra` tells which form of a page failed; `rename` maps a server field to the form's field name.
- */
-export function formFailure<V extends Record<string, string>, E extends Record<string, string> = Record<never, never>>(
+export interface FailureOptions<E> {
+  /** Tells which form (or step) of a page failed, e.g. `{ intent: "password" }`. */
+  extra?: E;
+  /** Maps a server field to the form's field name. */
+  rename?: Record<string, string>;
+}
+
+/** The action's answer to a refused submission: the errors and what the user typed (never a password). */
+export function formFailure<V extends object, E extends Record<string, string> = Record<never, never>>(
   error: unknown,
   values: V,
-  options: { extra?: E; rename?: Record<string, string> } = {},
+  options: FailureOptions<E> = {},
 ) {
   const { status, errors } = formErrorsFrom(error);
   const fieldErrors: Record<string, string[]> = {};
   for (const [key, messages] of Object.entries(errors.fieldErrors))
     fieldErrors[options.rename?.[key] ?? key] = messages;
   return json({ ...(options.extra as E), formError: errors.formError, fieldErrors, values }, { status });
+}
+
+/**
+ * The shape of most actions: one call to the server; if the server refuses it, the form again with
+ * the errors and what was typed (formFailure); if it succeeds, `then` (usually redirectWithFlash).
+ * Errors that are not the user's, and Responses thrown by the call, go on to Remix.
+ *
+ *   return attempt(context.caller.templates.create(values), { values }, () =>
+ *     redirectWithFlash("/account/templates", "お届け先テンプレートを登録しました。", context));
+ */
+export async function attempt<T, R, V extends object, E extends Record<string, string> = Record<never, never>>(
+  call: Promise<T>,
+  failure: FailureOptions<E> & { values: V },
+  then: (result: T) => R | Promise<R>,
+) {
+  let result: T;
+  try {
+    result = await call;
+  } catch (error) {
+    return formFailure(error, failure.values, failure);
+  }
+  return then(result);
 }
 
 export function text(form: FormData, name: string): string {
