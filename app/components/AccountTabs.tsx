@@ -1,6 +1,6 @@
 import { NavLink } from "@remix-run/react";
 
-/** The four tabs of お客様情報 (SPEC §3). Tabs whose screens are not available yet are shown, not linked. */
+/** The four tabs of お客様情報 (SPEC §3). */
 const TABS: { label: string; to: string | null }[] = [
   { label: "お客様情報設定", to: "/account" },
   { label: "利用者管理", to: "/account/users" },

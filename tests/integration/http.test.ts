@@ -77,6 +77,47 @@ describe("HTTP surface", () => {
     expect(await home.text()).toContain("アクメ計測");
   });
 
+  it("says 'done' once after a redirect, in a signed flash cookie, and not again on reload", async () => {
+    const { url } = await start();
+    const login = await fetch(`${url}/login`, {
+      method: "POST",
+      body: loginForm(),
+      headers: { Origin: url },
+      redirect: "manual",
+    });
+    const session = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const created = await fetch(`${url}/account/templates`, {
+      method: "POST",
+      body: new URLSearchParams({
+        name: "本社",
+        company: "アクメ計測",
+        person: "山田太郎",
+        postalCode: "100-0001",
+        address: "東京都千代田区千代田1-1",
+        phone: "03-1234-5678",
+      }),
+      headers: { Origin: url, Cookie: session },
+      redirect: "manual",
+    });
+    expect(created.status).toBe(302);
+    expect(created.headers.get("location")).toBe("/account/templates");
+    const flash = (created.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    expect(flash).toMatch(/^mos_flash=./);
+    const done = "お届け先テンプレートを登録しました。";
+
+    const page = await fetch(`${url}/account/templates`, { headers: { Cookie: `${session}; ${flash}` } });
+    expect(await page.text()).toContain(done);
+    expect(page.headers.get("set-cookie")).toMatch(/^mos_flash=; Max-Age=0/);
+    // Reloading without the cookie (the browser dropped it) shows nothing.
+    const reload = await fetch(`${url}/account/templates`, { headers: { Cookie: session } });
+    expect(await reload.text()).not.toContain(done);
+    // A cookie whose signature does not match is ignored: the site says nothing it did not sign.
+    const [name, value] = flash.split("=") as [string, string];
+    const forged = `${name}=${value.slice(0, -4)}AAAA`;
+    const tampered = await fetch(`${url}/account/templates`, { headers: { Cookie: `${session}; ${forged}` } });
+    expect(await tampered.text()).not.toContain(done);
+  });
+
   it("sends anonymous visitors to /login with the way back", async () => {
     const { url } = await start();
     const res = await fetch(`${url}/?tab=1`, { redirect: "manual" });
