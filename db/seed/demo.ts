@@ -1,106 +1,143 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
 import { tokyoDateString } from "../../server/lib/format";
 import type { ServiceDeps } from "../../server/services/deps";
 import { createAccount } from "../../server/services/identity/accounts";
 import { submitApplication } from "../../server/services/ordering/applications";
-import { insertProducts } from "../../server/services/ordering/catalog";
+import { importProducts } from "../../server/services/ordering/product-import";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { createTemplate } from "../../server/services/ordering/templates";
-import { DEMO_PRODUCTS } from "./catalog-data";
+
+// The demo is data (products.csv, demo.json) loaded through the services staff and customers use, so it
+// can never hold what they could not enter.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DEMO_CATALOG_FILE = path.join(here, "products.csv");
+const DEMO_ACCOUNT_FILE = path.join(here, "demo.json");
+
+const text = z.string();
+const demoSchema = z.object({
+  account: z.object({
+    loginId: text,
+    companyName: text,
+    user: z.object({ email: text, name: text, password: text }),
+  }),
+  templates: z.array(
+    z.object({
+      name: text,
+      company: text,
+      department: text,
+      person: text,
+      postalCode: text,
+      address: text,
+      building: text,
+      phone: text,
+    }),
+  ),
+  applications: z.array(
+    z.object({
+      kind: z.enum(["quote", "order"]),
+      idempotencyKey: text,
+      /** The name of one of `templates`: the delivery address. */
+      template: text,
+      periodUnit: z.enum(["day", "month"]),
+      period: z.number(),
+      poNumber: text,
+      notes: text,
+      /** An order the back office has arranged (手配済), so レンタル中の注文 has something to cancel. */
+      arranged: z.boolean(),
+      lines: z.array(z.object({ modelNo: text, quantity: z.number() })),
+    }),
+  ),
+});
+
+const demo = demoSchema.parse(JSON.parse(fs.readFileSync(DEMO_ACCOUNT_FILE, "utf8")));
 
 /** The demo account named in the README's quick start. */
 export const DEMO = {
-  loginId: "demo",
-  companyName: "デモ計測株式会社",
-  email: "demo@example.com",
-  userName: "テスト担当者1",
-  password: "Sample-2026",
+  loginId: demo.account.loginId,
+  companyName: demo.account.companyName,
+  email: demo.account.user.email,
+  userName: demo.account.user.name,
+  password: demo.account.user.password,
 } as const;
-
-/** The demo catalog (server/services/catalog-data.ts) when the database has no product yet. Returns how many. */
-export async function seedCatalog(deps: ServiceDeps): Promise<number> {
-  const any = await deps.db.selectFrom("products").select("id").limit(1).executeTakeFirst();
-  if (any) return 0;
-  await deps.db.transaction().execute((trx) => insertProducts(trx, deps.clock.now(), DEMO_PRODUCTS));
-  return DEMO_PRODUCTS.length;
-}
 
 const SYSTEM = { ip: null, userAgent: "seed" };
 
 /**
- * Creates the demo account when the database has no account yet: a delivery template, a quote request,
- * and two orders that the back office has arranged, so レンタル中の注文 has something to cancel.
+ * Imports db/seed/products.csv through 商品管理's CSV import when the database has no product yet (so staff
+ * edits to a running catalog are never overwritten). Returns how many products it added.
+ */
+export async function seedCatalog(deps: ServiceDeps): Promise<number> {
+  const any = await deps.db.selectFrom("products").select("id").limit(1).executeTakeFirst();
+  if (any) return 0;
+  const result = await importProducts(deps, fs.readFileSync(DEMO_CATALOG_FILE), { type: "system" });
+  if (!result.ok) {
+    throw new Error(`${DEMO_CATALOG_FILE}:\n${result.errors.map((e) => e.message).join("\n")}`);
+  }
+  return result.inserted;
+}
+
+/**
+ * Creates the demo account of db/seed/demo.json when the database has no account yet: its user, delivery
+ * templates, and applications (orders arranged by the back office where it says so).
  * Returns its login ID, or null.
  */
 export async function seedDemo(deps: ServiceDeps): Promise<string | null> {
   await seedCatalog(deps);
   const any = await deps.db.selectFrom("accounts").select("id").limit(1).executeTakeFirst();
   if (any) return null;
+  const { account } = demo;
   const { accountId, userId } = await createAccount(deps, {
-    loginId: DEMO.loginId,
-    companyName: DEMO.companyName,
-    email: DEMO.email,
-    userName: DEMO.userName,
-    permanentPassword: DEMO.password,
+    loginId: account.loginId,
+    companyName: account.companyName,
+    email: account.user.email,
+    userName: account.user.name,
+    permanentPassword: account.user.password,
   });
   const actor = { accountId, userId };
-  const delivery = {
-    company: DEMO.companyName,
-    department: "開発部 評価課",
-    person: DEMO.userName,
-    postalCode: "105-0011",
-    address: "東京都港区芝公園4-2-8",
-    building: "デモビル 5F",
-    phone: "03-1234-5678",
-  };
-  await createTemplate(deps, actor, { name: "本社 開発部", ...delivery }, SYSTEM);
-  const pick = async (modelNo: string) =>
-    (await deps.db.selectFrom("products").select("id").where("model_no", "=", modelNo).executeTakeFirstOrThrow()).id;
-  const products = await deps.db
-    .selectFrom("products")
-    .select(["id", "model_no"])
-    .orderBy("model_no")
-    .limit(6)
-    .execute();
-  const firstOf = async (modelNo: string, fallback: number) => {
-    try {
-      return await pick(modelNo);
-    } catch {
-      return products[fallback]?.id ?? (products[0]?.id as string);
-    }
-  };
+  for (const template of demo.templates) await createTemplate(deps, actor, template, SYSTEM);
+
   const today = tokyoDateString(deps.clock.now());
-  const base = { startDate: today, periodUnit: "month" as const, delivery, notes: "", poNumber: "" };
-  const orders: [string, { productId: string; quantity: number }[]][] = [
-    [
-      "demo-order-0001-seed",
-      [
-        { productId: await firstOf("DSOX1204G", 0), quantity: 3 },
-        { productId: await firstOf("87V", 1), quantity: 5 },
-      ],
-    ],
-    ["demo-order-0002-seed", [{ productId: await firstOf("PWR801L", 2), quantity: 2 }]],
-  ];
-  for (const [key, lines] of orders) {
+  for (const { template, arranged, lines, ...application } of demo.applications) {
+    const delivery = demo.templates.find((t) => t.name === template);
+    if (!delivery) throw new Error(`${DEMO_ACCOUNT_FILE}: no template named "${template}"`);
     const { number } = await submitApplication(
       deps,
       actor,
-      { ...base, kind: "order", lines, period: 3, poNumber: "PO-DEMO", idempotencyKey: key },
+      { ...application, startDate: today, delivery, lines: await productLines(deps, lines) },
       SYSTEM,
     );
-    await deps.db.updateTable("applications").set({ intake_status: "accepted" }).where("number", "=", number).execute();
-    await arrangeOrder(deps, number, { type: "system" });
+    if (arranged) {
+      // What the intake worker would do before staff can arrange the order.
+      await deps.db
+        .updateTable("applications")
+        .set({ intake_status: "accepted" })
+        .where("number", "=", number)
+        .execute();
+      await arrangeOrder(deps, number, { type: "system" });
+    }
   }
-  await submitApplication(
-    deps,
-    actor,
-    {
-      ...base,
-      kind: "quote",
-      lines: [{ productId: await firstOf("MS2830A", 3), quantity: 1 }],
-      period: 1,
-      idempotencyKey: "demo-quote-0001-seed",
-    },
-    SYSTEM,
-  );
-  return DEMO.loginId;
+  return account.loginId;
+}
+
+/**
+ * Lines by 型番 → by product id. A database whose catalog did not come from products.csv may lack a 型番:
+ * another product on sale takes its place, so the demo still has its applications.
+ */
+async function productLines(deps: ServiceDeps, lines: { modelNo: string; quantity: number }[]) {
+  const onSale = await deps.db
+    .selectFrom("products")
+    .select(["id", "model_no"])
+    .where("active", "=", 1)
+    .orderBy("model_no")
+    .execute();
+  const used = new Set<string>();
+  return lines.map(({ modelNo, quantity }) => {
+    const product = onSale.find((p) => p.model_no === modelNo) ?? onSale.find((p) => !used.has(p.id));
+    if (!product) throw new Error("the demo needs products on sale: the catalog is empty");
+    used.add(product.id);
+    return { productId: product.id, quantity };
+  });
 }

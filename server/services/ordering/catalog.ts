@@ -1,5 +1,6 @@
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { DB } from "../../../db";
+import type { ProductTable } from "../../../db/schema";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import type { ServiceDeps } from "../deps";
@@ -16,13 +17,7 @@ export function normalizeForSearch(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 }
 
-export function searchTextOf(p: {
-  modelNo: string;
-  maker: string;
-  name: string;
-  category: string;
-  specSummary: string;
-}) {
+export function searchTextOf(p: ProductFields) {
   // The model number also without separators, so "DSOX-1204" and "dsox1204" find "DSOX1204G".
   const compactModel = p.modelNo.replace(/[\s\-_/.]/g, "");
   return normalizeForSearch([p.modelNo, compactModel, p.maker, p.name, p.category, p.specSummary].join(" "));
@@ -32,15 +27,88 @@ function escapeLike(word: string): string {
   return word.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export interface ProductSummary {
+/** A product: what search results and the product page show, and what 商品登録 and the CSV import write. */
+export interface Product {
   id: string;
+  /** Manufacturer model number (型番), unique in the catalog, e.g. "DSOX1204G". */
   modelNo: string;
   maker: string;
   name: string;
   category: string;
+  /** A one-line spec summary (仕様); may be empty. */
   specSummary: string;
+  /** Rental price per day / per month in JPY, tax excluded. */
   dailyPrice: number;
   monthlyPrice: number;
+}
+
+/** A product before it has an id: what a form or a CSV row gives. */
+export type ProductFields = Omit<Product, "id">;
+
+const MAX_PRICE = 99_999_999;
+
+/**
+ * Every field's label (the CSV column and form label of SPEC §6), its limit (characters; yen for the prices)
+ * and whether it may be empty.
+ */
+export const PRODUCT_FIELDS: Record<keyof ProductFields, { label: string; max: number; required: boolean }> = {
+  modelNo: { label: "型番", max: 40, required: true },
+  maker: { label: "メーカー", max: 50, required: true },
+  name: { label: "商品名", max: 100, required: true },
+  category: { label: "カテゴリ", max: 30, required: true },
+  specSummary: { label: "仕様", max: 200, required: false },
+  dailyPrice: { label: "日額", max: MAX_PRICE, required: true },
+  monthlyPrice: { label: "月額", max: MAX_PRICE, required: true },
+};
+
+/** "12000", "12,000" or full-width digits → 12000; anything else (negative, decimal, too large) → null. */
+function parsePrice(value: string): number | null {
+  const text = value.normalize("NFKC").trim();
+  if (!/^(\d+|\d{1,3}(,\d{3})+)$/.test(text)) return null;
+  const n = Number(text.replaceAll(",", ""));
+  return n <= MAX_PRICE ? n : null;
+}
+
+/**
+ * The rules of one product, as text from a form or a CSV row: required fields, lengths, one line each,
+ * whole non-negative yen. Returns the product, or a Japanese message per field.
+ */
+export function validateProduct(
+  input: Record<keyof ProductFields, string>,
+):
+  | { product: ProductFields; errors?: undefined }
+  | { product?: undefined; errors: Partial<Record<keyof ProductFields, string>> } {
+  const errors: Partial<Record<keyof ProductFields, string>> = {};
+  const text = (key: keyof ProductFields) => {
+    const { label, max, required } = PRODUCT_FIELDS[key];
+    const value = input[key].trim();
+    if (required && !value) errors[key] = `${label}を入力してください。`;
+    else if ([...value].length > max) errors[key] = `${label}は${max}文字以内で入力してください。`;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    else if (/[\u0000-\u001f\u007f]/.test(value)) errors[key] = `${label}に改行や制御文字は使えません。`;
+    return value;
+  };
+  const price = (key: "dailyPrice" | "monthlyPrice") => {
+    const { label } = PRODUCT_FIELDS[key];
+    if (!input[key].trim()) {
+      errors[key] = `${label}を入力してください。`;
+      return 0;
+    }
+    const n = parsePrice(input[key]);
+    if (n === null)
+      errors[key] = `${label}は0以上${MAX_PRICE.toLocaleString("en-US")}以下の整数（円）で入力してください。`;
+    return n ?? 0;
+  };
+  const product: ProductFields = {
+    modelNo: text("modelNo"),
+    maker: text("maker"),
+    name: text("name"),
+    category: text("category"),
+    specSummary: text("specSummary"),
+    dailyPrice: price("dailyPrice"),
+    monthlyPrice: price("monthlyPrice"),
+  };
+  return Object.keys(errors).length ? { errors } : { product };
 }
 
 export const PAGE_SIZE = 20;
@@ -48,7 +116,7 @@ export const PAGE_SIZE = 20;
 export async function searchProducts(
   deps: Pick<ServiceDeps, "db">,
   input: { keyword?: string; category?: string; maker?: string; page?: number },
-): Promise<{ items: ProductSummary[]; total: number; page: number; pages: number }> {
+): Promise<{ items: Product[]; total: number; page: number; pages: number }> {
   const words = normalizeForSearch(input.keyword ?? "")
     .split(" ")
     .filter(Boolean)
@@ -69,7 +137,7 @@ export async function searchProducts(
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)
     .execute();
-  return { items: rows.map(toSummary), total: count, page, pages };
+  return { items: rows.map(toProduct), total: count, page, pages };
 }
 
 export async function catalogFacets(
@@ -92,7 +160,7 @@ export async function catalogFacets(
   return { categories: categories.map((c) => c.category), makers: makers.map((m) => m.maker) };
 }
 
-export async function getProduct(deps: Pick<ServiceDeps, "db">, id: string): Promise<ProductSummary> {
+export async function getProduct(deps: Pick<ServiceDeps, "db">, id: string): Promise<Product> {
   const row = await deps.db
     .selectFrom("products")
     .selectAll()
@@ -100,19 +168,10 @@ export async function getProduct(deps: Pick<ServiceDeps, "db">, id: string): Pro
     .where("active", "=", 1)
     .executeTakeFirst();
   if (!row) throw new DomainError("NOT_FOUND", "指定された商品は見つかりません。");
-  return toSummary(row);
+  return toProduct(row);
 }
 
-function toSummary(row: {
-  id: string;
-  model_no: string;
-  maker: string;
-  name: string;
-  category: string;
-  spec_summary: string;
-  daily_price: number;
-  monthly_price: number;
-}): ProductSummary {
+function toProduct(row: Selectable<ProductTable>): Product {
   return {
     id: row.id,
     modelNo: row.model_no,
@@ -125,34 +184,27 @@ function toSummary(row: {
   };
 }
 
-export interface NewProduct {
-  modelNo: string;
-  maker: string;
-  name: string;
-  category: string;
-  specSummary: string;
-  dailyPrice: number;
-  monthlyPrice: number;
+/** The columns a product's fields are stored in (search_text kept in step with them). */
+export function productColumns(p: ProductFields) {
+  return {
+    model_no: p.modelNo,
+    maker: p.maker,
+    name: p.name,
+    category: p.category,
+    spec_summary: p.specSummary,
+    daily_price: p.dailyPrice,
+    monthly_price: p.monthlyPrice,
+    search_text: searchTextOf(p),
+  };
 }
 
-export async function insertProducts(db: DB, now: Date, products: readonly NewProduct[]): Promise<void> {
+/** Adds products (on sale) in the caller's transaction; the fields must already be valid (validateProduct). */
+export async function insertProducts(db: DB, now: Date, products: readonly ProductFields[]): Promise<void> {
   for (let i = 0; i < products.length; i += 200) {
     await db
       .insertInto("products")
       .values(
-        products.slice(i, i + 200).map((p) => ({
-          id: newId(),
-          model_no: p.modelNo,
-          maker: p.maker,
-          name: p.name,
-          category: p.category,
-          spec_summary: p.specSummary,
-          daily_price: p.dailyPrice,
-          monthly_price: p.monthlyPrice,
-          active: 1,
-          search_text: searchTextOf(p),
-          created_at: iso(now),
-        })),
+        products.slice(i, i + 200).map((p) => ({ id: newId(), ...productColumns(p), active: 1, created_at: iso(now) })),
       )
       .execute();
   }
