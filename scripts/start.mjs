@@ -4,9 +4,12 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 process.env.NODE_ENV ??= "production";
+// The project's folder, wherever the command is run from (a relative DATABASE_URL stays relative to the
+// working directory, as documented).
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 function newestMtime(entry) {
   const stat = fs.statSync(entry);
@@ -17,14 +20,14 @@ function newestMtime(entry) {
 }
 
 const builtAt = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
-const appBuild = path.resolve("build/index.js");
-const serverBuild = path.resolve("build/server/index.js");
+const appBuild = path.join(root, "build/index.js");
+const serverBuild = path.join(root, "build/server/index.js");
 const sourcesAt = Math.max(
-  ...["app", "server", "db", "emails", "remix.config.js"].map((p) => newestMtime(path.resolve(p))),
+  ...["app", "server", "db", "emails", "remix.config.js"].map((p) => newestMtime(path.join(root, p))),
 );
 if (Math.min(builtAt(appBuild), builtAt(serverBuild)) < sourcesAt) {
   console.log(builtAt(appBuild) ? "the build is older than the sources: rebuilding…" : "no build yet: building…");
-  const result = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: process.env });
+  const result = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit", env: process.env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

@@ -1,8 +1,7 @@
 import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { tokyoDateString } from "../../server/lib/format";
+import { projectPath } from "../../server/lib/paths";
 import type { ServiceDeps } from "../../server/services/deps";
 import { createAccount } from "../../server/services/identity/accounts";
 import { submitApplication } from "../../server/services/ordering/applications";
@@ -12,9 +11,9 @@ import { createTemplate } from "../../server/services/ordering/templates";
 
 // The demo is data (products.csv, demo.json) loaded through the services staff and customers use, so it
 // can never hold what they could not enter.
-const here = path.dirname(fileURLToPath(import.meta.url));
-const DEMO_CATALOG_FILE = path.join(here, "products.csv");
-const DEMO_ACCOUNT_FILE = path.join(here, "demo.json");
+// Found from the project root, so the compiled server (build/server/) reads the same files.
+const DEMO_CATALOG_FILE = projectPath("db/seed/products.csv");
+const DEMO_ACCOUNT_FILE = projectPath("db/seed/demo.json");
 
 const text = z.string();
 const demoSchema = z.object({
@@ -52,16 +51,25 @@ const demoSchema = z.object({
   ),
 });
 
-const demo = demoSchema.parse(JSON.parse(fs.readFileSync(DEMO_ACCOUNT_FILE, "utf8")));
+let loaded: z.infer<typeof demoSchema> | undefined;
+
+/** db/seed/demo.json, read and checked on first use (a server with SEED_DEMO=false never reads it). */
+function demoData(): z.infer<typeof demoSchema> {
+  loaded ??= demoSchema.parse(JSON.parse(fs.readFileSync(DEMO_ACCOUNT_FILE, "utf8")));
+  return loaded;
+}
 
 /** The demo account named in the README's quick start. */
-export const DEMO = {
-  loginId: demo.account.loginId,
-  companyName: demo.account.companyName,
-  email: demo.account.user.email,
-  userName: demo.account.user.name,
-  password: demo.account.user.password,
-} as const;
+export function demoAccount() {
+  const { account } = demoData();
+  return {
+    loginId: account.loginId,
+    companyName: account.companyName,
+    email: account.user.email,
+    userName: account.user.name,
+    password: account.user.password,
+  };
+}
 
 const SYSTEM = { ip: null, userAgent: "seed" };
 
@@ -88,6 +96,7 @@ export async function seedDemo(deps: ServiceDeps): Promise<string | null> {
   await seedCatalog(deps);
   const any = await deps.db.selectFrom("accounts").select("id").limit(1).executeTakeFirst();
   if (any) return null;
+  const demo = demoData();
   const { account } = demo;
   const { accountId, userId } = await createAccount(deps, {
     loginId: account.loginId,

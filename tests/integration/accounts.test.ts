@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEMO, seedDemo } from "../../db/seed/demo";
+import { demoAccount, seedDemo } from "../../db/seed/demo";
 import { DomainError } from "../../server/services/errors";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
@@ -85,6 +85,9 @@ describe("createStaff", () => {
 
 describe("demo seed", () => {
   it("creates the README's demo account once, and it can log in", async () => {
+    const DEMO = demoAccount();
+    // The values the README's quick start prints.
+    expect(DEMO).toMatchObject({ loginId: "demo", email: "demo@example.com", password: "Sample-2026" });
     expect(await seedDemo(h.deps)).toBe(DEMO.loginId);
     expect(await seedDemo(h.deps)).toBeNull();
     const b = h.browser();
