@@ -26,7 +26,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
     await context.caller.applications.addToDraft({
       kind,
       productId: params.id ?? "",
-      quantity: Number(values.quantity),
+      quantity: values.quantity,
     });
   } catch (error) {
     return formFailure(error, values);

@@ -49,9 +49,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const input = {
     rentalId: params.id ?? "",
     mode: values.mode,
-    quantities: Object.fromEntries(
-      Object.entries(values.quantities).map(([k, v]) => [k, v.trim() === "" ? 0 : Number(v)]),
-    ),
+    quantities: values.quantities,
     returnDate: values.returnDate,
     notes: values.notes,
     idempotencyKey: values.formKey,
