@@ -108,7 +108,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable counts as unset, the way most .env loaders treat it.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = baseSchema.safeParse(cleaned);
+  // Operators read these: zod's English, not the customers' Japanese map the routers install globally.
+  const parsed = baseSchema.safeParse(cleaned, { error: z.locales.en().localeError });
   const byName = new Map<string, string[]>();
   const problem = (name: string, message: string) => byName.set(name, [...(byName.get(name) ?? []), message]);
   if (!parsed.success) {

@@ -1,6 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { TRPCError } from "@trpc/server";
+import { ErrorList } from "~/components/Field";
 import type { loader as rootLoader } from "~/root";
+import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 
 export const meta = title("申込履歴");
@@ -32,11 +35,18 @@ function filterOf(params: URLSearchParams) {
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
-  return context.caller.history.list({ ...filterOf(params), cursor: params.get("cursor") ?? undefined });
+  try {
+    const list = await context.caller.history.list({ ...filterOf(params), cursor: params.get("cursor") ?? undefined });
+    return { ...list, fieldErrors: {} as Record<string, string[]> };
+  } catch (error) {
+    // A period that is no date: its message beside the field, and no rows until it is put right.
+    if (!(error instanceof TRPCError) || error.code !== "BAD_REQUEST") throw error;
+    return { rows: [], nextCursor: null, fieldErrors: formErrorsFrom(error).errors.fieldErrors };
+  }
 }
 
 export default function HistoryPage() {
-  const { rows, nextCursor } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, fieldErrors } = useLoaderData<typeof loader>();
   const site = useRouteLoaderData<typeof rootLoader>("root")?.site;
   const [params] = useSearchParams();
   const filterQuery = new URLSearchParams(params);
@@ -68,11 +78,27 @@ export default function HistoryPage() {
         </div>
         <div className="field">
           <label htmlFor="from">期間(開始)</label>
-          <input id="from" name="from" type="date" defaultValue={params.get("from") ?? ""} />
+          <input
+            id="from"
+            name="from"
+            type="date"
+            defaultValue={params.get("from") ?? ""}
+            aria-invalid={fieldErrors.from ? true : undefined}
+            aria-describedby={fieldErrors.from ? "from-error" : undefined}
+          />
+          <ErrorList id="from-error" errors={fieldErrors.from} />
         </div>
         <div className="field">
           <label htmlFor="to">期間(終了)</label>
-          <input id="to" name="to" type="date" defaultValue={params.get("to") ?? ""} />
+          <input
+            id="to"
+            name="to"
+            type="date"
+            defaultValue={params.get("to") ?? ""}
+            aria-invalid={fieldErrors.to ? true : undefined}
+            aria-describedby={fieldErrors.to ? "to-error" : undefined}
+          />
+          <ErrorList id="to-error" errors={fieldErrors.to} />
         </div>
         <div className="actions">
           <button type="submit">絞り込み</button>

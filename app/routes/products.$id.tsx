@@ -20,7 +20,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const kind = text(form, "intent") === "quote" ? "quote" : "order";
   const values = { quantity: text(form, "quantity") };
   return attempt(
-    context.caller.applications.addToDraft({ kind, productId: params.id ?? "", quantity: Number(values.quantity) }),
+    context.caller.applications.addToDraft({ kind, productId: params.id ?? "", quantity: values.quantity }),
     { values },
     () =>
       kind === "quote"

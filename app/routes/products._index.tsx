@@ -9,12 +9,11 @@ export const meta = title("商品検索");
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
   const url = new URL(request.url);
-  const page = Number(url.searchParams.get("page") ?? "1");
   return context.caller.catalog.search({
     keyword: url.searchParams.get("q") ?? undefined,
     category: url.searchParams.get("category") || undefined,
     maker: url.searchParams.get("maker") || undefined,
-    page: Number.isInteger(page) && page > 0 ? page : 1,
+    page: url.searchParams.get("page") ?? undefined,
   });
 }
 

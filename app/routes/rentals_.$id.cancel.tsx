@@ -46,9 +46,7 @@ function toInput(rentalId: string, values: Values) {
   return {
     rentalId,
     mode: values.mode,
-    quantities: Object.fromEntries(
-      Object.entries(values.quantities).map(([k, v]) => [k, v.trim() === "" ? 0 : Number(v)]),
-    ),
+    quantities: values.quantities,
     returnDate: values.returnDate,
     notes: values.notes,
     idempotencyKey: values.formKey,

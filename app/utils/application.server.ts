@@ -46,16 +46,14 @@ function readValues(form: FormData): ApplicationValues {
   };
 }
 
+/** What the user typed, as typed: the router reads the numbers and dates (with Japanese messages). */
 function toInput(kind: Kind, v: ApplicationValues) {
   return {
     kind,
-    lines: v.lines.map((l) => ({
-      productId: l.productId,
-      quantity: l.quantity.trim() === "" ? Number.NaN : Number(l.quantity),
-    })),
+    lines: v.lines,
     startDate: v.startDate,
     periodUnit: v.periodUnit,
-    period: v.period.trim() === "" ? Number.NaN : Number(v.period),
+    period: v.period,
     delivery: v.delivery,
     notes: v.notes,
     poNumber: v.poNumber,
@@ -109,6 +107,9 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
     try {
       const checked = await context.caller.applications.check(toInput(kind, values));
       values.delivery = checked.delivery;
+      // The confirmation shows (and sends on) what will be stored: "2026/4/1" is 2026-04-01, "３" is 3.
+      values.startDate = checked.startDate;
+      values.period = String(checked.period);
       return json<Step>({
         step: "confirm",
         values,

@@ -2,14 +2,10 @@ import { z } from "zod";
 import { formatTokyo } from "../lib/format";
 import * as emailChange from "../services/identity/email-change";
 import { changePassword } from "../services/identity/passwords";
-import { updateProfile } from "../services/identity/profile";
+import { USER_NAME_MAX, updateProfile } from "../services/identity/profile";
 import { customerProcedure, publicProcedure, router, signedInProcedure } from "../trpc/init";
-import { token } from "./shared";
-
-const newPassword = {
-  newPassword: z.string().max(128, "パスワードが長すぎます。"),
-  confirmPassword: z.string().max(128, "パスワードが長すぎます。"),
-};
+import { textField } from "./form-values";
+import { email, newPassword, password, token } from "./shared";
 
 export const accountRouter = router({
   /** お客様情報設定: what the settings page shows. */
@@ -29,7 +25,7 @@ export const accountRouter = router({
   }),
 
   changePassword: customerProcedure
-    .input(z.object({ currentPassword: z.string().max(128, "パスワードが長すぎます。"), ...newPassword }))
+    .input(z.object({ currentPassword: password, ...newPassword }))
     .mutation(async ({ ctx, input }) => {
       const { sessionId } = await changePassword(
         ctx.deps,
@@ -45,16 +41,16 @@ export const accountRouter = router({
   updateProfile: customerProcedure
     .input(
       z.object({
-        name: z.string().max(200, "ユーザ名が長すぎます。"),
+        name: textField({ label: "ユーザ名", max: USER_NAME_MAX }),
         mfaEnabled: z.boolean(),
-        currentPassword: z.string().max(128, "パスワードが長すぎます。").optional(),
+        currentPassword: password.optional(),
       }),
     )
     .mutation(({ ctx, input }) => updateProfile(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta)),
 
   /** メールアドレス変更依頼 (step 1): needs the current password. */
   requestEmailChange: customerProcedure
-    .input(z.object({ currentPassword: z.string().max(128) }))
+    .input(z.object({ currentPassword: password }))
     .mutation(async ({ ctx, input }) => {
       await emailChange.requestEmailChange(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta);
       return { ok: true as const };
@@ -65,7 +61,7 @@ export const accountRouter = router({
     .query(({ ctx, input }) => emailChange.requestLinkInfo(ctx.deps, input.token)),
 
   submitNewEmail: publicProcedure
-    .input(z.object({ token, newEmail: z.string().max(254, "メールアドレスが長すぎます。") }))
+    .input(z.object({ token, newEmail: email }))
     .mutation(({ ctx, input }) => emailChange.submitNewEmail(ctx.deps, input.token, input, ctx.meta)),
 
   emailConfirmLink: publicProcedure

@@ -4,6 +4,7 @@ import { tokyoDateString } from "../lib/format";
 import * as applications from "../services/ordering/applications";
 import * as drafts from "../services/ordering/drafts";
 import { customerProcedure, router } from "../trpc/init";
+import { numberField } from "./form-values";
 import { applicationInput, kind } from "./ordering-inputs";
 import { actor, id } from "./shared";
 
@@ -13,7 +14,7 @@ export const applicationsRouter = router({
     .input(z.object({ kind }))
     .query(({ ctx, input }) => drafts.getDraft(ctx.deps, ctx.customer.user.id, input.kind)),
   addToDraft: customerProcedure
-    .input(z.object({ kind, productId: id, quantity: z.number() }))
+    .input(z.object({ kind, productId: id, quantity: numberField("数量") }))
     .mutation(({ ctx, input }) =>
       drafts.addToDraft(ctx.deps, ctx.customer.user.id, input.kind, input.productId, input.quantity),
     ),
@@ -27,10 +28,10 @@ export const applicationsRouter = router({
     today: tokyoDateString(ctx.deps.clock.now()),
   })),
 
-  /** The confirmation step: every rule checked, nothing stored. */
+  /** The confirmation step: every rule checked, nothing stored; the values as they will be stored. */
   check: customerProcedure.input(applicationInput).query(async ({ ctx, input }) => {
     const v = await applications.validateApplication(ctx.deps, input);
-    return { lines: v.lines, delivery: v.delivery };
+    return { lines: v.lines, delivery: v.delivery, startDate: input.startDate, period: input.period };
   }),
   submit: customerProcedure
     .input(applicationInput)

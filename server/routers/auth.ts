@@ -7,17 +7,21 @@ import * as auth from "../services/identity/sign-in";
 import { recipient } from "../services/identity/user-records";
 import type { Context } from "../trpc/context";
 import { customerProcedure, publicProcedure, router } from "../trpc/init";
+import { newPassword, token } from "./shared";
 
 const loginInput = z.object({
-  loginId: z.string().trim().min(1, "ログインIDを入力してください。").max(64, "ログインIDが長すぎます。"),
+  // Login IDs are half-width: one typed in full-width is the same ID.
+  loginId: z
+    .string()
+    .normalize("NFKC")
+    .trim()
+    .min(1, "ログインIDを入力してください。")
+    .max(64, "ログインIDが長すぎます。"),
   email: z.string().trim().min(1, "メールアドレスを入力してください。").max(254, "メールアドレスが長すぎます。"),
   password: z.string().min(1, "パスワードを入力してください。").max(128, "パスワードが長すぎます。"),
 });
 
-const newPasswordInput = z.object({
-  newPassword: z.string().max(128, "パスワードが長すぎます。"),
-  confirmPassword: z.string().max(128, "パスワードが長すぎます。"),
-});
+const newPasswordInput = z.object(newPassword);
 
 function challengeCookie(ctx: Context, token: string, maxAgeSeconds: number) {
   const secure = ctx.deps.config.secureCookies;
@@ -52,6 +56,7 @@ export const authRouter = router({
       z.object({
         code: z
           .string()
+          .normalize("NFKC")
           .trim()
           .min(1, "ワンタイムパスワードを入力してください。")
           .regex(/^\d{6}$/, "ワンタイムパスワードは6桁の数字で入力してください。"),
@@ -105,15 +110,13 @@ export const authRouter = router({
     }),
 
   resetTokenValid: publicProcedure
-    .input(z.object({ token: z.string().max(128) }))
+    .input(z.object({ token }))
     .query(({ ctx, input }) => isResetTokenValid(ctx.deps, input.token)),
 
-  resetPassword: publicProcedure
-    .input(newPasswordInput.extend({ token: z.string().max(128) }))
-    .mutation(async ({ ctx, input }) => {
-      await resetPassword(ctx.deps, input.token, input, ctx.meta);
-      // Any session this browser had is gone with the others.
-      if (ctx.session) ctx.clearSessionCookie();
-      return { ok: true as const };
-    }),
+  resetPassword: publicProcedure.input(newPasswordInput.extend({ token })).mutation(async ({ ctx, input }) => {
+    await resetPassword(ctx.deps, input.token, input, ctx.meta);
+    // Any session this browser had is gone with the others.
+    if (ctx.session) ctx.clearSessionCookie();
+    return { ok: true as const };
+  }),
 });

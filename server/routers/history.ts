@@ -1,12 +1,13 @@
 import { z } from "zod";
 import * as history from "../services/ordering/history";
 import { customerProcedure, router } from "../trpc/init";
+import { filterDateField } from "./form-values";
 
 const historyFilter = z.object({
   kind: z.enum(["quote", "order", "cancellation"]).optional(),
   result: z.enum(["pending", "accepted", "failed"]).optional(),
-  from: z.string().max(10).optional(),
-  to: z.string().max(10).optional(),
+  from: filterDateField("期間(開始)"),
+  to: filterDateField("期間(終了)"),
 });
 
 /** 申込履歴: the account's applications, newest first, their CSV and one application's details. */

@@ -1,36 +1,44 @@
 import { z } from "zod";
+import { LIMITS as DELIVERY_LIMITS } from "../services/ordering/templates";
+import { dateField, numberField, quantitiesByLine, quantityLines, textField } from "./form-values";
 import { id } from "./shared";
 
 /** Input pieces shared by the ordering routers (applications, templates, rentals). */
 export const kind = z.enum(["quote", "order"]);
-export const text = (max: number) => z.string().max(max * 4);
 export const delivery = z.object({
-  company: text(100),
-  department: text(100),
-  person: text(50),
-  postalCode: text(8),
-  address: text(200),
-  building: text(100),
-  phone: text(20),
+  company: textField(DELIVERY_LIMITS.company),
+  department: textField(DELIVERY_LIMITS.department),
+  person: textField(DELIVERY_LIMITS.person),
+  postalCode: textField(DELIVERY_LIMITS.postalCode),
+  address: textField(DELIVERY_LIMITS.address),
+  building: textField(DELIVERY_LIMITS.building),
+  phone: textField(DELIVERY_LIMITS.phone),
 });
+export const templateName = textField(DELIVERY_LIMITS.name);
 
+const notes = textField({ label: "備考", max: 1000 });
+/** Made when the form was shown; a hidden field, so its messages are the safety net's. */
+const idempotencyKey = z.string().max(64);
+
+/** 見積依頼 / 注文: what the form typed, as text (numbers from programs too); the rules are the service's. */
 export const applicationInput = z.object({
   kind,
-  lines: z.array(z.object({ productId: id, quantity: z.number() })).max(100),
-  startDate: z.string().max(10),
-  periodUnit: z.enum(["day", "month"]),
-  period: z.number(),
+  lines: quantityLines,
+  startDate: dateField("レンタル開始日"),
+  periodUnit: z.enum(["day", "month"], "レンタル期間の単位を選んでください。"),
+  period: numberField("レンタル期間"),
   delivery,
-  notes: text(1000),
-  poNumber: text(50),
-  idempotencyKey: z.string().max(64),
+  notes,
+  poNumber: textField({ label: "注文番号(PO)", max: 50 }),
+  idempotencyKey,
 });
 
+/** 解約 / 一部解約: 解約数量 per rental line (blank = 0) and 返却希望日. */
 export const cancellationInput = z.object({
   rentalId: id,
-  mode: z.enum(["all", "partial"]),
-  quantities: z.record(z.string(), z.number()),
-  returnDate: z.string().max(10),
-  notes: text(1000),
-  idempotencyKey: z.string().max(64),
+  mode: z.enum(["all", "partial"], "解約する商品を選んでください。"),
+  quantities: quantitiesByLine,
+  returnDate: dateField("返却希望日"),
+  notes,
+  idempotencyKey,
 });

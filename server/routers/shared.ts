@@ -5,6 +5,14 @@ import type { Context } from "../trpc/context";
 export const id = z.string().min(1).max(64);
 export const token = z.string().max(128);
 
+/** An email field: its format is the service's rule (with its own messages); this only caps the size. */
+export const email = z.string("メールアドレスを入力してください。").max(254, "メールアドレスが長すぎます。");
+
+/** Any password field: the policy is the service's (it lists every rule broken); this only caps the size. */
+export const password = z.string("パスワードを入力してください。").max(128, "パスワードが長すぎます。");
+/** 新パスワード and 新パスワード(確認用), as every password form names them. */
+export const newPassword = { newPassword: password, confirmPassword: password };
+
 type CustomerCtx = Context & { customer: NonNullable<Context["customer"]> };
 
 /** Who acts, for services that check ownership and write audit events. */

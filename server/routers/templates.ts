@@ -1,10 +1,10 @@
 import { z } from "zod";
 import * as templates from "../services/ordering/templates";
 import { customerProcedure, router } from "../trpc/init";
-import { delivery, text } from "./ordering-inputs";
+import { delivery, templateName } from "./ordering-inputs";
 import { actor, id } from "./shared";
 
-const templateInput = delivery.extend({ name: text(40) });
+const templateInput = delivery.extend({ name: templateName });
 
 /** お届け先テンプレート管理: at most five per account, shared by its users. */
 export const templatesRouter = router({

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as users from "../services/identity/account-users";
 import { customerProcedure, publicProcedure, router } from "../trpc/init";
-import { actor, id, token } from "./shared";
+import { actor, email, id, newPassword, token } from "./shared";
 
 /** 利用者管理 and the link of its set-up mail. */
 export const usersRouter = router({
@@ -15,7 +15,7 @@ export const usersRouter = router({
     .query(({ ctx, input }) => users.getUser(ctx.deps, actor(ctx), input.id)),
 
   add: customerProcedure
-    .input(z.object({ email: z.string().max(254, "メールアドレスが長すぎます。") }))
+    .input(z.object({ email }))
     .mutation(({ ctx, input }) => users.addUser(ctx.deps, actor(ctx), input, ctx.meta)),
 
   resendSetup: customerProcedure
@@ -30,10 +30,8 @@ export const usersRouter = router({
     .input(z.object({ token }))
     .query(({ ctx, input }) => users.setupLinkInfo(ctx.deps, input.token)),
 
-  completeSetup: publicProcedure
-    .input(z.object({ token, newPassword: z.string().max(128), confirmPassword: z.string().max(128) }))
-    .mutation(async ({ ctx, input }) => {
-      await users.completeSetup(ctx.deps, input.token, input, ctx.meta);
-      return { ok: true as const };
-    }),
+  completeSetup: publicProcedure.input(z.object({ token, ...newPassword })).mutation(async ({ ctx, input }) => {
+    await users.completeSetup(ctx.deps, input.token, input, ctx.meta);
+    return { ok: true as const };
+  }),
 });

@@ -1,7 +1,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
 import { DomainError, type DomainErrorCode } from "../services/errors";
 import type { Context } from "./context";
 import { fieldErrorsOf } from "./field-errors";
+import { installJapaneseErrors } from "./japanese-errors";
+
+// Before any input is parsed: every zod message the routers can produce is Japanese.
+installJapaneseErrors();
 
 const STATUS: Record<DomainErrorCode, TRPCError["code"]> = {
   INVALID_CREDENTIALS: "UNAUTHORIZED",
@@ -43,12 +48,20 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turns the services' DomainErrors into tRPC errors with their Japanese message. */
+const INPUT_INVALID = "入力内容をご確認ください。";
+
+/**
+ * Turns the services' DomainErrors into tRPC errors with their Japanese message, and gives a refused
+ * input (a zod error, whose own message is its issues as JSON) the same Japanese message the services
+ * use; the issues stay in `cause` for the form's field messages.
+ */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: STATUS[cause.code], message: cause.message, cause });
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof DomainError) throw new TRPCError({ code: STATUS[cause.code], message: cause.message, cause });
+  if (result.error.code === "BAD_REQUEST" && cause instanceof ZodError) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: INPUT_INVALID, cause });
   }
   return result;
 });

@@ -23,7 +23,8 @@ export interface DeliveryTemplate extends DeliveryFields {
   name: string;
 }
 
-const LIMITS: Record<keyof DeliveryFields | "name", { label: string; max: number; required: boolean }> = {
+/** The fields' labels and lengths in characters (the router's caps say the same limits). */
+export const LIMITS: Record<keyof DeliveryFields | "name", { label: string; max: number; required: boolean }> = {
   name: { label: "テンプレート名", max: 40, required: true },
   company: { label: "会社名", max: 100, required: true },
   department: { label: "部署名", max: 100, required: false },
