@@ -14,12 +14,15 @@ export interface FormErrors {
  */
 export function formErrorsFrom(error: unknown): { status: number; errors: FormErrors } {
   if (!(error instanceof TRPCError) || error.code === "INTERNAL_SERVER_ERROR") throw error;
-  const fieldErrors = fieldErrorsOf(error);
+  // Messages about the whole form (key `_form`) are shown above it, like the error's own message.
+  const { _form: aboutForm, ...fieldErrors } = fieldErrorsOf(error);
   const hasFieldErrors = Object.keys(fieldErrors).length > 0;
-  return {
-    status: getHTTPStatusCodeFromError(error),
-    errors: { formError: hasFieldErrors && error.code === "BAD_REQUEST" ? undefined : error.message, fieldErrors },
-  };
+  const formError = aboutForm?.length
+    ? aboutForm.join(" ")
+    : hasFieldErrors && error.code === "BAD_REQUEST"
+      ? undefined
+      : error.message;
+  return { status: getHTTPStatusCodeFromError(error), errors: { formError, fieldErrors } };
 }
 
 export interface FailureOptions<E> {
