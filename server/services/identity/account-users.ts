@@ -143,16 +143,7 @@ export async function addUser(
       })
       .execute();
     await sendSetupMail(deps, trx, { id: userId, email, name: "" }, actor.accountId);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: actor.userId,
-      account_id: actor.accountId,
-      action: "user.add",
-      target: email,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, actor, meta, "user.add", { target: email });
     return { userId };
   });
 }
@@ -168,16 +159,7 @@ export async function resendSetupMail(
     const user = await userOfAccount(trx, actor.accountId, userId);
     if (user.status !== "pending") throw new DomainError("VALIDATION", "この利用者はパスワードを設定済みです。");
     await sendSetupMail(deps, trx, user, actor.accountId);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: actor.userId,
-      account_id: actor.accountId,
-      action: "user.resend_setup",
-      target: user.email,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, actor, meta, "user.resend_setup", { target: user.email });
   });
 }
 
@@ -207,16 +189,7 @@ export async function deleteUser(deps: ServiceDeps, actor: Actor, userId: string
       loginId: account.login_id,
       deletedAt: formatTokyo(deps.clock.now()),
     });
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: actor.userId,
-      account_id: actor.accountId,
-      action: "user.delete",
-      target: user.email,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, actor, meta, "user.delete", { target: user.email });
   });
 }
 

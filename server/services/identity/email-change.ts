@@ -1,7 +1,7 @@
 import { type DB, lockAccount } from "../../../db";
 import { HOUR } from "../../lib/clock";
 import { formatTokyo } from "../../lib/format";
-import { recordAudit } from "../audit";
+import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { isValidEmail, normalizeEmail } from "./normalize";
@@ -12,26 +12,6 @@ export const EMAIL_CHANGE_TTL_MS = HOUR;
 
 export const EMAIL_LINK_INVALID =
   "このURLは無効か、有効期限が切れています。お手数ですが、もう一度メールアドレス変更依頼から手続きしてください。";
-
-function audit(
-  deps: ServiceDeps,
-  db: DB,
-  user: { id: string; accountId: string },
-  action: string,
-  meta: RequestMeta,
-  target?: string,
-) {
-  return recordAudit(db, deps.clock, {
-    actor_type: "customer",
-    actor_id: user.id,
-    account_id: user.accountId,
-    action,
-    target,
-    ip: meta.ip,
-    user_agent: meta.userAgent,
-    result: "success",
-  });
-}
 
 /**
  * Step 1 (メールアドレス変更依頼): with the current password, a link goes to the current address
@@ -66,7 +46,7 @@ export async function requestEmailChange(
       url: `${deps.config.appOrigin}/email-change/${token}`,
       expiresAt: formatTokyo(expiresAt),
     });
-    await audit(deps, trx, user, "email_change.request", meta);
+    await recordAudit(trx, deps.clock, userActor(user), meta, "email_change.request");
   });
 }
 
@@ -134,7 +114,7 @@ export async function submitNewEmail(
       url: `${deps.config.appOrigin}/email-change/confirm/${confirmToken}`,
       expiresAt: formatTokyo(expiresAt),
     });
-    await audit(deps, trx, user, "email_change.submit_new", meta, newEmail);
+    await recordAudit(trx, deps.clock, userActor(user), meta, "email_change.submit_new", { target: newEmail });
   });
   return { newEmail };
 }
@@ -176,7 +156,9 @@ export async function confirmEmailChange(
       newEmail,
       changedAt: formatTokyo(deps.clock.now()),
     });
-    await audit(deps, trx, user, "email_change.confirm", meta, `${user.email} → ${newEmail}`);
+    await recordAudit(trx, deps.clock, userActor(user), meta, "email_change.confirm", {
+      target: `${user.email} → ${newEmail}`,
+    });
   });
   return { newEmail, userId: user.id };
 }

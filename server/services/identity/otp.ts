@@ -67,15 +67,7 @@ export async function startLoginChallenge(
       codeHash: codeHash(deps, id, code),
     });
     await mailCode(deps, trx, user, code, expiresAt);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: user.userId,
-      account_id: user.accountId,
-      action: "auth.otp.sent",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, user, meta, "auth.otp.sent");
     return { token, expiresAt };
   });
 }
@@ -100,15 +92,7 @@ export async function verifyLoginCode(
   const v = await findOpenVerification(deps.db, deps.clock, "login_otp", token);
   if (!v || v.attempts >= OTP.maxAttempts) throw new OtpChallengeEnded();
   const audit = (result: "success" | "failure", details?: Record<string, unknown>) =>
-    recordAudit(deps.db, deps.clock, {
-      actor_type: "customer",
-      actor_id: v.user_id,
-      action: "auth.otp.verify",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result,
-      details,
-    });
+    recordAudit(deps.db, deps.clock, { userId: v.user_id }, meta, "auth.otp.verify", { result, details });
 
   const given = code.trim();
   if (!v.code_hash || !safeEqual(v.code_hash, codeHash(deps, v.id, given))) {
@@ -195,15 +179,7 @@ export async function resendLoginCode(
     // Someone else resent or used it meanwhile.
     if (Number(updated.numUpdatedRows) !== 1) throw new OtpChallengeEnded();
     await mailCode(deps, trx, to, code, expiresAt);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: to.userId,
-      account_id: to.accountId,
-      action: "auth.otp.resend",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, to, meta, "auth.otp.resend");
   });
   return { expiresAt };
 }

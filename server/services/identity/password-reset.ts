@@ -1,6 +1,6 @@
 import { MINUTE } from "../../lib/clock";
 import { formatTokyo } from "../../lib/format";
-import { recordAudit } from "../audit";
+import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
@@ -36,12 +36,8 @@ export async function requestPasswordReset(
     .where("accounts.status", "=", "active")
     .executeTakeFirst();
   if (!user) {
-    await recordAudit(deps.db, deps.clock, {
-      actor_type: "anonymous",
-      action: "password.reset_request",
+    await recordAudit(deps.db, deps.clock, { type: "anonymous" }, meta, "password.reset_request", {
       target: `${loginId.slice(0, 64)} / ${emailNormalized.slice(0, 254)}`,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
       result: "failure",
     });
     return;
@@ -58,15 +54,7 @@ export async function requestPasswordReset(
       url: `${deps.config.appOrigin}/reset-password/${token}`,
       expiresAt: formatTokyo(expiresAt),
     });
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: user.id,
-      account_id: user.accountId,
-      action: "password.reset_request",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, userActor(user), meta, "password.reset_request");
   });
 }
 

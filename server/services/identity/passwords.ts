@@ -1,7 +1,7 @@
 import type { DB } from "../../../db";
 import { iso } from "../../lib/clock";
 import { formatTokyo } from "../../lib/format";
-import { recordAudit } from "../audit";
+import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { normalizeEmail } from "./normalize";
@@ -65,15 +65,7 @@ export async function storeNewPassword(
     .execute();
   await voidVerifications(trx, deps.clock, user.id, "password_reset");
   await clearLoginFailures(trx, loginKey(user.login_id, normalizeEmail(user.email)));
-  await recordAudit(trx, deps.clock, {
-    actor_type: "customer",
-    actor_id: user.id,
-    account_id: user.accountId,
-    action: how.action,
-    ip: meta.ip,
-    user_agent: meta.userAgent,
-    result: "success",
-  });
+  await recordAudit(trx, deps.clock, userActor(user), meta, how.action);
   await deps.outbox.enqueue(trx, user.email, "password-changed", {
     accountCompany: user.company_name,
     userName: user.name || user.email,

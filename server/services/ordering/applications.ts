@@ -212,16 +212,7 @@ export async function submitApplication(
         .execute();
       await trx.deleteFrom("draft_lines").where("user_id", "=", actor.userId).where("kind", "=", input.kind).execute();
       await mailReceived(deps, trx, actor, number, input.kind, now);
-      await recordAudit(trx, deps.clock, {
-        actor_type: "customer",
-        actor_id: actor.userId,
-        account_id: actor.accountId,
-        action: `application.${input.kind}`,
-        target: number,
-        ip: meta.ip,
-        user_agent: meta.userAgent,
-        result: "success",
-      });
+      await recordAudit(trx, deps.clock, actor, meta, `application.${input.kind}`, { target: number });
       return number;
     });
     return { id, number, created: true };

@@ -85,13 +85,8 @@ export async function arrangeOrder(
       .set({ arranged_at: iso(now), arranged_by: by.id ?? by.type, rental_id: rentalId })
       .where("id", "=", order.id)
       .execute();
-    await recordAudit(trx, deps.clock, {
-      actor_type: by.type,
-      actor_id: by.id,
-      account_id: order.account_id,
-      action: "order.arrange",
+    await recordAudit(trx, deps.clock, { ...by, accountId: order.account_id }, null, "order.arrange", {
       target: orderNumber,
-      result: "success",
     });
     return { rentalId, contractNo };
   });
@@ -246,15 +241,8 @@ export async function requestCancellation(
         )
         .execute();
       await mailReceived(deps, trx, actor, number, "cancellation", now);
-      await recordAudit(trx, deps.clock, {
-        actor_type: "customer",
-        actor_id: actor.userId,
-        account_id: actor.accountId,
-        action: "application.cancellation",
+      await recordAudit(trx, deps.clock, actor, meta, "application.cancellation", {
         target: `${number} (${rental.contractNo})`,
-        ip: meta.ip,
-        user_agent: meta.userAgent,
-        result: "success",
       });
       return number;
     });
