@@ -9,7 +9,7 @@ import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import type { MailRecipient } from "./user-records";
-import { createVerification, findOpenVerification } from "./verification";
+import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 /** SPEC §8: 6 digits, 10 minutes, single use, 5 wrong tries, resend once a minute and 5 an hour. */
 export const OTP = {
@@ -119,15 +119,7 @@ export async function verifyLoginCode(
     throw new DomainError("OTP_INVALID", message, { code: [message] });
   }
 
-  const consumed = await deps.db
-    .updateTable("verifications")
-    .set({ used_at: iso(deps.clock.now()) })
-    .where("id", "=", v.id)
-    .where("used_at", "is", null)
-    .where("expires_at", ">", iso(deps.clock.now()))
-    .where("attempts", "<", OTP.maxAttempts)
-    .executeTakeFirst();
-  if (Number(consumed.numUpdatedRows) !== 1) throw new OtpChallengeEnded();
+  if (!(await consumeVerification(deps.db, deps.clock, v.id, OTP.maxAttempts))) throw new OtpChallengeEnded();
   await audit("success");
   return v.user_id;
 }

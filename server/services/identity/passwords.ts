@@ -4,6 +4,7 @@ import { formatTokyo } from "../../lib/format";
 import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { consumeLink, type MailedLink, requireLink } from "./mailed-links";
 import { normalizeEmail } from "./normalize";
 import { checkPassword } from "./password-policy";
 import { clearLoginFailures, loginKey } from "./throttle";
@@ -73,6 +74,28 @@ export async function storeNewPassword(
     how: how.label,
     ip: meta.ip ?? "不明",
   });
+}
+
+/**
+ * パスワード設定 / 再設定 from a mailed link: the new password is checked, then stored in the
+ * transaction that uses the link up. Returns the user it was for.
+ */
+export async function setPasswordFromLink(
+  deps: ServiceDeps,
+  link: MailedLink,
+  token: string,
+  input: NewPasswordInput,
+  how: { action: string; label: string },
+  meta: RequestMeta,
+): Promise<UserRow> {
+  const open = await requireLink(deps, link, token);
+  await validateNewPassword(deps, open.user, input);
+  const passwordHash = await deps.hasher.hash(input.newPassword);
+  await deps.db.transaction().execute(async (trx) => {
+    await consumeLink(deps, trx, open);
+    await storeNewPassword(deps, trx, open.user, passwordHash, how, meta);
+  });
+  return open.user;
 }
 
 /**
