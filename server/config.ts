@@ -57,6 +57,8 @@ const baseSchema = z.object({
     .url()
     .refine((v) => /^https?:\/\//.test(v), "http:// or https:// URL")
     .optional(),
+  /** How often the intake worker looks for applications to hand on; MAIL_POLL_INTERVAL_MS when unset. */
+  INTAKE_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
   INTAKE_MAX_ATTEMPTS: z.coerce.number({ message: "a whole number" }).int().min(1).max(50).default(6),
   SEED_DEMO: bool.optional(),
   COMPANY_NAME: z.string().min(1).default("サンプルレンタル株式会社"),
@@ -88,7 +90,7 @@ export interface Config {
   passwordSymbols: string;
   trustProxy: boolean;
   seedDemo: boolean;
-  intake: { webhookUrl: string | undefined; maxAttempts: number };
+  intake: { webhookUrl: string | undefined; pollIntervalMs: number; maxAttempts: number };
   site: {
     companyName: string;
     siteName: string;
@@ -153,7 +155,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordSymbols: e.PASSWORD_SYMBOLS,
     trustProxy: e.TRUST_PROXY,
     seedDemo: e.SEED_DEMO ?? !production,
-    intake: { webhookUrl: e.INTAKE_WEBHOOK_URL, maxAttempts: e.INTAKE_MAX_ATTEMPTS },
+    intake: {
+      webhookUrl: e.INTAKE_WEBHOOK_URL,
+      pollIntervalMs: e.INTAKE_POLL_INTERVAL_MS ?? e.MAIL_POLL_INTERVAL_MS,
+      maxAttempts: e.INTAKE_MAX_ATTEMPTS,
+    },
     site: {
       companyName: e.COMPANY_NAME,
       siteName: e.SITE_NAME,

@@ -78,7 +78,7 @@ export async function startRuntime(
     db,
     clock,
     handler: config.intake.webhookUrl ? webhookIntake(config.intake.webhookUrl) : builtinIntake,
-    pollIntervalMs: config.mail.pollIntervalMs,
+    pollIntervalMs: config.intake.pollIntervalMs,
     maxAttempts: config.intake.maxAttempts,
     log: options.log,
   });

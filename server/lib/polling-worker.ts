@@ -1,6 +1,6 @@
 /**
  * A background job that polls: runs `work()` every `pollIntervalMs` (never two runs at once), and on
- * stop waits for the run in flight. The mail outbox and the intake queue are its two users.
+ * stop waits for the run in flight. QueueWorker (server/lib/leased-queue.ts) builds on it.
  */
 export abstract class PollingWorker {
   private timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { backoffMs } from "../../server/lib/leased-queue";
 import { mailboxTransport, smtpTransport } from "../../server/mail/transports";
-import { backoffMs, MailWorker } from "../../server/mail/worker";
+import { MailWorker } from "../../server/mail/worker";
 import { createHarness, type Harness } from "../support/harness";
 import { freePort } from "../support/processes";
 import { startSmtpPeer } from "../support/smtp-peer";

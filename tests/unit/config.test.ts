@@ -25,6 +25,13 @@ describe("loadConfig", () => {
     expect(c.passwordSymbols).toBe(".-_");
   });
 
+  it("polls intake as often as the outbox unless told otherwise", () => {
+    expect(loadConfig({ MAIL_POLL_INTERVAL_MS: "100" }).intake.pollIntervalMs).toBe(100);
+    const own = loadConfig({ MAIL_POLL_INTERVAL_MS: "100", INTAKE_POLL_INTERVAL_MS: "5000" });
+    expect(own.intake.pollIntervalMs).toBe(5000);
+    expect(own.mail.pollIntervalMs).toBe(100);
+  });
+
   it("names every bad variable at once", () => {
     const p = problems({ PORT: "abc", APP_ORIGIN: "not a url", MAIL_TRANSPORT: "pigeon", TRUST_PROXY: "maybe" });
     expect(p.map((x) => x.split(":")[0]).sort()).toEqual(["APP_ORIGIN", "MAIL_TRANSPORT", "PORT", "TRUST_PROXY"]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { safeRedirect } from "../../app/utils/redirect";
 import { formatTokyo } from "../../server/lib/format";
+import { backoffMs } from "../../server/lib/leased-queue";
 import { describeUserAgent } from "../../server/lib/user-agent";
-import { backoffMs } from "../../server/mail/worker";
 import { isValidEmail, normalizeEmail } from "../../server/services/identity/normalize";
 
 describe("safeRedirect", () => {

@@ -5,10 +5,10 @@ import { formatTokyo } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { findLink, type MailedLink, sendLink } from "./mailed-links";
 import { isValidEmail, normalizeEmail } from "./normalize";
-import { type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
-import { loadUser } from "./user-records";
-import { consumeVerification, createVerification, findOpenVerification, voidVerifications } from "./verification";
+import { type NewPasswordInput, setPasswordFromLink } from "./passwords";
+import { voidVerifications } from "./verification";
 
 /** SPEC §4: at most 10 users (email addresses) per login ID. */
 export const MAX_USERS_PER_ACCOUNT = 10;
@@ -16,6 +16,14 @@ export const SETUP_TTL_MS = 72 * HOUR;
 
 export const SETUP_TOKEN_INVALID =
   "このURLは無効か、有効期限が切れています。お手数ですが、利用者管理から設定メールの再送を依頼してください。";
+
+const SETUP_LINK: MailedLink = {
+  purpose: "password_setup",
+  template: "password-setup",
+  path: "/setup-password/",
+  ttlMs: SETUP_TTL_MS,
+  invalidMessage: SETUP_TOKEN_INVALID,
+};
 
 export interface AccountUser {
   id: string;
@@ -68,19 +76,7 @@ export async function sendSetupMail(
   user: { id: string; email: string; name: string },
   accountId: string,
 ) {
-  const account = await accountOf(trx, accountId);
-  const { token, expiresAt } = await createVerification(trx, deps.clock, {
-    purpose: "password_setup",
-    userId: user.id,
-    ttlMs: SETUP_TTL_MS,
-  });
-  await deps.outbox.enqueue(trx, user.email, "password-setup", {
-    accountCompany: account.company_name,
-    userName: user.name || user.email,
-    loginId: account.login_id,
-    url: `${deps.config.appOrigin}/setup-password/${token}`,
-    expiresAt: formatTokyo(expiresAt),
-  });
+  await sendLink(deps, trx, SETUP_LINK, { ...user, ...(await accountOf(trx, accountId)) });
 }
 
 /**
@@ -143,16 +139,7 @@ export async function addUser(
       })
       .execute();
     await sendSetupMail(deps, trx, { id: userId, email, name: "" }, actor.accountId);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: actor.userId,
-      account_id: actor.accountId,
-      action: "user.add",
-      target: email,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, actor, meta, "user.add", { target: email });
     return { userId };
   });
 }
@@ -168,16 +155,7 @@ export async function resendSetupMail(
     const user = await userOfAccount(trx, actor.accountId, userId);
     if (user.status !== "pending") throw new DomainError("VALIDATION", "この利用者はパスワードを設定済みです。");
     await sendSetupMail(deps, trx, user, actor.accountId);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: actor.userId,
-      account_id: actor.accountId,
-      action: "user.resend_setup",
-      target: user.email,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, actor, meta, "user.resend_setup", { target: user.email });
   });
 }
 
@@ -207,16 +185,7 @@ export async function deleteUser(deps: ServiceDeps, actor: Actor, userId: string
       loginId: account.login_id,
       deletedAt: formatTokyo(deps.clock.now()),
     });
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: actor.userId,
-      account_id: actor.accountId,
-      action: "user.delete",
-      target: user.email,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, actor, meta, "user.delete", { target: user.email });
   });
 }
 
@@ -225,10 +194,8 @@ export async function setupLinkInfo(
   deps: ServiceDeps,
   token: string,
 ): Promise<{ loginId: string; email: string } | null> {
-  const v = await findOpenVerification(deps.db, deps.clock, "password_setup", token);
-  if (!v) return null;
-  const user = await loadUser(deps.db, v.user_id).catch(() => null);
-  return user ? { loginId: user.login_id, email: user.email } : null;
+  const open = await findLink(deps, SETUP_LINK, token);
+  return open ? { loginId: open.user.login_id, email: open.user.email } : null;
 }
 
 /** パスワード設定 from the set-up mail: the password under the policy, then the user is active. */
@@ -238,22 +205,6 @@ export async function completeSetup(
   input: NewPasswordInput,
   meta: RequestMeta,
 ): Promise<void> {
-  const v = await findOpenVerification(deps.db, deps.clock, "password_setup", token);
-  if (!v) throw new DomainError("TOKEN_INVALID", SETUP_TOKEN_INVALID);
-  const user = await loadUser(deps.db, v.user_id).catch(() => null);
-  if (!user) throw new DomainError("TOKEN_INVALID", SETUP_TOKEN_INVALID);
-  await validateNewPassword(deps, user, input);
-  const passwordHash = await deps.hasher.hash(input.newPassword);
-  await deps.db.transaction().execute(async (trx) => {
-    if (!(await consumeVerification(trx, deps.clock, v.id)))
-      throw new DomainError("TOKEN_INVALID", SETUP_TOKEN_INVALID);
-    await storeNewPassword(
-      deps,
-      trx,
-      user,
-      passwordHash,
-      { action: "password.setup", label: "パスワードの初期設定" },
-      meta,
-    );
-  });
+  const how = { action: "password.setup", label: "パスワードの初期設定" };
+  await setPasswordFromLink(deps, SETUP_LINK, token, input, how, meta);
 }

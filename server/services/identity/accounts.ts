@@ -74,14 +74,7 @@ export async function createAccount(
         .execute();
       if (!passwordHash)
         await sendSetupMail(deps, trx, { id: userId, email, name: input.userName?.trim() ?? "" }, accountId);
-      await recordAudit(trx, deps.clock, {
-        actor_type: actor.type,
-        actor_id: actor.id,
-        account_id: accountId,
-        action: "account.create",
-        target: loginId,
-        result: "success",
-      });
+      await recordAudit(trx, deps.clock, { ...actor, accountId }, null, "account.create", { target: loginId });
     });
   } catch (error) {
     if (isUniqueViolation(error))
@@ -117,12 +110,7 @@ export async function createStaff(
           created_at: iso(deps.clock.now()),
         })
         .execute();
-      await recordAudit(trx, deps.clock, {
-        actor_type: "system",
-        action: "staff.create",
-        target: normalizeEmail(email),
-        result: "success",
-      });
+      await recordAudit(trx, deps.clock, { type: "system" }, null, "staff.create", { target: normalizeEmail(email) });
     });
   } catch (error) {
     if (isUniqueViolation(error))

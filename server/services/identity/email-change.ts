@@ -1,37 +1,35 @@
 import { type DB, lockAccount } from "../../../db";
 import { HOUR } from "../../lib/clock";
 import { formatTokyo } from "../../lib/format";
-import { recordAudit } from "../audit";
+import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { consumeLink, findLink, type MailedLink, requireLink, sendLink } from "./mailed-links";
 import { isValidEmail, normalizeEmail } from "./normalize";
 import { loadUser } from "./user-records";
-import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 export const EMAIL_CHANGE_TTL_MS = HOUR;
 
 export const EMAIL_LINK_INVALID =
   "このURLは無効か、有効期限が切れています。お手数ですが、もう一度メールアドレス変更依頼から手続きしてください。";
 
-function audit(
-  deps: ServiceDeps,
-  db: DB,
-  user: { id: string; accountId: string },
-  action: string,
-  meta: RequestMeta,
-  target?: string,
-) {
-  return recordAudit(db, deps.clock, {
-    actor_type: "customer",
-    actor_id: user.id,
-    account_id: user.accountId,
-    action,
-    target,
-    ip: meta.ip,
-    user_agent: meta.userAgent,
-    result: "success",
-  });
-}
+/** Step 1's link, to the current address. */
+const REQUEST_LINK: MailedLink = {
+  purpose: "email_change_request",
+  template: "email-change-request",
+  path: "/email-change/",
+  ttlMs: EMAIL_CHANGE_TTL_MS,
+  invalidMessage: EMAIL_LINK_INVALID,
+};
+
+/** Step 2's link, to the new address (carried as the verification's payload). */
+const CONFIRM_LINK: MailedLink = {
+  purpose: "email_change_confirm",
+  template: "email-change-confirm",
+  path: "/email-change/confirm/",
+  ttlMs: EMAIL_CHANGE_TTL_MS,
+  invalidMessage: EMAIL_LINK_INVALID,
+};
 
 /**
  * Step 1 (メールアドレス変更依頼): with the current password, a link goes to the current address
@@ -55,26 +53,14 @@ export async function requestEmailChange(
     });
   }
   await deps.db.transaction().execute(async (trx) => {
-    const { token, expiresAt } = await createVerification(trx, deps.clock, {
-      purpose: "email_change_request",
-      userId: user.id,
-      ttlMs: EMAIL_CHANGE_TTL_MS,
-    });
-    await deps.outbox.enqueue(trx, user.email, "email-change-request", {
-      accountCompany: user.company_name,
-      userName: user.name || user.email,
-      url: `${deps.config.appOrigin}/email-change/${token}`,
-      expiresAt: formatTokyo(expiresAt),
-    });
-    await audit(deps, trx, user, "email_change.request", meta);
+    await sendLink(deps, trx, REQUEST_LINK, user);
+    await recordAudit(trx, deps.clock, userActor(user), meta, "email_change.request");
   });
 }
 
 export async function requestLinkInfo(deps: ServiceDeps, token: string): Promise<{ currentEmail: string } | null> {
-  const v = await findOpenVerification(deps.db, deps.clock, "email_change_request", token);
-  if (!v) return null;
-  const user = await loadUser(deps.db, v.user_id).catch(() => null);
-  return user ? { currentEmail: user.email } : null;
+  const open = await findLink(deps, REQUEST_LINK, token);
+  return open ? { currentEmail: open.user.email } : null;
 }
 
 async function checkNewAddress(db: DB, user: { id: string; accountId: string; email: string }, newEmail: string) {
@@ -113,35 +99,21 @@ export async function submitNewEmail(
   input: { newEmail: string },
   meta: RequestMeta,
 ): Promise<{ newEmail: string }> {
-  const v = await findOpenVerification(deps.db, deps.clock, "email_change_request", token);
-  if (!v) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
-  const user = await loadUser(deps.db, v.user_id).catch(() => null);
-  if (!user) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+  const open = await requireLink(deps, REQUEST_LINK, token);
+  const { user } = open;
   const newEmail = input.newEmail.trim();
   await checkNewAddress(deps.db, user, newEmail);
   await deps.db.transaction().execute(async (trx) => {
-    if (!(await consumeVerification(trx, deps.clock, v.id))) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
-    const { token: confirmToken, expiresAt } = await createVerification(trx, deps.clock, {
-      purpose: "email_change_confirm",
-      userId: user.id,
-      ttlMs: EMAIL_CHANGE_TTL_MS,
-      payload: newEmail,
-    });
-    await deps.outbox.enqueue(trx, newEmail, "email-change-confirm", {
-      accountCompany: user.company_name,
-      userName: user.name || user.email,
-      loginId: user.login_id,
-      url: `${deps.config.appOrigin}/email-change/confirm/${confirmToken}`,
-      expiresAt: formatTokyo(expiresAt),
-    });
-    await audit(deps, trx, user, "email_change.submit_new", meta, newEmail);
+    await consumeLink(deps, trx, open);
+    await sendLink(deps, trx, CONFIRM_LINK, user, { to: newEmail, payload: newEmail });
+    await recordAudit(trx, deps.clock, userActor(user), meta, "email_change.submit_new", { target: newEmail });
   });
   return { newEmail };
 }
 
 export async function confirmLinkInfo(deps: ServiceDeps, token: string): Promise<{ newEmail: string } | null> {
-  const v = await findOpenVerification(deps.db, deps.clock, "email_change_confirm", token);
-  return v?.payload ? { newEmail: v.payload } : null;
+  const payload = (await findLink(deps, CONFIRM_LINK, token))?.verification.payload;
+  return payload ? { newEmail: payload } : null;
 }
 
 /**
@@ -153,14 +125,13 @@ export async function confirmEmailChange(
   token: string,
   meta: RequestMeta,
 ): Promise<{ newEmail: string; userId: string }> {
-  const v = await findOpenVerification(deps.db, deps.clock, "email_change_confirm", token);
-  if (!v?.payload) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
-  const user = await loadUser(deps.db, v.user_id).catch(() => null);
-  if (!user) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
-  const newEmail = v.payload;
+  const open = await requireLink(deps, CONFIRM_LINK, token);
+  const { user } = open;
+  const newEmail = open.verification.payload;
+  if (!newEmail) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
   await deps.db.transaction().execute(async (trx) => {
     await lockAccount(trx, user.accountId);
-    if (!(await consumeVerification(trx, deps.clock, v.id))) throw new DomainError("TOKEN_INVALID", EMAIL_LINK_INVALID);
+    await consumeLink(deps, trx, open);
     // The address may have been added to the account since step 2.
     await checkNewAddress(trx, user, newEmail);
     await trx
@@ -176,7 +147,9 @@ export async function confirmEmailChange(
       newEmail,
       changedAt: formatTokyo(deps.clock.now()),
     });
-    await audit(deps, trx, user, "email_change.confirm", meta, `${user.email} → ${newEmail}`);
+    await recordAudit(trx, deps.clock, userActor(user), meta, "email_change.confirm", {
+      target: `${user.email} → ${newEmail}`,
+    });
   });
   return { newEmail, userId: user.id };
 }

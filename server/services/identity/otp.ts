@@ -9,7 +9,7 @@ import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import type { MailRecipient } from "./user-records";
-import { createVerification, findOpenVerification } from "./verification";
+import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 /** SPEC §8: 6 digits, 10 minutes, single use, 5 wrong tries, resend once a minute and 5 an hour. */
 export const OTP = {
@@ -67,15 +67,7 @@ export async function startLoginChallenge(
       codeHash: codeHash(deps, id, code),
     });
     await mailCode(deps, trx, user, code, expiresAt);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: user.userId,
-      account_id: user.accountId,
-      action: "auth.otp.sent",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, user, meta, "auth.otp.sent");
     return { token, expiresAt };
   });
 }
@@ -100,15 +92,7 @@ export async function verifyLoginCode(
   const v = await findOpenVerification(deps.db, deps.clock, "login_otp", token);
   if (!v || v.attempts >= OTP.maxAttempts) throw new OtpChallengeEnded();
   const audit = (result: "success" | "failure", details?: Record<string, unknown>) =>
-    recordAudit(deps.db, deps.clock, {
-      actor_type: "customer",
-      actor_id: v.user_id,
-      action: "auth.otp.verify",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result,
-      details,
-    });
+    recordAudit(deps.db, deps.clock, { userId: v.user_id }, meta, "auth.otp.verify", { result, details });
 
   const given = code.trim();
   if (!v.code_hash || !safeEqual(v.code_hash, codeHash(deps, v.id, given))) {
@@ -135,15 +119,7 @@ export async function verifyLoginCode(
     throw new DomainError("OTP_INVALID", message, { code: [message] });
   }
 
-  const consumed = await deps.db
-    .updateTable("verifications")
-    .set({ used_at: iso(deps.clock.now()) })
-    .where("id", "=", v.id)
-    .where("used_at", "is", null)
-    .where("expires_at", ">", iso(deps.clock.now()))
-    .where("attempts", "<", OTP.maxAttempts)
-    .executeTakeFirst();
-  if (Number(consumed.numUpdatedRows) !== 1) throw new OtpChallengeEnded();
+  if (!(await consumeVerification(deps.db, deps.clock, v.id, OTP.maxAttempts))) throw new OtpChallengeEnded();
   await audit("success");
   return v.user_id;
 }
@@ -195,15 +171,7 @@ export async function resendLoginCode(
     // Someone else resent or used it meanwhile.
     if (Number(updated.numUpdatedRows) !== 1) throw new OtpChallengeEnded();
     await mailCode(deps, trx, to, code, expiresAt);
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: to.userId,
-      account_id: to.accountId,
-      action: "auth.otp.resend",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await recordAudit(trx, deps.clock, to, meta, "auth.otp.resend");
   });
   return { expiresAt };
 }

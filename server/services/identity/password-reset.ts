@@ -1,18 +1,23 @@
 import { MINUTE } from "../../lib/clock";
-import { formatTokyo } from "../../lib/format";
-import { recordAudit } from "../audit";
+import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
-import { DomainError } from "../errors";
+import { findLink, type MailedLink, sendLink } from "./mailed-links";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
-import { type NewPasswordInput, storeNewPassword, validateNewPassword } from "./passwords";
+import { type NewPasswordInput, setPasswordFromLink } from "./passwords";
 import { hitRateLimit } from "./throttle";
-import { loadUser } from "./user-records";
-import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
 export const RESET_TTL_MS = 30 * MINUTE;
 
 export const TOKEN_INVALID_MESSAGE =
   "このURLは無効か、有効期限が切れています。お手数ですが、もう一度パスワード再設定をお申し込みください。";
+
+const RESET_LINK: MailedLink = {
+  purpose: "password_reset",
+  template: "password-reset",
+  path: "/reset-password/",
+  ttlMs: RESET_TTL_MS,
+  invalidMessage: TOKEN_INVALID_MESSAGE,
+};
 
 /**
  * パスワードをお忘れの方: mails a reset link when the login ID + email pair exists. The caller shows
@@ -36,43 +41,21 @@ export async function requestPasswordReset(
     .where("accounts.status", "=", "active")
     .executeTakeFirst();
   if (!user) {
-    await recordAudit(deps.db, deps.clock, {
-      actor_type: "anonymous",
-      action: "password.reset_request",
+    await recordAudit(deps.db, deps.clock, { type: "anonymous" }, meta, "password.reset_request", {
       target: `${loginId.slice(0, 64)} / ${emailNormalized.slice(0, 254)}`,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
       result: "failure",
     });
     return;
   }
   await deps.db.transaction().execute(async (trx) => {
-    const { token, expiresAt } = await createVerification(trx, deps.clock, {
-      purpose: "password_reset",
-      userId: user.id,
-      ttlMs: RESET_TTL_MS,
-    });
-    await deps.outbox.enqueue(trx, user.email, "password-reset", {
-      accountCompany: user.company_name,
-      userName: user.name || user.email,
-      url: `${deps.config.appOrigin}/reset-password/${token}`,
-      expiresAt: formatTokyo(expiresAt),
-    });
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: user.id,
-      account_id: user.accountId,
-      action: "password.reset_request",
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
-    });
+    await sendLink(deps, trx, RESET_LINK, { ...user, login_id: loginId });
+    await recordAudit(trx, deps.clock, userActor(user), meta, "password.reset_request");
   });
 }
 
 /** Whether a reset link can still be used (its page shows the form only then). */
 export async function isResetTokenValid(deps: ServiceDeps, token: string): Promise<boolean> {
-  return !!(await findOpenVerification(deps.db, deps.clock, "password_reset", token));
+  return !!(await findLink(deps, RESET_LINK, token));
 }
 
 /** Sets the new password from a reset link (used once, on POST); every session of the user ends. */
@@ -82,22 +65,7 @@ export async function resetPassword(
   input: NewPasswordInput,
   meta: RequestMeta,
 ): Promise<void> {
-  const v = await findOpenVerification(deps.db, deps.clock, "password_reset", token);
-  if (!v) throw new DomainError("TOKEN_INVALID", TOKEN_INVALID_MESSAGE);
-  const user = await loadUser(deps.db, v.user_id);
-  await validateNewPassword(deps, user, input);
-  const passwordHash = await deps.hasher.hash(input.newPassword);
-  await deps.db.transaction().execute(async (trx) => {
-    if (!(await consumeVerification(trx, deps.clock, v.id)))
-      throw new DomainError("TOKEN_INVALID", TOKEN_INVALID_MESSAGE);
-    await storeNewPassword(
-      deps,
-      trx,
-      user,
-      passwordHash,
-      { action: "password.reset", label: "パスワード再設定" },
-      meta,
-    );
-  });
+  const how = { action: "password.reset", label: "パスワード再設定" };
+  const user = await setPasswordFromLink(deps, RESET_LINK, token, input, how, meta);
   await deps.sessions.invalidateAllFor(user.id);
 }

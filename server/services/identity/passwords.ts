@@ -1,9 +1,10 @@
 import type { DB } from "../../../db";
 import { iso } from "../../lib/clock";
 import { formatTokyo } from "../../lib/format";
-import { recordAudit } from "../audit";
+import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { consumeLink, type MailedLink, requireLink } from "./mailed-links";
 import { normalizeEmail } from "./normalize";
 import { checkPassword } from "./password-policy";
 import { clearLoginFailures, loginKey } from "./throttle";
@@ -65,15 +66,7 @@ export async function storeNewPassword(
     .execute();
   await voidVerifications(trx, deps.clock, user.id, "password_reset");
   await clearLoginFailures(trx, loginKey(user.login_id, normalizeEmail(user.email)));
-  await recordAudit(trx, deps.clock, {
-    actor_type: "customer",
-    actor_id: user.id,
-    account_id: user.accountId,
-    action: how.action,
-    ip: meta.ip,
-    user_agent: meta.userAgent,
-    result: "success",
-  });
+  await recordAudit(trx, deps.clock, userActor(user), meta, how.action);
   await deps.outbox.enqueue(trx, user.email, "password-changed", {
     accountCompany: user.company_name,
     userName: user.name || user.email,
@@ -81,6 +74,28 @@ export async function storeNewPassword(
     how: how.label,
     ip: meta.ip ?? "不明",
   });
+}
+
+/**
+ * パスワード設定 / 再設定 from a mailed link: the new password is checked, then stored in the
+ * transaction that uses the link up. Returns the user it was for.
+ */
+export async function setPasswordFromLink(
+  deps: ServiceDeps,
+  link: MailedLink,
+  token: string,
+  input: NewPasswordInput,
+  how: { action: string; label: string },
+  meta: RequestMeta,
+): Promise<UserRow> {
+  const open = await requireLink(deps, link, token);
+  await validateNewPassword(deps, open.user, input);
+  const passwordHash = await deps.hasher.hash(input.newPassword);
+  await deps.db.transaction().execute(async (trx) => {
+    await consumeLink(deps, trx, open);
+    await storeNewPassword(deps, trx, open.user, passwordHash, how, meta);
+  });
+  return open.user;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { formatTokyo } from "../../lib/format";
-import { recordAudit } from "../audit";
+import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { loadUser } from "./user-records";
@@ -36,17 +36,10 @@ export async function updateProfile(
       .set({ name, mfa_enabled: input.mfaEnabled ? 1 : 0 })
       .where("id", "=", user.id)
       .execute();
-    const base = {
-      actor_type: "customer" as const,
-      actor_id: user.id,
-      account_id: user.accountId,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success" as const,
-    };
-    if (name !== user.name) await recordAudit(trx, deps.clock, { ...base, action: "profile.update_name" });
+    const actor = userActor(user);
+    if (name !== user.name) await recordAudit(trx, deps.clock, actor, meta, "profile.update_name");
     if (mfaChanged) {
-      await recordAudit(trx, deps.clock, { ...base, action: input.mfaEnabled ? "mfa.enable" : "mfa.disable" });
+      await recordAudit(trx, deps.clock, actor, meta, input.mfaEnabled ? "mfa.enable" : "mfa.disable");
       await deps.outbox.enqueue(trx, user.email, "mfa-changed", {
         accountCompany: user.company_name,
         userName: name,

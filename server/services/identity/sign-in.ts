@@ -61,22 +61,15 @@ export async function login(deps: ServiceDeps, input: LoginInput, meta: RequestM
 
   if (!row || !ok) {
     const nowLocked = locked ? false : await recordLoginFailure(deps.db, deps.clock, key);
-    const audit = {
-      actor_type: row ? ("customer" as const) : ("anonymous" as const),
-      actor_id: row?.userId,
-      account_id: row?.accountId,
-      // Only what was typed as identifiers, never the password.
-      target: `${loginId.slice(0, 64)} / ${emailNormalized.slice(0, 254)}`,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "failure" as const,
-    };
-    await recordAudit(deps.db, deps.clock, {
-      ...audit,
-      action: "auth.login",
+    const actor = row ? { userId: row.userId, accountId: row.accountId } : { type: "anonymous" as const };
+    // Only what was typed as identifiers, never the password.
+    const target = `${loginId.slice(0, 64)} / ${emailNormalized.slice(0, 254)}`;
+    await recordAudit(deps.db, deps.clock, actor, meta, "auth.login", {
+      target,
+      result: "failure",
       details: locked ? { locked: true } : undefined,
     });
-    if (nowLocked) await recordAudit(deps.db, deps.clock, { ...audit, action: "auth.lockout", result: "success" });
+    if (nowLocked) await recordAudit(deps.db, deps.clock, actor, meta, "auth.lockout", { target });
     throw new InvalidCredentials();
   }
   await clearLoginFailures(deps.db, key);
@@ -107,15 +100,8 @@ async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMet
   const sessionId = await deps.sessions.create("customer", userId, meta);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await recordAudit(trx, deps.clock, {
-      actor_type: "customer",
-      actor_id: userId,
-      account_id: user.accountId,
-      action: "auth.login",
+    await recordAudit(trx, deps.clock, { userId, accountId: user.accountId }, meta, "auth.login", {
       target: user.email,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
-      result: "success",
     });
     await deps.outbox.enqueue(trx, user.email, "login-notice", {
       accountCompany: user.company_name,
@@ -135,13 +121,5 @@ export async function logout(
   meta: RequestMeta,
 ): Promise<void> {
   await deps.sessions.invalidate(session.sessionId);
-  await recordAudit(deps.db, deps.clock, {
-    actor_type: "customer",
-    actor_id: session.userId,
-    account_id: session.accountId,
-    action: "auth.logout",
-    ip: meta.ip,
-    user_agent: meta.userAgent,
-    result: "success",
-  });
+  await recordAudit(deps.db, deps.clock, session, meta, "auth.logout");
 }

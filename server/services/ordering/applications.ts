@@ -111,13 +111,37 @@ export async function validateApplication(deps: ServiceDeps, input: ApplicationI
 }
 
 /** The application a form (its idempotency key) already made, if any. */
-export async function byIdempotencyKey(db: DB, accountId: string, key: string) {
+async function byIdempotencyKey(db: DB, accountId: string, key: string) {
   return db
     .selectFrom("applications")
     .select(["id", "number"])
     .where("account_id", "=", accountId)
     .where("idempotency_key", "=", key)
     .executeTakeFirst();
+}
+
+/**
+ * Submits a form at most once: the application its idempotency key already made, else the one
+ * `create` makes (it validates, then stores in its own transaction). When a parallel submission of
+ * the same form wins the race (the unique key), the answer is the winner's application.
+ */
+export async function submitOnce(
+  deps: ServiceDeps,
+  accountId: string,
+  idempotencyKey: string,
+  create: () => Promise<{ id: string; number: string }>,
+): Promise<{ id: string; number: string; created: boolean }> {
+  const existing = await byIdempotencyKey(deps.db, accountId, idempotencyKey);
+  if (existing) return { ...existing, created: false };
+  try {
+    return { ...(await create()), created: true };
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      const winner = await byIdempotencyKey(deps.db, accountId, idempotencyKey);
+      if (winner) return { ...winner, created: false };
+    }
+    throw error;
+  }
 }
 
 /** The delivery snapshot of an application, as the UI and intake see it. */
@@ -169,12 +193,10 @@ export async function submitApplication(
   input: ApplicationInput,
   meta: RequestMeta,
 ): Promise<{ id: string; number: string; created: boolean }> {
-  const existing = await byIdempotencyKey(deps.db, actor.accountId, input.idempotencyKey);
-  if (existing) return { ...existing, created: false };
-  const v = await validateApplication(deps, input);
-  const now = deps.clock.now();
-  const id = newId();
-  try {
+  return submitOnce(deps, actor.accountId, input.idempotencyKey, async () => {
+    const v = await validateApplication(deps, input);
+    const now = deps.clock.now();
+    const id = newId();
     const number = await deps.db.transaction().execute(async (trx) => {
       const number = await nextNumber(trx, input.kind, now);
       await trx
@@ -212,27 +234,11 @@ export async function submitApplication(
         .execute();
       await trx.deleteFrom("draft_lines").where("user_id", "=", actor.userId).where("kind", "=", input.kind).execute();
       await mailReceived(deps, trx, actor, number, input.kind, now);
-      await recordAudit(trx, deps.clock, {
-        actor_type: "customer",
-        actor_id: actor.userId,
-        account_id: actor.accountId,
-        action: `application.${input.kind}`,
-        target: number,
-        ip: meta.ip,
-        user_agent: meta.userAgent,
-        result: "success",
-      });
+      await recordAudit(trx, deps.clock, actor, meta, `application.${input.kind}`, { target: number });
       return number;
     });
-    return { id, number, created: true };
-  } catch (error) {
-    // A parallel submission of the same form won the race: answer with its application.
-    if (isUniqueViolation(error)) {
-      const winner = await byIdempotencyKey(deps.db, actor.accountId, input.idempotencyKey);
-      if (winner) return { ...winner, created: false };
-    }
-    throw error;
-  }
+    return { id, number };
+  });
 }
 
 export function emptyApplication(

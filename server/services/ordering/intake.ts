@@ -1,9 +1,5 @@
-import { sql } from "kysely";
-import { type DB, dialectOf } from "../../../db";
 import type { ApplicationTable } from "../../../db/schema";
-import { addMs, type Clock, iso } from "../../lib/clock";
-import { PollingWorker } from "../../lib/polling-worker";
-import { backoffMs } from "../../mail/worker";
+import { type QueueSpec, QueueWorker, type QueueWorkerOptions } from "../../lib/leased-queue";
 import { deliveryOf } from "./applications";
 
 /** What order intake receives for one application. */
@@ -47,64 +43,37 @@ export function webhookIntake(url: string, timeoutMs = 10_000): IntakeHandler {
   };
 }
 
-export interface IntakeWorkerOptions {
-  db: DB;
-  clock: Clock;
+export interface IntakeWorkerOptions extends QueueWorkerOptions {
   handler: IntakeHandler;
-  pollIntervalMs: number;
-  maxAttempts?: number;
-  claimMs?: number;
-  log?: (message: string) => void;
 }
+
+/** Applications as a leased queue: a claimed one stays `pending`, with a lease. */
+const INTAKE_QUEUE: QueueSpec<"applications"> = {
+  table: "applications",
+  columns: {
+    status: "intake_status",
+    nextAttemptAt: "intake_next_attempt_at",
+    lockedUntil: "intake_locked_until",
+    attempts: "intake_attempts",
+    error: "intake_error",
+  },
+  status: { waiting: "pending", leased: "pending", done: "accepted", failed: "failed" },
+  maxAttempts: 6,
+  describe: (row) => `intake ${row.number}`,
+};
 
 /**
  * Hands stored applications to intake, durably: a row stays `pending` until intake took it
  * (受付完了) or every attempt failed (受付失敗). Claimed like the mail outbox, so two instances never
  * deliver one application twice at the same time.
  */
-export class IntakeWorker extends PollingWorker {
-  private readonly maxAttempts: number;
-  private readonly claimMs: number;
-
+export class IntakeWorker extends QueueWorker<"applications"> {
   constructor(private readonly o: IntakeWorkerOptions) {
-    super("intake worker", o.pollIntervalMs, o.log);
-    this.maxAttempts = o.maxAttempts ?? 6;
-    this.claimMs = o.claimMs ?? 120_000;
+    super("intake worker", INTAKE_QUEUE, o);
   }
 
-  protected work(): Promise<number> {
-    return this.processDue();
-  }
-
-  private async claim(): Promise<ApplicationTable[]> {
-    const now = iso(this.o.clock.now());
-    let due = this.o.db
-      .selectFrom("applications")
-      .select("id")
-      .where((eb) =>
-        eb.or([
-          eb.and([
-            eb("intake_status", "=", "pending"),
-            eb("intake_next_attempt_at", "<=", now),
-            eb("intake_locked_until", "is", null),
-          ]),
-          eb.and([eb("intake_status", "=", "pending"), eb("intake_locked_until", "<=", now)]),
-        ]),
-      )
-      .orderBy("created_at")
-      .limit(20);
-    if (dialectOf(this.o.db) === "postgres") due = due.forUpdate().skipLocked();
-    // Most polls find nothing: ask with a read first, so an idle worker never takes the write lock.
-    if (!(await due.execute()).length) return [];
-    return this.o.db
-      .updateTable("applications")
-      .set({
-        intake_locked_until: iso(addMs(this.o.clock.now(), this.claimMs)),
-        intake_attempts: sql<number>`intake_attempts + 1`,
-      })
-      .where("id", "in", due)
-      .returningAll()
-      .execute();
+  protected async handle(row: ApplicationTable): Promise<void> {
+    await this.o.handler.deliver(await this.payload(row));
   }
 
   private async payload(a: ApplicationTable): Promise<IntakePayload> {
@@ -139,36 +108,5 @@ export class IntakeWorker extends PollingWorker {
         quantity: l.quantity,
       })),
     };
-  }
-
-  private async processDue(): Promise<number> {
-    const rows = await this.claim();
-    let accepted = 0;
-    for (const row of rows) {
-      try {
-        await this.o.handler.deliver(await this.payload(row));
-        await this.o.db
-          .updateTable("applications")
-          .set({ intake_status: "accepted", intake_locked_until: null, intake_error: null })
-          .where("id", "=", row.id)
-          .execute();
-        accepted++;
-      } catch (error) {
-        const message = ((error as Error).message ?? String(error)).slice(0, 500);
-        const final = row.intake_attempts >= this.maxAttempts;
-        await this.o.db
-          .updateTable("applications")
-          .set({
-            intake_status: final ? "failed" : "pending",
-            intake_next_attempt_at: iso(addMs(this.o.clock.now(), backoffMs(row.intake_attempts))),
-            intake_locked_until: null,
-            intake_error: message,
-          })
-          .where("id", "=", row.id)
-          .execute();
-        this.log?.(`intake ${row.number} attempt ${row.intake_attempts} failed: ${message}`);
-      }
-    }
-    return accepted;
   }
 }

@@ -1,12 +1,12 @@
 import { sql } from "kysely";
-import { isUniqueViolation, lockAccount } from "../../../db";
+import { lockAccount } from "../../../db";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
-import { type Actor, byIdempotencyKey, emptyApplication, mailReceived, nextNumber } from "./applications";
+import { type Actor, emptyApplication, mailReceived, nextNumber, submitOnce } from "./applications";
 
 export interface RentalLineView {
   id: string;
@@ -85,13 +85,8 @@ export async function arrangeOrder(
       .set({ arranged_at: iso(now), arranged_by: by.id ?? by.type, rental_id: rentalId })
       .where("id", "=", order.id)
       .execute();
-    await recordAudit(trx, deps.clock, {
-      actor_type: by.type,
-      actor_id: by.id,
-      account_id: order.account_id,
-      action: "order.arrange",
+    await recordAudit(trx, deps.clock, { ...by, accountId: order.account_id }, null, "order.arrange", {
       target: orderNumber,
-      result: "success",
     });
     return { rentalId, contractNo };
   });
@@ -195,12 +190,10 @@ export async function requestCancellation(
   input: CancellationInput,
   meta: RequestMeta,
 ): Promise<{ id: string; number: string; created: boolean }> {
-  const existing = await byIdempotencyKey(deps.db, actor.accountId, input.idempotencyKey);
-  if (existing) return { ...existing, created: false };
-  const { rental, lines } = await validateCancellation(deps, actor.accountId, input);
-  const now = deps.clock.now();
-  const id = newId();
-  try {
+  return submitOnce(deps, actor.accountId, input.idempotencyKey, async () => {
+    const { rental, lines } = await validateCancellation(deps, actor.accountId, input);
+    const now = deps.clock.now();
+    const id = newId();
     const number = await deps.db.transaction().execute(async (trx) => {
       await lockAccount(trx, actor.accountId);
       for (const { line, quantity } of lines) {
@@ -246,25 +239,11 @@ export async function requestCancellation(
         )
         .execute();
       await mailReceived(deps, trx, actor, number, "cancellation", now);
-      await recordAudit(trx, deps.clock, {
-        actor_type: "customer",
-        actor_id: actor.userId,
-        account_id: actor.accountId,
-        action: "application.cancellation",
+      await recordAudit(trx, deps.clock, actor, meta, "application.cancellation", {
         target: `${number} (${rental.contractNo})`,
-        ip: meta.ip,
-        user_agent: meta.userAgent,
-        result: "success",
       });
       return number;
     });
-    return { id, number, created: true };
-  } catch (error) {
-    // A parallel submission of the same form won the race: answer with its application.
-    if (isUniqueViolation(error)) {
-      const winner = await byIdempotencyKey(deps.db, actor.accountId, input.idempotencyKey);
-      if (winner) return { ...winner, created: false };
-    }
-    throw error;
-  }
+    return { id, number };
+  });
 }

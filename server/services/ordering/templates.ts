@@ -148,26 +148,6 @@ interface Actor {
   accountId: string;
 }
 
-function audit(
-  deps: ServiceDeps,
-  db: ServiceDeps["db"],
-  actor: Actor,
-  action: string,
-  target: string,
-  meta: RequestMeta,
-) {
-  return recordAudit(db, deps.clock, {
-    actor_type: "customer",
-    actor_id: actor.userId,
-    account_id: actor.accountId,
-    action,
-    target,
-    ip: meta.ip,
-    user_agent: meta.userAgent,
-    result: "success",
-  });
-}
-
 export async function createTemplate(
   deps: ServiceDeps,
   actor: Actor,
@@ -207,7 +187,7 @@ export async function createTemplate(
         updated_at: now,
       })
       .execute();
-    await audit(deps, trx, actor, "template.create", t.name, meta);
+    await recordAudit(trx, deps.clock, actor, meta, "template.create", { target: t.name });
   });
   return { id, ...t };
 }
@@ -238,7 +218,7 @@ export async function updateTemplate(
       .where("id", "=", id)
       .where("account_id", "=", actor.accountId)
       .execute();
-    await audit(deps, trx, actor, "template.update", t.name, meta);
+    await recordAudit(trx, deps.clock, actor, meta, "template.update", { target: t.name });
   });
   return { id, ...t };
 }
@@ -247,6 +227,6 @@ export async function deleteTemplate(deps: ServiceDeps, actor: Actor, id: string
   const t = await getTemplate(deps, actor.accountId, id);
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom("delivery_templates").where("id", "=", id).where("account_id", "=", actor.accountId).execute();
-    await audit(deps, trx, actor, "template.delete", t.name, meta);
+    await recordAudit(trx, deps.clock, actor, meta, "template.delete", { target: t.name });
   });
 }

@@ -1,0 +1,92 @@
+import type { DB } from "../../../db";
+import type { VerificationPurpose, VerificationTable } from "../../../db/schema";
+import { formatTokyo } from "../../lib/format";
+import type { ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
+import { loadUser, type UserRow } from "./user-records";
+import { consumeVerification, createVerification, findOpenVerification } from "./verification";
+
+/** The mails that carry a link: to a user, naming its company, with the link and its expiry. */
+type LinkTemplate = "password-setup" | "password-reset" | "email-change-request" | "email-change-confirm";
+
+/**
+ * One kind of mailed link (パスワード設定, パスワード再設定, the two email-change steps): what it is for,
+ * the mail that carries it, the page it opens and how long it lives.
+ */
+export interface MailedLink {
+  purpose: Exclude<VerificationPurpose, "login_otp">;
+  template: LinkTemplate;
+  /** The page the token is appended to, e.g. "/reset-password/". */
+  path: string;
+  ttlMs: number;
+  /** What the user reads when the link cannot be used (any more). */
+  invalidMessage: string;
+}
+
+/** Whom a link is for, with its account (as `loadUser` gives it). */
+export interface LinkUser {
+  id: string;
+  email: string;
+  name: string;
+  login_id: string;
+  company_name: string;
+}
+
+/**
+ * Mails a new link in the caller's transaction: the user's older links of the same purpose stop
+ * working, only the token's SHA-256 is stored, and the mail exists if and only if the change commits.
+ * It goes to the user's address unless `to` says otherwise (the new address of an email change).
+ */
+export async function sendLink(
+  deps: ServiceDeps,
+  trx: DB,
+  link: MailedLink,
+  user: LinkUser,
+  options: { to?: string; payload?: string } = {},
+): Promise<void> {
+  const { token, expiresAt } = await createVerification(trx, deps.clock, {
+    purpose: link.purpose,
+    userId: user.id,
+    ttlMs: link.ttlMs,
+    payload: options.payload,
+  });
+  await deps.outbox.enqueue(trx, options.to ?? user.email, link.template, {
+    accountCompany: user.company_name,
+    userName: user.name || user.email,
+    loginId: user.login_id,
+    url: `${deps.config.appOrigin}${link.path}${token}`,
+    expiresAt: formatTokyo(expiresAt),
+  });
+}
+
+/** A link that can still be used, with its user. */
+export interface OpenLink {
+  link: MailedLink;
+  verification: VerificationTable;
+  user: UserRow;
+}
+
+/** The open (unused, unexpired, newest) link for a token, or null: what its page shows depends on it. */
+export async function findLink(deps: ServiceDeps, link: MailedLink, token: string): Promise<OpenLink | null> {
+  const verification = await findOpenVerification(deps.db, deps.clock, link.purpose, token);
+  if (!verification) return null;
+  const user = await loadUser(deps.db, verification.user_id).catch(() => null);
+  return user ? { link, verification, user } : null;
+}
+
+/** The open link for a token, or TOKEN_INVALID with the link's own message. */
+export async function requireLink(deps: ServiceDeps, link: MailedLink, token: string): Promise<OpenLink> {
+  const open = await findLink(deps, link, token);
+  if (!open) throw new DomainError("TOKEN_INVALID", link.invalidMessage);
+  return open;
+}
+
+/**
+ * Uses a link up, in the transaction of the change it allows: one conditional UPDATE, so of two
+ * parallel uses exactly one goes on; the other gets TOKEN_INVALID and its transaction rolls back.
+ */
+export async function consumeLink(deps: ServiceDeps, trx: DB, open: OpenLink): Promise<void> {
+  if (!(await consumeVerification(trx, deps.clock, open.verification.id))) {
+    throw new DomainError("TOKEN_INVALID", open.link.invalidMessage);
+  }
+}
