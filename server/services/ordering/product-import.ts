@@ -170,11 +170,7 @@ export async function importProducts(
           await trx.updateTable("products").set(productColumns(product)).where("id", "=", id).execute();
         }
         const result = counts(p);
-        await recordAudit(trx, deps.clock, {
-          actor_type: by.type,
-          actor_id: by.id,
-          action: "product.import",
-          result: "success",
+        await recordAudit(trx, deps.clock, { type: by.type, id: by.id }, null, "product.import", {
           details: { inserted: p.inserts.length, updated: p.updates.length, unchanged: p.unchanged },
         });
         return result;
