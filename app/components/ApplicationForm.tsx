@@ -5,6 +5,7 @@ import { yen } from "~/utils/format";
 import { ConfirmStep } from "./ConfirmStep";
 import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
 import { ErrorList, Field, FormAlert } from "./Field";
+import { LineQuantityField } from "./LineQuantityField";
 import { SubmitButton } from "./SubmitButton";
 
 const TITLE = { quote: "見積依頼", order: "注文" } as const;
@@ -74,17 +75,14 @@ export function ApplicationForm() {
                       {yen(l.dailyPrice)} / {yen(l.monthlyPrice)}
                     </td>
                     <td>
-                      <Field
+                      <LineQuantityField
                         label="数量"
-                        name={`qty.${l.productId}`}
-                        id={`qty-${l.productId}`}
-                        type="number"
-                        inputMode="numeric"
+                        lineId={l.productId}
+                        modelNo={l.modelNo}
                         min={1}
                         max={99}
                         defaultValue={l.quantity}
-                        errors={errors[`qty.${l.productId}`]}
-                        aria-label={`${l.modelNo} の数量`}
+                        fieldErrors={errors}
                       />
                     </td>
                     <td>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { ErrorList } from "~/components/Field";
+import { Field } from "~/components/Field";
 import type { loader as rootLoader } from "~/root";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -76,30 +76,22 @@ export default function HistoryPage() {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="from">期間(開始)</label>
-          <input
-            id="from"
-            name="from"
-            type="date"
-            defaultValue={params.get("from") ?? ""}
-            aria-invalid={fieldErrors.from ? true : undefined}
-            aria-describedby={fieldErrors.from ? "from-error" : undefined}
-          />
-          <ErrorList id="from-error" errors={fieldErrors.from} />
-        </div>
-        <div className="field">
-          <label htmlFor="to">期間(終了)</label>
-          <input
-            id="to"
-            name="to"
-            type="date"
-            defaultValue={params.get("to") ?? ""}
-            aria-invalid={fieldErrors.to ? true : undefined}
-            aria-describedby={fieldErrors.to ? "to-error" : undefined}
-          />
-          <ErrorList id="to-error" errors={fieldErrors.to} />
-        </div>
+        <Field
+          label="期間(開始)"
+          name="from"
+          id="from"
+          type="date"
+          defaultValue={params.get("from") ?? ""}
+          errors={fieldErrors.from}
+        />
+        <Field
+          label="期間(終了)"
+          name="to"
+          id="to"
+          type="date"
+          defaultValue={params.get("to") ?? ""}
+          errors={fieldErrors.to}
+        />
         <div className="actions">
           <button type="submit">絞り込み</button>
         </div>

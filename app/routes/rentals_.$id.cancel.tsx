@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-r
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ConfirmStep } from "~/components/ConfirmStep";
 import { ErrorList, Field, FormAlert } from "~/components/Field";
+import { LineQuantityField } from "~/components/LineQuantityField";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
 import { requireCustomer } from "~/utils/auth.server";
@@ -139,18 +140,15 @@ export default function CancelPage() {
                 <td>{l.productName}</td>
                 <td className="num">{l.cancellable}</td>
                 <td>
-                  <Field
+                  <LineQuantityField
                     label="解約数量"
-                    name={`qty.${l.id}`}
-                    id={`qty-${l.id}`}
-                    type="number"
-                    inputMode="numeric"
+                    lineId={l.id}
+                    modelNo={l.modelNo}
                     min={0}
                     max={l.cancellable}
                     disabled={l.cancellable === 0}
                     defaultValue={values?.quantities[l.id] ?? "0"}
-                    errors={errors[`qty.${l.id}`]}
-                    aria-label={`${l.modelNo} の解約数量`}
+                    fieldErrors={errors}
                   />
                 </td>
               </tr>

@@ -1,4 +1,5 @@
 import { lockAccount } from "../../../db";
+import type { DeliveryTemplateTable } from "../../../db/schema";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { recordAudit } from "../audit";
@@ -95,17 +96,7 @@ function validateTemplate(input: DeliveryFields & { name: string }) {
   return { name, ...delivery };
 }
 
-type Row = {
-  id: string;
-  name: string;
-  company: string;
-  department: string;
-  person: string;
-  postal_code: string;
-  address: string;
-  building: string;
-  phone: string;
-};
+type Row = Omit<DeliveryTemplateTable, "account_id" | "created_at" | "updated_at">;
 
 function toTemplate(r: Row): DeliveryTemplate {
   return {
@@ -118,6 +109,20 @@ function toTemplate(r: Row): DeliveryTemplate {
     address: r.address,
     building: r.building,
     phone: r.phone,
+  };
+}
+
+/** The columns a template's fields are stored in: one mapping for insert and update. */
+function columnsOf(t: DeliveryFields & { name: string }) {
+  return {
+    name: t.name,
+    company: t.company,
+    department: t.department,
+    person: t.person,
+    postal_code: t.postalCode,
+    address: t.address,
+    building: t.building,
+    phone: t.phone,
   };
 }
 
@@ -175,14 +180,7 @@ export async function createTemplate(
       .values({
         id,
         account_id: actor.accountId,
-        name: t.name,
-        company: t.company,
-        department: t.department,
-        person: t.person,
-        postal_code: t.postalCode,
-        address: t.address,
-        building: t.building,
-        phone: t.phone,
+        ...columnsOf(t),
         created_at: now,
         updated_at: now,
       })
@@ -205,14 +203,7 @@ export async function updateTemplate(
     await trx
       .updateTable("delivery_templates")
       .set({
-        name: t.name,
-        company: t.company,
-        department: t.department,
-        person: t.person,
-        postal_code: t.postalCode,
-        address: t.address,
-        building: t.building,
-        phone: t.phone,
+        ...columnsOf(t),
         updated_at: iso(deps.clock.now()),
       })
       .where("id", "=", id)
