@@ -1,3 +1,4 @@
+import os from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -13,12 +14,26 @@ if (!postgres && !process.env.MOS_PG_SKIP_TOLD) {
   );
 }
 
+/**
+ * Test files run in parallel in forked workers, each hashing passwords (Argon2) and running databases
+ * and server processes of its own: CPU-bound. So one worker per core that is free now
+ * (os.availableParallelism() minus the 1-minute load average), leaving one core for the rest, at
+ * least 1. A 2-core machine gets 1. Override with `npx vitest run --maxWorkers=N`.
+ */
+function freeWorkers(): number {
+  const cores = os.availableParallelism();
+  const busy = Math.round(os.loadavg()[0] ?? 0); // 0 where there is no load average (Windows)
+  return Math.max(1, cores - 1 - busy);
+}
+
 export default defineConfig({
   test: {
     environment: "node",
     pool: "forks",
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    maxWorkers: freeWorkers(),
+    // Waits are on conditions; these limits only bound a hang, so a loaded machine is slow, not red.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       { extends: true as const, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
       {

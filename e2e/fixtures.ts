@@ -87,7 +87,8 @@ export async function waitForMail(
         );
         return found !== undefined;
       },
-      { message: `mail "${subject}" to ${to}`, timeout: 10_000 },
+      // Bounded by the expect timeout (playwright.config.ts): the worker may be slow, never wrong.
+      { message: `mail "${subject}" to ${to}` },
     )
     .toBe(true);
   return found as Mail;

@@ -38,17 +38,22 @@ export default async function globalSetup() {
   const log = fs.openSync(logFile, "a");
   const server: ChildProcess = spawn(process.execPath, ["scripts/start.mjs"], { env, stdio: ["ignore", log, log] });
 
-  const deadline = Date.now() + 60_000;
+  // Waits for /healthz (or for the app to exit, which fails at once). start.mjs may have to build
+  // first, and a loaded machine is slow: the deadline only bounds a hang.
+  const startMinutes = 5;
+  const deadline = Date.now() + startMinutes * 60_000;
   for (;;) {
     if (server.exitCode !== null) {
       throw new Error(`the app exited (${server.exitCode}):\n${fs.readFileSync(logFile, "utf8")}`);
     }
     try {
-      if ((await fetch(`${baseURL}/healthz`)).ok) break;
+      if ((await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(30_000) })).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the app did not start in 60 s:\n${fs.readFileSync(logFile, "utf8")}`);
+    if (Date.now() > deadline) {
+      throw new Error(`the app did not start in ${startMinutes} min:\n${fs.readFileSync(logFile, "utf8")}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 
