@@ -65,7 +65,7 @@ describe(`two app instances on one ${TEST_DIALECT} database`, () => {
       await expect
         .poll(
           async () => (await db.selectFrom("mail_outbox").select("id").where("status", "=", "sent").execute()).length,
-          { timeout: 30_000, interval: 100 },
+          { timeout: 90_000, interval: 100 },
         )
         .toBe(MAILS);
       await db.destroy();

@@ -45,7 +45,7 @@ describe("the server process", () => {
               (r) => r.status,
               () => 0,
             ),
-          { timeout: 30_000 },
+          { timeout: 90_000 },
         )
         .toBe(200);
       if (sqlite) {
@@ -67,7 +67,7 @@ describe("the server process", () => {
             const { messages } = (await res.json()) as { messages: { subject: string }[] };
             return messages.filter((m) => m.subject.includes("ログイン通知")).length;
           },
-          { timeout: 10_000 },
+          { timeout: 60_000 },
         )
         .toBe(1);
     } finally {

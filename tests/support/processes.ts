@@ -37,7 +37,7 @@ export function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Waits until /healthz answers 200, or fails with the server's output. */
-export async function waitHealthy(url: string, server: ServerProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitHealthy(url: string, server: ServerProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (server.child.exitCode !== null)
