@@ -70,7 +70,11 @@ export interface OpenLink {
 export async function findLink(deps: ServiceDeps, link: MailedLink, token: string): Promise<OpenLink | null> {
   const verification = await findOpenVerification(deps.db, deps.clock, link.purpose, token);
   if (!verification) return null;
-  const user = await loadUser(deps.db, verification.user_id).catch(() => null);
+  // A link whose user is gone is no link; any other failure (the database) is not "invalid link".
+  const user = await loadUser(deps.db, verification.user_id).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === "NOT_FOUND") return null;
+    throw error;
+  });
   return user ? { link, verification, user } : null;
 }
 
