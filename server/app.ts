@@ -29,6 +29,8 @@ export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = pro
   const flashCookie = { secret: deps.hmac("cookie_secret:flash"), secure: config.secureCookies };
   const app = express();
   app.disable("x-powered-by");
+  // Exactly the configured proxies (a hop count or their addresses): req.ip is then the right-most
+  // X-Forwarded-For address that is not one of them, never an entry the client wrote itself.
   app.set("trust proxy", config.trustProxy);
 
   // Fingerprinted build assets never change: cache them for a year.

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { z } from "zod";
 
 /**
@@ -7,6 +8,42 @@ import { z } from "zod";
 const bool = z
   .enum(["true", "false", "1", "0"], { message: "true か false を指定してください (use true or false)" })
   .transform((v) => v === "true" || v === "1");
+
+/**
+ * Which proxies in front of the app may tell the client's address (X-Forwarded-For), in Express's
+ * `trust proxy` terms: none, a hop count (the nearest N proxies), or the proxies' addresses and CIDRs.
+ * The client is the right-most address that is not a trusted proxy. Never "trust every hop": then the
+ * left-most entry, which the client writes itself, would count.
+ */
+export type TrustProxy = false | number | string[];
+
+/** Names proxy-addr (Express) understands for well-known ranges. */
+const PROXY_RANGE_NAMES = ["loopback", "linklocal", "uniquelocal"];
+
+function isAddressOrRange(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = net.isIP(address);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+const trustProxy = z.string().transform((raw, ctx): TrustProxy => {
+  const value = raw.trim();
+  if (value === "false" || value === "0") return false;
+  // Backward compatible and safe: true is the one proxy in front (docs/operations.md), not every hop.
+  if (value === "true") return 1;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(",").map((e) => e.trim());
+  if (entries.every(isAddressOrRange)) return entries;
+  ctx.addIssue({
+    code: "custom",
+    message:
+      "false, a hop count (true = 1, the nearest proxy) or the proxies' addresses / CIDRs separated by commas " +
+      "(e.g. 127.0.0.1,10.0.0.0/8; also loopback, linklocal, uniquelocal)",
+  });
+  return z.NEVER;
+});
 
 const baseSchema = z.object({
   APP_ENV: z.enum(["local", "production"]).default("local"),
@@ -51,7 +88,7 @@ const baseSchema = z.object({
     .min(1)
     .refine((v) => /^[!-/:-@[-`{-~]+$/.test(v), "half-width symbols only")
     .default(".-_"),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   INTAKE_WEBHOOK_URL: z
     .string()
     .url()
@@ -88,7 +125,8 @@ export interface Config {
   loginRateLimitPerMinute: number;
   session: { idleMs: number; absoluteMs: number };
   passwordSymbols: string;
-  trustProxy: boolean;
+  /** Express's `trust proxy`: which proxies may tell the client's address (see TrustProxy). */
+  trustProxy: TrustProxy;
   seedDemo: boolean;
   intake: { webhookUrl: string | undefined; pollIntervalMs: number; maxAttempts: number };
   site: {

@@ -65,4 +65,22 @@ describe("loadConfig", () => {
     expect(loadConfig({ LOGIN_RATE_LIMIT_PER_MINUTE: "0" }).loginRateLimitPerMinute).toBe(0);
     expect(problems({ LOGIN_RATE_LIMIT_PER_MINUTE: "-1" })[0]).toMatch(/^LOGIN_RATE_LIMIT_PER_MINUTE/);
   });
+
+  it("reads TRUST_PROXY as the proxies to trust: none, a hop count (true = one), or addresses and CIDRs", () => {
+    const trust = (v: string) => loadConfig({ TRUST_PROXY: v }).trustProxy;
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(trust("false")).toBe(false);
+    expect(trust("0")).toBe(false);
+    // Never "trust every hop": that lets a client choose its own address through the proxy.
+    expect(trust("true")).toBe(1);
+    expect(trust("1")).toBe(1);
+    expect(trust("2")).toBe(2);
+    expect(trust("10.0.0.1, 10.0.1.0/24,fd00::/8")).toEqual(["10.0.0.1", "10.0.1.0/24", "fd00::/8"]);
+    expect(trust("loopback,uniquelocal")).toEqual(["loopback", "uniquelocal"]);
+    for (const bad of ["maybe", "10.0.0.300", "10.0.0.0/33", "::1/129", "-1", "1.5", "10.0.0.1,,"]) {
+      const p = problems({ TRUST_PROXY: bad });
+      expect(p, bad).toHaveLength(1);
+      expect(p[0]).toMatch(/^TRUST_PROXY: .*hop count.*address/);
+    }
+  });
 });
