@@ -42,6 +42,8 @@ function login(url: string, headers: Record<string, string> = {}, extra: Record<
   });
 }
 
+const sessionOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
+
 /** The address the latest successful login was recorded with, in the audit log and the login notice. */
 async function lastLoginAddress(h: Harness) {
   const audit = await h.db
@@ -93,5 +95,84 @@ describe("client address behind a proxy (TRUST_PROXY)", () => {
       expect(res.status).toBe(302);
       expect((await lastLoginAddress(h)).audit, `TRUST_PROXY=${trustProxy}`).toBe(expected);
     }
+  });
+});
+
+describe("redirects built from what the user sent", () => {
+  const target = "/products?keyword=計測器";
+  const encoded = `/products?keyword=${encodeURIComponent("計測器")}`;
+
+  it("a non-ASCII redirectTo is percent-encoded after login, not a 500", async () => {
+    const { url } = await start();
+    const res = await login(url, {}, { redirectTo: target });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(encoded);
+    // An already encoded target is kept as it is, not encoded twice.
+    const again = await login(url, {}, { redirectTo: encoded });
+    expect(again.headers.get("location")).toBe(encoded);
+    // A path and a fragment in Japanese too.
+    const path = await login(url, {}, { redirectTo: "/商品#一覧" });
+    expect(path.headers.get("location")).toBe(`/${encodeURIComponent("商品")}#${encodeURIComponent("一覧")}`);
+  });
+
+  it("the login page sends a signed-in visitor on to a non-ASCII redirectTo, encoded", async () => {
+    const { url } = await start();
+    const session = sessionOf(await login(url));
+    const res = await fetch(`${url}/login?redirectTo=${encodeURIComponent(target)}`, {
+      headers: { Cookie: session },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(encoded);
+  });
+
+  it("anonymous visitors of a page with a Japanese query are sent to /login with it encoded", async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}${encoded}`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent(encoded)}`);
+  });
+
+  it("the one-time-password step keeps a non-ASCII redirectTo and ends there, encoded", async () => {
+    const { h, url } = await start();
+    await h.db.updateTable("users").set({ mfa_enabled: 1 }).execute();
+    const first = await login(url, {}, { redirectTo: target });
+    expect(first.status).toBe(302);
+    const otpPage = first.headers.get("location") ?? "";
+    expect(otpPage).toBe(`/login/otp?redirectTo=${encodeURIComponent(encoded)}`);
+    const challenge = sessionOf(first);
+    const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("ワンタイムパスワード通知"));
+    const code = /ワンタイムパスワード: (\d{6})/.exec(mail?.text ?? "")?.[1] ?? "";
+    const res = await fetch(`${url}${otpPage}`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "verify", code }),
+      headers: { Origin: url, Cookie: challenge },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(encoded);
+  });
+
+  it("a user who must change the password goes to the forced change first, whatever the redirectTo", async () => {
+    const { h, url } = await start();
+    await createAccount(h.deps, {
+      loginId: "kari01",
+      companyName: "仮会社",
+      email: "kari@example.jp",
+      temporaryPassword: "Start-2026x",
+    });
+    const res = await fetch(`${url}/login`, {
+      method: "POST",
+      body: new URLSearchParams({
+        loginId: "kari01",
+        email: "kari@example.jp",
+        password: "Start-2026x",
+        redirectTo: target,
+      }),
+      headers: { Origin: url },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/password/initial");
   });
 });

@@ -14,6 +14,12 @@ describe("safeRedirect", () => {
     ["javascript:alert(1)", "/"],
     ["/ok\nSet-Cookie:x", "/"],
     [null, "/"],
+    // A Location header carries bytes: anything beyond ASCII is percent-encoded (UTF-8), once.
+    ["/products?keyword=計測器", "/products?keyword=%E8%A8%88%E6%B8%AC%E5%99%A8"],
+    ["/products?keyword=%E8%A8%88", "/products?keyword=%E8%A8%88"],
+    ["/商品#一覧", "/%E5%95%86%E5%93%81#%E4%B8%80%E8%A6%A7"],
+    ["/a b?q=é", "/a%20b?q=%C3%A9"],
+    ["/\uD800", "/%EF%BF%BD"],
   ])("%s → %s", (to, expected) => {
     expect(safeRedirect(to)).toBe(expected);
   });
