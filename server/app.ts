@@ -50,7 +50,10 @@ export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = pro
   app.use(sameOriginOnly(config));
 
   if (config.mail.transport === "mailbox") {
-    app.use("/dev/mailbox", mailboxRoutes(deps.db));
+    app.use(
+      "/dev/mailbox",
+      mailboxRoutes(deps.db, { appOrigin: config.appOrigin, allowRemote: config.mail.mailboxAllowRemote }),
+    );
   } else {
     app.all(
       ["/dev/mailbox", "/dev/mailbox/*"],

@@ -48,7 +48,8 @@ const trustProxy = z.string().transform((raw, ctx): TrustProxy => {
 const baseSchema = z.object({
   APP_ENV: z.enum(["local", "production"]).default("local"),
   PORT: z.coerce.number({ message: "a port number (1–65535)" }).int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Where to listen: loopback in local mode (the dev mailbox shows every code), every interface in production. */
+  HOST: z.string().min(1).optional(),
   APP_ORIGIN: z
     .string()
     .url()
@@ -64,6 +65,10 @@ const baseSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number({ message: "a whole number" }).int().min(1).max(100).default(10),
   PEPPER: z.string().min(32, "at least 32 characters").optional(),
   MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).optional(),
+  /** The mailbox shows every set-up and reset link: in production only by this explicit opt-in. */
+  ALLOW_MAILBOX_IN_PRODUCTION: bool.default(false),
+  /** The mailbox answers requests from this machine only, unless this opens it to every client. */
+  MAILBOX_ALLOW_REMOTE: bool.default(false),
   SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\//.test(v), "smtp://… or smtps://…")
@@ -121,6 +126,8 @@ export interface Config {
     smtpUrl: string | undefined;
     from: string;
     pollIntervalMs: number;
+    /** Whether /dev/mailbox answers other machines too (else only loopback requests). */
+    mailboxAllowRemote: boolean;
   };
   loginRateLimitPerMinute: number;
   session: { idleMs: number; absoluteMs: number };
@@ -167,6 +174,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problem("PEPPER", "required with PostgreSQL: every instance must use the same one");
   }
   if (transport === "smtp" && !cleaned.SMTP_URL) problem("SMTP_URL", "required when MAIL_TRANSPORT=smtp");
+  if (production && transport === "mailbox" && !["true", "1"].includes(cleaned.ALLOW_MAILBOX_IN_PRODUCTION ?? "")) {
+    problem(
+      "MAIL_TRANSPORT",
+      "mailbox keeps every mail (set-up and reset links, one-time codes) and shows it at /dev/mailbox: refused " +
+        "with APP_ENV=production; use smtp, or set ALLOW_MAILBOX_IN_PRODUCTION=true on a server only testers reach",
+    );
+  }
   if (byName.size || !parsed.success) {
     throw new ConfigError([...byName].map(([name, messages]) => `${name}: ${messages.join("; ")}`));
   }
@@ -176,7 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     appEnv: e.APP_ENV,
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
     appOrigin,
     secureCookies: appOrigin.startsWith("https://"),
     databaseUrl: e.DATABASE_URL,
@@ -187,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `${e.SITE_NAME} <no-reply@localhost>`,
       pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
+      mailboxAllowRemote: e.MAILBOX_ALLOW_REMOTE,
     },
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000 },

@@ -2,13 +2,32 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { seedDemo } from "../db/seed/demo";
 import { createApp } from "./app";
+import type { Config } from "./config";
 import { projectPath } from "./lib/paths";
 import { loadConfigOrExit, startRuntime } from "./runtime";
 
 const log = (message: string) => console.log(`[${new Date().toISOString()}] ${message}`);
+const warn = (message: string) => console.warn(`[${new Date().toISOString()}] WARNING: ${message}`);
+
+/** Said at every start: settings that expose what the dev mailbox holds. */
+function warnAboutMailbox(config: Config) {
+  if (config.mail.transport !== "mailbox") return;
+  const shownTo = config.mail.mailboxAllowRemote
+    ? "to anyone who can reach this server (MAILBOX_ALLOW_REMOTE=true)"
+    : "to requests from this machine";
+  if (config.appEnv === "production") {
+    warn(
+      "MAIL_TRANSPORT=mailbox with APP_ENV=production (ALLOW_MAILBOX_IN_PRODUCTION=true): no mail leaves this " +
+        `server; every mail, set-up and reset links included, is kept and shown at /dev/mailbox ${shownTo}.`,
+    );
+  } else if (config.mail.mailboxAllowRemote) {
+    warn(`every mail, codes and links included, is shown at /dev/mailbox ${shownTo}.`);
+  }
+}
 
 async function main() {
   const config = loadConfigOrExit();
+  warnAboutMailbox(config);
   const runtime = await startRuntime(config, { log });
   if (config.seedDemo) {
     const seeded = await seedDemo(runtime.deps);
@@ -21,7 +40,7 @@ async function main() {
   runtime.intake.start();
 
   const server = app.listen(config.port, config.host, () => {
-    log(`listening on ${config.appOrigin} (port ${config.port}, mail: ${config.mail.transport})`);
+    log(`listening on ${config.appOrigin} (${config.host}:${config.port}, mail: ${config.mail.transport})`);
   });
 
   let closing = false;

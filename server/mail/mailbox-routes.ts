@@ -1,13 +1,49 @@
-import express from "express";
+import express, { type Request } from "express";
 import { sql } from "kysely";
 import type { DB } from "../../db";
 
+/** Header a proxy adds when it forwards a request: then the loopback peer speaks for someone else. */
+const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"];
+
+const isLoopback = (address: string) => /^(127\.|::ffff:127\.)/.test(address) || address === "::1";
+
+function hostnameOf(host: string | undefined): string | undefined {
+  try {
+    return host ? new URL(`http://${host}`).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a request comes straight from this machine: its connection is from loopback, no proxy forwarded
+ * it (a local reverse proxy connects from loopback for anyone), and its Host names this machine or the
+ * site itself (a page elsewhere that rebinds its own name to 127.0.0.1 does not).
+ */
+export function fromThisMachine(req: Request, appOrigin: string): boolean {
+  if (!isLoopback(req.socket.remoteAddress ?? "")) return false;
+  if (FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined)) return false;
+  const hostname = hostnameOf(req.headers.host);
+  return hostname !== undefined && ["localhost", "127.0.0.1", "[::1]", new URL(appOrigin).hostname].includes(hostname);
+}
+
 /**
  * The development mailbox (MAIL_TRANSPORT=mailbox): /dev/mailbox in the browser and
- * /dev/mailbox/messages.json?to=ADDRESS for QA suites (SPEC §9).
+ * /dev/mailbox/messages.json?to=ADDRESS for QA suites (SPEC §9). It shows every code and link the site
+ * mails, so it answers only requests from this machine unless `allowRemote` (MAILBOX_ALLOW_REMOTE=true).
  */
-export function mailboxRoutes(db: DB): express.Router {
+export function mailboxRoutes(db: DB, options: { appOrigin: string; allowRemote: boolean }): express.Router {
   const r = express.Router();
+  r.use((req, res, next) => {
+    if (options.allowRemote || fromThisMachine(req, options.appOrigin)) return next();
+    res
+      .status(403)
+      .type("text/plain; charset=utf-8")
+      .send(
+        "403 Forbidden: 開発用メールボックスはこのマシンからのみ表示できます。" +
+          "(The development mailbox answers requests from this machine only; MAILBOX_ALLOW_REMOTE=true opens it.)",
+      );
+  });
   r.use((_req, res, next) => {
     // Plain server-rendered pages with inline styles; a mail's HTML is shown in a sandboxed frame.
     res.setHeader(

@@ -1,3 +1,5 @@
+import http from "node:http";
+import os from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAccount } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
@@ -56,6 +58,11 @@ async function lastLoginAddress(h: Harness) {
   const notice = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("ログイン通知"));
   return { audit: audit.ip, notice: /IPアドレス: (\S+)/.exec(notice?.text ?? "")?.[1] };
 }
+
+/** This machine's address on its network (not loopback), if it has one. */
+const networkAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
 
 describe("client address behind a proxy (TRUST_PROXY)", () => {
   it("TRUST_PROXY=true trusts one hop: forged X-Forwarded-For entries neither escape the per-IP limit nor reach the audit log and the login notice", async () => {
@@ -174,5 +181,48 @@ describe("redirects built from what the user sent", () => {
     });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/password/initial");
+  });
+});
+
+/** A GET with any Host header (fetch does not let a caller choose it). */
+function getWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { Host: host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("the development mailbox answers only this machine", () => {
+  const inbox = "/dev/mailbox/messages.json?to=taro@example.jp";
+
+  it.skipIf(!networkAddress)(
+    "refuses a request from the machine's network address; loopback still reads it",
+    async () => {
+      const { url, port } = await start({}, { host: "0.0.0.0" });
+      expect((await fetch(`${url}${inbox}`)).status).toBe(200);
+      expect((await fetch(`${url}/dev/mailbox`)).status).toBe(200);
+      const remote = `http://${networkAddress}:${port}`;
+      expect((await fetch(`${remote}${inbox}`)).status).toBe(403);
+      expect((await fetch(`${remote}/dev/mailbox`)).status).toBe(403);
+      // The rest of the site answers there as before.
+      expect((await fetch(`${remote}/login`)).status).toBe(200);
+    },
+  );
+
+  it.skipIf(!networkAddress)("MAILBOX_ALLOW_REMOTE=true opens it to other machines", async () => {
+    const { port } = await start({ MAILBOX_ALLOW_REMOTE: "true" }, { host: "0.0.0.0" });
+    expect((await fetch(`http://${networkAddress}:${port}${inbox}`)).status).toBe(200);
+  });
+
+  it("refuses what a proxy forwards and what a page on another host name sends (DNS rebinding)", async () => {
+    const { url } = await start({ TRUST_PROXY: "false" });
+    // A local reverse proxy connects from loopback on behalf of anyone.
+    expect((await fetch(`${url}${inbox}`, { headers: { "X-Forwarded-For": "203.0.113.5" } })).status).toBe(403);
+    expect((await fetch(`${url}${inbox}`, { headers: { Forwarded: "for=203.0.113.5" } })).status).toBe(403);
+    expect(await getWithHost(`${url}${inbox}`, "evil.example:3000")).toBe(403);
+    expect(await getWithHost(`${url}${inbox}`, "localhost:3000")).toBe(200);
   });
 });

@@ -1,8 +1,9 @@
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exited, freePort, startServer } from "../support/processes";
+import { exited, freePort, startServer, waitHealthy } from "../support/processes";
 import { freshDatabase, TEST_DIALECT, type TestDatabase } from "../support/test-db";
 
 let dir: string;
@@ -77,4 +78,69 @@ describe("the server process", () => {
     expect(output()).toContain("SIGTERM: closing");
     expect(output()).toContain("closed");
   });
+
+  it("in local mode listens on loopback only (localhost works), unless HOST opens it", async () => {
+    const port = await freePort();
+    // HOST empty counts as unset: the default applies.
+    const server = startServer({
+      PORT: String(port),
+      HOST: "",
+      DATABASE_URL: `file:${path.join(dir, "local.sqlite")}`,
+    });
+    try {
+      await waitHealthy(`http://127.0.0.1:${port}`, server);
+      // The README's quick start address.
+      expect((await fetch(`http://localhost:${port}/healthz`)).status).toBe(200);
+      if (networkAddress) expect(await connects(networkAddress, port)).toBe(false);
+      expect(server.output()).toContain(`listening on http://localhost:${port} (127.0.0.1:${port}`);
+    } finally {
+      server.child.kill("SIGTERM");
+    }
+    expect(await exited(server.child)).toBe(0);
+  });
+
+  it("refuses the mailbox in production without ALLOW_MAILBOX_IN_PRODUCTION=true, and warns at every start with it", async () => {
+    const port = await freePort();
+    const env = {
+      APP_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      APP_ORIGIN: "https://staging.example.jp",
+      PEPPER: "process-test-pepper-0123456789abcdef",
+      MAIL_FROM: "注文サイト <no-reply@example.jp>",
+      MAIL_TRANSPORT: "mailbox",
+      DATABASE_URL: `file:${path.join(dir, "production.sqlite")}`,
+    };
+    const refused = startServer(env);
+    expect(await exited(refused.child)).toBe(1);
+    expect(refused.output()).toMatch(/MAIL_TRANSPORT: .*ALLOW_MAILBOX_IN_PRODUCTION=true/);
+
+    for (let start = 0; start < 2; start++) {
+      const server = startServer({ ...env, ALLOW_MAILBOX_IN_PRODUCTION: "true" });
+      try {
+        await waitHealthy(`http://127.0.0.1:${port}`, server);
+        expect(server.output()).toMatch(/WARNING: MAIL_TRANSPORT=mailbox with APP_ENV=production/);
+      } finally {
+        server.child.kill("SIGTERM");
+      }
+      expect(await exited(server.child)).toBe(0);
+    }
+  });
 });
+
+/** This machine's address on its network (not loopback), if it has one. */
+const networkAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+
+/** Whether a TCP connection to host:port is accepted. */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}

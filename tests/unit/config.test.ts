@@ -83,4 +83,34 @@ describe("loadConfig", () => {
       expect(p[0]).toMatch(/^TRUST_PROXY: .*hop count.*address/);
     }
   });
+
+  it("listens on loopback in local mode unless HOST opens it; on every interface in production", () => {
+    expect(loadConfig({}).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+    const production = {
+      APP_ENV: "production",
+      APP_ORIGIN: "https://order.example.jp",
+      PEPPER: "p".repeat(32),
+      MAIL_FROM: "注文サイト <no-reply@example.jp>",
+      SMTP_URL: "smtp://mail.example.jp:587",
+    };
+    expect(loadConfig(production).host).toBe("0.0.0.0");
+  });
+
+  it("refuses the mailbox transport in production unless ALLOW_MAILBOX_IN_PRODUCTION=true", () => {
+    const production = {
+      APP_ENV: "production",
+      APP_ORIGIN: "https://order.example.jp",
+      PEPPER: "p".repeat(32),
+      MAIL_FROM: "注文サイト <no-reply@example.jp>",
+      MAIL_TRANSPORT: "mailbox",
+    };
+    const p = problems(production);
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^MAIL_TRANSPORT: .*ALLOW_MAILBOX_IN_PRODUCTION=true/);
+    const allowed = loadConfig({ ...production, ALLOW_MAILBOX_IN_PRODUCTION: "true" });
+    expect(allowed.mail.transport).toBe("mailbox");
+    expect(allowed.mail.mailboxAllowRemote).toBe(false);
+    expect(loadConfig({ MAILBOX_ALLOW_REMOTE: "true" }).mail.mailboxAllowRemote).toBe(true);
+  });
 });
