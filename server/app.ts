@@ -11,6 +11,12 @@ import { sameOriginOnly, securityHeaders } from "./security";
 import type { ServiceDeps } from "./services/deps";
 import { createContext, type RequestInput } from "./trpc/context";
 
+/**
+ * The most calls one HTTP request may batch (more: 400). The site's pages call through the per-request
+ * caller, not over HTTP, so a client needs few; the bound keeps one request from running hundreds.
+ */
+export const TRPC_MAX_BATCH_SIZE = 10;
+
 function requestInput(req: Request, res: Response): RequestInput {
   return {
     cookieHeader: req.headers.cookie,
@@ -63,9 +69,15 @@ export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = pro
 
   app.use(
     "/api/trpc",
+    (_req, res, next) => {
+      // Answers carry personal data (the signed-in user, history, templates): never cached, as pages.
+      res.setHeader("Cache-Control", "no-store");
+      next();
+    },
     createExpressMiddleware({
       router: appRouter,
       createContext: ({ req, res }) => createContext(deps, requestInput(req, res)),
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
     }),
   );
 

@@ -226,3 +226,24 @@ describe("the development mailbox answers only this machine", () => {
     expect(await getWithHost(`${url}${inbox}`, "localhost:3000")).toBe(200);
   });
 });
+
+describe("tRPC over HTTP", () => {
+  it("answers with Cache-Control: no-store (personal data)", async () => {
+    const { url } = await start();
+    const session = sessionOf(await login(url));
+    const res = await fetch(`${url}/api/trpc/auth.me`, { headers: { Cookie: session } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(USER.email);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("refuses a batch of more than 10 calls with 400", async () => {
+    const { url } = await start();
+    const batch = (n: number) =>
+      fetch(`${url}/api/trpc/${Array(n).fill("auth.me").join(",")}?batch=1&input=${encodeURIComponent("{}")}`);
+    expect((await batch(10)).status).toBe(200);
+    const res = await batch(11);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+});
