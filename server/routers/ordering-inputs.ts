@@ -16,6 +16,7 @@ export const delivery = z.object({
 });
 export const templateName = textField(DELIVERY_LIMITS.name);
 
+/** A textarea: the one kind of field that keeps tabs and line breaks (MULTI_LINE_FIELDS, ../trpc/input-characters.ts). */
 const notes = textField({ label: "備考", max: 1000 });
 /** Made when the form was shown; a hidden field, so its messages are the safety net's. */
 const idempotencyKey = z.string().max(64);

@@ -1,8 +1,9 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ZodError } from "zod";
+import { ZodError, ZodRealError } from "zod";
 import { DomainError, type DomainErrorCode } from "../services/errors";
 import type { Context } from "./context";
 import { fieldErrorsOf } from "./field-errors";
+import { characterIssues } from "./input-characters";
 import { installJapaneseErrors } from "./japanese-errors";
 
 // Before any input is parsed: every zod message the routers can produce is Japanese.
@@ -66,7 +67,21 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(domainErrors);
+/**
+ * Refuses, before any schema reads it, an input with a character no text may hold (a NUL byte, other
+ * control characters, a line break outside a textarea…: ./input-characters.ts), as a zod error keyed
+ * by form field, so it is worded and shown like any refused input. Raw input, so no procedure can
+ * forget it: every procedure base builds on publicProcedure (`t` is not exported).
+ */
+const plainText = t.middleware(async ({ getRawInput, next }) => {
+  const issues = characterIssues(await getRawInput());
+  if (!issues.length) return next();
+  // ZodRealError is the Error that zod's own parse throws: kept as the cause, as a refused schema's is.
+  throw new TRPCError({ code: "BAD_REQUEST", message: INPUT_INVALID, cause: new ZodRealError(issues) });
+});
+
+/** The base of every procedure: domain errors in Japanese, and no input with a character it may not hold. */
+export const publicProcedure = t.procedure.use(domainErrors).use(plainText);
 
 export const SIGN_IN_REQUIRED = "ログインしてください。";
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../../server/config";
 import { readDate, readNumber } from "../../server/routers/form-values";
-import { appRouter } from "../../server/routers/index";
 import { fieldErrorsOf, fieldKeyOf } from "../../server/trpc/field-errors";
 import { japaneseMessage } from "../../server/trpc/japanese-errors";
 import { expectJapanese } from "../support/japanese";
+import { allProcedures, leaves, proceduresWithInput } from "../support/router-inputs";
 
 describe("readNumber: what a number field's text means", () => {
   it.each([
@@ -131,32 +131,10 @@ describe("field keys of nested values", () => {
  * type): every message is Japanese, and each issue of the field lands on the key its form shows it at.
  */
 describe("every field of every router input", () => {
-  type Procedure = { _def: { inputs: z.ZodType[] } };
-  const all = appRouter._def.procedures as unknown as Record<string, Procedure>;
-  const procedures = Object.entries(all).filter(([, p]) => p._def.inputs.length > 0);
   const TYPED = ["", "  ", "abc", "三", "１２３", "ＡＢＣ", "-1", "1.5", "9".repeat(5000), "あ".repeat(5000)];
   const PROGRAMS: unknown[] = [undefined, null, true, 1e9, Number.NaN, {}, []];
 
-  /** Where a field's value goes in the input, and the key the form shows its messages at. */
-  function leaves(schema: z.ZodObject) {
-    const out: { name: string; put: (v: unknown) => Record<string, unknown>; key: string }[] = [];
-    for (const [name, field] of Object.entries(schema.shape)) {
-      if (name === "lines") {
-        out.push({ name, put: (v) => ({ lines: [{ productId: "p1", quantity: v }] }), key: "qty.p1" });
-      } else if (name === "quantities") {
-        out.push({ name, put: (v) => ({ quantities: { l1: v } }), key: "qty.l1" });
-      } else if (field instanceof z.ZodObject) {
-        for (const sub of Object.keys(field.shape))
-          out.push({ name: `${name}.${sub}`, put: (v) => ({ [name]: { [sub]: v } }), key: sub });
-      } else {
-        out.push({ name, put: (v) => ({ [name]: v }), key: name });
-      }
-    }
-    return out;
-  }
-
-  for (const [path, procedure] of procedures) {
-    const schema = procedure._def.inputs[0] as z.ZodObject;
+  for (const [path, schema] of proceduresWithInput()) {
     it(path, () => {
       expect(schema).toBeInstanceOf(z.ZodObject);
       for (const leaf of leaves(schema)) {
@@ -176,8 +154,8 @@ describe("every field of every router input", () => {
   }
 
   it("keys a refused input the way the forms read it", () => {
-    const schema = all["applications.check"] as Procedure;
-    const result = (schema._def.inputs[0] as z.ZodObject).safeParse({
+    const schema = allProcedures["applications.check"]?._def.inputs[0] as z.ZodObject;
+    const result = schema.safeParse({
       kind: "order",
       lines: [
         { productId: "p1", quantity: "" },
