@@ -1,7 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { TRPCError } from "@trpc/server";
+import { Field } from "~/components/Field";
 import { requireCustomer } from "~/utils/auth.server";
 import { yen } from "~/utils/format";
+import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 
 export const meta = title("商品検索");
@@ -9,16 +12,29 @@ export const meta = title("商品検索");
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
   const url = new URL(request.url);
-  return context.caller.catalog.search({
-    keyword: url.searchParams.get("q") ?? undefined,
+  const filter = {
     category: url.searchParams.get("category") || undefined,
     maker: url.searchParams.get("maker") || undefined,
-    page: url.searchParams.get("page") ?? undefined,
-  });
+  };
+  try {
+    const found = await context.caller.catalog.search({
+      ...filter,
+      keyword: url.searchParams.get("q") ?? undefined,
+      page: url.searchParams.get("page") ?? undefined,
+    });
+    return { ...found, fieldErrors: {} as Record<string, string[]> };
+  } catch (error) {
+    // A keyword the server refuses (a control character pasted with it): its message beside キーワード,
+    // no results, and the form still offers its categories and makers.
+    if (!(error instanceof TRPCError) || error.code !== "BAD_REQUEST") throw error;
+    const { facets } = await context.caller.catalog.search(filter);
+    const { fieldErrors } = formErrorsFrom(error).errors;
+    return { items: [], total: 0, page: 1, pages: 1, facets, fieldErrors: { q: fieldErrors.keyword ?? [] } };
+  }
 }
 
 export default function ProductsPage() {
-  const { items, total, page, pages, facets } = useLoaderData<typeof loader>();
+  const { items, total, page, pages, facets, fieldErrors } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const pageLink = (p: number) => {
     const next = new URLSearchParams(params);
@@ -29,16 +45,15 @@ export default function ProductsPage() {
     <section className="card wide">
       <h1>商品検索</h1>
       <Form method="get" className="search" role="search">
-        <div className="field">
-          <label htmlFor="q">キーワード</label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            defaultValue={params.get("q") ?? ""}
-            placeholder="型番・商品名・メーカー"
-          />
-        </div>
+        <Field
+          label="キーワード"
+          name="q"
+          id="q"
+          type="search"
+          defaultValue={params.get("q") ?? ""}
+          placeholder="型番・商品名・メーカー"
+          errors={fieldErrors.q}
+        />
         <div className="field">
           <label htmlFor="category">カテゴリ</label>
           <select id="category" name="category" defaultValue={params.get("category") ?? ""}>

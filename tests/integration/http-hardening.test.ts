@@ -247,3 +247,23 @@ describe("tRPC over HTTP", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
 });
+
+describe("control characters typed into a page", () => {
+  it("a catalog search with a control character shows the message beside キーワード, not an error page", async () => {
+    const { h, url } = await start();
+    const { seedCatalog } = await import("../../db/seed/demo");
+    await seedCatalog(h.deps);
+    const session = sessionOf(await login(url));
+    for (const q of ["DSOX\u0000", "DSOX\tオシロ"]) {
+      const res = await fetch(`${url}/products?q=${encodeURIComponent(q)}`, { headers: { Cookie: session } });
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain("使用できない文字(制御文字)が含まれています。");
+      expect(html).toMatch(/id="q"[^>]*aria-invalid="true"/);
+      // The form still offers every category.
+      expect(html).toContain("オシロスコープ");
+    }
+    const ok = await fetch(`${url}/products?q=DSOX`, { headers: { Cookie: session } });
+    expect(await ok.text()).not.toContain("制御文字");
+  });
+});
