@@ -1,15 +1,14 @@
-import type { DB } from "../../../db";
+import { type DB, lockAccount } from "../../../db";
 import { iso } from "../../lib/clock";
 import { formatTokyo } from "../../lib/format";
 import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
-import { consumeLink, type MailedLink, requireLink } from "./mailed-links";
+import { consumeLink, endOpenLinks, type MailedLink, requireLink } from "./mailed-links";
 import { normalizeEmail } from "./normalize";
 import { checkPassword } from "./password-policy";
 import { clearLoginFailures, loginKey } from "./throttle";
 import { loadUser, type UserRow } from "./user-records";
-import { voidVerifications } from "./verification";
 
 export interface NewPasswordInput {
   newPassword: string;
@@ -47,8 +46,8 @@ export async function validateNewPassword(
 }
 
 /**
- * Stores a new password in the caller's transaction: clears the must-change flag, voids open reset
- * links, records the event and mails the notice.
+ * Stores a new password in the caller's transaction (which has locked the account): clears the
+ * must-change flag, ends every open link and code of the user, records the event and mails the notice.
  */
 export async function storeNewPassword(
   deps: ServiceDeps,
@@ -64,7 +63,7 @@ export async function storeNewPassword(
     .set({ password_hash: passwordHash, must_change_password: 0, password_changed_at: iso(now), status: "active" })
     .where("id", "=", user.id)
     .execute();
-  await voidVerifications(trx, deps.clock, user.id, "password_reset");
+  await endOpenLinks(deps, trx, user.id);
   await clearLoginFailures(trx, loginKey(user.login_id, normalizeEmail(user.email)));
   await recordAudit(trx, deps.clock, userActor(user), meta, how.action);
   await deps.outbox.enqueue(trx, user.email, "password-changed", {
@@ -92,6 +91,7 @@ export async function setPasswordFromLink(
   await validateNewPassword(deps, open.user, input);
   const passwordHash = await deps.hasher.hash(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, open.user.accountId);
     await consumeLink(deps, trx, open);
     await storeNewPassword(deps, trx, open.user, passwordHash, how, meta);
   });
@@ -122,20 +122,14 @@ export async function changePassword(
   }
   await validateNewPassword(deps, user, input, fieldErrors);
   const passwordHash = await deps.hasher.hash(input.newPassword);
-  await deps.db
-    .transaction()
-    .execute((trx) =>
-      storeNewPassword(
-        deps,
-        trx,
-        user,
-        passwordHash,
-        mode === "initial"
-          ? { action: "password.change_initial", label: "初回ログイン時のパスワード変更" }
-          : { action: "password.change", label: "お客様情報設定からの変更" },
-        meta,
-      ),
-    );
+  const how =
+    mode === "initial"
+      ? { action: "password.change_initial", label: "初回ログイン時のパスワード変更" }
+      : { action: "password.change", label: "お客様情報設定からの変更" };
+  await deps.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, user.accountId);
+    await storeNewPassword(deps, trx, user, passwordHash, how, meta);
+  });
   await deps.sessions.invalidateAllFor(user.id);
   return { sessionId: await deps.sessions.create("customer", user.id, meta) };
 }
