@@ -6,6 +6,7 @@ import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { consumeLink, endOpenLinks, findLink, type MailedLink, requireLink, sendLink } from "./mailed-links";
 import { isValidEmail, normalizeEmail } from "./normalize";
+import { checkCurrentPassword } from "./passwords";
 import { loadUser } from "./user-records";
 
 export const EMAIL_CHANGE_TTL_MS = HOUR;
@@ -47,7 +48,7 @@ export async function requestEmailChange(
       currentPassword: ["パスワードを入力してください。"],
     });
   }
-  if (!user.password_hash || !(await deps.hasher.verify(user.password_hash, input.currentPassword))) {
+  if (!(await checkCurrentPassword(deps, user, input.currentPassword, meta))) {
     throw new DomainError("VALIDATION", "入力内容をご確認ください。", {
       currentPassword: ["パスワードが正しくありません。"],
     });
