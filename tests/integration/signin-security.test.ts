@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HOUR, MINUTE } from "../../server/lib/clock";
 import { INVALID_CREDENTIALS_MESSAGE } from "../../server/services/errors";
@@ -90,6 +91,61 @@ describe("one-time password (MFA)", () => {
     expect(domainCode(await failure(b.call((c) => c.auth.verifyOtp({ code: wrong }))))).toBe("OTP_CHALLENGE_ENDED");
     expect(domainCode(await failure(b.call((c) => c.auth.verifyOtp({ code }))))).toBe("OTP_CHALLENGE_ENDED");
     expect(await b.call((c) => c.auth.me())).toBeNull();
+  });
+
+  async function wrongCodes(b: TestBrowser, n: number) {
+    const code = await latestCode();
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < n; i++) await failure(b.call((c) => c.auth.verifyOtp({ code: wrong })));
+  }
+
+  it("counts wrong codes across challenges and locks like passwords: 8 logins × 5 wrong codes, then the right code fails", async () => {
+    const answers: string[] = [];
+    for (let round = 0; round < 8; round++) {
+      const b = h.browser();
+      const result = await b.call((c) => c.auth.login(CREDS)).catch((error: TRPCError) => error);
+      if (result instanceof TRPCError) {
+        expect(result.message).toBe(INVALID_CREDENTIALS_MESSAGE);
+        answers.push(domainCode(result));
+        continue;
+      }
+      answers.push(result.status);
+      await wrongCodes(b, 5);
+    }
+    // The 10th wrong code locked the login ID + email: 15 minutes of the login's generic answer.
+    expect(answers).toEqual(["otp_required", "otp_required", ...Array(6).fill("INVALID_CREDENTIALS")]);
+    const lockouts = await h.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("action", "=", "auth.lockout")
+      .execute();
+    expect(lockouts).toHaveLength(1);
+    h.clock.advance(15 * MINUTE);
+    const b = await startLogin();
+    await b.call(async (c) => c.auth.verifyOtp({ code: await latestCode() }));
+    expect((await b.call((c) => c.auth.me()))?.user.id).toBe(userId);
+  });
+
+  it("a lock ends the open challenge too: its right code no longer signs in", async () => {
+    const b = await startLogin();
+    await wrongCodes(b, 4);
+    const open = await startLogin();
+    await wrongCodes(open, 4);
+    // Two wrong passwords from elsewhere reach 10.
+    for (let i = 0; i < 2; i++)
+      await failure(h.browser().call((c) => c.auth.login({ ...CREDS, password: "Wrong-2026x" })));
+    const e = await failure(open.call(async (c) => c.auth.verifyOtp({ code: await latestCode() })));
+    expect(domainCode(e)).toBe("OTP_CHALLENGE_ENDED");
+    expect(await open.call((c) => c.auth.me())).toBeNull();
+  });
+
+  it("a completed login forgets earlier wrong codes", async () => {
+    await wrongCodes(await startLogin(), 5);
+    const b = await startLogin();
+    await wrongCodes(b, 4);
+    await b.call(async (c) => c.auth.verifyOtp({ code: await latestCode() }));
+    await wrongCodes(await startLogin(), 5);
+    await startLogin();
   });
 
   it("a code works once: two parallel submissions of it give one session", async () => {
