@@ -88,6 +88,20 @@ describe("email change", () => {
     expect(emails).toEqual(["later@example.jp", "old@example.jp", "taken@example.jp"]);
   });
 
+  it("compares the new address after NFKC: a full-width twin of a taken or the current address is refused", async () => {
+    await b.call((c) => c.users.add({ email: "taken@example.jp" }));
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+    const taken = await failure(
+      h.browser().call((c) => c.account.submitNewEmail({ token, newEmail: "ｔａｋｅｎ@example.jp" })),
+    );
+    expect(domainCode(taken)).toBe("DUPLICATE_EMAIL");
+    const same = await failure(
+      h.browser().call((c) => c.account.submitNewEmail({ token, newEmail: "ＯＬＤ@example.jp" })),
+    );
+    expect(JSON.stringify(same.cause)).toContain("現在のメールアドレスと同じです");
+  });
+
   it("links expire after one hour", async () => {
     await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
     const token = await requestLink();
