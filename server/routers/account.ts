@@ -1,11 +1,20 @@
 import { z } from "zod";
 import { formatTokyo } from "../lib/format";
 import * as emailChange from "../services/identity/email-change";
-import { changePassword } from "../services/identity/passwords";
+import { changePassword, SignedOutAfterGuesses } from "../services/identity/passwords";
 import { USER_NAME_MAX, updateProfile } from "../services/identity/profile";
+import type { Context } from "../trpc/context";
 import { customerProcedure, publicProcedure, router, signedInProcedure } from "../trpc/init";
 import { textField } from "./form-values";
 import { email, newPassword, password, token } from "./shared";
+
+/** Too many wrong current passwords ended the user's sessions: this browser's cookie goes at once. */
+function clearCookieWhenSignedOut(ctx: Context) {
+  return (error: unknown): never => {
+    if (error instanceof SignedOutAfterGuesses) ctx.clearSessionCookie();
+    throw error;
+  };
+}
 
 export const accountRouter = router({
   /** お客様情報設定: what the settings page shows. */
@@ -33,7 +42,7 @@ export const accountRouter = router({
         input,
         "settings",
         ctx.meta,
-      );
+      ).catch(clearCookieWhenSignedOut(ctx));
       ctx.setSessionCookie(sessionId);
       return { ok: true as const };
     }),
@@ -46,13 +55,17 @@ export const accountRouter = router({
         currentPassword: password.optional(),
       }),
     )
-    .mutation(({ ctx, input }) => updateProfile(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta)),
+    .mutation(({ ctx, input }) =>
+      updateProfile(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta).catch(clearCookieWhenSignedOut(ctx)),
+    ),
 
   /** メールアドレス変更依頼 (step 1): needs the current password. */
   requestEmailChange: customerProcedure
     .input(z.object({ currentPassword: password }))
     .mutation(async ({ ctx, input }) => {
-      await emailChange.requestEmailChange(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta);
+      await emailChange
+        .requestEmailChange(ctx.deps, { userId: ctx.customer.user.id }, input, ctx.meta)
+        .catch(clearCookieWhenSignedOut(ctx));
       return { ok: true as const };
     }),
 

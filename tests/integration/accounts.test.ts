@@ -42,6 +42,15 @@ describe("createAccount", () => {
     expect(result.mustChangePassword).toBe(true);
   });
 
+  it("keys a full-width address by its NFKC form, so the half-width one signs in", async () => {
+    await createAccount(h.deps, { ...base, email: "ｔａｒｏ@example.jp" });
+    const user = await h.db.selectFrom("users").selectAll().executeTakeFirstOrThrow();
+    expect([user.email, user.email_normalized]).toEqual(["ｔａｒｏ@example.jp", "taro@example.jp"]);
+    await h
+      .browser()
+      .call((c) => c.auth.login({ loginId: "acme01", email: "taro@example.jp", password: "Temp-2026a" }));
+  });
+
   it("names every bad field at once", async () => {
     const e = await domainError(
       createAccount(h.deps, { loginId: "a", companyName: " ", email: "not-an-email", temporaryPassword: "short" }),

@@ -27,6 +27,14 @@ async function link(to: string, subject: string, path: RegExp): Promise<string> 
 }
 const requestLink = () => link(USER.email, "メールアドレス変更依頼受付", /\/email-change\/([a-z0-9]+)/);
 const confirmLink = (to: string) => link(to, "メールアドレス変更確認", /\/email-change\/confirm\/([a-z0-9]+)/);
+const resetLink = () => link(USER.email, "パスワード再設定", /\/reset-password\/([a-z0-9]+)/);
+
+async function changeEmailTo(newEmail: string) {
+  await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+  const token = await requestLink();
+  await h.browser().call((c) => c.account.submitNewEmail({ token, newEmail }));
+  await h.browser().call(async (c) => c.account.confirmEmailChange({ token: await confirmLink(newEmail) }));
+}
 
 describe("email change", () => {
   it("runs across both mailboxes; then the new address logs in and the old one does not", async () => {
@@ -80,6 +88,20 @@ describe("email change", () => {
     expect(emails).toEqual(["later@example.jp", "old@example.jp", "taken@example.jp"]);
   });
 
+  it("compares the new address after NFKC: a full-width twin of a taken or the current address is refused", async () => {
+    await b.call((c) => c.users.add({ email: "taken@example.jp" }));
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+    const taken = await failure(
+      h.browser().call((c) => c.account.submitNewEmail({ token, newEmail: "ｔａｋｅｎ@example.jp" })),
+    );
+    expect(domainCode(taken)).toBe("DUPLICATE_EMAIL");
+    const same = await failure(
+      h.browser().call((c) => c.account.submitNewEmail({ token, newEmail: "ＯＬＤ@example.jp" })),
+    );
+    expect(JSON.stringify(same.cause)).toContain("現在のメールアドレスと同じです");
+  });
+
   it("links expire after one hour", async () => {
     await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
     const token = await requestLink();
@@ -105,5 +127,108 @@ describe("email change", () => {
     await second.call((c) => c.auth.login({ loginId: USER.loginId, email: "second@example.jp", password: PASSWORD }));
     await second.call((c) => c.users.remove({ id: me?.user.id ?? "" }));
     expect(await h.browser().call((c) => c.account.emailChangeLink({ token }))).toBeNull();
+  });
+});
+
+describe("mailed links end when the user's password, email or state changes", () => {
+  it("a reset link asked for before an email change is dead after it: the old mailbox cannot take the account", async () => {
+    const anon = h.browser();
+    await anon.call((c) => c.auth.requestPasswordReset({ loginId: USER.loginId, email: USER.email }));
+    const reset = await resetLink();
+    h.clock.advance(1000);
+    await changeEmailTo("new@example.jp");
+
+    expect(await anon.call((c) => c.auth.resetTokenValid({ token: reset }))).toBe(false);
+    const e = await failure(
+      anon.call((c) => c.auth.resetPassword({ token: reset, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" })),
+    );
+    expect(domainCode(e)).toBe("TOKEN_INVALID");
+    const loginAs = (password: string) =>
+      h.browser().call((c) => c.auth.login({ loginId: USER.loginId, email: "new@example.jp", password }));
+    await failure(loginAs("Kqmzrtw7"));
+    await loginAs(PASSWORD);
+  });
+
+  it("a second change request mailed to the old address is dead once the first change is confirmed", async () => {
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const first = await requestLink();
+    await h.browser().call((c) => c.account.submitNewEmail({ token: first, newEmail: "new@example.jp" }));
+    const confirm = await confirmLink("new@example.jp");
+    h.clock.advance(1000);
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const second = await requestLink();
+    expect(second).not.toBe(first);
+
+    await h.browser().call((c) => c.account.confirmEmailChange({ token: confirm }));
+    expect(await h.browser().call((c) => c.account.emailChangeLink({ token: second }))).toBeNull();
+    const e = await failure(
+      h.browser().call((c) => c.account.submitNewEmail({ token: second, newEmail: "thief@example.jp" })),
+    );
+    expect(domainCode(e)).toBe("TOKEN_INVALID");
+  });
+
+  it("a password change ends the open reset link and an email change in progress", async () => {
+    const anon = h.browser();
+    await anon.call((c) => c.auth.requestPasswordReset({ loginId: USER.loginId, email: USER.email }));
+    const reset = await resetLink();
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+    await anon.call((c) => c.account.submitNewEmail({ token, newEmail: "new@example.jp" }));
+    const confirm = await confirmLink("new@example.jp");
+    h.clock.advance(1000);
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const pending = await requestLink();
+
+    await b.call((c) =>
+      c.account.changePassword({ currentPassword: PASSWORD, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }),
+    );
+    expect(await anon.call((c) => c.auth.resetTokenValid({ token: reset }))).toBe(false);
+    expect(await anon.call((c) => c.account.emailChangeLink({ token: pending }))).toBeNull();
+    expect(await anon.call((c) => c.account.emailConfirmLink({ token: confirm }))).toBeNull();
+    expect(domainCode(await failure(anon.call((c) => c.account.confirmEmailChange({ token: confirm }))))).toBe(
+      "TOKEN_INVALID",
+    );
+    expect((await h.db.selectFrom("users").select("email").executeTakeFirstOrThrow()).email).toBe(USER.email);
+  });
+
+  it("a reset from the link ends the other open links; the link used stays used, once", async () => {
+    const anon = h.browser();
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const pending = await requestLink();
+    await anon.call((c) => c.auth.requestPasswordReset({ loginId: USER.loginId, email: USER.email }));
+    const reset = await resetLink();
+    await anon.call((c) =>
+      c.auth.resetPassword({ token: reset, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }),
+    );
+    expect(await anon.call((c) => c.account.emailChangeLink({ token: pending }))).toBeNull();
+    expect(
+      domainCode(
+        await failure(
+          anon.call((c) =>
+            c.auth.resetPassword({ token: reset, newPassword: "Kqmzrtw9", confirmPassword: "Kqmzrtw9" }),
+          ),
+        ),
+      ),
+    ).toBe("TOKEN_INVALID");
+    await h.browser().call((c) => c.auth.login({ loginId: USER.loginId, email: USER.email, password: "Kqmzrtw7" }));
+  });
+
+  it("an email change and a reset racing: never both, and the reset never lands on the new address", async () => {
+    const anon = h.browser();
+    await anon.call((c) => c.auth.requestPasswordReset({ loginId: USER.loginId, email: USER.email }));
+    const reset = await resetLink();
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    const token = await requestLink();
+    await anon.call((c) => c.account.submitNewEmail({ token, newEmail: "new@example.jp" }));
+    const confirm = await confirmLink("new@example.jp");
+    const [changed, wasReset] = await Promise.allSettled([
+      h.browser().call((c) => c.account.confirmEmailChange({ token: confirm })),
+      anon.call((c) => c.auth.resetPassword({ token: reset, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" })),
+    ]);
+    // Each voids the other's link in its transaction: exactly one of them wins.
+    expect([changed.status, wasReset.status].sort()).toEqual(["fulfilled", "rejected"]);
+    const user = await h.db.selectFrom("users").select("email").executeTakeFirstOrThrow();
+    const password = wasReset.status === "fulfilled" ? "Kqmzrtw7" : PASSWORD;
+    await h.browser().call((c) => c.auth.login({ loginId: USER.loginId, email: user.email, password }));
   });
 });

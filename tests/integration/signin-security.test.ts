@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HOUR, MINUTE } from "../../server/lib/clock";
 import { INVALID_CREDENTIALS_MESSAGE } from "../../server/services/errors";
 import { createAccount } from "../../server/services/identity/accounts";
-import { domainCode, failure } from "../support/errors";
+import { domainCode, failure, fieldErrors } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp", userName: "山田 太郎" };
@@ -90,6 +91,61 @@ describe("one-time password (MFA)", () => {
     expect(domainCode(await failure(b.call((c) => c.auth.verifyOtp({ code: wrong }))))).toBe("OTP_CHALLENGE_ENDED");
     expect(domainCode(await failure(b.call((c) => c.auth.verifyOtp({ code }))))).toBe("OTP_CHALLENGE_ENDED");
     expect(await b.call((c) => c.auth.me())).toBeNull();
+  });
+
+  async function wrongCodes(b: TestBrowser, n: number) {
+    const code = await latestCode();
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < n; i++) await failure(b.call((c) => c.auth.verifyOtp({ code: wrong })));
+  }
+
+  it("counts wrong codes across challenges and locks like passwords: 8 logins × 5 wrong codes, then the right code fails", async () => {
+    const answers: string[] = [];
+    for (let round = 0; round < 8; round++) {
+      const b = h.browser();
+      const result = await b.call((c) => c.auth.login(CREDS)).catch((error: TRPCError) => error);
+      if (result instanceof TRPCError) {
+        expect(result.message).toBe(INVALID_CREDENTIALS_MESSAGE);
+        answers.push(domainCode(result));
+        continue;
+      }
+      answers.push(result.status);
+      await wrongCodes(b, 5);
+    }
+    // The 10th wrong code locked the login ID + email: 15 minutes of the login's generic answer.
+    expect(answers).toEqual(["otp_required", "otp_required", ...Array(6).fill("INVALID_CREDENTIALS")]);
+    const lockouts = await h.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("action", "=", "auth.lockout")
+      .execute();
+    expect(lockouts).toHaveLength(1);
+    h.clock.advance(15 * MINUTE);
+    const b = await startLogin();
+    await b.call(async (c) => c.auth.verifyOtp({ code: await latestCode() }));
+    expect((await b.call((c) => c.auth.me()))?.user.id).toBe(userId);
+  });
+
+  it("a lock ends the open challenge too: its right code no longer signs in", async () => {
+    const b = await startLogin();
+    await wrongCodes(b, 4);
+    const open = await startLogin();
+    await wrongCodes(open, 4);
+    // Two wrong passwords from elsewhere reach 10.
+    for (let i = 0; i < 2; i++)
+      await failure(h.browser().call((c) => c.auth.login({ ...CREDS, password: "Wrong-2026x" })));
+    const e = await failure(open.call(async (c) => c.auth.verifyOtp({ code: await latestCode() })));
+    expect(domainCode(e)).toBe("OTP_CHALLENGE_ENDED");
+    expect(await open.call((c) => c.auth.me())).toBeNull();
+  });
+
+  it("a completed login forgets earlier wrong codes", async () => {
+    await wrongCodes(await startLogin(), 5);
+    const b = await startLogin();
+    await wrongCodes(b, 4);
+    await b.call(async (c) => c.auth.verifyOtp({ code: await latestCode() }));
+    await wrongCodes(await startLogin(), 5);
+    await startLogin();
   });
 
   it("a code works once: two parallel submissions of it give one session", async () => {
@@ -287,6 +343,91 @@ describe("お客様情報設定", () => {
     expect((await latestMail("多要素認証設定変更")).text).toContain("「利用する」");
     const actions = (await h.db.selectFrom("audit_events").select("action").execute()).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["profile.update_name", "mfa.enable"]));
+  });
+});
+
+describe("guessing the current password (お客様情報設定)", () => {
+  const WRONG = "Nope-2026x";
+  /** The three forms that ask for the current password, each with a wrong one. */
+  const guesses = (b: TestBrowser) => [
+    () =>
+      b.call((c) =>
+        c.account.changePassword({ currentPassword: WRONG, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }),
+      ),
+    () => b.call((c) => c.account.requestEmailChange({ currentPassword: WRONG })),
+    () => b.call((c) => c.account.updateProfile({ name: USER.userName, mfaEnabled: true, currentPassword: WRONG })),
+  ];
+
+  it("counts toward the login lockout: a message beside 現パスワード until the 10th, which ends every session", async () => {
+    const other = await signIn();
+    const b = await signIn();
+    const forms = guesses(b);
+    for (let i = 0; i < 9; i++) await failure(forms[i % 3]?.() as Promise<unknown>);
+    // A right current password resets the count, as a login does.
+    await b.call((c) => c.account.requestEmailChange({ currentPassword: PASSWORD }));
+    for (let i = 0; i < 9; i++) {
+      const e = await failure(forms[i % 3]?.() as Promise<unknown>);
+      expect(e.code).toBe("BAD_REQUEST");
+      expect(fieldErrors(e).currentPassword?.[0]).toMatch(/^(現)?パスワードが正しくありません。$/);
+    }
+    const last = await failure(forms[0]?.() as Promise<unknown>);
+    expect(last.code).toBe("UNAUTHORIZED");
+    expect(last.message).toContain("ログアウトしました");
+    expect(b.cookies.size).toBe(0);
+    expect(await b.call((c) => c.auth.me())).toBeNull();
+    expect(await other.call((c) => c.auth.me())).toBeNull();
+    // The login ID + email is locked as after 10 wrong logins: the generic answer, for 15 minutes.
+    expect((await failure(h.browser().call((c) => c.auth.login(CREDS)))).message).toBe(INVALID_CREDENTIALS_MESSAGE);
+    h.clock.advance(15 * MINUTE);
+    await signIn();
+    const lockouts = await h.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("action", "=", "auth.lockout")
+      .execute();
+    expect(lockouts).toHaveLength(1);
+  });
+
+  it("adds up with wrong logins", async () => {
+    const b = await signIn();
+    for (let i = 0; i < 9; i++) {
+      await failure(h.browser({ ip: `198.51.100.${i + 1}` }).call((c) => c.auth.login({ ...CREDS, password: WRONG })));
+    }
+    expect((await failure(b.call((c) => c.account.requestEmailChange({ currentPassword: WRONG })))).code).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(await b.call((c) => c.auth.me())).toBeNull();
+  });
+
+  it("100 guesses in one batch test at most 10 passwords, then the session is gone", async () => {
+    const b = await signIn();
+    const verify = vi.spyOn(h.deps.hasher, "verify");
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) =>
+        b.call((c) => c.account.requestEmailChange({ currentPassword: `Nope-2026x${i}` })),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(0);
+    expect(verify.mock.calls.length).toBeLessThanOrEqual(10);
+    expect(await b.call((c) => c.auth.me())).toBeNull();
+    await failure(h.browser().call((c) => c.auth.login(CREDS)));
+  });
+
+  it("a wrong current password does not tell whether the new password is the current one", async () => {
+    const b = await signIn();
+    const e = await failure(
+      b.call((c) =>
+        c.account.changePassword({ currentPassword: WRONG, newPassword: PASSWORD, confirmPassword: PASSWORD }),
+      ),
+    );
+    expect(fieldErrors(e)).toEqual({ currentPassword: ["現パスワードが正しくありません。"] });
+    // With the right current password the rule still applies.
+    const same = await failure(
+      b.call((c) =>
+        c.account.changePassword({ currentPassword: PASSWORD, newPassword: PASSWORD, confirmPassword: PASSWORD }),
+      ),
+    );
+    expect(fieldErrors(same).newPassword).toContain("現在のパスワードと異なるパスワードを設定してください。");
   });
 });
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { migrations } from "../../db/migrations";
 import { HOUR } from "../../server/lib/clock";
 import { createAccount } from "../../server/services/identity/accounts";
-import { domainCode, failure } from "../support/errors";
+import { domainCode, failure, fieldErrors } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
 const OWNER = { loginId: "acme01", companyName: "アクメ計測", email: "owner@example.jp", userName: "管理 太郎" };
@@ -72,6 +73,38 @@ describe("利用者追加", () => {
     const e = await failure(owner.call((c) => c.users.add({ email: "  OWNER@example.JP" })));
     expect(e.code).toBe("CONFLICT");
     expect(JSON.stringify(e.cause)).toContain("既に登録されています");
+  });
+
+  it("refuses a full-width twin of an address in the account (compared after NFKC)", async () => {
+    await owner.call((c) => c.users.add({ email: "victim@example.jp" }));
+    for (const twin of [
+      "ｖｉｃｔｉｍ@example.jp",
+      "ＶＩＣＴＩＭ@example.jp",
+      "ｖictim@example.jp",
+      "ｏｗｎｅｒ@example.jp",
+    ]) {
+      const e = await failure(owner.call((c) => c.users.add({ email: twin })));
+      expect(domainCode(e)).toBe("DUPLICATE_EMAIL");
+      expect(fieldErrors(e).email).toEqual(["このメールアドレスは既に登録されています。"]);
+    }
+    expect((await owner.call((c) => c.users.list())).users).toHaveLength(2);
+  });
+
+  it("keeps a full-width address as typed and signs it in by either form", async () => {
+    await owner.call((c) => c.users.add({ email: "ｈａｎａｋｏ@example.jp" }));
+    const row = await h.db
+      .selectFrom("users")
+      .select("email_normalized")
+      .where("email", "=", "ｈａｎａｋｏ@example.jp")
+      .executeTakeFirstOrThrow();
+    expect(row.email_normalized).toBe("hanako@example.jp");
+    const token = await setupToken("ｈａｎａｋｏ@example.jp");
+    await h
+      .browser()
+      .call((c) => c.users.completeSetup({ token, newPassword: "Kqmzrtw7", confirmPassword: "Kqmzrtw7" }));
+    for (const email of ["hanako@example.jp", "ｈａｎａｋｏ@example.jp", "Hanako@example.jp"]) {
+      await h.browser().call((c) => c.auth.login({ loginId: OWNER.loginId, email, password: "Kqmzrtw7" }));
+    }
   });
 
   it("allows the same address under another login ID", async () => {
@@ -208,5 +241,70 @@ describe("admin create-account without a password", () => {
     await h
       .browser()
       .call((c) => c.auth.login({ loginId: "fresh01", email: "first@example.jp", password: "Kqmzrtw7" }));
+  });
+});
+
+describe("addresses stored before NFKC (migration 0004_email_normalized_nfkc)", () => {
+  it("re-keys them; of two that now mean one address, the one a login reached keeps it", async () => {
+    const accountId = (await owner.call((c) => c.auth.me()))?.account.id as string;
+    const passwordHash = await h.deps.hasher.hash("Kqmzrtw7");
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    // As the old rule stored them: trimmed and lower-cased only.
+    const stored = [
+      { id: "u-wide", email: "Ｗｉｄｅ@example.jp", created_at: at(1) },
+      { id: "u-twin", email: "ｖｉｃｔｉｍ@example.jp", created_at: at(2) },
+      { id: "u-victim", email: "victim@example.jp", created_at: at(3) },
+      { id: "u-half1", email: "ｐａｉｒ@example.jp", created_at: at(4) },
+      { id: "u-half2", email: "pａir@example.jp", created_at: at(5) },
+    ];
+    for (const u of stored) {
+      await h.db
+        .insertInto("users")
+        .values({
+          ...u,
+          account_id: accountId,
+          email_normalized: u.email.trim().toLowerCase(),
+          name: "",
+          password_hash: passwordHash,
+          status: "active",
+          must_change_password: 0,
+          mfa_enabled: 0,
+          password_changed_at: u.created_at,
+        })
+        .execute();
+    }
+    const keys = async () =>
+      Object.fromEntries(
+        (await h.db.selectFrom("users").select(["id", "email_normalized"]).execute()).map((u) => [
+          u.id,
+          u.email_normalized,
+        ]),
+      );
+    const login = (email: string) =>
+      h.browser().call((c) => c.auth.login({ loginId: OWNER.loginId, email, password: "Kqmzrtw7" }));
+    // Before: the new rule no longer finds the full-width one.
+    await failure(login("ｗｉｄｅ@example.jp"));
+
+    await migrations["0004_email_normalized_nfkc"]?.up(h.db);
+    expect(await keys()).toEqual({
+      [(await owner.call((c) => c.auth.me()))?.user.id as string]: "owner@example.jp",
+      "u-wide": "wide@example.jp",
+      "u-victim": "victim@example.jp",
+      "u-twin": "ｖｉｃｔｉｍ@example.jp",
+      "u-half1": "pair@example.jp",
+      "u-half2": "pａir@example.jp",
+    });
+    await login("ｗｉｄｅ@example.jp");
+    await login("wide@example.jp");
+    // The twin's address now means its original: a login typed either way is victim's.
+    for (const email of ["ｖｉｃｔｉｍ@example.jp", "victim@example.jp"]) {
+      const b = h.browser();
+      await b.call((c) => c.auth.login({ loginId: OWNER.loginId, email, password: "Kqmzrtw7" }));
+      expect((await b.call((c) => c.auth.me()))?.user.id).toBe("u-victim");
+    }
+
+    await migrations["0004_email_normalized_nfkc"]?.down?.(h.db);
+    expect((await keys())["u-wide"]).toBe("ｗｉｄｅ@example.jp");
+    expect((await keys())["u-half1"]).toBe("ｐａｉｒ@example.jp");
   });
 });

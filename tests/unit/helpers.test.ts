@@ -64,6 +64,26 @@ describe("emails", () => {
   it("normalises by trimming and lower-casing", () => {
     expect(normalizeEmail("  Taro@Example.JP ")).toBe("taro@example.jp");
   });
+  it("puts the local part in NFKC (full-width and other compatibility forms) before lower-casing", () => {
+    expect(normalizeEmail("ｖｉｃｔｉｍ@example.jp")).toBe("victim@example.jp");
+    expect(normalizeEmail("　ＶＩＣＴＩＭ@Example.jp　")).toBe("victim@example.jp");
+    expect(normalizeEmail("ﬀ\u212A@example.jp")).toBe("ffk@example.jp");
+    // Text without an ASCII "@" is no address: left as it was (a wrong combination at login).
+    expect(normalizeEmail("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ")).toBe("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ");
+  });
+  it("is idempotent: a normalised address normalises to itself", () => {
+    for (const e of [
+      "ｖｉｃｔｉｍ@example.jp",
+      "İstanbul@example.jp",
+      "Ω㍿@example.jp",
+      "a＠b@example.jp",
+      "¨x@x.jp",
+      "ÅÉ@x.jp",
+    ]) {
+      const once = normalizeEmail(e);
+      expect(normalizeEmail(once)).toBe(once);
+    }
+  });
   it.each([
     ["taro@example.jp", true],
     ["taro.yamada+order@sub.example.co.jp", true],

@@ -5,10 +5,9 @@ import { formatTokyo } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
-import { findLink, type MailedLink, sendLink } from "./mailed-links";
+import { endOpenLinks, findLink, type MailedLink, sendLink } from "./mailed-links";
 import { isValidEmail, normalizeEmail } from "./normalize";
 import { type NewPasswordInput, setPasswordFromLink } from "./passwords";
-import { voidVerifications } from "./verification";
 
 /** SPEC §4: at most 10 users (email addresses) per login ID. */
 export const MAX_USERS_PER_ACCOUNT = 10;
@@ -176,7 +175,7 @@ export async function deleteUser(deps: ServiceDeps, actor: Actor, userId: string
     const remaining = await trx.selectFrom("users").select("id").where("account_id", "=", actor.accountId).execute();
     if (remaining.length <= 1) throw new DomainError("VALIDATION", "利用者を全て削除することはできません。");
     const account = await accountOf(trx, actor.accountId);
-    await voidVerifications(trx, deps.clock, user.id);
+    await endOpenLinks(deps, trx, user.id);
     await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
     await trx.deleteFrom("users").where("id", "=", user.id).execute();
     await deps.outbox.enqueue(trx, user.email, "user-deleted", {

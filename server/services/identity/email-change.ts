@@ -4,8 +4,9 @@ import { formatTokyo } from "../../lib/format";
 import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
-import { consumeLink, findLink, type MailedLink, requireLink, sendLink } from "./mailed-links";
+import { consumeLink, endOpenLinks, findLink, type MailedLink, requireLink, sendLink } from "./mailed-links";
 import { isValidEmail, normalizeEmail } from "./normalize";
+import { checkCurrentPassword } from "./passwords";
 import { loadUser } from "./user-records";
 
 export const EMAIL_CHANGE_TTL_MS = HOUR;
@@ -47,7 +48,7 @@ export async function requestEmailChange(
       currentPassword: ["パスワードを入力してください。"],
     });
   }
-  if (!user.password_hash || !(await deps.hasher.verify(user.password_hash, input.currentPassword))) {
+  if (!(await checkCurrentPassword(deps, user, input.currentPassword, meta))) {
     throw new DomainError("VALIDATION", "入力内容をご確認ください。", {
       currentPassword: ["パスワードが正しくありません。"],
     });
@@ -117,8 +118,9 @@ export async function confirmLinkInfo(deps: ServiceDeps, token: string): Promise
 }
 
 /**
- * Step 3: the link in the new mailbox applies the change (used on POST). The user's sessions end
- * (the address is a login credential) and the old address is told.
+ * Step 3: the link in the new mailbox applies the change (used on POST). The user's sessions and every
+ * other open link end (the address is a login credential; a link in the old mailbox must not act on
+ * the new one) and the old address is told.
  */
 export async function confirmEmailChange(
   deps: ServiceDeps,
@@ -139,6 +141,7 @@ export async function confirmEmailChange(
       .set({ email: newEmail, email_normalized: normalizeEmail(newEmail) })
       .where("id", "=", user.id)
       .execute();
+    await endOpenLinks(deps, trx, user.id);
     await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
     await deps.outbox.enqueue(trx, user.email, "email-changed", {
       accountCompany: user.company_name,

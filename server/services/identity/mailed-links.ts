@@ -4,7 +4,7 @@ import { formatTokyo } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { loadUser, type UserRow } from "./user-records";
-import { consumeVerification, createVerification, findOpenVerification } from "./verification";
+import { consumeVerification, createVerification, findOpenVerification, voidVerifications } from "./verification";
 
 /** The mails that carry a link: to a user, naming its company, with the link and its expiry. */
 type LinkTemplate = "password-setup" | "password-reset" | "email-change-request" | "email-change-confirm";
@@ -93,4 +93,19 @@ export async function consumeLink(deps: ServiceDeps, trx: DB, open: OpenLink): P
   if (!(await consumeVerification(trx, deps.clock, open.verification.id))) {
     throw new DomainError("TOKEN_INVALID", open.link.invalidMessage);
   }
+}
+
+/**
+ * Ends every open link (and login code) of a user, in the transaction of a change to its password,
+ * email address or state: a link mailed before the change must not act after it. Otherwise a reset
+ * link read in the old mailbox after an email change sets the password of the new address, and a
+ * second change request mailed there moves the address again.
+ *
+ * Call it after `consumeLink` of the link being used (so that one ends as used, not voided), with
+ * the account locked first (`lockAccount`), as every change of a user does: two such changes then run
+ * one after the other, and the later one finds its own link ended (TOKEN_INVALID) and rolls back,
+ * instead of the two transactions waiting on each other's rows.
+ */
+export async function endOpenLinks(deps: ServiceDeps, trx: DB, userId: string): Promise<void> {
+  await voidVerifications(trx, deps.clock, userId);
 }

@@ -8,6 +8,7 @@ import { formatTokyo } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { isLocked, loginKey, recordLoginFailure } from "./throttle";
 import type { MailRecipient } from "./user-records";
 import { consumeVerification, createVerification, findOpenVerification } from "./verification";
 
@@ -72,15 +73,48 @@ export async function startLoginChallenge(
   });
 }
 
-export async function challengeInfo(deps: ServiceDeps, token: string): Promise<{ expiresAt: string } | null> {
-  const v = await findOpenVerification(deps.db, deps.clock, "login_otp", token);
-  if (!v || v.attempts >= OTP.maxAttempts) return null;
-  return { expiresAt: v.expires_at };
+/**
+ * The lockout key (login ID + normalized email) of a challenge's user, or undefined when the user is
+ * gone. Wrong codes count on the login's own lockout counter, not on one of their own: a challenge
+ * allows 5 tries and then the login restarts, but each restart needs the password again and a correct
+ * password does not reset the count (only a completed login does, sign-in.ts), so the 10th wrong
+ * code in a row — across challenges, mixed with wrong passwords — locks the login ID + email for 15
+ * minutes exactly as 10 wrong passwords do: the same generic answer, the same audit event, and a
+ * password reset ends it. One counter also means one rule to explain and no second lock to lift.
+ */
+async function lockoutKeyOf(deps: ServiceDeps, userId: string): Promise<{ key: string; target: string } | undefined> {
+  const row = await deps.db
+    .selectFrom("users")
+    .innerJoin("accounts", "accounts.id", "users.account_id")
+    .select(["accounts.login_id", "users.email_normalized"])
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  return (
+    row && { key: loginKey(row.login_id, row.email_normalized), target: `${row.login_id} / ${row.email_normalized}` }
+  );
 }
 
+/** A challenge that can still be answered: open, with tries left, its user there and its login not locked. */
+async function openChallenge(deps: ServiceDeps, token: string) {
+  const v = await findOpenVerification(deps.db, deps.clock, "login_otp", token);
+  if (!v || v.attempts >= OTP.maxAttempts) return null;
+  const lockout = await lockoutKeyOf(deps, v.user_id);
+  if (!lockout || (await isLocked(deps.db, deps.clock, lockout.key))) return null;
+  return { v, lockout };
+}
+
+export async function challengeInfo(deps: ServiceDeps, token: string): Promise<{ expiresAt: string } | null> {
+  const open = await openChallenge(deps, token);
+  return open ? { expiresAt: open.v.expires_at } : null;
+}
+
+const TRIES_USED_UP_MESSAGE =
+  "ワンタイムパスワードの入力回数が上限に達しました。お手数ですが、もう一度ログインしてください。";
+
 /**
- * Checks a code. A wrong one costs one of the 5 tries (the fifth ends the challenge); a right one is
- * consumed by one conditional UPDATE, so two parallel submissions cannot both sign in.
+ * Checks a code. A wrong one costs one of the 5 tries (the fifth ends the challenge) and counts
+ * toward the login's lockout (lockoutKeyOf: the one that locks ends the challenge too); a right one
+ * is consumed by one conditional UPDATE, so two parallel submissions cannot both sign in.
  * Returns the user whose login may now complete.
  */
 export async function verifyLoginCode(
@@ -89,8 +123,9 @@ export async function verifyLoginCode(
   code: string,
   meta: RequestMeta,
 ): Promise<string> {
-  const v = await findOpenVerification(deps.db, deps.clock, "login_otp", token);
-  if (!v || v.attempts >= OTP.maxAttempts) throw new OtpChallengeEnded();
+  const open = await openChallenge(deps, token);
+  if (!open) throw new OtpChallengeEnded();
+  const { v, lockout } = open;
   const audit = (result: "success" | "failure", details?: Record<string, unknown>) =>
     recordAudit(deps.db, deps.clock, { userId: v.user_id }, meta, "auth.otp.verify", { result, details });
 
@@ -105,15 +140,20 @@ export async function verifyLoginCode(
       .executeTakeFirst();
     const attempts = row?.attempts ?? OTP.maxAttempts;
     await audit("failure", { attempts });
-    if (attempts >= OTP.maxAttempts) {
+    const locked = await recordLoginFailure(deps.db, deps.clock, lockout.key);
+    if (locked) {
+      await recordAudit(deps.db, deps.clock, { userId: v.user_id }, meta, "auth.lockout", {
+        target: lockout.target,
+        details: { via: "login_otp" },
+      });
+    }
+    if (locked || attempts >= OTP.maxAttempts) {
       await deps.db
         .updateTable("verifications")
         .set({ used_at: iso(deps.clock.now()) })
         .where("id", "=", v.id)
         .execute();
-      throw new OtpChallengeEnded(
-        "ワンタイムパスワードの入力回数が上限に達しました。お手数ですが、もう一度ログインしてください。",
-      );
+      throw new OtpChallengeEnded(TRIES_USED_UP_MESSAGE);
     }
     const message = `ワンタイムパスワードが正しくありません。(あと${OTP.maxAttempts - attempts}回入力できます)`;
     throw new DomainError("OTP_INVALID", message, { code: [message] });
@@ -131,8 +171,8 @@ export async function resendLoginCode(
   user: (userId: string) => Promise<MailRecipient | undefined>,
   meta: RequestMeta,
 ): Promise<{ expiresAt: Date }> {
-  const v = await findOpenVerification(deps.db, deps.clock, "login_otp", token);
-  if (!v || v.attempts >= OTP.maxAttempts) throw new OtpChallengeEnded();
+  const v = (await openChallenge(deps, token))?.v;
+  if (!v) throw new OtpChallengeEnded();
   const now = deps.clock.now();
   if (now.getTime() - new Date(v.last_sent_at).getTime() < OTP.resendIntervalMs) {
     throw new DomainError("OTP_RESEND_TOO_SOON", "ワンタイムパスワードの再送は、1分以上あけてから行ってください。");

@@ -1,35 +1,79 @@
-import type { DB } from "../../../db";
+import { type DB, lockAccount } from "../../../db";
 import { iso } from "../../lib/clock";
 import { formatTokyo } from "../../lib/format";
 import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
-import { consumeLink, type MailedLink, requireLink } from "./mailed-links";
-import { normalizeEmail } from "./normalize";
+import { consumeLink, endOpenLinks, type MailedLink, requireLink } from "./mailed-links";
 import { checkPassword } from "./password-policy";
-import { clearLoginFailures, loginKey } from "./throttle";
+import { claimPasswordCheck, clearLoginFailures, loginKey } from "./throttle";
 import { loadUser, type UserRow } from "./user-records";
-import { voidVerifications } from "./verification";
 
 export interface NewPasswordInput {
   newPassword: string;
   confirmPassword: string;
 }
 
+export const SIGNED_OUT_AFTER_GUESSES_MESSAGE =
+  "パスワードの誤りが続いたため、ログアウトしました。しばらく時間をおいてから、再度ログインしてください。";
+
+/** The current password was wrong too often: the user's sessions have ended (SPEC §8 brute force). */
+export class SignedOutAfterGuesses extends DomainError {
+  constructor() {
+    super("INVALID_CREDENTIALS", SIGNED_OUT_AFTER_GUESSES_MESSAGE);
+  }
+}
+
+/**
+ * A signed-in user's current password, asked before a password change, an email change request and
+ * the MFA switch. Wrong ones count toward the login's lockout (the same 10 failures for the login
+ * ID + email, 15 minutes), counted before the hash is verified so parallel guesses cannot pass it;
+ * a right one resets the count, as a login does. The failure that reaches the limit, and any check
+ * while the login is locked (which verifies nothing), end every session of the user and throw
+ * SignedOutAfterGuesses. Returns whether the password is right; the caller words the field message.
+ */
+export async function checkCurrentPassword(
+  deps: ServiceDeps,
+  user: UserRow,
+  password: string,
+  meta: RequestMeta,
+): Promise<boolean> {
+  const key = loginKey(user.login_id, user.email_normalized);
+  const claim = await claimPasswordCheck(deps.db, deps.clock, key);
+  if (claim !== "locked") {
+    if (user.password_hash && (await deps.hasher.verify(user.password_hash, password))) {
+      await clearLoginFailures(deps.db, key);
+      return true;
+    }
+    if (claim === "check") return false;
+    await recordAudit(deps.db, deps.clock, userActor(user), meta, "auth.lockout", {
+      target: `${user.login_id} / ${user.email_normalized}`,
+      details: { via: "current_password" },
+    });
+  }
+  await deps.sessions.invalidateAllFor(user.id);
+  throw new SignedOutAfterGuesses();
+}
+
 /**
  * Every rule a new password must meet (SPEC §4, §8), with messages per field. The "different from
- * the current password" rule is checked against the stored hash.
+ * the current password" rule is checked against the stored hash, unless the caller already knows
+ * (`sameAsCurrent`; false where the current password was not proven, so that the rule tells
+ * nothing about it).
  */
 export async function validateNewPassword(
   deps: ServiceDeps,
   user: UserRow,
   input: NewPasswordInput,
   fieldErrors: Record<string, string[]> = {},
+  known: { sameAsCurrent?: boolean } = {},
 ): Promise<void> {
   if (!input.newPassword) {
     fieldErrors.newPassword = ["新パスワードを入力してください。"];
   } else {
-    const sameAsCurrent = user.password_hash ? await deps.hasher.verify(user.password_hash, input.newPassword) : false;
+    const sameAsCurrent =
+      known.sameAsCurrent ??
+      (user.password_hash ? await deps.hasher.verify(user.password_hash, input.newPassword) : false);
     const violations = checkPassword(input.newPassword, {
       loginId: user.login_id,
       email: user.email,
@@ -47,8 +91,8 @@ export async function validateNewPassword(
 }
 
 /**
- * Stores a new password in the caller's transaction: clears the must-change flag, voids open reset
- * links, records the event and mails the notice.
+ * Stores a new password in the caller's transaction (which has locked the account): clears the
+ * must-change flag, ends every open link and code of the user, records the event and mails the notice.
  */
 export async function storeNewPassword(
   deps: ServiceDeps,
@@ -64,8 +108,8 @@ export async function storeNewPassword(
     .set({ password_hash: passwordHash, must_change_password: 0, password_changed_at: iso(now), status: "active" })
     .where("id", "=", user.id)
     .execute();
-  await voidVerifications(trx, deps.clock, user.id, "password_reset");
-  await clearLoginFailures(trx, loginKey(user.login_id, normalizeEmail(user.email)));
+  await endOpenLinks(deps, trx, user.id);
+  await clearLoginFailures(trx, loginKey(user.login_id, user.email_normalized));
   await recordAudit(trx, deps.clock, userActor(user), meta, how.action);
   await deps.outbox.enqueue(trx, user.email, "password-changed", {
     accountCompany: user.company_name,
@@ -92,6 +136,7 @@ export async function setPasswordFromLink(
   await validateNewPassword(deps, open.user, input);
   const passwordHash = await deps.hasher.hash(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, open.user.accountId);
     await consumeLink(deps, trx, open);
     await storeNewPassword(deps, trx, open.user, passwordHash, how, meta);
   });
@@ -114,28 +159,27 @@ export async function changePassword(
   if (mode === "initial" && user.must_change_password !== 1) {
     throw new DomainError("VALIDATION", "パスワードの変更は「お客様情報設定」から行ってください。");
   }
+  // The forced first change asks for no current password: the hash decides "same as current".
+  const known: { sameAsCurrent?: boolean } = {};
   if (mode === "settings") {
+    known.sameAsCurrent = false;
     if (!input.currentPassword) fieldErrors.currentPassword = ["現パスワードを入力してください。"];
-    else if (!user.password_hash || !(await deps.hasher.verify(user.password_hash, input.currentPassword))) {
+    else if (!(await checkCurrentPassword(deps, user, input.currentPassword, meta))) {
       fieldErrors.currentPassword = ["現パスワードが正しくありません。"];
+    } else {
+      known.sameAsCurrent = input.newPassword === input.currentPassword;
     }
   }
-  await validateNewPassword(deps, user, input, fieldErrors);
+  await validateNewPassword(deps, user, input, fieldErrors, known);
   const passwordHash = await deps.hasher.hash(input.newPassword);
-  await deps.db
-    .transaction()
-    .execute((trx) =>
-      storeNewPassword(
-        deps,
-        trx,
-        user,
-        passwordHash,
-        mode === "initial"
-          ? { action: "password.change_initial", label: "初回ログイン時のパスワード変更" }
-          : { action: "password.change", label: "お客様情報設定からの変更" },
-        meta,
-      ),
-    );
+  const how =
+    mode === "initial"
+      ? { action: "password.change_initial", label: "初回ログイン時のパスワード変更" }
+      : { action: "password.change", label: "お客様情報設定からの変更" };
+  await deps.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, user.accountId);
+    await storeNewPassword(deps, trx, user, passwordHash, how, meta);
+  });
   await deps.sessions.invalidateAllFor(user.id);
   return { sessionId: await deps.sessions.create("customer", user.id, meta) };
 }

@@ -2,6 +2,7 @@ import { formatTokyo } from "../../lib/format";
 import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { checkCurrentPassword } from "./passwords";
 import { loadUser } from "./user-records";
 
 export const USER_NAME_MAX = 50;
@@ -24,7 +25,7 @@ export async function updateProfile(
   if (mfaChanged) {
     if (!input.currentPassword) {
       fieldErrors.currentPassword = ["多要素認証の設定を変更するには、現在のパスワードを入力してください。"];
-    } else if (!user.password_hash || !(await deps.hasher.verify(user.password_hash, input.currentPassword))) {
+    } else if (!(await checkCurrentPassword(deps, user, input.currentPassword, meta))) {
       fieldErrors.currentPassword = ["パスワードが正しくありません。"];
     }
   }

@@ -72,8 +72,8 @@ export async function login(deps: ServiceDeps, input: LoginInput, meta: RequestM
     if (nowLocked) await recordAudit(deps.db, deps.clock, actor, meta, "auth.lockout", { target });
     throw new InvalidCredentials();
   }
-  await clearLoginFailures(deps.db, key);
-
+  // With MFA on, a right password does not reset the count of failures: wrong codes add to it
+  // (otp.ts lockoutKeyOf), and only a completed login resets it.
   if (row.mfa_enabled === 1) {
     const to = await recipient(deps.db, row.userId);
     if (!to) throw new InvalidCredentials();
@@ -94,9 +94,13 @@ export async function loginWithCode(
   return completeLogin(deps, userId, meta);
 }
 
-/** A new session (never one from before), the audit event and the login notice to that user only. */
+/**
+ * A new session (never one from before), the login's failures forgotten, the audit event and the
+ * login notice to that user only.
+ */
 async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMeta): Promise<SignedIn> {
   const user = await loadUser(deps.db, userId);
+  await clearLoginFailures(deps.db, loginKey(user.login_id, user.email_normalized));
   const sessionId = await deps.sessions.create("customer", userId, meta);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {

@@ -44,6 +44,45 @@ export async function recordLoginFailure(db: DB, clock: Clock, key: string): Pro
   return Number(locked.numUpdatedRows) > 0;
 }
 
+/**
+ * For a password check of a signed-in user (its current password): counts the attempt as a failure
+ * before the password is verified, in one statement that does nothing while the key is locked, so
+ * that parallel guesses cannot test more than LOCKOUT.failures passwords (one batched request sent
+ * 100). The caller clears the count when the password is right, as a login does.
+ * - "locked": the key is locked (or another attempt is locking it): check nothing;
+ * - "check": verify the password;
+ * - "last": verify it; this attempt reached the limit and locked the key (a right password unlocks it).
+ */
+export async function claimPasswordCheck(db: DB, clock: Clock, key: string): Promise<"locked" | "check" | "last"> {
+  const now = iso(clock.now());
+  const forgetBefore = iso(addMs(clock.now(), -LOCKOUT.forgetMs));
+  const row = await db
+    .insertInto("login_failures")
+    .values({ key, consecutive: 1, last_failed_at: now, locked_until: null })
+    .onConflict((oc) =>
+      oc
+        .column("key")
+        .doUpdateSet({
+          consecutive: sql<number>`case when login_failures.last_failed_at < ${forgetBefore} then 1 else login_failures.consecutive + 1 end`,
+          last_failed_at: now,
+        })
+        .where((eb) =>
+          eb.or([eb("login_failures.locked_until", "is", null), eb("login_failures.locked_until", "<=", now)]),
+        ),
+    )
+    .returning(["consecutive"])
+    .executeTakeFirst();
+  if (!row || row.consecutive > LOCKOUT.failures) return "locked";
+  if (row.consecutive < LOCKOUT.failures) return "check";
+  await db
+    .updateTable("login_failures")
+    .set({ locked_until: iso(addMs(clock.now(), LOCKOUT.lockMs)), consecutive: 0 })
+    .where("key", "=", key)
+    .where("consecutive", ">=", LOCKOUT.failures)
+    .execute();
+  return "last";
+}
+
 export async function clearLoginFailures(db: DB, key: string): Promise<void> {
   await db.deleteFrom("login_failures").where("key", "=", key).execute();
 }

@@ -14,6 +14,8 @@ export interface MailRecipient {
 export interface UserRow {
   id: string;
   email: string;
+  /** The address as compared (normalizeEmail), which with the login ID keys the login lockout. */
+  email_normalized: string;
   name: string;
   password_hash: string | null;
   must_change_password: number;
@@ -31,6 +33,7 @@ export async function loadUser(db: DB, userId: string): Promise<UserRow> {
     .select([
       "users.id",
       "users.email",
+      "users.email_normalized",
       "users.name",
       "users.password_hash",
       "users.must_change_password",
