@@ -198,6 +198,8 @@ describe("注文 / 見積依頼 form (applications.check, what 確認画面へ c
     [fullWidth(TODAY), ok],
     ["2026/4/2", ok],
     ["2026-02-30", { key: "startDate", message: "レンタル開始日に正しい日付を入力してください。" }],
+    ["2026-11-31", { key: "startDate", message: "レンタル開始日に正しい日付を入力してください。" }],
+    ["2027-02-29", { key: "startDate", message: "レンタル開始日に正しい日付を入力してください。" }],
     [YESTERDAY, { key: "startDate", message: "レンタル開始日には本日以降の日付を指定してください。" }],
     ["2027-04-02", { key: "startDate", message: "レンタル開始日は1年以内の日付を指定してください。" }],
   ])("レンタル開始日 %j", async (startDate, expected) => {
@@ -293,6 +295,8 @@ describe("解約 form (rentals.checkCancellation)", () => {
     ["abc", { key: "returnDate", message: "返却希望日は年-月-日(例: 2026-04-01)の形式で入力してください。" }],
     [fullWidth(TODAY), ok],
     ["2026-04-31", { key: "returnDate", message: "返却希望日に正しい日付を入力してください。" }],
+    ["2026-11-31", { key: "returnDate", message: "返却希望日に正しい日付を入力してください。" }],
+    ["2027-02-29", { key: "returnDate", message: "返却希望日に正しい日付を入力してください。" }],
     [YESTERDAY, { key: "returnDate", message: "返却希望日には本日以降の日付を指定してください。" }],
   ])("返却希望日 %j", async (returnDate, expected) => {
     await expectOutcome(
