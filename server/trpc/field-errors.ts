@@ -32,10 +32,11 @@ export function fieldErrorsOf(error: TRPCError): Record<string, string[]> {
   const cause = error.cause as unknown as { fieldErrors?: Record<string, string[]>; issues?: Issue[] } | undefined;
   if (cause?.fieldErrors && typeof cause.fieldErrors === "object") return cause.fieldErrors;
   if (!Array.isArray(cause?.issues)) return {};
-  const out: Record<string, string[]> = {};
+  // A Map, not an object literal: a field may be named `__proto__` by whoever wrote the input.
+  const out = new Map<string, string[]>();
   for (const issue of cause.issues) {
     const key = fieldKeyOf(issue);
-    out[key] = [...(out[key] ?? []), issue.message];
+    out.set(key, [...(out.get(key) ?? []), issue.message]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
