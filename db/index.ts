@@ -47,10 +47,17 @@ export interface DbOptions {
   poolSize?: number;
 }
 
+/**
+ * How long a statement waits for a lock another connection holds before it fails (SQLite's busy_timeout,
+ * PostgreSQL's lock_timeout): a request that needs a lock held elsewhere answers with an error, never hangs.
+ */
+export const LOCK_WAIT_MS = 5000;
+
 export function createDb(url: string, options: DbOptions = {}): DB {
   const target = parseDatabaseUrl(url);
   if (target.dialect === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    // Kysely's migration lock sets its own, longer lock_timeout for the statement that waits for it.
+    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10, lock_timeout: LOCK_WAIT_MS });
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on("error", (error) => console.error(`postgres pool: ${error.message}`));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -59,7 +66,7 @@ export function createDb(url: string, options: DbOptions = {}): DB {
   const sqlite = new SQLite(target.file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
   sqlite.pragma("synchronous = NORMAL");
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
 }
