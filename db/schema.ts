@@ -202,6 +202,14 @@ export interface ApplicationTable {
   po_number: string;
   idempotency_key: string;
   created_at: string;
+  /** Quote answered by staff (見積回答): when, by whom (staff id), until when the prices hold, a comment. */
+  answered_at: string | null;
+  answered_by: string | null;
+  valid_until: string | null;
+  answer_comment: string | null;
+  /** Cancellation's goods back (返却確認): when, by whom (staff id). */
+  returned_at: string | null;
+  returned_by: string | null;
 }
 
 export interface ApplicationLineTable {
@@ -213,6 +221,8 @@ export interface ApplicationLineTable {
   product_name: string;
   quantity: number;
   rental_line_id: string | null;
+  /** Yen per item, set by the quote answer (見積回答); null until then and on other kinds. */
+  unit_price: number | null;
 }
 
 export interface RentalTable {
@@ -223,6 +233,8 @@ export interface RentalTable {
   status: "active" | "closed";
   start_date: string;
   created_at: string;
+  /** Set when the last item came back (status closed). */
+  ended_at: string | null;
 }
 
 export interface RentalLineTable {

@@ -44,6 +44,14 @@ export const mailTemplates = {
     subject: "【{{siteName}}】お申し込み受付のお知らせ({{number}})",
     vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "url"],
   },
+  "order-arranged": {
+    subject: "【{{siteName}}】手配完了のお知らせ({{number}})",
+    vars: ["accountCompany", "userName", "number", "contractNo", "arrangedAt", "url"],
+  },
+  "quote-answered": {
+    subject: "【{{siteName}}】見積回答のお知らせ({{number}})",
+    vars: ["accountCompany", "userName", "number", "total", "validUntil", "comment", "url"],
+  },
   "email-changed": {
     subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",
     vars: ["accountCompany", "userName", "loginId", "newEmail", "changedAt"],

@@ -278,5 +278,11 @@ export function emptyApplication(
     po_number: "",
     idempotency_key: idempotencyKey,
     created_at: iso(now),
+    answered_at: null,
+    answered_by: null,
+    valid_until: null,
+    answer_comment: null,
+    returned_at: null,
+    returned_by: null,
   };
 }

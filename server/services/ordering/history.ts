@@ -30,11 +30,11 @@ export interface HistoryRow {
 export const HISTORY_PAGE_SIZE = 20;
 
 /** A date in Japan → the UTC instant its day starts. */
-function tokyoDayStart(date: string): string {
+export function tokyoDayStart(date: string): string {
   return new Date(`${date}T00:00:00+09:00`).toISOString();
 }
 
-function nextDay(date: string): string {
+export function nextDay(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
@@ -61,6 +61,18 @@ function baseQuery(deps: ServiceDeps, accountId: string, filter: HistoryFilter) 
   return q;
 }
 
+/** 確認結果 as the customer sees it (DOMAIN.md "Status words on screen"); empty while staff have not acted. */
+export function confirmationOf(a: {
+  arranged_at: string | null;
+  answered_at: string | null;
+  returned_at: string | null;
+}): string {
+  if (a.arranged_at) return "手配済";
+  if (a.answered_at) return "回答済";
+  if (a.returned_at) return "返却済";
+  return "";
+}
+
 function toRow(a: {
   id: string;
   number: string;
@@ -68,6 +80,8 @@ function toRow(a: {
   created_at: string;
   intake_status: HistoryRow["intakeStatus"];
   arranged_at: string | null;
+  answered_at: string | null;
+  returned_at: string | null;
 }): HistoryRow {
   return {
     id: a.id,
@@ -78,7 +92,7 @@ function toRow(a: {
     createdAtLabel: formatTokyoShort(new Date(a.created_at)),
     intakeStatus: a.intake_status,
     resultLabel: INTAKE_LABEL[a.intake_status],
-    confirmation: a.arranged_at ? "手配済" : "",
+    confirmation: confirmationOf(a),
   };
 }
 
@@ -96,6 +110,8 @@ export async function listHistory(
     "created_at",
     "intake_status",
     "arranged_at",
+    "answered_at",
+    "returned_at",
   ]);
   const after = parseCursor(cursor);
   if (after) {
@@ -141,13 +157,31 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     notes: a.notes,
     poNumber: a.po_number,
     arrangedAtLabel: a.arranged_at ? formatTokyoShort(new Date(a.arranged_at)) : null,
+    // A quote's answer (見積回答): prices per line, their total, until when they hold.
+    answeredAtLabel: a.answered_at ? formatTokyoShort(new Date(a.answered_at)) : null,
+    validUntil: a.valid_until,
+    answerComment: a.answer_comment,
+    quoteTotal: a.answered_at ? quoteTotal(lines) : null,
+    returnedAtLabel: a.returned_at ? formatTokyoShort(new Date(a.returned_at)) : null,
     lines: lines.map((l) => ({
       lineNo: l.line_no,
       modelNo: l.model_no,
       productName: l.product_name,
       quantity: l.quantity,
+      unitPrice: l.unit_price,
+      amount: lineAmount(l),
     })),
   };
+}
+
+/** 金額 of a line: 単価 × 数量 in yen (null before a quote is answered). The one place it is computed. */
+export function lineAmount(line: { unit_price: number | null; quantity: number }): number | null {
+  return line.unit_price === null ? null : line.unit_price * line.quantity;
+}
+
+/** 合計 of an answered quote's lines, in yen, tax excluded. */
+export function quoteTotal(lines: { unit_price: number | null; quantity: number }[]): number {
+  return lines.reduce((sum, l) => sum + (lineAmount(l) ?? 0), 0);
 }
 
 function csvCell(value: string | number | null): string {
@@ -160,7 +194,17 @@ function csvCell(value: string | number | null): string {
 /** The account's history as CSV, UTF-8 with a BOM so that Excel opens it as UTF-8. */
 export async function historyCsv(deps: ServiceDeps, accountId: string, filter: HistoryFilter): Promise<string> {
   const rows = await baseQuery(deps, accountId, filter)
-    .select(["id", "number", "kind", "created_at", "intake_status", "arranged_at", "po_number"])
+    .select([
+      "id",
+      "number",
+      "kind",
+      "created_at",
+      "intake_status",
+      "arranged_at",
+      "answered_at",
+      "returned_at",
+      "po_number",
+    ])
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(50_000)

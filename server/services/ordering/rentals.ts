@@ -1,8 +1,8 @@
 import { sql } from "kysely";
-import { lockAccount } from "../../../db";
+import { type DB, lockAccount } from "../../../db";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
-import { tokyoDateString } from "../../lib/format";
+import { formatTokyo, tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
@@ -28,23 +28,47 @@ export interface RentalView {
   lines: RentalLineView[];
 }
 
+/** Who arranges an order: a staff member (the back office), or the system (admin CLI, demo seed). */
+export type ArrangeActor = { type: "staff"; id: string } | { type: "system"; id?: string };
+
 /**
  * 手配済: staff arrange an order; its goods go out on rent. Makes the rental with the order's lines
- * (the back office calls this; so do the admin CLI and the demo seed).
+ * and mails 手配完了のお知らせ to the submitting user (the back office calls this; so do the admin CLI
+ * and the demo seed).
+ *
+ * Idempotent under double clicks and races: the order is claimed by one conditional UPDATE
+ * (`arranged_at is null`) before anything else is written, so of two staff members arranging it at
+ * once one makes the rental and the other gets that rental back (`arranged: false`); on PostgreSQL
+ * the second waits on the row lock and then finds it arranged. `rentals.order_application_id` is
+ * unique as a backstop.
  */
 export async function arrangeOrder(
   deps: ServiceDeps,
   orderNumber: string,
-  by: { type: "staff" | "system"; id?: string },
-): Promise<{ rentalId: string; contractNo: string }> {
+  by: ArrangeActor,
+  meta: RequestMeta | null = null,
+): Promise<{ rentalId: string; contractNo: string; arranged: boolean }> {
   return deps.db.transaction().execute(async (trx) => {
     const order = await trx.selectFrom("applications").selectAll().where("number", "=", orderNumber).executeTakeFirst();
     if (order?.kind !== "order") throw new DomainError("NOT_FOUND", `注文 ${orderNumber} は見つかりません。`);
     if (order.intake_status !== "accepted")
       throw new DomainError("VALIDATION", `注文 ${orderNumber} は受付が完了していません。`);
-    if (order.arranged_at) throw new DomainError("VALIDATION", `注文 ${orderNumber} は手配済みです。`);
     const now = deps.clock.now();
     const rentalId = newId();
+    const claimed = await trx
+      .updateTable("applications")
+      .set({ arranged_at: iso(now), arranged_by: by.id ?? by.type, rental_id: rentalId })
+      .where("id", "=", order.id)
+      .where("arranged_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) {
+      const existing = await trx
+        .selectFrom("rentals")
+        .select(["id", "contract_no"])
+        .where("order_application_id", "=", order.id)
+        .executeTakeFirstOrThrow();
+      return { rentalId: existing.id, contractNo: existing.contract_no, arranged: false };
+    }
     const contractNo = orderNumber.replace(/^O-/, "R-");
     await trx
       .insertInto("rentals")
@@ -80,16 +104,32 @@ export async function arrangeOrder(
         })),
       )
       .execute();
-    await trx
-      .updateTable("applications")
-      .set({ arranged_at: iso(now), arranged_by: by.id ?? by.type, rental_id: rentalId })
-      .where("id", "=", order.id)
-      .execute();
-    await recordAudit(trx, deps.clock, { ...by, accountId: order.account_id }, null, "order.arrange", {
+    const user = await submitter(trx, order.user_id);
+    if (user) {
+      await deps.outbox.enqueue(trx, user.email, "order-arranged", {
+        accountCompany: user.company_name,
+        userName: user.name || user.email,
+        number: orderNumber,
+        contractNo,
+        arrangedAt: formatTokyo(now),
+        url: `${deps.config.appOrigin}/rentals`,
+      });
+    }
+    await recordAudit(trx, deps.clock, { ...by, accountId: order.account_id }, meta, "order.arrange", {
       target: orderNumber,
     });
-    return { rentalId, contractNo };
+    return { rentalId, contractNo, arranged: true };
   });
+}
+
+/** The user who submitted an application, with the account's company name (null once deleted). */
+export async function submitter(trx: DB, userId: string) {
+  return trx
+    .selectFrom("users")
+    .innerJoin("accounts", "accounts.id", "users.account_id")
+    .select(["users.email", "users.name", "accounts.company_name"])
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
 }
 
 /** The account's running rentals with their lines (only `rentalId`'s, when given). */

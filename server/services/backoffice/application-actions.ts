@@ -1,0 +1,241 @@
+import { sql } from "kysely";
+import { iso } from "../../lib/clock";
+import { tokyoDateString } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
+import { quoteTotal } from "../ordering/history";
+import { arrangeOrder, submitter } from "../ordering/rentals";
+import type { StaffActor } from "./applications";
+
+/**
+ * What staff do to one application (SPEC §6): 手配済にする, 見積回答, 返却確認, 再送. Each is one
+ * transaction that first claims the application with a conditional UPDATE, so a double click or two
+ * staff members at once change it once; each writes its audit row in that transaction.
+ */
+
+async function findApplication(deps: ServiceDeps, number: string) {
+  const a = await deps.db
+    .selectFrom("applications")
+    .select(["id", "kind", "intake_status", "account_id", "user_id"])
+    .where("number", "=", number)
+    .executeTakeFirst();
+  if (!a) throw new DomainError("NOT_FOUND", `申込 ${number} は見つかりません。`);
+  return a;
+}
+
+/** 手配済にする: see `arrangeOrder` (a second click returns the rental the first one made). */
+export async function arrangeApplication(
+  deps: ServiceDeps,
+  staff: StaffActor,
+  number: string,
+  meta: RequestMeta | null,
+): Promise<{ contractNo: string; arranged: boolean }> {
+  const { contractNo, arranged } = await arrangeOrder(deps, number, staff, meta);
+  return { contractNo, arranged };
+}
+
+export interface QuoteAnswerInput {
+  /** 単価 per application line id: yen per item, an integer ≥ 0. */
+  unitPrices: Record<string, number>;
+  /** 有効期限, "YYYY-MM-DD" in Japan time: today or later. */
+  validUntil: string;
+  /** コメント (optional), at most 1000 characters. */
+  comment: string;
+}
+
+export const MAX_UNIT_PRICE = 100_000_000;
+
+/**
+ * 見積回答: a price per line, a validity date and a comment; mails 見積回答のお知らせ. A quote is answered
+ * once: a second answer (double click, or another staff member) is refused, so the customer never
+ * sees prices change under a mail already sent.
+ */
+export async function answerQuote(
+  deps: ServiceDeps,
+  staff: StaffActor,
+  number: string,
+  input: QuoteAnswerInput,
+  meta: RequestMeta | null,
+): Promise<{ total: number }> {
+  const a = await findApplication(deps, number);
+  if (a.kind !== "quote") throw new DomainError("NOT_FOUND", `見積依頼 ${number} は見つかりません。`);
+  const lines = await deps.db
+    .selectFrom("application_lines")
+    .select(["id", "line_no", "quantity"])
+    .where("application_id", "=", a.id)
+    .orderBy("line_no")
+    .execute();
+  const errors: Record<string, string[]> = {};
+  for (const line of lines) {
+    const price = input.unitPrices[line.id];
+    if (price === undefined || !Number.isInteger(price) || price < 0 || price > MAX_UNIT_PRICE) {
+      errors[`price.${line.id}`] = [`単価は0〜${MAX_UNIT_PRICE.toLocaleString("ja-JP")}円の整数で入力してください。`];
+    }
+  }
+  const today = tokyoDateString(deps.clock.now());
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.validUntil) || Number.isNaN(Date.parse(input.validUntil))) {
+    errors.validUntil = ["有効期限を入力してください。"];
+  } else if (input.validUntil < today) {
+    errors.validUntil = ["有効期限には本日以降の日付を指定してください。"];
+  }
+  const comment = input.comment.trim();
+  if ([...comment].length > 1000) errors.comment = ["コメントは1000文字以内で入力してください。"];
+  if (Object.keys(errors).length) throw new DomainError("VALIDATION", "入力内容をご確認ください。", errors);
+  if (a.intake_status !== "accepted")
+    throw new DomainError("VALIDATION", `見積依頼 ${number} は受付が完了していません。`);
+
+  return deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    const claimed = await trx
+      .updateTable("applications")
+      .set({ answered_at: iso(now), answered_by: staff.id, valid_until: input.validUntil, answer_comment: comment })
+      .where("id", "=", a.id)
+      .where("answered_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1)
+      throw new DomainError("VALIDATION", `見積依頼 ${number} は回答済みです。`);
+    for (const line of lines) {
+      await trx
+        .updateTable("application_lines")
+        .set({ unit_price: input.unitPrices[line.id] ?? 0 })
+        .where("id", "=", line.id)
+        .execute();
+    }
+    const total = quoteTotal(lines.map((l) => ({ quantity: l.quantity, unit_price: input.unitPrices[l.id] ?? 0 })));
+    const user = await submitter(trx, a.user_id);
+    if (user) {
+      await deps.outbox.enqueue(trx, user.email, "quote-answered", {
+        accountCompany: user.company_name,
+        userName: user.name || user.email,
+        number,
+        total: `${total.toLocaleString("ja-JP")}円`,
+        validUntil: input.validUntil,
+        comment,
+        url: `${deps.config.appOrigin}/account/history/${number}`,
+      });
+    }
+    await recordAudit(trx, deps.clock, { ...staff, accountId: a.account_id }, meta, "quote.answer", {
+      target: number,
+      details: { total, validUntil: input.validUntil },
+    });
+    return { total };
+  });
+}
+
+/**
+ * 返却確認: the goods of a cancellation are back. Each line's returned count rises by what the
+ * cancellation asked back — one conditional UPDATE that never passes quantity_cancel_requested — and
+ * a rental with nothing left out ends (closed, ended_at) and leaves レンタル中の注文. Confirmed once:
+ * a second click is answered `returned: false` and changes nothing. A customer cancelling more at the
+ * same time only raises quantity_cancel_requested, which this never lowers; the rental can only close
+ * when every item is back, when nothing is left to cancel.
+ */
+export async function confirmReturn(
+  deps: ServiceDeps,
+  staff: StaffActor,
+  number: string,
+  meta: RequestMeta | null,
+): Promise<{ returned: boolean; rentalEnded: boolean }> {
+  const a = await findApplication(deps, number);
+  if (a.kind !== "cancellation") throw new DomainError("NOT_FOUND", `解約 ${number} は見つかりません。`);
+  if (a.intake_status !== "accepted") throw new DomainError("VALIDATION", `解約 ${number} は受付が完了していません。`);
+  return deps.db.transaction().execute(async (trx) => {
+    const now = iso(deps.clock.now());
+    const claimed = await trx
+      .updateTable("applications")
+      .set({ returned_at: now, returned_by: staff.id })
+      .where("id", "=", a.id)
+      .where("returned_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return { returned: false, rentalEnded: false };
+    const lines = await trx
+      .selectFrom("application_lines")
+      .select(["rental_line_id", "quantity"])
+      .where("application_id", "=", a.id)
+      .execute();
+    for (const line of lines) {
+      if (!line.rental_line_id) continue;
+      const moved = await trx
+        .updateTable("rental_lines")
+        .set({ quantity_returned: sql<number>`quantity_returned + ${line.quantity}` })
+        .where("id", "=", line.rental_line_id)
+        .where(sql<boolean>`quantity_returned + ${line.quantity} <= quantity_cancel_requested`)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) {
+        throw new DomainError("VALIDATION", `解約 ${number} の返却数量が解約数量を超えます。`);
+      }
+    }
+    const rental = await trx
+      .selectFrom("applications")
+      .select("rental_id")
+      .where("id", "=", a.id)
+      .executeTakeFirstOrThrow();
+    let rentalEnded = false;
+    if (rental.rental_id) {
+      const ended = await trx
+        .updateTable("rentals")
+        .set({ status: "closed", ended_at: now })
+        .where("id", "=", rental.rental_id)
+        .where("status", "=", "active")
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("rental_lines")
+                .select("rental_lines.id")
+                .whereRef("rental_lines.rental_id", "=", "rentals.id")
+                .where(sql<boolean>`rental_lines.quantity_returned < rental_lines.quantity`),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      rentalEnded = Number(ended.numUpdatedRows) === 1;
+    }
+    await recordAudit(trx, deps.clock, { ...staff, accountId: a.account_id }, meta, "cancellation.return", {
+      target: number,
+      details: rentalEnded ? { rentalEnded } : undefined,
+    });
+    return { returned: true, rentalEnded };
+  });
+}
+
+/**
+ * 再送: a 受付失敗 application goes back to the intake queue with fresh attempts (the intake worker
+ * picks it up on its next pass). A second click finds it already waiting: `retried: false`.
+ */
+export async function retryIntake(
+  deps: ServiceDeps,
+  staff: StaffActor,
+  number: string,
+  meta: RequestMeta | null,
+): Promise<{ retried: boolean }> {
+  const a = await findApplication(deps, number);
+  return deps.db.transaction().execute(async (trx) => {
+    const reset = await trx
+      .updateTable("applications")
+      .set({
+        intake_status: "pending",
+        intake_attempts: 0,
+        intake_error: null,
+        intake_locked_until: null,
+        intake_next_attempt_at: iso(deps.clock.now()),
+      })
+      .where("id", "=", a.id)
+      .where("intake_status", "=", "failed")
+      .executeTakeFirst();
+    if (Number(reset.numUpdatedRows) !== 1) {
+      const now = await trx
+        .selectFrom("applications")
+        .select("intake_status")
+        .where("id", "=", a.id)
+        .executeTakeFirst();
+      if (now?.intake_status === "pending") return { retried: false };
+      throw new DomainError("VALIDATION", `申込 ${number} は受付失敗ではありません。`);
+    }
+    await recordAudit(trx, deps.clock, { ...staff, accountId: a.account_id }, meta, "application.intake_retry", {
+      target: number,
+    });
+    return { retried: true };
+  });
+}
