@@ -213,7 +213,7 @@ describe("申込一覧", () => {
   });
 
   it.runIf(process.env.TEST_DB !== "postgres")("reads an index for every list and count (SQLite's plan)", async () => {
-    await seed(30);
+    await seed(130);
     // Capture each statement the services run, then ask SQLite how it runs it.
     const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
     const db = h.db.withPlugin({
