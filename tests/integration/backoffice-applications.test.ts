@@ -442,6 +442,22 @@ describe("返却確認", () => {
     expect(await auditOf("cancellation.return")).toHaveLength(3);
     expect((await failure(confirmReturn(h.deps, STAFF, order, META))).message).toContain("見つかりません");
   });
+
+  it("two confirmations returning a rental's last items at once end it", async () => {
+    const order = await submit("order");
+    await accept();
+    const rental = await rentalOf(order);
+    const [a, c] = rental.lines as [(typeof rental.lines)[0], (typeof rental.lines)[0]];
+    const first = await cancel(rental.id, { [a.id]: 3 });
+    const second = await cancel(rental.id, { [c.id]: 2 });
+    const results = await Promise.all([
+      confirmReturn(h.deps, STAFF, first, META),
+      confirmReturn(h.deps, STAFF2, second, META),
+    ]);
+    expect(results.filter((r) => r.rentalEnded)).toHaveLength(1);
+    expect(await h.db.selectFrom("rentals").select("status").executeTakeFirstOrThrow()).toEqual({ status: "closed" });
+    expect(await b.call((x) => x.rentals.list())).toEqual([]);
+  });
 });
 
 describe("再送", () => {

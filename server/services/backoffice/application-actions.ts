@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { dialectOf } from "../../../db";
 import { iso } from "../../lib/clock";
 import { tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
@@ -17,7 +18,7 @@ import type { StaffActor } from "./applications";
 async function findApplication(deps: ServiceDeps, number: string) {
   const a = await deps.db
     .selectFrom("applications")
-    .select(["id", "kind", "intake_status", "account_id", "user_id"])
+    .select(["id", "kind", "intake_status", "account_id", "user_id", "rental_id"])
     .where("number", "=", number)
     .executeTakeFirst();
   if (!a) throw new DomainError("NOT_FOUND", `申込 ${number} は見つかりません。`);
@@ -141,6 +142,12 @@ export async function confirmReturn(
   if (a.kind !== "cancellation") throw new DomainError("NOT_FOUND", `解約 ${number} は見つかりません。`);
   if (a.intake_status !== "accepted") throw new DomainError("VALIDATION", `解約 ${number} は受付が完了していません。`);
   return deps.db.transaction().execute(async (trx) => {
+    // Two confirmations of one rental's cancellations, each returning the other's last item, must
+    // not both miss that the rental is empty: on PostgreSQL they take turns on the rental's row.
+    // (SQLite runs one write transaction at a time.)
+    if (a.rental_id && dialectOf(trx) === "postgres") {
+      await trx.selectFrom("rentals").select("id").where("id", "=", a.rental_id).forUpdate().execute();
+    }
     const now = iso(deps.clock.now());
     const claimed = await trx
       .updateTable("applications")
@@ -153,6 +160,7 @@ export async function confirmReturn(
       .selectFrom("application_lines")
       .select(["rental_line_id", "quantity"])
       .where("application_id", "=", a.id)
+      .orderBy("line_no") // the rental's line order, as a customer's cancellation locks them
       .execute();
     for (const line of lines) {
       if (!line.rental_line_id) continue;
@@ -166,17 +174,12 @@ export async function confirmReturn(
         throw new DomainError("VALIDATION", `解約 ${number} の返却数量が解約数量を超えます。`);
       }
     }
-    const rental = await trx
-      .selectFrom("applications")
-      .select("rental_id")
-      .where("id", "=", a.id)
-      .executeTakeFirstOrThrow();
     let rentalEnded = false;
-    if (rental.rental_id) {
+    if (a.rental_id) {
       const ended = await trx
         .updateTable("rentals")
         .set({ status: "closed", ended_at: now })
-        .where("id", "=", rental.rental_id)
+        .where("id", "=", a.rental_id)
         .where("status", "=", "active")
         .where((eb) =>
           eb.not(
