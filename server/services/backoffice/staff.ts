@@ -109,7 +109,6 @@ export async function listStaff(db: DB): Promise<StaffListRow[]> {
   const rows = await db
     .selectFrom("staff")
     .select(["id", "email", "name", "role", "status", "created_at"])
-    .orderBy("created_at")
     .orderBy("email")
     .execute();
   return rows.map((r) => ({
