@@ -1,11 +1,14 @@
 import { z } from "zod";
+import { formatTokyo } from "../lib/format";
 import { createStaff, listStaff, setStaffStatus } from "../services/backoffice/staff";
 import { adminProcedure, router } from "../trpc/init";
 import { email, id, password } from "./shared";
 
 /** スタッフ管理 (/admin/staff): admins only. */
 export const staffRouter = router({
-  list: adminProcedure.query(({ ctx }) => listStaff(ctx.deps.db)),
+  list: adminProcedure.query(async ({ ctx }) =>
+    (await listStaff(ctx.deps.db)).map((s) => ({ ...s, createdAtLabel: formatTokyo(new Date(s.createdAt)) })),
+  ),
 
   add: adminProcedure
     .input(
