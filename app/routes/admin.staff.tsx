@@ -5,7 +5,8 @@ import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
-import { ADMIN_ONLY_PAGE, ROLE_LABELS, requireAdmin } from "~/utils/staff.server";
+import { ADMIN_ONLY_PAGE, ROLE_LABELS } from "~/utils/staff";
+import { requireAdmin } from "~/utils/staff.server";
 
 export const meta = title("スタッフ管理");
 

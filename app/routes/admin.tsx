@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
-import { ROLE_LABELS, requireStaff } from "~/utils/staff.server";
+import { ROLE_LABELS } from "~/utils/staff";
+import { requireStaff } from "~/utils/staff.server";
 
 /**
  * The back office's frame: every /admin page below it needs a staff session (the staff cookie; a

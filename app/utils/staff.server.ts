@@ -1,4 +1,5 @@
 import { type AppLoadContext, json, redirect } from "@remix-run/node";
+import { ADMIN_ONLY_PAGE } from "./staff";
 
 /** The signed-in staff member, or a redirect to /admin/login and back. Customers' sessions do not count. */
 export async function requireStaff(context: AppLoadContext, request: Request) {
@@ -11,13 +12,9 @@ export async function requireStaff(context: AppLoadContext, request: Request) {
   return staff;
 }
 
-export const ADMIN_ONLY_PAGE = "この画面は管理者のみ利用できます。";
-
 /** A staff member with the admin role; an operator gets a 403 in Japanese (the server refuses the calls too). */
 export async function requireAdmin(context: AppLoadContext, request: Request) {
   const staff = await requireStaff(context, request);
   if (staff.role !== "admin") throw json({ message: ADMIN_ONLY_PAGE }, { status: 403 });
   return staff;
 }
-
-export const ROLE_LABELS = { admin: "管理者", operator: "オペレーター" } as const;
