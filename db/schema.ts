@@ -91,6 +91,7 @@ export interface AuditEventTable {
 
 export type VerificationPurpose =
   | "login_otp"
+  | "staff_login_otp"
   | "password_reset"
   | "password_setup"
   | "email_change_request"

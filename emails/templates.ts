@@ -56,6 +56,10 @@ export const mailTemplates = {
     subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",
     vars: ["accountCompany", "userName", "loginId", "newEmail", "changedAt"],
   },
+  "staff-otp": {
+    subject: "【{{siteName}}】管理画面ワンタイムパスワード通知",
+    vars: ["staffName", "code", "expiresAt"],
+  },
 } as const satisfies Record<string, { subject: string; vars: readonly string[] }>;
 
 export type MailTemplateName = keyof typeof mailTemplates;

@@ -37,3 +37,8 @@ export function serializeCookie(name: string, value: string, o: CookieOptions): 
 export function challengeCookieName(secure: boolean): string {
   return secure ? "__Host-mos_login_challenge" : "mos_login_challenge";
 }
+
+/** The staff login's challenge cookie: its own, so a customer's and a staff login never meet. */
+export function staffChallengeCookieName(secure: boolean): string {
+  return secure ? "__Host-mos_staff_login_challenge" : "mos_staff_login_challenge";
+}

@@ -134,26 +134,39 @@ export interface SessionOptions {
 /** How often (at most) a used session's idle expiry is pushed forward: one write a minute, not one per request. */
 const RENEW_GRANULARITY_MS = 60_000;
 
+/**
+ * The cookie each kind of session travels in. Staff have their own (ADR 001): a customer and a staff
+ * member can be signed in in one browser, and a session is only ever read from its own kind's cookie.
+ */
+const COOKIE_NAMES: Record<PrincipalKind, string> = { customer: "mos_session", staff: "mos_staff_session" };
+
 export class SessionManager {
-  private readonly lucia: Lucia;
+  private readonly lucia: Record<PrincipalKind, Lucia>;
   private readonly adapter: HashedSessionAdapter;
 
   constructor(private readonly options: SessionOptions) {
     this.adapter = new HashedSessionAdapter(options.db, options.clock);
-    this.lucia = new Lucia(this.adapter, {
-      sessionExpiresIn: new TimeSpan(Math.round(options.idleMs / 1000), "s"),
-      sessionCookie: {
-        // The __Host- prefix pins the cookie to this host and path "/", over https only.
-        name: options.secureCookies ? "__Host-mos_session" : "mos_session",
-        expires: true,
-        attributes: { secure: options.secureCookies, sameSite: "lax", path: "/" },
-      },
-      getSessionAttributes: (attributes) => attributes,
-    });
+    const luciaFor = (name: string) =>
+      new Lucia(this.adapter, {
+        sessionExpiresIn: new TimeSpan(Math.round(options.idleMs / 1000), "s"),
+        sessionCookie: {
+          // The __Host- prefix pins the cookie to this host and path "/", over https only.
+          name: options.secureCookies ? `__Host-${name}` : name,
+          expires: true,
+          attributes: { secure: options.secureCookies, sameSite: "lax", path: "/" },
+        },
+        getSessionAttributes: (attributes) => attributes,
+      });
+    this.lucia = { customer: luciaFor(COOKIE_NAMES.customer), staff: luciaFor(COOKIE_NAMES.staff) };
   }
 
+  /** The customer session cookie's name. */
   get cookieName(): string {
-    return this.lucia.sessionCookieName;
+    return this.lucia.customer.sessionCookieName;
+  }
+
+  cookieNameFor(kind: PrincipalKind): string {
+    return this.lucia[kind].sessionCookieName;
   }
 
   /** A new session (new id: never reuse one from before login). Returns its id, which only the cookie keeps. */
@@ -170,20 +183,20 @@ export class SessionManager {
       userAgent: meta.userAgent?.slice(0, 512) ?? null,
       createdAt: iso(now),
     };
-    const session = await this.lucia.createSession(principalId, attributes as never);
+    const session = await this.lucia[kind].createSession(principalId, attributes as never);
     return session.id;
   }
 
-  /** The Set-Cookie value that gives a session to the browser. */
-  cookieFor(sessionId: string): string {
+  /** The Set-Cookie value that gives a session to the browser, in its kind's cookie. */
+  cookieFor(sessionId: string, kind: PrincipalKind = "customer"): string {
     // A browser-session cookie (no Max-Age): the server alone decides idle and absolute expiry.
-    const cookie = this.lucia.createSessionCookie(sessionId);
+    const cookie = this.lucia[kind].createSessionCookie(sessionId);
     cookie.attributes.maxAge = undefined;
     return cookie.serialize();
   }
 
-  readCookie(cookieHeader: string | undefined): string | null {
-    return cookieHeader ? this.lucia.readSessionCookie(cookieHeader) : null;
+  readCookie(cookieHeader: string | undefined, kind: PrincipalKind = "customer"): string | null {
+    return cookieHeader ? this.lucia[kind].readSessionCookie(cookieHeader) : null;
   }
 
   /**
@@ -214,12 +227,12 @@ export class SessionManager {
     return { id: sessionId, principalId: session.userId, kind: attrs.kind, expiresAt, absoluteExpiresAt };
   }
 
-  blankCookie(): string {
-    return this.lucia.createBlankSessionCookie().serialize();
+  blankCookie(kind: PrincipalKind = "customer"): string {
+    return this.lucia[kind].createBlankSessionCookie().serialize();
   }
 
   invalidate(sessionId: string): Promise<void> {
-    return this.lucia.invalidateSession(sessionId);
+    return this.adapter.deleteSession(sessionId);
   }
 
   /** Ends every session of a user or staff member, except (optionally) the one in use. */
@@ -230,6 +243,6 @@ export class SessionManager {
   }
 
   deleteExpired(): Promise<void> {
-    return this.lucia.deleteExpiredSessions();
+    return this.lucia.customer.deleteExpiredSessions();
   }
 }

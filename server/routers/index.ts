@@ -6,6 +6,8 @@ import { catalogRouter } from "./catalog";
 import { historyRouter } from "./history";
 import { rentalsRouter } from "./rentals";
 import { siteRouter } from "./site";
+import { staffRouter } from "./staff";
+import { staffAuthRouter } from "./staff-auth";
 import { templatesRouter } from "./templates";
 import { usersRouter } from "./users";
 
@@ -22,6 +24,9 @@ export const appRouter = router({
   applications: applicationsRouter,
   history: historyRouter,
   rentals: rentalsRouter,
+  // back office
+  staffAuth: staffAuthRouter,
+  staff: staffRouter,
 });
 
 export type AppRouter = typeof appRouter;

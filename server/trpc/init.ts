@@ -104,3 +104,23 @@ export const customerProcedure = signedInProcedure.use(({ ctx, next }) => {
   }
   return next();
 });
+
+export const STAFF_SIGN_IN_REQUIRED = "スタッフとしてログインしてください。";
+export const ADMIN_ONLY = "この操作は管理者のみ行えます。";
+
+/**
+ * A signed-in, active staff member: a staff session from the staff cookie only (context.ts), so a
+ * customer's session never gets here, and a staff session never passes the customer procedures above.
+ */
+export const staffProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.staffSession || !ctx.staff) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: STAFF_SIGN_IN_REQUIRED });
+  }
+  return next({ ctx: { ...ctx, staffSession: ctx.staffSession, staff: ctx.staff } });
+});
+
+/** A staff member with the admin role: everything, including managing staff. */
+export const adminProcedure = staffProcedure.use(({ ctx, next }) => {
+  if (ctx.staff.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: ADMIN_ONLY });
+  return next();
+});

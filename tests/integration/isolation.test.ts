@@ -1,12 +1,11 @@
 import type { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import type { PrincipalKind } from "../../server/auth/session";
 import { tokyoDateString } from "../../server/lib/format";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
-import { PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED } from "../../server/trpc/init";
+import { ADMIN_ONLY, PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED, STAFF_SIGN_IN_REQUIRED } from "../../server/trpc/init";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { allProcedures, proceduresWithInput } from "../support/router-inputs";
@@ -23,16 +22,17 @@ import { allProcedures, proceduresWithInput } from "../support/router-inputs";
  *   one of A's objects answers NOT_FOUND and changes nothing at all; every other one changes none of
  *   A's rows, and no answer holds anything of A's.
  *
- * The back office comes later: its staff are a caller kind already (a staff session as the sessions
- * table stores it, minted directly until staff can sign in), refused by every customer procedure.
- * Staff procedures will add an access level (`staff`) to ACCESS, which then says what each caller gets.
+ * The back office's callers are staff members signed in as staff sign in (/admin/login: password, then
+ * the mailed code, a session in the staff cookie): an operator (`staff`) and an admin (`admin`). They
+ * are refused by every customer procedure, and customers by every staff one (access levels `staff`
+ * and `admin`); an operator is refused the admin-only ones.
  */
 
 // ---------------------------------------------------------------------------------------------------
 // Who calls, and what each access level lets them do.
 
 /** The kinds of caller: one more kind of session is one more entry here, and TypeScript asks ACCESS. */
-const CALLERS = ["anonymous", "forcedChange", "staff", "customer"] as const;
+const CALLERS = ["anonymous", "forcedChange", "staff", "admin", "customer"] as const;
 type Caller = (typeof CALLERS)[number];
 
 interface Refusal {
@@ -41,17 +41,35 @@ interface Refusal {
 }
 const SIGN_IN: Refusal = { code: "UNAUTHORIZED", message: SIGN_IN_REQUIRED };
 const CHANGE_FIRST: Refusal = { code: "FORBIDDEN", message: PASSWORD_CHANGE_REQUIRED };
+const STAFF_SIGN_IN: Refusal = { code: "UNAUTHORIZED", message: STAFF_SIGN_IN_REQUIRED };
+const ADMINS_ONLY: Refusal = { code: "FORBIDDEN", message: ADMIN_ONLY };
 
-/** The procedure bases of server/trpc/init.ts; the back office will add `staff`. */
-type Access = "public" | "signedIn" | "customer";
+/** The procedure bases of server/trpc/init.ts. */
+type Access = "public" | "signedIn" | "customer" | "staff" | "admin";
 
 /** Per access level, per caller: allowed, or the refusal the gate answers. */
 const ACCESS: Record<Access, Record<Caller, "allowed" | Refusal>> = {
-  public: { anonymous: "allowed", forcedChange: "allowed", staff: "allowed", customer: "allowed" },
+  public: { anonymous: "allowed", forcedChange: "allowed", staff: "allowed", admin: "allowed", customer: "allowed" },
   /** A signed-in customer, even one who must still change the temporary password. */
-  signedIn: { anonymous: SIGN_IN, forcedChange: "allowed", staff: SIGN_IN, customer: "allowed" },
+  signedIn: { anonymous: SIGN_IN, forcedChange: "allowed", staff: SIGN_IN, admin: SIGN_IN, customer: "allowed" },
   /** A signed-in customer free to use the site. A staff session is no customer's sign-in. */
-  customer: { anonymous: SIGN_IN, forcedChange: CHANGE_FIRST, staff: SIGN_IN, customer: "allowed" },
+  customer: { anonymous: SIGN_IN, forcedChange: CHANGE_FIRST, staff: SIGN_IN, admin: SIGN_IN, customer: "allowed" },
+  /** Any active staff member. A customer's session is no staff sign-in. */
+  staff: {
+    anonymous: STAFF_SIGN_IN,
+    forcedChange: STAFF_SIGN_IN,
+    staff: "allowed",
+    admin: "allowed",
+    customer: STAFF_SIGN_IN,
+  },
+  /** A staff member with the admin role (staff management). */
+  admin: {
+    anonymous: STAFF_SIGN_IN,
+    forcedChange: STAFF_SIGN_IN,
+    staff: ADMINS_ONLY,
+    admin: "allowed",
+    customer: STAFF_SIGN_IN,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -59,12 +77,17 @@ const ACCESS: Record<Access, Record<Caller, "allowed" | Refusal>> = {
 
 /** An account's own objects: another account's id must be "not found". The catalog is shared by all. */
 type Owned = "template" | "user" | "rental" | "application";
-type IdNames = Owned | "product";
+type IdNames = Owned | "product" | "staff";
+
+/** A customer's session is minted as sign-in starts it; a staff member signs in (password, mailed code). */
+type Principal = { kind: "customer"; id: string } | { kind: "staff"; email: string; password: string };
 
 interface Fixture {
   productId: string;
+  /** A staff member no caller is: what staff.setStatus may act on. */
+  spareStaffId: string;
   /** Whose session each caller kind holds (anonymous: none). */
-  principals: Record<Caller, { kind: PrincipalKind; id: string } | null>;
+  principals: Record<Caller, Principal | null>;
   /** Account A: every object kind, owned by the `customer` caller. */
   a: {
     accountId: string;
@@ -218,6 +241,22 @@ const TABLE: Record<string, Row> = {
   "rentals.get": { access: "customer", input: (f) => ({ id: f.a.rentalId }), ids: "rental" },
   "rentals.checkCancellation": { access: "customer", input: (f) => cancel(f), ids: "rental" },
   "rentals.requestCancellation": { access: "customer", input: (f) => cancel(f), ids: "rental" },
+
+  // An unknown address: a failure that locks no caller out.
+  "staffAuth.login": { access: "public", input: () => ({ email: "nobody@example.jp", password: "Staff-2026x" }) },
+  "staffAuth.otpChallenge": { access: "public" },
+  "staffAuth.verifyOtp": { access: "public", input: () => ({ code: "123456" }) },
+  "staffAuth.resendOtp": { access: "public" },
+  "staffAuth.logout": { access: "public" },
+  "staffAuth.me": { access: "public" },
+  "staffAuth.requireStaff": { access: "staff" },
+
+  "staff.list": { access: "admin" },
+  "staff.add": {
+    access: "admin",
+    input: () => ({ email: "added@example.jp", name: "追加 四郎", role: "operator", password: "Staff-2026d" }),
+  },
+  "staff.setStatus": { access: "admin", input: (f) => ({ id: f.spareStaffId, status: "disabled" }), ids: "staff" },
 };
 
 const ROWS = Object.entries(TABLE);
@@ -251,14 +290,20 @@ async function arrange(h: Harness): Promise<Fixture> {
   const a = await createAccount(h.deps, { ...A, permanentPassword: PASSWORD });
   const b = await createAccount(h.deps, { ...B, permanentPassword: PASSWORD });
   const forced = await createAccount(h.deps, { ...FORCED, temporaryPassword: PASSWORD });
-  const { staffId } = await createStaff(h.deps, { email: "ops@example.jp", password: "Staff-2026a" });
+  const operator = { email: "ops@example.jp", password: "Staff-2026a" };
+  const admin = { email: "admin@example.jp", password: "Staff-2026b" };
+  await createStaff(h.deps, { ...operator, role: "operator" });
+  await createStaff(h.deps, { ...admin, role: "admin" });
+  const spare = await createStaff(h.deps, { email: "spare@example.jp", password: "Staff-2026c" });
 
   const f: Fixture = {
     productId,
+    spareStaffId: spare.staffId,
     principals: {
       anonymous: null,
       forcedChange: { kind: "customer", id: forced.userId },
-      staff: { kind: "staff", id: staffId },
+      staff: { kind: "staff", ...operator },
+      admin: { kind: "staff", ...admin },
       customer: { kind: "customer", id: a.userId },
     },
     a: {
@@ -320,12 +365,24 @@ async function arrange(h: Harness): Promise<Fixture> {
   return f;
 }
 
-/** A browser holding a new session of `principal` (none: anonymous), as sign-in would start it. */
-async function signedIn(h: Harness, principal: Fixture["principals"][Caller]): Promise<TestBrowser> {
+/**
+ * A browser holding a new session of `principal` (none: anonymous): a customer's as sign-in would start
+ * it, a staff member's through the staff sign-in itself (password, then the mailed code).
+ */
+async function signedIn(h: Harness, principal: Principal | null): Promise<TestBrowser> {
   const browser = h.browser();
-  if (principal) {
-    const id = await h.deps.sessions.create(principal.kind, principal.id, { ip: "203.0.113.10", userAgent: "vitest" });
+  if (principal?.kind === "customer") {
+    const id = await h.deps.sessions.create("customer", principal.id, { ip: "203.0.113.10", userAgent: "vitest" });
     browser.cookies.set(h.deps.sessions.cookieName, id);
+  } else if (principal?.kind === "staff") {
+    await browser.call((c) => c.staffAuth.login({ email: principal.email, password: principal.password }));
+    const mail = (await h.mailsTo(principal.email)).find((m) => m.subject.includes("ワンタイムパスワード"));
+    const code = mail && /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1];
+    if (!code) throw new Error(`no code mailed to ${principal.email}`);
+    // The next sign-in reads its own code (the harness clock stands still: no order by time).
+    await h.db.deleteFrom("dev_mailbox").where("to_address", "=", principal.email).execute();
+    await browser.call((c) => c.staffAuth.verifyOtp({ code }));
+    expect([...browser.cookies.keys()]).toEqual([h.deps.sessions.cookieNameFor("staff")]);
   }
   return browser;
 }
@@ -362,7 +419,8 @@ function rowsOfA(all: Record<string, string[]>, f: Fixture): Record<string, stri
   );
 }
 
-const isGateRefusal = (e: TRPCError) => e.message === SIGN_IN_REQUIRED || e.message === PASSWORD_CHANGE_REQUIRED;
+const isGateRefusal = (e: TRPCError) =>
+  [SIGN_IN_REQUIRED, PASSWORD_CHANGE_REQUIRED, STAFF_SIGN_IN_REQUIRED, ADMIN_ONLY].includes(e.message);
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -388,7 +446,7 @@ describe("with two accounts' objects", () => {
   let h: Harness;
   let f: Fixture;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ LOGIN_RATE_LIMIT_PER_MINUTE: "0" });
     f = await arrange(h);
   });
   afterAll(async () => {
@@ -468,7 +526,7 @@ describe("callers the table allows get past the gate with their sample input", (
   let h: Harness;
   let f: Fixture;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ LOGIN_RATE_LIMIT_PER_MINUTE: "0" });
     f = await arrange(h);
   });
   afterAll(async () => {

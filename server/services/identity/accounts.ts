@@ -84,41 +84,8 @@ export async function createAccount(
   return { accountId, userId };
 }
 
-export async function createStaff(
-  deps: ServiceDeps,
-  input: { email: string; password: string; name?: string; role?: "admin" | "operator" },
-): Promise<{ staffId: string }> {
-  const email = input.email.trim();
-  const fieldErrors: Record<string, string[]> = {};
-  if (!isValidEmail(email)) fieldErrors.email = ["メールアドレスの形式が正しくありません。"];
-  const violations = checkPassword(input.password, { loginId: "", email, symbols: deps.config.passwordSymbols });
-  if (violations.length) fieldErrors.password = violations.map((v) => v.message);
-  if (Object.keys(fieldErrors).length) throw new DomainError("VALIDATION", "入力内容に誤りがあります。", fieldErrors);
-  const staffId = newId();
-  const passwordHash = await deps.hasher.hash(input.password);
-  try {
-    await deps.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("staff")
-        .values({
-          id: staffId,
-          email: normalizeEmail(email),
-          name: input.name?.trim() ?? "",
-          password_hash: passwordHash,
-          role: input.role ?? "operator",
-          status: "active",
-          created_at: iso(deps.clock.now()),
-        })
-        .execute();
-      await recordAudit(trx, deps.clock, { type: "system" }, null, "staff.create", { target: normalizeEmail(email) });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw new DomainError("DUPLICATE_EMAIL", `スタッフ「${email}」は既に登録されています。`);
-    throw error;
-  }
-  return { staffId };
-}
+/** Staff are the back office's (server/services/backoffice/staff.ts); the admin CLI imports it from here too. */
+export { createStaff } from "../backoffice/staff";
 
 export interface CustomerIdentity {
   user: { id: string; email: string; name: string; mustChangePassword: boolean; mfaEnabled: boolean };

@@ -34,7 +34,7 @@ export class OtpChallengeEnded extends DomainError {
  * A fresh code from a per-challenge random HOTP key (@oslojs/otp). The key is thrown away: only an
  * HMAC of the code is kept (docs/decisions/004).
  */
-function newCode(): string {
+export function newCode(): string {
   return generateHOTP(randomBytes(20), 0n, OTP.digits);
 }
 

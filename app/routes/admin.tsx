@@ -1,0 +1,45 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
+import { ROLE_LABELS } from "~/utils/staff";
+import { requireStaff } from "~/utils/staff.server";
+
+/**
+ * The back office's frame: every /admin page below it needs a staff session (the staff cookie; a
+ * customer's session does not count) and anonymous visitors go to /admin/login. The server refuses
+ * the calls on its own too (staffProcedure / adminProcedure).
+ */
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const staff = await requireStaff(context, request);
+  return { staff: { ...staff, roleLabel: ROLE_LABELS[staff.role] } };
+}
+
+export default function AdminLayout() {
+  const { staff } = useLoaderData<typeof loader>();
+  const areas = BACK_OFFICE_AREAS.filter((a) => !a.adminOnly || staff.role === "admin");
+  return (
+    <div className="admin">
+      <div className="admin-bar">
+        <Link to="/admin">
+          <strong>管理画面</strong>
+        </Link>
+        <nav aria-label="管理画面">
+          {areas.map((a) => (
+            <NavLink key={a.to} to={a.to}>
+              {a.label}
+            </NavLink>
+          ))}
+        </nav>
+        <span className="admin-user">
+          {staff.name || staff.email}({staff.roleLabel})
+        </span>
+        <Form method="post" action="/admin/logout">
+          <button type="submit" className="link-button">
+            ログアウト
+          </button>
+        </Form>
+      </div>
+      <Outlet />
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+/**
+ * The back office's areas that exist, in menu order: the /admin page and the bar link to them. An area
+ * is added here when its screen is (SPEC §6); `adminOnly` ones are shown to admins only.
+ */
+export const BACK_OFFICE_AREAS: readonly { to: string; label: string; description: string; adminOnly?: boolean }[] = [
+  {
+    to: "/admin/staff",
+    label: "スタッフ管理",
+    description: "スタッフの一覧、追加、利用停止・利用再開(管理者のみ)。",
+    adminOnly: true,
+  },
+];

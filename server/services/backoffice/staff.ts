@@ -1,0 +1,168 @@
+import type { DB } from "../../../db";
+import { isUniqueViolation } from "../../../db";
+import type { StaffTable } from "../../../db/schema";
+import { iso } from "../../lib/clock";
+import { newId } from "../../lib/crypto";
+import { type AuditActor, recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
+import { isValidEmail, normalizeEmail } from "../identity/normalize";
+import { checkPassword } from "../identity/password-policy";
+
+export type StaffRole = StaffTable["role"];
+
+/** A signed-in staff member, as procedures see them. */
+export interface StaffIdentity {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+}
+
+/** The staff member of a session, or null when gone or disabled. */
+export async function findStaff(db: DB, staffId: string): Promise<StaffIdentity | null> {
+  const row = await db
+    .selectFrom("staff")
+    .select(["id", "email", "name", "role", "status"])
+    .where("id", "=", staffId)
+    .executeTakeFirst();
+  if (row?.status !== "active") return null;
+  return { id: row.id, email: row.email, name: row.name, role: row.role };
+}
+
+export interface StaffInput {
+  email: string;
+  password: string;
+  name?: string;
+  role?: StaffRole;
+}
+
+/**
+ * Adds a staff member (the admin CLI for the first admin, then 設定 at /admin/staff). The password is
+ * checked by the customers' policy; the address is stored normalized (it is the sign-in name).
+ */
+export async function createStaff(
+  deps: ServiceDeps,
+  input: StaffInput,
+  actor: AuditActor = { type: "system" },
+  meta: RequestMeta | null = null,
+): Promise<{ staffId: string }> {
+  const email = input.email.trim();
+  const name = input.name?.trim() ?? "";
+  const fieldErrors: Record<string, string[]> = {};
+  if (!isValidEmail(email)) fieldErrors.email = ["メールアドレスの形式が正しくありません。"];
+  if (name.length > 50) fieldErrors.name = ["氏名は50文字以内で入力してください。"];
+  if (input.role !== undefined && input.role !== "admin" && input.role !== "operator") {
+    fieldErrors.role = ["役割を選択してください。"];
+  }
+  const violations = checkPassword(input.password, { loginId: "", email, symbols: deps.config.passwordSymbols });
+  if (violations.length) fieldErrors.password = violations.map((v) => v.message);
+  if (Object.keys(fieldErrors).length) throw new DomainError("VALIDATION", "入力内容に誤りがあります。", fieldErrors);
+  const staffId = newId();
+  const passwordHash = await deps.hasher.hash(input.password);
+  const duplicate = () =>
+    new DomainError("DUPLICATE_EMAIL", `スタッフ「${email}」は既に登録されています。`, {
+      email: ["このメールアドレスのスタッフは既に登録されています。"],
+    });
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const taken = await trx
+        .selectFrom("staff")
+        .select("id")
+        .where("email", "=", normalizeEmail(email))
+        .executeTakeFirst();
+      if (taken) throw duplicate();
+      await trx
+        .insertInto("staff")
+        .values({
+          id: staffId,
+          email: normalizeEmail(email),
+          name,
+          password_hash: passwordHash,
+          role: input.role ?? "operator",
+          status: "active",
+          created_at: iso(deps.clock.now()),
+        })
+        .execute();
+      await recordAudit(trx, deps.clock, actor, meta, "staff.create", {
+        target: normalizeEmail(email),
+        details: { role: input.role ?? "operator" },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate();
+    throw error;
+  }
+  return { staffId };
+}
+
+export interface StaffListRow {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  status: StaffTable["status"];
+  createdAt: string;
+}
+
+export async function listStaff(db: DB): Promise<StaffListRow[]> {
+  const rows = await db
+    .selectFrom("staff")
+    .select(["id", "email", "name", "role", "status", "created_at"])
+    .orderBy("email")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    status: r.status,
+    createdAt: r.created_at,
+  }));
+}
+
+/**
+ * 利用停止 / 利用再開 of a staff member. Disabling ends their sessions at once. Nobody disables
+ * themselves, and the last active admin stays (someone must be able to manage staff).
+ */
+export async function setStaffStatus(
+  deps: ServiceDeps,
+  by: StaffIdentity,
+  staffId: string,
+  status: StaffTable["status"],
+  meta: RequestMeta | null,
+): Promise<void> {
+  if (staffId === by.id && status === "disabled") {
+    throw new DomainError("VALIDATION", "ご自身を利用停止にすることはできません。");
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    const target = await trx
+      .selectFrom("staff")
+      .select(["id", "email", "role", "status"])
+      .where("id", "=", staffId)
+      .executeTakeFirst();
+    if (!target) throw new DomainError("NOT_FOUND", "スタッフが見つかりません。");
+    if (target.status === status) return;
+    if (status === "disabled" && target.role === "admin") {
+      const admins = await trx
+        .selectFrom("staff")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("role", "=", "admin")
+        .where("status", "=", "active")
+        .executeTakeFirstOrThrow();
+      if (Number(admins.n) <= 1) throw new DomainError("VALIDATION", "最後の管理者は利用停止にできません。");
+    }
+    await trx.updateTable("staff").set({ status }).where("id", "=", staffId).execute();
+    if (status === "disabled") await trx.deleteFrom("sessions").where("user_id", "=", staffId).execute();
+    await recordAudit(
+      trx,
+      deps.clock,
+      { type: "staff", id: by.id },
+      meta,
+      status === "disabled" ? "staff.disable" : "staff.enable",
+      {
+        target: target.email,
+      },
+    );
+  });
+}
