@@ -83,7 +83,8 @@ function validateRow(v: Record<Column, string>): Partial<Record<Column, string>>
   else if ([...v.companyName].length > 100) errors.companyName = "会社名は100文字以内で入力してください。";
   if (!v.email) errors.email = "メールアドレスを入力してください。";
   else if (!isValidEmail(v.email)) errors.email = "メールアドレスの形式が正しくありません。";
-  if ([...v.userName].length > USER_NAME_MAX) errors.userName = `ユーザ名は${USER_NAME_MAX}文字以内で入力してください。`;
+  if ([...v.userName].length > USER_NAME_MAX)
+    errors.userName = `ユーザ名は${USER_NAME_MAX}文字以内で入力してください。`;
   return errors;
 }
 
@@ -131,10 +132,7 @@ export function readMemberCsv(file: string | Uint8Array): { rows: MemberCsvRow[]
       );
       continue;
     }
-    const v = Object.fromEntries(KEYS.map((key) => [key, (fields[index[key]] ?? "").trim()])) as Record<
-      Column,
-      string
-    >;
+    const v = Object.fromEntries(KEYS.map((key) => [key, (fields[index[key]] ?? "").trim()])) as Record<Column, string>;
     v.loginId = normalizeLoginId(v.loginId);
     const invalid = validateRow(v);
     if (Object.keys(invalid).length) {
@@ -154,7 +152,11 @@ export function readMemberCsv(file: string | Uint8Array): { rows: MemberCsvRow[]
     const key = userKey(v.loginId, emailNormalized);
     const first = firstUser.get(key);
     if (first !== undefined) {
-      fail(line, COLUMNS.email, `ログインID「${v.loginId}」のメールアドレス「${v.email}」は${first}行目と重複しています。`);
+      fail(
+        line,
+        COLUMNS.email,
+        `ログインID「${v.loginId}」のメールアドレス「${v.email}」は${first}行目と重複しています。`,
+      );
       continue;
     }
     firstUser.set(key, line);
