@@ -9,6 +9,13 @@ export interface AccountTable {
   company_name: string;
   status: "active" | "disabled";
   created_at: string;
+  /** The login ID lower-cased: 顧客管理's search by prefix (migration 0006, normalize.ts accountSearchKeys). */
+  login_key: string;
+  /** The company name normalised for 顧客管理's search by prefix (normalize.ts accountSearchKeys). */
+  company_key: string;
+  /** 利用停止: when and by which staff member (null while active). */
+  suspended_at: string | null;
+  suspended_by: string | null;
 }
 
 export interface UserTable {

@@ -1,5 +1,8 @@
 // npm run admin -- <command> [options]: operator commands (SPEC §9).
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { importMembers, temporaryPasswordCsv } from "../server/services/backoffice/member-import";
 import { DomainError } from "../server/services/errors";
 import { createAccount, createStaff } from "../server/services/identity/accounts";
 import { arrangeOrder } from "../server/services/ordering/rentals";
@@ -12,7 +15,12 @@ const USAGE = `使い方 (usage):
   npm run admin -- create-staff --email EMAIL --password PW [--name NAME] [--role admin|operator]
       コンタクトセンタのスタッフを追加します。
   npm run admin -- arrange-order --number O-YYYY-NNNNNN
-      受付完了の注文を手配済にし、レンタル中の注文を作成します(バックオフィスの「手配済」と同じ操作)。`;
+      受付完了の注文を手配済にし、レンタル中の注文を作成します(バックオフィスの「手配済」と同じ操作)。
+  npm run admin -- import-members FILE [--temporary-passwords] [--out RESULT.csv]
+      会員データ移行: CSV(列 ログインID, 会社名, メールアドレス, ユーザ名。UTF-8 または Shift_JIS)から顧客と
+      利用者を取り込みます。誤りのある行が1つでもあれば何も取り込まず、行・列・理由を表示します。取り込んだ
+      利用者にはパスワード設定依頼メールを送ります。--temporary-passwords を指定すると代わりに仮パスワードを
+      発行し、結果ファイル(既定: FILE と同じ場所)に一度だけ書き出します。いずれも初回ログイン時に変更が必要です。`;
 
 function fail(message: string): never {
   console.error(message);
@@ -26,8 +34,9 @@ if (!command || command === "help" || command === "--help") {
 }
 
 let values: Record<string, string | undefined>;
+let positionals: string[] = [];
 try {
-  values = parseArgs({
+  ({ values, positionals } = parseArgs({
     args: rest,
     options: {
       "login-id": { type: "string" },
@@ -37,9 +46,12 @@ try {
       name: { type: "string" },
       role: { type: "string" },
       number: { type: "string" },
+      "temporary-passwords": { type: "boolean" },
+      out: { type: "string" },
     },
     strict: true,
-  }).values as Record<string, string | undefined>;
+    allowPositionals: command === "import-members",
+  }) as { values: Record<string, string | undefined>; positionals: string[] });
 } catch (error) {
   fail(`${(error as Error).message}\n\n${USAGE}`);
 }
@@ -104,6 +116,71 @@ if (command === "create-account") {
     const { contractNo } = await arrangeOrder(deps, values.number as string, { type: "system" });
     console.log(`arranged ${values.number}: rental ${contractNo}`);
   } catch (error) {
+    report(error);
+  } finally {
+    await db.destroy();
+  }
+} else if (command === "import-members") {
+  const [file, ...extra] = positionals;
+  if (!file || extra.length) fail(`取り込むCSVファイルを1つ指定してください。\n\n${USAGE}`);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    fail(`ファイルを読めません: ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const temporaryPasswords = !!values["temporary-passwords"];
+  const out =
+    values.out ??
+    path.join(
+      path.dirname(file),
+      `${path.basename(file, path.extname(file))}-temporary-passwords-${new Date().toISOString().replace(/[:.]/g, "-")}.csv`,
+    );
+  // The result file is created before the import, so passwords are never issued with nowhere to write them.
+  let fd: number | undefined;
+  if (temporaryPasswords) {
+    try {
+      fd = fs.openSync(out, "wx", 0o600);
+    } catch (error) {
+      fail(
+        `結果ファイルを作成できません: ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+    }
+  }
+  const dropResultFile = () => {
+    if (fd === undefined) return;
+    fs.closeSync(fd);
+    fs.rmSync(out, { force: true });
+  };
+  const { db, deps } = await cliRuntime();
+  try {
+    const result = await importMembers(deps, bytes, { type: "system" }, { temporaryPasswords });
+    if (!result.ok) {
+      dropResultFile();
+      fail(
+        [
+          `取り込めませんでした(何も登録していません)。${result.errors.length}件の誤り:`,
+          ...result.errors.map(
+            (e) => `  ${e.line}行目${e.column ? ` [${e.column}]` : ""}: ${e.message.replace(/^\d+行目: /, "")}`,
+          ),
+        ].join("\n"),
+      );
+    }
+    console.log(
+      `imported ${file}: ${result.accountsAdded} accounts and ${result.usersAdded} users added, ${result.unchanged} rows already registered`,
+    );
+    if (temporaryPasswords) {
+      // Written once, readable by the operator only; the passwords are nowhere else.
+      fs.writeFileSync(fd as number, temporaryPasswordCsv(result.temporaryPasswords ?? []));
+      fs.closeSync(fd as number);
+      console.log(
+        `temporary passwords for ${result.usersAdded} users written to ${out} (hand them over, then delete the file)`,
+      );
+    } else if (result.usersAdded) {
+      console.log(`password set-up mails to ${result.usersAdded} users are queued (sent by the running server)`);
+    }
+  } catch (error) {
+    dropResultFile();
     report(error);
   } finally {
     await db.destroy();

@@ -9,7 +9,7 @@ import { INTAKE_LABEL, lineAmount, nextDay, quoteTotal, tokyoDayStart } from "..
 
 /**
  * 申込一覧 of the back office: every account's applications, newest first, keyset-paginated, and the
- * dashboard's counts. Every query reads an index (migration 0006); none scans `applications`.
+ * dashboard's counts. Every query reads an index (migration 0005); none scans `applications`.
  */
 
 /** Staff act as themselves: audit rows name them (actor_type staff). */
@@ -104,7 +104,7 @@ type AppEb = ExpressionBuilder<Database, "applications">;
 
 /**
  * The filter's conditions. Kinds and states are literals (not parameters) so that the planner can
- * match the partial indexes of migration 0006.
+ * match the partial indexes of migration 0005.
  */
 function conditions(eb: AppEb, filter: StaffApplicationFilter) {
   const and = [];

@@ -5,7 +5,7 @@ import { recordAudit } from "../audit";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { sendSetupMail } from "./account-users";
-import { isValidEmail, LOGIN_ID, normalizeEmail, normalizeLoginId } from "./normalize";
+import { accountSearchKeys, isValidEmail, LOGIN_ID, normalizeEmail, normalizeLoginId } from "./normalize";
 import { checkPassword } from "./password-policy";
 
 export interface CreateAccountInput {
@@ -54,7 +54,14 @@ export async function createAccount(
       if (taken) throw new DomainError("LOGIN_ID_TAKEN", `ログインID「${loginId}」は既に使われています。`);
       await trx
         .insertInto("accounts")
-        .values({ id: accountId, login_id: loginId, company_name: companyName, status: "active", created_at: now })
+        .values({
+          id: accountId,
+          login_id: loginId,
+          company_name: companyName,
+          status: "active",
+          created_at: now,
+          ...accountSearchKeys(loginId, companyName),
+        })
         .execute();
       await trx
         .insertInto("users")
