@@ -1,19 +1,85 @@
-import { Form, Link, useRouteLoaderData } from "@remix-run/react";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
 import { title } from "~/utils/meta";
 import type { loader as adminLoader } from "./admin";
 
 export const meta = title("管理画面");
 
-/** /admin: who is signed in, with which role, and the back office's areas this role may use. */
+/** The dashboard's open work, each count a link to 申込一覧 filtered to it. */
+const COUNTS = [
+  { key: "unarrangedOrders", label: "未手配の注文", query: "confirmation=unarranged&result=accepted" },
+  { key: "unansweredQuotes", label: "未回答の見積", query: "confirmation=unanswered&result=accepted" },
+  { key: "unreturnedCancellations", label: "未処理の解約", query: "confirmation=unreturned&result=accepted" },
+  { key: "failedIntake", label: "受付失敗", query: "result=failed" },
+] as const;
+
+const NEWEST = 10;
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const calls = context.caller.backofficeApplications;
+  const counts = await calls.dashboard();
+  const { rows } = await calls.list({});
+  return { counts, newest: rows.slice(0, NEWEST) };
+}
+
+/** /admin (ダッシュボード): the open work, the newest applications, who is signed in, with which role, and the back office's areas this role may use. */
 export default function AdminHome() {
   const data = useRouteLoaderData<typeof adminLoader>("routes/admin");
+  const { counts, newest } = useLoaderData<typeof loader>();
   if (!data) return null;
   const { staff } = data;
   const areas = BACK_OFFICE_AREAS.filter((a) => !a.adminOnly || staff.role === "admin");
   return (
     <section className="card">
       <h1>管理画面</h1>
+      <section aria-labelledby="dashboard-heading" className="panel">
+        <h2 id="dashboard-heading">ダッシュボード</h2>
+        <ul className="admin-areas">
+          {COUNTS.map((c) => (
+            <li key={c.key}>
+              <Link to={`/admin/applications?${c.query}`}>
+                {c.label} {counts[c.key]}件
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <h3>最新の申込</h3>
+        {newest.length ? (
+          <table className="table">
+            <caption>最新の申込</caption>
+            <thead>
+              <tr>
+                <th scope="col">申込日時</th>
+                <th scope="col">申込番号</th>
+                <th scope="col">種別</th>
+                <th scope="col">会社名</th>
+                <th scope="col">申込結果</th>
+                <th scope="col">確認状況</th>
+              </tr>
+            </thead>
+            <tbody>
+              {newest.map((r) => (
+                <tr key={r.number}>
+                  <td>{r.createdAtLabel}</td>
+                  <td>
+                    <Link to={`/admin/applications/${r.number}`}>{r.number}</Link>
+                  </td>
+                  <td>{r.kindLabel}</td>
+                  <td>{r.companyName}</td>
+                  <td>{r.resultLabel}</td>
+                  <td>{r.confirmationLabel}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>申込はまだありません。</p>
+        )}
+        <p>
+          <Link to="/admin/applications">申込一覧へ</Link>
+        </p>
+      </section>
       <section aria-labelledby="who-heading" className="panel">
         <h2 id="who-heading">ログイン中のスタッフ</h2>
         <dl className="details">

@@ -4,6 +4,11 @@
  */
 export const BACK_OFFICE_AREAS: readonly { to: string; label: string; description: string; adminOnly?: boolean }[] = [
   {
+    to: "/admin/applications",
+    label: "申込一覧",
+    description: "全顧客の注文・見積依頼・解約。手配済にする、見積回答、返却確認、受付失敗の再送。",
+  },
+  {
     to: "/admin/staff",
     label: "スタッフ管理",
     description: "スタッフの一覧、追加、利用停止・利用再開(管理者のみ)。",

@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "../trpc/init";
 import { accountRouter } from "./account";
 import { applicationsRouter } from "./applications";
 import { authRouter } from "./auth";
+import { backofficeApplicationsRouter } from "./backoffice-applications";
 import { catalogRouter } from "./catalog";
 import { historyRouter } from "./history";
 import { rentalsRouter } from "./rentals";
@@ -27,6 +28,7 @@ export const appRouter = router({
   // back office
   staffAuth: staffAuthRouter,
   staff: staffRouter,
+  backofficeApplications: backofficeApplicationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -257,6 +257,30 @@ const TABLE: Record<string, Row> = {
     input: () => ({ email: "added@example.jp", name: "追加 四郎", role: "operator", password: "Staff-2026d" }),
   },
   "staff.setStatus": { access: "admin", input: (f) => ({ id: f.spareStaffId, status: "disabled" }), ids: "staff" },
+
+  "backofficeApplications.dashboard": { access: "staff" },
+  "backofficeApplications.list": { access: "staff", input: () => ({ keyword: A.loginId }) },
+  "backofficeApplications.get": { access: "staff", input: (f) => ({ number: f.a.orderNumber }), ids: "application" },
+  "backofficeApplications.arrange": {
+    access: "staff",
+    input: (f) => ({ number: f.a.orderNumber }),
+    ids: "application",
+  },
+  "backofficeApplications.answerQuote": {
+    access: "staff",
+    input: (f) => ({ number: f.a.quoteNumber, unitPrices: {}, validUntil: TODAY, comment: "" }),
+    ids: "application",
+  },
+  "backofficeApplications.confirmReturn": {
+    access: "staff",
+    input: (f) => ({ number: f.a.orderNumber }),
+    ids: "application",
+  },
+  "backofficeApplications.retryIntake": {
+    access: "staff",
+    input: (f) => ({ number: f.a.orderNumber }),
+    ids: "application",
+  },
 };
 
 const ROWS = Object.entries(TABLE);

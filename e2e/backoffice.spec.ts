@@ -1,0 +1,139 @@
+import { randomBytes } from "node:crypto";
+import type { Page } from "@playwright/test";
+import { admin, expect, login, mailIds, type TestAccount, test, waitForMail } from "./fixtures";
+
+/** 申込一覧 of the back office (SPEC §6): a customer's order, arranged by staff, seen by the customer. */
+
+interface Staff {
+  email: string;
+  password: string;
+}
+
+/** A staff member made as QA makes one: `npm run admin -- create-staff`. */
+async function createStaff(): Promise<Staff> {
+  const suffix = randomBytes(4).toString("hex");
+  const staff = { email: `ops.${suffix}@example.jp`, password: "Staff-2026a" };
+  const out = await admin("create-staff", "--email", staff.email, "--password", staff.password, "--role", "operator");
+  expect(out).toContain(`created staff ${staff.email}`);
+  return staff;
+}
+
+async function staffSignIn(page: Page, request: Parameters<typeof mailIds>[0], staff: Staff) {
+  await page.goto("/admin/login");
+  const earlier = await mailIds(request, staff.email);
+  await page.getByLabel("メールアドレス", { exact: true }).fill(staff.email);
+  await page.getByLabel("パスワード", { exact: true }).fill(staff.password);
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await expect(page).toHaveURL(/\/admin\/login\/otp/);
+  const mail = await waitForMail(request, staff.email, "管理画面ワンタイムパスワード通知", earlier);
+  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1] as string;
+  await page.getByLabel("ワンタイムパスワード", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "送信" }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+}
+
+function tokyoToday(): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
+}
+
+/** Signs in, puts DSOX1204G × 1 in the order (or quote) form, fills the delivery and sends it: the number. */
+async function apply(page: Page, account: TestAccount, kind: "order" | "quote"): Promise<string> {
+  await page.goto("/login");
+  await login(page, account);
+  await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+  await page.goto("/products?q=DSOX");
+  await page.getByRole("link", { name: "DSOX1204G" }).click();
+  await page.getByRole("button", { name: kind === "order" ? "注文に追加" : "見積依頼に追加" }).click();
+  await expect(page.getByRole("heading", { name: kind === "order" ? "注文" : "見積依頼", exact: true })).toBeVisible();
+  await page.getByLabel("会社名").fill("QA計測株式会社");
+  await page.getByLabel("担当者名").fill("品質 花子");
+  await page.getByLabel("郵便番号").fill("1050011");
+  await page.getByLabel("住所").fill("東京都港区芝公園4-2-8");
+  await page.getByLabel("電話番号").fill("03-1234-5678");
+  await page.getByLabel("レンタル開始日").fill(tokyoToday());
+  await page.getByRole("button", { name: "確認画面へ" }).click();
+  await page.getByRole("button", { name: "申し込む" }).click();
+  const notice = page.getByText(/申込番号: [OQ]-\d{4}-\d{6}/);
+  await expect(notice).toBeVisible();
+  const number = /[OQ]-\d{4}-\d{6}/.exec((await notice.textContent()) ?? "")?.[0] as string;
+  // The intake worker accepts it in the background.
+  await expect(async () => {
+    await page.goto("/account/history");
+    const row = page.getByRole("row", { name: new RegExp(number) });
+    await expect(row.getByRole("cell", { name: "受付完了" })).toBeVisible({ timeout: 5_000 });
+  }).toPass();
+  await page.getByRole("button", { name: "ログアウト" }).first().click();
+  return number;
+}
+
+test.describe("back office: 申込一覧", () => {
+  test("an order → ダッシュボード → 未手配の注文 → 手配済にする → the customer's 手配済 and rental @nojs", async ({
+    page,
+    request,
+    account,
+  }) => {
+    const number = await apply(page, account, "order");
+
+    await staffSignIn(page, request, await createStaff());
+    await expect(page.getByRole("heading", { name: "ダッシュボード" })).toBeVisible();
+    await page.getByRole("link", { name: /未手配の注文/ }).click();
+    await expect(page.getByRole("heading", { name: "申込一覧" })).toBeVisible();
+    await expect(page.getByLabel("確認状況")).toHaveValue("unarranged");
+    const row = page.getByRole("row", { name: new RegExp(number) });
+    await expect(row.getByRole("cell", { name: account.loginId, exact: true })).toBeVisible();
+    await expect(row.getByRole("cell", { name: "未手配", exact: true })).toBeVisible();
+    await row.getByRole("link", { name: number }).click();
+    await expect(page.getByRole("heading", { name: `申込 ${number}` })).toBeVisible();
+    await page.getByRole("button", { name: "手配済にする" }).click();
+    await expect(page.getByText(/手配済にしました。契約番号: /)).toBeVisible();
+    await expect(page.getByRole("button", { name: "手配済にする" })).toHaveCount(0);
+
+    // The keyword finds it by number, now 手配済.
+    await page.goto("/admin/applications");
+    await page.getByLabel("キーワード").fill(number);
+    await page.getByRole("button", { name: "検索" }).click();
+    await expect(
+      page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "手配済", exact: true }),
+    ).toBeVisible();
+    await page.getByRole("button", { name: "ログアウト" }).first().click();
+
+    await page.goto("/login");
+    await login(page, account);
+    await page.goto("/account/history");
+    await expect(
+      page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "手配済", exact: true }),
+    ).toBeVisible();
+    await page.goto("/rentals");
+    await expect(page.getByRole("heading", { name: new RegExp(`注文 ${number}`) })).toBeVisible();
+  });
+
+  test("a quote request answered with 単価, 有効期限 and コメント shows 回答済 to the customer", async ({
+    page,
+    request,
+    account,
+  }) => {
+    const number = await apply(page, account, "quote");
+
+    await staffSignIn(page, request, await createStaff());
+    await page.getByRole("link", { name: /未回答の見積/ }).click();
+    await page
+      .getByRole("row", { name: new RegExp(number) })
+      .getByRole("link", { name: number })
+      .click();
+    await page.getByRole("button", { name: "見積回答" }).click();
+    await expect(page.getByText("単価を入力してください。")).toBeVisible();
+    await page.getByLabel("単価").first().fill("12000");
+    await page.getByLabel("有効期限").fill(tokyoToday());
+    await page.getByLabel("コメント").fill("ご検討ください");
+    await page.getByRole("button", { name: "見積回答" }).click();
+    await expect(page.getByText(/見積を回答しました。/)).toBeVisible();
+    await page.getByRole("button", { name: "ログアウト" }).first().click();
+
+    await page.goto("/login");
+    await login(page, account);
+    await page.goto("/account/history");
+    await expect(
+      page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "回答済", exact: true }),
+    ).toBeVisible();
+  });
+});
