@@ -36,11 +36,15 @@ function tokyoToday(): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
 }
 
-/** Signs in, puts DSOX1204G × 1 in the order (or quote) form, fills the delivery and sends it: the number. */
-async function apply(page: Page, account: TestAccount, kind: "order" | "quote"): Promise<string> {
+async function customerSignIn(page: Page, account: TestAccount) {
   await page.goto("/login");
   await login(page, account);
   await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+}
+
+/** Signs in, puts DSOX1204G × 1 in the order (or quote) form, fills the delivery and sends it: the number. */
+async function apply(page: Page, account: TestAccount, kind: "order" | "quote"): Promise<string> {
+  await customerSignIn(page, account);
   await page.goto("/products?q=DSOX");
   await page.getByRole("link", { name: "DSOX1204G" }).click();
   await page.getByRole("button", { name: kind === "order" ? "注文に追加" : "見積依頼に追加" }).click();
@@ -97,8 +101,7 @@ test.describe("back office: 申込一覧", () => {
     ).toBeVisible();
     await page.getByRole("button", { name: "ログアウト" }).first().click();
 
-    await page.goto("/login");
-    await login(page, account);
+    await customerSignIn(page, account);
     await page.goto("/account/history");
     await expect(
       page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "手配済", exact: true }),
@@ -129,8 +132,7 @@ test.describe("back office: 申込一覧", () => {
     await expect(page.getByText(/見積を回答しました。/)).toBeVisible();
     await page.getByRole("button", { name: "ログアウト" }).first().click();
 
-    await page.goto("/login");
-    await login(page, account);
+    await customerSignIn(page, account);
     await page.goto("/account/history");
     await expect(
       page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "回答済", exact: true }),

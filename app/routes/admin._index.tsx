@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
 import { title } from "~/utils/meta";
+import { requireStaff } from "~/utils/staff.server";
 import type { loader as adminLoader } from "./admin";
 
 export const meta = title("管理画面");
@@ -16,7 +17,8 @@ const COUNTS = [
 
 const NEWEST = 10;
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireStaff(context, request);
   const calls = context.caller.backofficeApplications;
   const counts = await calls.dashboard();
   const { rows } = await calls.list({});

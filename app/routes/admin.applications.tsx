@@ -4,6 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { Field, FormAlert } from "~/components/Field";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
+import { requireStaff } from "~/utils/staff.server";
 
 export const meta = title("申込一覧");
 
@@ -49,6 +50,7 @@ function filterOf(params: URLSearchParams) {
 
 /** 申込一覧 (SPEC §6): every account's applications, filtered by GET (works without JavaScript). */
 export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireStaff(context, request);
   const params = new URL(request.url).searchParams;
   try {
     const list = await context.caller.backofficeApplications.list({

@@ -6,15 +6,18 @@ import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
+import { requireStaff } from "~/utils/staff.server";
 
 export const meta = title<typeof loader>(({ data }) => (data ? `申込 ${data.number}` : "申込詳細"));
 
-export async function loader({ context, params }: LoaderFunctionArgs) {
+export async function loader({ context, params, request }: LoaderFunctionArgs) {
+  await requireStaff(context, request);
   return orNotFound(context.caller.backofficeApplications.get({ number: params.number ?? "" }));
 }
 
 /** The staff's actions on one application (SPEC §6), by the button's intent; a flash after each. */
 export async function action({ context, params, request }: ActionFunctionArgs) {
+  await requireStaff(context, request);
   const number = params.number ?? "";
   const form = await request.formData();
   const intent = text(form, "intent");
