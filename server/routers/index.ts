@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "../trpc/init";
 import { accountRouter } from "./account";
 import { applicationsRouter } from "./applications";
 import { authRouter } from "./auth";
+import { backofficeAccountsRouter } from "./backoffice-accounts";
 import { catalogRouter } from "./catalog";
 import { historyRouter } from "./history";
 import { rentalsRouter } from "./rentals";
@@ -27,6 +28,7 @@ export const appRouter = router({
   // back office
   staffAuth: staffAuthRouter,
   staff: staffRouter,
+  backofficeAccounts: backofficeAccountsRouter,
 });
 
 export type AppRouter = typeof appRouter;
