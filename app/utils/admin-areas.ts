@@ -9,6 +9,12 @@ export const BACK_OFFICE_AREAS: readonly { to: string; label: string; descriptio
     description: "全顧客の注文・見積依頼・解約。手配済にする、見積回答、返却確認、受付失敗の再送。",
   },
   {
+    to: "/admin/accounts",
+    label: "顧客管理",
+    description: "顧客の検索・登録、利用者のロック解除、利用停止・利用再開。",
+  },
+  { to: "/admin/import", label: "会員データ移行", description: "旧サイトの会員CSVを確認してから取り込みます。" },
+  {
     to: "/admin/staff",
     label: "スタッフ管理",
     description: "スタッフの一覧、追加、利用停止・利用再開(管理者のみ)。",

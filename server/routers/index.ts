@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "../trpc/init";
 import { accountRouter } from "./account";
 import { applicationsRouter } from "./applications";
 import { authRouter } from "./auth";
+import { backofficeAccountsRouter } from "./backoffice-accounts";
 import { backofficeApplicationsRouter } from "./backoffice-applications";
 import { catalogRouter } from "./catalog";
 import { historyRouter } from "./history";
@@ -29,6 +30,7 @@ export const appRouter = router({
   staffAuth: staffAuthRouter,
   staff: staffRouter,
   backofficeApplications: backofficeApplicationsRouter,
+  backofficeAccounts: backofficeAccountsRouter,
 });
 
 export type AppRouter = typeof appRouter;

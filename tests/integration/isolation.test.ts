@@ -77,7 +77,7 @@ const ACCESS: Record<Access, Record<Caller, "allowed" | Refusal>> = {
 
 /** An account's own objects: another account's id must be "not found". The catalog is shared by all. */
 type Owned = "template" | "user" | "rental" | "application";
-type IdNames = Owned | "product" | "staff";
+type IdNames = Owned | "product" | "staff" | "account";
 
 /** A customer's session is minted as sign-in starts it; a staff member signs in (password, mailed code). */
 type Principal = { kind: "customer"; id: string } | { kind: "staff"; email: string; password: string };
@@ -149,6 +149,11 @@ const cancel = (f: Fixture, rentalId = f.a.rentalId) => ({
 });
 
 const template = (name: string) => ({ name, ...DELIVERY });
+
+/** 会員データ移行's file as its action sends it (base64): one new account. */
+const MEMBER_CSV = Buffer.from(
+  "ログインID,会社名,メールアドレス,ユーザ名\r\nmigrated01,移行商事,migrated@example.jp,移行 一郎\r\n",
+).toString("base64");
 
 interface Row {
   access: Access;
@@ -281,6 +286,33 @@ const TABLE: Record<string, Row> = {
     input: (f) => ({ number: f.a.orderNumber }),
     ids: "application",
   },
+  "backofficeAccounts.search": { access: "staff", input: () => ({ keyword: "acme", cursor: null }) },
+  "backofficeAccounts.get": { access: "staff", input: (f) => ({ accountId: f.a.accountId }), ids: "account" },
+  "backofficeAccounts.open": {
+    access: "staff",
+    input: () => ({ loginId: "opened01", companyName: "開設商事", email: "opened@example.jp" }),
+  },
+  "backofficeAccounts.unlockUser": {
+    access: "staff",
+    input: (f) => ({ accountId: f.a.accountId, userId: f.a.ownerId }),
+    ids: "account",
+  },
+  "backofficeAccounts.resendSetupMail": {
+    access: "staff",
+    input: (f) => ({ accountId: f.a.accountId, userId: f.a.pendingUserId }),
+    ids: "account",
+  },
+  // The pending user (no password yet): refused by the service, so account A's owner stays free to act.
+  "backofficeAccounts.requirePasswordChange": {
+    access: "staff",
+    input: (f) => ({ accountId: f.a.accountId, userId: f.a.pendingUserId }),
+    ids: "account",
+  },
+  // 利用停止 then 利用再開 (rows run in this order): account A ends as it was.
+  "backofficeAccounts.suspend": { access: "staff", input: (f) => ({ accountId: f.a.accountId }), ids: "account" },
+  "backofficeAccounts.resume": { access: "staff", input: (f) => ({ accountId: f.a.accountId }), ids: "account" },
+  "backofficeAccounts.previewMemberImport": { access: "staff", input: () => ({ file: MEMBER_CSV }) },
+  "backofficeAccounts.importMembers": { access: "staff", input: () => ({ file: MEMBER_CSV }) },
 };
 
 const ROWS = Object.entries(TABLE);

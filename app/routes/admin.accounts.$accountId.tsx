@@ -1,0 +1,118 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { FormAlert } from "~/components/Field";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
+import { orNotFound } from "~/utils/not-found.server";
+import { requireStaff } from "~/utils/staff.server";
+
+export const meta = title<typeof loader>(({ data }) => (data ? `顧客 ${data.account.loginId}` : "顧客"));
+
+/** An account's page (顧客管理): its users, what staff may do to each, and 利用停止 / 利用再開. */
+export async function loader({ context, params, request }: LoaderFunctionArgs) {
+  await requireStaff(context, request);
+  const account = await orNotFound(context.caller.backofficeAccounts.get({ accountId: params.accountId ?? "" }));
+  return { account };
+}
+
+const DONE = {
+  unlock: "ロックを解除しました。",
+  resend: "パスワード設定依頼メールを再送しました。",
+  requireChange: "次回ログイン時にパスワードの変更を求めます。",
+  suspend: "顧客を利用停止にしました。",
+  resume: "顧客を利用再開しました。",
+} as const;
+
+export async function action({ context, params, request }: ActionFunctionArgs) {
+  await requireStaff(context, request);
+  const accountId = params.accountId ?? "";
+  const form = await request.formData();
+  const intent = text(form, "intent");
+  const userId = text(form, "userId");
+  const api = context.caller.backofficeAccounts;
+  const call =
+    intent === "unlock"
+      ? api.unlockUser({ accountId, userId })
+      : intent === "resend"
+        ? api.resendSetupMail({ accountId, userId })
+        : intent === "requireChange"
+          ? api.requirePasswordChange({ accountId, userId })
+          : intent === "suspend"
+            ? api.suspend({ accountId })
+            : intent === "resume"
+              ? api.resume({ accountId })
+              : null;
+  if (!call) throw new Response("Bad Request", { status: 400 });
+  return attempt(call, { values: {} }, () =>
+    redirectWithFlash(`/admin/accounts/${encodeURIComponent(accountId)}`, DONE[intent as keyof typeof DONE], context),
+  );
+}
+
+export default function AccountPage() {
+  const { account } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <section className="card">
+      <p>
+        <Link to="/admin/accounts">顧客一覧へ戻る</Link>
+      </p>
+      <h1>
+        {account.companyName}({account.loginId})
+      </h1>
+      <FormAlert message={result?.formError} />
+      <dl>
+        <dt>状態</dt>
+        <dd>{account.statusLabel}</dd>
+      </dl>
+      <Form method="post">
+        {account.status === "active" ? (
+          <button type="submit" name="intent" value="suspend" className="secondary">
+            利用停止
+          </button>
+        ) : (
+          <button type="submit" name="intent" value="resume">
+            利用再開
+          </button>
+        )}
+      </Form>
+
+      <table className="table">
+        <caption>利用者</caption>
+        <thead>
+          <tr>
+            <th scope="col">メールアドレス</th>
+            <th scope="col">ユーザ名</th>
+            <th scope="col">状態</th>
+            <th scope="col">最終ログイン</th>
+            <th scope="col">操作</th>
+          </tr>
+        </thead>
+        <tbody>
+          {account.users.map((u) => (
+            <tr key={u.id}>
+              <td>{u.email}</td>
+              <td>{u.name || "(未設定)"}</td>
+              <td>{u.stateLabel}</td>
+              <td>{u.lastLoginLabel ?? "なし"}</td>
+              <td>
+                <Form method="post" className="actions">
+                  <input type="hidden" name="userId" value={u.id} />
+                  <button type="submit" name="intent" value="unlock" className="secondary">
+                    ロック解除
+                  </button>
+                  <button type="submit" name="intent" value="resend" className="secondary">
+                    設定メール再送
+                  </button>
+                  <button type="submit" name="intent" value="requireChange" className="secondary">
+                    パスワード変更を要求
+                  </button>
+                </Form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

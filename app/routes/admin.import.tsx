@@ -1,0 +1,142 @@
+import {
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+} from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { ErrorList, FormAlert } from "~/components/Field";
+import { SubmitButton } from "~/components/SubmitButton";
+import { formFailure, text } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
+import { requireStaff } from "~/utils/staff.server";
+
+export const meta = title("会員データ移行");
+
+/** As server/routers/backoffice-accounts.ts MEMBER_CSV_MAX_BYTES (that module is server-only). */
+const MEMBER_CSV_MAX_BYTES = 5 * 1024 * 1024;
+const TOO_LARGE = "CSVファイルは5MB以内にしてください。";
+const NO_FILE = "CSVファイルを選択してください。";
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireStaff(context, request);
+  return null;
+}
+
+/**
+ * 確認 uploads the file (multipart); its preview carries the file on to 取込 in a hidden field (base64),
+ * so the staff member does not pick the file again and 取込 reads exactly the bytes that were checked.
+ * 取込 checks every row again itself (all or nothing), so the hidden copy is trusted for nothing.
+ */
+export async function action({ context, request }: ActionFunctionArgs) {
+  await requireStaff(context, request);
+  const api = context.caller.backofficeAccounts;
+  const multipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
+  if (!multipart) {
+    const form = await request.formData();
+    const file = text(form, "file");
+    try {
+      const result = await api.importMembers({ file });
+      return { step: "result" as const, file: result.ok ? "" : file, result, formError: "" };
+    } catch (error) {
+      return formFailure(error, {}, { extra: { step: "upload" as const } });
+    }
+  }
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(
+      request,
+      unstable_createMemoryUploadHandler({ maxPartSize: MEMBER_CSV_MAX_BYTES }),
+    );
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return { step: "upload" as const, formError: TOO_LARGE };
+    throw error;
+  }
+  const upload = form.get("csv");
+  if (!(upload instanceof File) || upload.size === 0) return { step: "upload" as const, formError: NO_FILE };
+  const file = Buffer.from(await upload.arrayBuffer()).toString("base64");
+  try {
+    const result = await api.previewMemberImport({ file });
+    return { step: "preview" as const, file, result, formError: "" };
+  } catch (error) {
+    return formFailure(error, {}, { extra: { step: "upload" as const } });
+  }
+}
+
+export default function ImportPage() {
+  const data = useActionData<typeof action>();
+  const result = data && "result" in data ? data.result : undefined;
+  return (
+    <section className="card">
+      <h1>会員データ移行</h1>
+      <p className="hint">
+        列は「ログインID」「会社名」「メールアドレス」「ユーザ名」(UTF-8またはShift_JIS、5MBまで)。取り込んだ利用者には
+        パスワード設定依頼メールが届き、初回はパスワードの設定が必要です(仮パスワードでの取込は管理コマンド
+        import-members で行えます)。
+      </p>
+      <FormAlert message={data?.formError} />
+      {data?.step === "result" && result?.ok ? (
+        <section aria-labelledby="result-heading" className="panel">
+          <h2 id="result-heading">取込結果</h2>
+          <p role="status">
+            取込が完了しました。追加した顧客: {result.accountsAdded}件、追加した利用者: {result.usersAdded}件、変更なし:{" "}
+            {result.unchanged}件
+          </p>
+        </section>
+      ) : null}
+      {result && !result.ok ? (
+        <section aria-labelledby="errors-heading" className="panel">
+          <h2 id="errors-heading">エラー</h2>
+          <p role="alert">
+            {result.errors.length}
+            件のエラーがあります。ファイルを修正して、もう一度確認してください。何も取り込んでいません。
+          </p>
+          <table className="table">
+            <caption>エラー一覧</caption>
+            <thead>
+              <tr>
+                <th scope="col">行</th>
+                <th scope="col">列</th>
+                <th scope="col">内容</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.errors.map((e) => (
+                <tr key={`${e.line}-${e.column}-${e.message}`}>
+                  <td>{e.line || "-"}</td>
+                  <td>{e.column ?? "-"}</td>
+                  <td>{e.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+      {data?.step === "preview" && result?.ok ? (
+        <section aria-labelledby="preview-heading" className="panel">
+          <h2 id="preview-heading">確認結果</h2>
+          <p>
+            追加する顧客: {result.accountsAdded}件、追加する利用者: {result.usersAdded}件、変更なし: {result.unchanged}
+            件
+          </p>
+          <Form method="post">
+            <input type="hidden" name="file" value={data.file} />
+            <SubmitButton>取込</SubmitButton>
+          </Form>
+        </section>
+      ) : null}
+
+      <Form method="post" encType="multipart/form-data" noValidate>
+        <div className="field">
+          <label htmlFor="member-csv">CSVファイル</label>
+          <input id="member-csv" name="csv" type="file" accept=".csv,text/csv" required />
+          <ErrorList errors={data && "fieldErrors" in data ? data.fieldErrors?.file : undefined} />
+        </div>
+        <div className="actions">
+          <SubmitButton>確認</SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}
