@@ -6,6 +6,7 @@ import express, { type Request, type Response } from "express";
 import { pingDb } from "../db";
 import { projectPath } from "./lib/paths";
 import { mailboxRoutes } from "./mail/mailbox-routes";
+import { type LogLine, requestLog } from "./request-log";
 import { appRouter, createCaller } from "./routers/index";
 import { sameOriginOnly, securityHeaders } from "./security";
 import type { ServiceDeps } from "./services/deps";
@@ -27,8 +28,18 @@ function requestInput(req: Request, res: Response): RequestInput {
   };
 }
 
-/** The HTTP surface: headers and CSRF check, /healthz, the dev mailbox, /api/trpc, then Remix. */
-export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = projectPath("public")): express.Express {
+export interface AppOptions {
+  publicDir?: string;
+  /** Where the one line per request goes; none when not given (tests that don't read it). */
+  log?: LogLine;
+}
+
+/** The HTTP surface: request log, headers and CSRF check, /healthz, the dev mailbox, /api/trpc, then Remix. */
+export function createApp(
+  deps: ServiceDeps,
+  build: ServerBuild,
+  { publicDir = projectPath("public"), log }: AppOptions = {},
+): express.Express {
   const { config } = deps;
   // The flash cookie's own key: an HMAC of a fixed label under the pepper, so the pepper itself never
   // signs anything the browser holds, and rotating the pepper rotates this key too.
@@ -38,6 +49,7 @@ export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = pro
   // Exactly the configured proxies (a hop count or their addresses): req.ip is then the right-most
   // X-Forwarded-For address that is not one of them, never an entry the client wrote itself.
   app.set("trust proxy", config.trustProxy);
+  if (log) app.use(requestLog(log));
 
   // Fingerprinted build assets never change: cache them for a year.
   app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y", index: false }));
@@ -93,7 +105,12 @@ export function createApp(deps: ServiceDeps, build: ServerBuild, publicDir = pro
       mode: process.env.NODE_ENV === "production" ? "production" : "development",
       getLoadContext: async (req, res) => {
         const ctx = await createContext(deps, requestInput(req, res));
-        return { caller: createCaller(ctx), cspNonce: res.locals.cspNonce as string, flashCookie };
+        return {
+          caller: createCaller(ctx),
+          cspNonce: res.locals.cspNonce as string,
+          requestId: (res.locals.requestId as string | undefined) ?? "-",
+          flashCookie,
+        };
       },
     }),
   );

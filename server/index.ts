@@ -35,7 +35,7 @@ async function main() {
   }
   const buildPath = projectPath("build/index.js");
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-  const app = createApp(runtime.deps, build);
+  const app = createApp(runtime.deps, build, { log });
   runtime.worker.start();
   runtime.intake.start();
 

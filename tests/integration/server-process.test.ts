@@ -60,6 +60,17 @@ describe("the server process", () => {
         redirect: "manual",
       });
       expect(login.status).toBe(302);
+      // A 404 is one log line like every request, not a stack trace (production build).
+      const missing = await fetch(`${url}/no-such-page`);
+      expect(missing.status).toBe(404);
+      await missing.text();
+      const id = missing.headers.get("x-request-id");
+      await expect.poll(() => output().includes(`id=${id}`), { timeout: 10_000 }).toBe(true);
+      const about404 = output()
+        .split("\n")
+        .filter((line) => line.includes("no-such-page"));
+      expect(about404).toEqual([expect.stringMatching(/^\[[^\]]+\] GET \/no-such-page 404 \d+ms id=/)]);
+      expect(output()).not.toMatch(/Error|at .*\(.*:\d+:\d+\)/);
       // The login notice (the demo seed's own mails are there too).
       await expect
         .poll(

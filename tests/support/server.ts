@@ -4,6 +4,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { createApp } from "../../server/app";
+import type { LogLine } from "../../server/request-log";
 import type { Harness } from "./harness";
 
 /**
@@ -12,12 +13,12 @@ import type { Harness } from "./harness";
  */
 export async function serve(
   h: Harness,
-  { host = "127.0.0.1" }: { host?: string } = {},
+  { host = "127.0.0.1", log }: { host?: string; log?: LogLine } = {},
 ): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const buildFile = path.resolve("build/index.js");
   if (!fs.existsSync(buildFile)) throw new Error("build/index.js is missing: run `npm run build` first");
   const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
-  const app = createApp(h.deps, build);
+  const app = createApp(h.deps, build, { log });
   const server = app.listen(0, host);
   await new Promise((r) => server.once("listening", r));
   const { port } = server.address() as AddressInfo;
