@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { z } from "zod";
 import { tokyoDateString } from "../../server/lib/format";
 import { projectPath } from "../../server/lib/paths";
+import { createStaff } from "../../server/services/backoffice/staff";
 import type { ServiceDeps } from "../../server/services/deps";
 import { createAccount } from "../../server/services/identity/accounts";
 import { submitApplication } from "../../server/services/ordering/applications";
@@ -22,6 +23,8 @@ const demoSchema = z.object({
     companyName: text,
     user: z.object({ email: text, name: text, password: text }),
   }),
+  /** A staff member for trying the back office (/admin/login) on one box; the mailed code is in the mailbox. */
+  staff: z.object({ email: text, name: text, password: text, role: z.enum(["admin", "operator"]) }),
   templates: z.array(
     z.object({
       name: text,
@@ -71,6 +74,11 @@ export function demoAccount() {
   };
 }
 
+/** The demo staff member named in the README's quick start. */
+export function demoStaff() {
+  return demoData().staff;
+}
+
 const SYSTEM = { ip: null, userAgent: "seed" };
 
 /**
@@ -106,6 +114,8 @@ export async function seedDemo(deps: ServiceDeps): Promise<string | null> {
     permanentPassword: account.user.password,
   });
   const actor = { accountId, userId };
+  const noStaff = !(await deps.db.selectFrom("staff").select("id").limit(1).executeTakeFirst());
+  if (noStaff) await createStaff(deps, demo.staff);
   for (const template of demo.templates) await createTemplate(deps, actor, template, SYSTEM);
 
   const today = tokyoDateString(deps.clock.now());

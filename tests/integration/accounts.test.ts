@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { demoAccount, seedDemo } from "../../db/seed/demo";
+import { demoAccount, demoStaff, seedDemo } from "../../db/seed/demo";
 import { DomainError } from "../../server/services/errors";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
@@ -102,5 +102,14 @@ describe("demo seed", () => {
     const b = h.browser();
     await b.call((c) => c.auth.login({ loginId: DEMO.loginId, email: DEMO.email, password: DEMO.password }));
     expect((await b.call((c) => c.auth.me()))?.account.companyName).toBe(DEMO.companyName);
+
+    // And the README's demo staff member, an admin, whose password opens the mailed-code step.
+    const STAFF = demoStaff();
+    expect(STAFF).toMatchObject({ email: "staff@example.com", password: "Office-2026", role: "admin" });
+    const staff = await h.db.selectFrom("staff").select(["email", "role"]).execute();
+    expect(staff).toEqual([{ email: STAFF.email, role: "admin" }]);
+    const s = h.browser();
+    const step = await s.call((c) => c.staffAuth.login({ email: STAFF.email, password: STAFF.password }));
+    expect(step).toMatchObject({ status: "otp_required" });
   });
 });
