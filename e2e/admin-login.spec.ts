@@ -108,4 +108,39 @@ test.describe("staff sign-in", () => {
     await expect(page.getByText(`スタッフ ${newcomer} を追加しました。`)).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: newcomer })).toContainText("オペレーター");
   });
+
+  test("an admin sets a new password for a staff member who lost theirs; they change it themselves", async ({
+    page,
+    request,
+  }) => {
+    const operator = await createStaff("operator");
+    const boss = await createStaff("admin");
+    await page.goto("/admin/login");
+    await signIn(page, request, boss);
+    await page.goto("/admin/staff");
+    await page.getByRole("link", { name: `${operator.email} のパスワード再設定` }).click();
+    await expect(page.getByRole("heading", { name: "パスワード再設定" })).toBeVisible();
+    await page.getByLabel("新パスワード", { exact: true }).fill("Staff-2026r");
+    await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Staff-2026x");
+    await page.getByRole("button", { name: "再設定" }).click();
+    // Refused next to its field, nothing changed.
+    await expect(page.getByText("新パスワードと新パスワード(確認用)が一致しません。")).toBeVisible();
+    await page.getByLabel("新パスワード", { exact: true }).fill("Staff-2026r");
+    await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Staff-2026r");
+    await page.getByRole("button", { name: "再設定" }).click();
+    await expect(page.getByText("パスワードを再設定しました。")).toBeVisible();
+    await page.getByRole("button", { name: "ログアウト" }).first().click();
+
+    await signIn(page, request, { ...operator, password: "Staff-2026r" });
+    await expect(page).toHaveURL(/\/admin$/);
+    await page.getByRole("link", { name: "パスワード変更" }).click();
+    await page.getByLabel("現パスワード", { exact: true }).fill("Staff-2026r");
+    await page.getByLabel("新パスワード", { exact: true }).fill("Staff-2026m");
+    await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Staff-2026m");
+    await page.getByRole("button", { name: "パスワード変更" }).click();
+    await expect(page.getByText("パスワードを変更しました。")).toBeVisible();
+    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await signIn(page, request, { ...operator, password: "Staff-2026m" });
+    await expect(page).toHaveURL(/\/admin$/);
+  });
 });

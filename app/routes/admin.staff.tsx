@@ -76,9 +76,9 @@ export default function StaffPage() {
               <td>{s.createdAtLabel}</td>
               <td>
                 {s.id === meId ? (
-                  "(ご自身)"
+                  <Link to="/admin/password">パスワード変更</Link>
                 ) : (
-                  <Form method="post">
+                  <Form method="post" className="row-actions">
                     <input type="hidden" name="id" value={s.id} />
                     <button
                       type="submit"
@@ -89,6 +89,9 @@ export default function StaffPage() {
                     >
                       {s.status === "active" ? "利用停止" : "利用再開"}
                     </button>
+                    <Link to={`/admin/staff/${s.id}/password`} aria-label={`${s.email} のパスワード再設定`}>
+                      パスワード再設定
+                    </Link>
                   </Form>
                 )}
               </td>

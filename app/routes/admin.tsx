@@ -33,6 +33,7 @@ export default function AdminLayout() {
         <span className="admin-user">
           {staff.name || staff.email}({staff.roleLabel})
         </span>
+        <Link to="/admin/password">パスワード変更</Link>
         <Form method="post" action="/admin/logout">
           <button type="submit" className="link-button">
             ログアウト

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { serializeCookie, staffChallengeCookieName } from "../auth/cookies";
 import { formatTokyo } from "../lib/format";
+import { changeOwnStaffPassword } from "../services/backoffice/staff";
 import * as staffAuth from "../services/backoffice/staff-sign-in";
 import { OTP } from "../services/identity/otp";
 import type { Context } from "../trpc/context";
 import { publicProcedure, router, staffProcedure } from "../trpc/init";
+import { newPassword, password } from "./shared";
 
 /** スタッフログイン (SPEC §6): /admin/login, then always /admin/login/otp. */
 
@@ -74,6 +76,18 @@ export const staffAuthRouter = router({
     ctx.clearStaffSessionCookie();
     return { ok: true as const };
   }),
+
+  /** パスワード変更 (/admin/password): the current password, then a new one; a new session starts. */
+  changePassword: staffProcedure
+    .input(z.object({ currentPassword: password, ...newPassword }))
+    .mutation(async ({ ctx, input }) => {
+      const { sessionId } = await changeOwnStaffPassword(ctx.deps, ctx.staff, input, ctx.meta).catch((error) => {
+        if (error?.code === "INVALID_CREDENTIALS") ctx.clearStaffSessionCookie();
+        throw error;
+      });
+      ctx.setStaffSessionCookie(sessionId);
+      return { ok: true as const };
+    }),
 
   /** The signed-in staff member, or null. */
   me: publicProcedure.query(({ ctx }) => ctx.staff),

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { formatTokyo } from "../lib/format";
-import { createStaff, listStaff, setStaffStatus } from "../services/backoffice/staff";
+import { createStaff, listStaff, resetStaffPassword, setStaffStatus } from "../services/backoffice/staff";
 import { adminProcedure, router } from "../trpc/init";
-import { email, id, password } from "./shared";
+import { email, id, newPassword, password } from "./shared";
 
 /** スタッフ管理 (/admin/staff): admins only. */
 export const staffRouter = router({
@@ -30,4 +30,10 @@ export const staffRouter = router({
       await setStaffStatus(ctx.deps, ctx.staff, input.id, input.status, ctx.meta);
       return { ok: true as const };
     }),
+
+  /** パスワード再設定 of another staff member who lost theirs: their sessions end, their lockout lifts. */
+  resetPassword: adminProcedure.input(z.object({ id, ...newPassword })).mutation(async ({ ctx, input }) => {
+    await resetStaffPassword(ctx.deps, ctx.staff, input.id, input, ctx.meta);
+    return { ok: true as const };
+  }),
 });

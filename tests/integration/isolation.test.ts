@@ -255,6 +255,11 @@ const TABLE: Record<string, Row> = {
   "staffAuth.logout": { access: "public" },
   "staffAuth.me": { access: "public" },
   "staffAuth.requireStaff": { access: "staff" },
+  // A wrong current password: a field error, no change.
+  "staffAuth.changePassword": {
+    access: "staff",
+    input: () => ({ currentPassword: "Wrong-2026x", newPassword: "Staff-2026n", confirmPassword: "Staff-2026n" }),
+  },
 
   "staff.list": { access: "admin" },
   "staff.add": {
@@ -262,6 +267,11 @@ const TABLE: Record<string, Row> = {
     input: () => ({ email: "added@example.jp", name: "追加 四郎", role: "operator", password: "Staff-2026d" }),
   },
   "staff.setStatus": { access: "admin", input: (f) => ({ id: f.spareStaffId, status: "disabled" }), ids: "staff" },
+  "staff.resetPassword": {
+    access: "admin",
+    input: (f) => ({ id: f.spareStaffId, newPassword: "Staff-2026r", confirmPassword: "Staff-2026r" }),
+    ids: "staff",
+  },
 
   "backofficeApplications.dashboard": { access: "staff" },
   "backofficeApplications.list": { access: "staff", input: () => ({ keyword: A.loginId }) },

@@ -3,7 +3,7 @@ import { HOUR, MINUTE } from "../../server/lib/clock";
 import { STAFF_INVALID_CREDENTIALS_MESSAGE } from "../../server/services/backoffice/staff-sign-in";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { ADMIN_ONLY, SIGN_IN_REQUIRED, STAFF_SIGN_IN_REQUIRED } from "../../server/trpc/init";
-import { domainCode, failure } from "../support/errors";
+import { domainCode, failure, fieldErrors } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
 /** スタッフログイン (SPEC §6, §8): password, then always a mailed code, then a staff session of its own. */
@@ -322,5 +322,75 @@ describe("roles", () => {
       admin.call((x) => x.staff.add({ email: "weak@example.jp", name: "", role: "operator", password: "abc" })),
     );
     expect(domainCode(e)).toBe("VALIDATION");
+  });
+});
+
+describe("staff passwords", () => {
+  const change = (b: TestBrowser, currentPassword: string, next = "Staff-2026n", confirm = next) =>
+    b.call((c) => c.staffAuth.changePassword({ currentPassword, newPassword: next, confirmPassword: confirm }));
+
+  it("パスワード変更: the current one first; then a new session, the others end, and the new password signs in", async () => {
+    const b = await signIn(OPERATOR);
+    const other = await signIn(OPERATOR);
+    const before = b.cookies.get("mos_staff_session");
+
+    const wrong = await failure(change(b, "Wrong-2026x"));
+    expect(fieldErrors(wrong)).toEqual({ currentPassword: ["現パスワードが正しくありません。"] });
+    const weak = await failure(change(b, OPERATOR.password, "short", "other"));
+    expect(Object.keys(fieldErrors(weak)).sort()).toEqual(["confirmPassword", "newPassword"]);
+    const same = await failure(change(b, OPERATOR.password, OPERATOR.password));
+    expect(fieldErrors(same)).toEqual({ newPassword: ["現パスワードと異なるパスワードを入力してください。"] });
+    // Nothing changed so far.
+    expect(await other.call((c) => c.staffAuth.me())).not.toBeNull();
+
+    await change(b, OPERATOR.password);
+    expect(b.cookies.get("mos_staff_session")).not.toBe(before);
+    expect((await b.call((c) => c.staffAuth.me()))?.id).toBe(operatorId);
+    expect(await other.call((c) => c.staffAuth.me())).toBeNull();
+    expect(domainCode(await failure(signIn(OPERATOR)))).toBe("INVALID_CREDENTIALS");
+    await signIn({ email: OPERATOR.email, password: "Staff-2026n" });
+    expect((await auditActions(operatorId)).map((a) => a.action)).toContain("staff.password_change");
+  });
+
+  it("wrong current passwords count toward the lockout and end the staff member's sessions at the limit", async () => {
+    const b = await signIn(OPERATOR);
+    for (let i = 0; i < 9; i++) await failure(change(b, `Wrong-2026${i}`));
+    const e = await failure(change(b, "Wrong-2026z"));
+    expect(domainCode(e)).toBe("INVALID_CREDENTIALS");
+    expect(e.message).toContain("ログアウトしました");
+    expect(await b.call((c) => c.staffAuth.me())).toBeNull();
+    // Locked: even the right password does not sign in for now.
+    expect(domainCode(await failure(signIn(OPERATOR)))).toBe("INVALID_CREDENTIALS");
+    expect((await auditActions(operatorId)).map((a) => a.action)).toContain("staff.lockout");
+  });
+
+  it("パスワード再設定 by an admin: the other's sessions end, the lockout lifts, the new password signs in", async () => {
+    const admin = await signIn(ADMIN);
+    const op = await signIn(OPERATOR);
+    for (let i = 0; i < 10; i++) {
+      await failure(h.browser().call((c) => c.staffAuth.login({ email: OPERATOR.email, password: "Wrong-2026x" })));
+    }
+    const reset = (id: string, newPassword = "Staff-2026r", confirmPassword = newPassword) =>
+      admin.call((c) => c.staff.resetPassword({ id, newPassword, confirmPassword }));
+
+    const bad = await failure(reset(operatorId, "Staff-2026r", "Staff-2026q"));
+    expect(Object.keys(fieldErrors(bad))).toEqual(["confirmPassword"]);
+    expect(domainCode(await failure(reset(adminId)))).toBe("VALIDATION");
+    expect(domainCode(await failure(reset("no-such-staff")))).toBe("NOT_FOUND");
+    expect(
+      (
+        await failure(
+          op.call((c) =>
+            c.staff.resetPassword({ id: adminId, newPassword: "Staff-2026r", confirmPassword: "Staff-2026r" }),
+          ),
+        )
+      ).message,
+    ).toBe(ADMIN_ONLY);
+
+    await reset(operatorId);
+    expect(await op.call((c) => c.staffAuth.me())).toBeNull();
+    await signIn({ email: OPERATOR.email, password: "Staff-2026r" });
+    const audit = await auditActions(adminId);
+    expect(audit.filter((a) => a.action === "staff.password_reset").map((a) => a.target)).toEqual([OPERATOR.email]);
   });
 });

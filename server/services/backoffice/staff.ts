@@ -8,6 +8,8 @@ import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { isValidEmail, normalizeEmail } from "../identity/normalize";
 import { checkPassword } from "../identity/password-policy";
+import { claimPasswordCheck, clearLoginFailures } from "../identity/throttle";
+import { staffLoginKey } from "./staff-sign-in";
 
 export type StaffRole = StaffTable["role"];
 
@@ -164,5 +166,108 @@ export async function setStaffStatus(
         target: target.email,
       },
     );
+  });
+}
+
+export const STAFF_SIGNED_OUT_AFTER_GUESSES =
+  "パスワードの誤りが続いたため、ログアウトしました。しばらく時間をおいてから、再度ログインしてください。";
+
+/** Every rule a staff member's new password must meet, as field messages (the customers' validator). */
+function newPasswordErrors(
+  deps: ServiceDeps,
+  email: string,
+  input: { newPassword: string; confirmPassword: string },
+  fieldErrors: Record<string, string[]>,
+) {
+  const violations = checkPassword(input.newPassword, { loginId: "", email, symbols: deps.config.passwordSymbols });
+  if (violations.length) fieldErrors.newPassword = violations.map((v) => v.message);
+  if (input.newPassword !== input.confirmPassword) {
+    fieldErrors.confirmPassword = ["新パスワードと新パスワード(確認用)が一致しません。"];
+  }
+}
+
+/**
+ * パスワード変更 of the signed-in staff member (/admin/password). The current password is checked like a
+ * customer's (identity/passwords.ts checkCurrentPassword): wrong ones count toward the staff address's
+ * lockout, counted before the hash is verified; the failure that reaches the limit, or any check while
+ * locked, ends every session of the staff member. On success every session ends and a new one starts
+ * (returned for the cookie), the lockout count is cleared, and the change is audited.
+ */
+export async function changeOwnStaffPassword(
+  deps: ServiceDeps,
+  staff: StaffIdentity,
+  input: { currentPassword: string; newPassword: string; confirmPassword: string },
+  meta: RequestMeta,
+): Promise<{ sessionId: string }> {
+  const row = await deps.db
+    .selectFrom("staff")
+    .select(["password_hash"])
+    .where("id", "=", staff.id)
+    .executeTakeFirstOrThrow();
+  const fieldErrors: Record<string, string[]> = {};
+  const key = staffLoginKey(normalizeEmail(staff.email));
+  if (!input.currentPassword) {
+    fieldErrors.currentPassword = ["現パスワードを入力してください。"];
+  } else {
+    const claim = await claimPasswordCheck(deps.db, deps.clock, key);
+    if (claim !== "locked" && (await deps.hasher.verify(row.password_hash, input.currentPassword))) {
+      await clearLoginFailures(deps.db, key);
+      if (input.newPassword === input.currentPassword) {
+        fieldErrors.newPassword = ["現パスワードと異なるパスワードを入力してください。"];
+      }
+    } else if (claim === "check") {
+      fieldErrors.currentPassword = ["現パスワードが正しくありません。"];
+    } else {
+      if (claim === "last") {
+        await recordAudit(deps.db, deps.clock, { type: "staff", id: staff.id }, meta, "staff.lockout", {
+          target: staff.email,
+          details: { via: "current_password" },
+        });
+      }
+      await deps.sessions.invalidateAllFor(staff.id);
+      throw new DomainError("INVALID_CREDENTIALS", STAFF_SIGNED_OUT_AFTER_GUESSES);
+    }
+  }
+  newPasswordErrors(deps, staff.email, input, fieldErrors);
+  if (Object.keys(fieldErrors).length) throw new DomainError("VALIDATION", "入力内容に誤りがあります。", fieldErrors);
+  const passwordHash = await deps.hasher.hash(input.newPassword);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable("staff").set({ password_hash: passwordHash }).where("id", "=", staff.id).execute();
+    await recordAudit(trx, deps.clock, { type: "staff", id: staff.id }, meta, "staff.password_change", {
+      target: staff.email,
+    });
+  });
+  await deps.sessions.invalidateAllFor(staff.id);
+  return { sessionId: await deps.sessions.create("staff", staff.id, meta) };
+}
+
+/**
+ * パスワード再設定 of another staff member by an admin (/admin/staff), for one who lost it: a new initial
+ * password the admin hands over. Their sessions end at once and their lockout is lifted; audited. An
+ * admin's own password is changed at /admin/password (it needs the current one).
+ */
+export async function resetStaffPassword(
+  deps: ServiceDeps,
+  by: StaffIdentity,
+  staffId: string,
+  input: { newPassword: string; confirmPassword: string },
+  meta: RequestMeta | null,
+): Promise<void> {
+  if (staffId === by.id) {
+    throw new DomainError("VALIDATION", "ご自身のパスワードは「パスワード変更」から変更してください。");
+  }
+  const target = await deps.db.selectFrom("staff").select(["id", "email"]).where("id", "=", staffId).executeTakeFirst();
+  if (!target) throw new DomainError("NOT_FOUND", "スタッフが見つかりません。");
+  const fieldErrors: Record<string, string[]> = {};
+  newPasswordErrors(deps, target.email, input, fieldErrors);
+  if (Object.keys(fieldErrors).length) throw new DomainError("VALIDATION", "入力内容に誤りがあります。", fieldErrors);
+  const passwordHash = await deps.hasher.hash(input.newPassword);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable("staff").set({ password_hash: passwordHash }).where("id", "=", staffId).execute();
+    await trx.deleteFrom("sessions").where("user_id", "=", staffId).execute();
+    await trx.deleteFrom("login_failures").where("key", "=", staffLoginKey(target.email)).execute();
+    await recordAudit(trx, deps.clock, { type: "staff", id: by.id }, meta, "staff.password_reset", {
+      target: target.email,
+    });
   });
 }
