@@ -38,7 +38,13 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   return json(
     {
       site,
-      me: me ? { companyName: me.account.companyName, userName: me.user.name || me.user.email } : null,
+      me: me
+        ? {
+            companyName: me.account.companyName,
+            userName: me.user.name || me.user.email,
+            mustChangePassword: me.user.mustChangePassword,
+          }
+        : null,
       flash,
     },
     { headers },
@@ -60,7 +66,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
       <body>
         <header className="site-header">
           <div className="brand">
-            {site ? <Link to="/">{site.siteName}</Link> : null}
+            {/* During the forced password change nothing else can be reached: no links that bounce back. */}
+            {site ? (
+              data?.me?.mustChangePassword ? (
+                <span>{site.siteName}</span>
+              ) : (
+                <Link to="/">{site.siteName}</Link>
+              )
+            ) : null}
             {site ? <span className="company">{site.companyName}</span> : null}
           </div>
           {site ? (
@@ -73,13 +86,15 @@ export function Layout({ children }: { children: React.ReactNode }) {
               <span>
                 {data.me.companyName} {data.me.userName} 様
               </span>
-              <nav aria-label="サイト" className="site-nav">
-                <Link to="/products">商品</Link>
-                <Link to="/quote">見積依頼</Link>
-                <Link to="/order">注文</Link>
-                <Link to="/rentals">レンタル中の注文</Link>
-                <Link to="/account">お客様情報</Link>
-              </nav>
+              {data.me.mustChangePassword ? null : (
+                <nav aria-label="サイト" className="site-nav">
+                  <Link to="/products">商品</Link>
+                  <Link to="/quote">見積依頼</Link>
+                  <Link to="/order">注文</Link>
+                  <Link to="/rentals">レンタル中の注文</Link>
+                  <Link to="/account">お客様情報</Link>
+                </nav>
+              )}
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">
                   ログアウト

@@ -4,6 +4,18 @@ const GENERIC =
   "ログインID、メールアドレスまたはパスワードが正しくありません。続けて失敗した場合は、しばらく時間をおいてから再度お試しください。";
 
 test.describe("first login", () => {
+  test("a deep link survives the login and the forced password change @nojs", async ({ page, newAccount }) => {
+    await page.goto("/account/history?kind=order");
+    await expect(page).toHaveURL(/\/login\?redirectTo=/);
+    await login(page, newAccount);
+    await expect(page).toHaveURL(/\/password\/initial\?redirectTo=%2Faccount%2Fhistory%3Fkind%3Dorder$/);
+    await page.getByLabel("新パスワード", { exact: true }).fill("Kqmzrtw7");
+    await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Kqmzrtw7");
+    await page.getByRole("button", { name: "パスワード変更" }).click();
+    await expect(page).toHaveURL(/\/account\/history\?kind=order$/);
+    await expect(page.getByText("パスワードを変更しました。")).toBeVisible();
+  });
+
   test("forces the password change before anything else @nojs", async ({ page, newAccount, request }) => {
     await page.goto("/login");
     await login(page, newAccount);
@@ -11,11 +23,14 @@ test.describe("first login", () => {
     await expect(page.getByRole("heading", { name: "初回ログイン時のパスワード変更" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "パスワード入力の注意事項" })).toBeVisible();
 
-    // Nothing else is reachable meanwhile.
-    for (const path of ["/", "/account"]) {
-      await page.goto(path);
-      await expect(page).toHaveURL(/\/password\/initial$/);
-    }
+    // Nothing else is reachable meanwhile, and the page offers no links that would bounce back.
+    await expect(page.getByRole("navigation", { name: "サイト" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "お客様情報" })).toHaveCount(0);
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/password\/initial$/);
+    await page.goto("/account");
+    await expect(page).toHaveURL(/\/password\/initial\?redirectTo=%2Faccount$/);
+    await page.goto("/password/initial");
 
     await page.getByLabel("新パスワード", { exact: true }).fill("Kqmzrtw7");
     await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Kqmzrtw8");

@@ -8,6 +8,7 @@ import { requireSignedIn } from "~/utils/auth.server";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
+import { safeRedirect } from "~/utils/redirect";
 
 export const meta = title("初回ログイン時のパスワード変更");
 
@@ -25,7 +26,13 @@ export async function action({ context, request }: ActionFunctionArgs) {
       confirmPassword: text(form, "confirmPassword"),
     }),
     { values: {} },
-    () => redirectWithFlash("/", "パスワードを変更しました。", context),
+    // On to the page the user was going to when the login asked for the change (a deep link).
+    () =>
+      redirectWithFlash(
+        safeRedirect(new URL(request.url).searchParams.get("redirectTo")),
+        "パスワードを変更しました。",
+        context,
+      ),
   );
 }
 

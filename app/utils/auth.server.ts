@@ -3,12 +3,19 @@ import { type AppLoadContext, redirect } from "@remix-run/node";
 /** The signed-in customer (even one who must change the password), or a redirect to /login and back. */
 export async function requireSignedIn(context: AppLoadContext, request: Request) {
   const me = await context.caller.auth.me();
-  if (!me) {
-    const url = new URL(request.url);
-    const back = `${url.pathname}${url.search}`;
-    throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
-  }
+  if (!me) throw redirect(withRedirectTo("/login", pathOf(request)));
   return me;
+}
+
+/** The page asked for (path and query), to come back to after a login or the forced password change. */
+function pathOf(request: Request): string {
+  const url = new URL(request.url);
+  return `${url.pathname}${url.search}`;
+}
+
+/** `path?redirectTo=…`, or just `path` when the way back is the home page. */
+export function withRedirectTo(path: string, redirectTo: string): string {
+  return redirectTo === "/" ? path : `${path}?redirectTo=${encodeURIComponent(redirectTo)}`;
 }
 
 /**
@@ -17,11 +24,11 @@ export async function requireSignedIn(context: AppLoadContext, request: Request)
  */
 export async function requireCustomer(context: AppLoadContext, request: Request) {
   const me = await requireSignedIn(context, request);
-  if (me.user.mustChangePassword) throw redirect("/password/initial");
+  if (me.user.mustChangePassword) throw redirect(withRedirectTo("/password/initial", pathOf(request)));
   return me;
 }
 
-/** Where to go once signed in. */
+/** Where to go once signed in: the page asked for, through the forced password change when one is due. */
 export function afterLogin(result: { mustChangePassword: boolean }, redirectTo: string): string {
-  return result.mustChangePassword ? "/password/initial" : redirectTo;
+  return result.mustChangePassword ? withRedirectTo("/password/initial", redirectTo) : redirectTo;
 }
