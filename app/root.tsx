@@ -23,10 +23,17 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-// Pages set their own title (utils/meta.ts); this one is for pages without (the 404 of an unknown URL).
-export const meta: MetaFunction = ({ matches }) => {
+// Pages set their own title (utils/meta.ts); this one is for pages without, and for the error page of an
+// unknown URL (where no loader ran, so the site name may be missing).
+export const meta: MetaFunction = ({ matches, error }) => {
   const siteName = siteNameOf(matches);
-  return siteName ? [{ title: siteName }] : [];
+  const page = error
+    ? isRouteErrorResponse(error) && error.status === 404
+      ? "ページが見つかりません"
+      : "エラー"
+    : null;
+  const name = [page, siteName].filter(Boolean).join(" | ");
+  return name ? [{ title: name }] : [];
 };
 
 export async function loader({ context, request }: LoaderFunctionArgs) {

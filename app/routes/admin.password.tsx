@@ -39,7 +39,7 @@ export default function StaffPasswordPage() {
   return (
     <section className="card" aria-labelledby="password-heading">
       <h1 id="password-heading">パスワード変更</h1>
-      <PasswordRules />
+      <PasswordRules level={2} />
       <p className="hint">変更すると、ほかの端末の管理画面はログアウトされます。</p>
       <FormAlert message={result?.formError} />
       <Form method="post" noValidate>

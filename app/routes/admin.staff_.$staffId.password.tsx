@@ -50,7 +50,7 @@ export default function StaffPasswordReset() {
         {staff.name || staff.email}({staff.email}
         )のパスワードを再設定します。このスタッフの管理画面はログアウトされ、ロックも解除されます。
       </p>
-      <PasswordRules />
+      <PasswordRules level={2} />
       <FormAlert message={result?.formError} />
       <Form method="post" noValidate>
         <NewPasswordFields errors={result?.fieldErrors} />

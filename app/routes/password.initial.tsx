@@ -44,7 +44,7 @@ export default function InitialPasswordPage() {
       <p>
         初めてログインされたため、パスワードの変更をお願いしております。新しいパスワードを設定すると、サイトをご利用いただけます。
       </p>
-      <PasswordRules />
+      <PasswordRules level={2} />
       <FormAlert message={result?.formError} />
       <Form method="post" noValidate>
         <NewPasswordFields errors={result?.fieldErrors} />

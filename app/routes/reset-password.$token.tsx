@@ -36,7 +36,7 @@ export default function ResetPasswordPage() {
       <h1>新しいパスワードの設定</h1>
       {valid ? (
         <>
-          <PasswordRules />
+          <PasswordRules level={2} />
           <FormAlert message={result?.formError} />
           <Form method="post" noValidate>
             <NewPasswordFields errors={result?.fieldErrors} />

@@ -47,7 +47,7 @@ export default function SetupPasswordPage() {
             <dt>メールアドレス</dt>
             <dd>{link.email}</dd>
           </dl>
-          <PasswordRules />
+          <PasswordRules level={2} />
           <FormAlert message={result?.formError} />
           <Form method="post" noValidate>
             <NewPasswordFields errors={result?.fieldErrors} />
