@@ -58,6 +58,19 @@ interface Tally {
   done: Record<string, number>;
 }
 
+/** Each kind of step the load must have done at least once. */
+const EVERY_KIND = [
+  "login",
+  "browse",
+  "order",
+  "quote",
+  "cancel",
+  "template limit",
+  "user limit",
+  "arranged",
+  "arranged (admin CLI)",
+];
+
 describe(`soak (${TEST_DIALECT}, ${SECONDS} s)`, () => {
   it(
     "many users log in, browse, order, cancel, hit the limits while staff arrange: no 5xx, every invariant holds",
@@ -81,6 +94,12 @@ describe(`soak (${TEST_DIALECT}, ${SECONDS} s)`, () => {
         tally.done[what] = (tally.done[what] ?? 0) + 1;
       };
       const deadline = Date.now() + SECONDS * 1000;
+      // The load runs SECONDS, and on a busy machine longer, until it has done each kind of step at least
+      // once (checked below); the bound only stops a hang.
+      const hangBound = deadline + 5 * 60_000;
+      const running = () =>
+        Date.now() < deadline || (Date.now() < hangBound && EVERY_KIND.some((what) => !tally.done[what]));
+      let customersDone = false;
 
       /** Every answer is counted; a 5xx or a broken connection is a failure of the soak. */
       async function call<T>(
@@ -133,7 +152,7 @@ describe(`soak (${TEST_DIALECT}, ${SECONDS} s)`, () => {
       async function customer(user: SiteUser, n: number) {
         const pick = random(n + 1);
         let cookie = await login(user);
-        while (cookie && Date.now() < deadline) {
+        while (cookie && running()) {
           const action = pick(100);
           if (action < 25) {
             // Browsing: the catalog, a product, the history, the rentals.
@@ -267,7 +286,7 @@ describe(`soak (${TEST_DIALECT}, ${SECONDS} s)`, () => {
       /** Staff: arrange every order intake accepted, through the service the back office calls. */
       async function staff(services: ServiceDeps, stopAt: number) {
         let cliDone = false;
-        while (Date.now() < stopAt) {
+        while (!customersDone) {
           const orders = await db
             .selectFrom("applications")
             .select("number")
@@ -297,7 +316,12 @@ describe(`soak (${TEST_DIALECT}, ${SECONDS} s)`, () => {
       const simulated = customers.flatMap((user, a) =>
         Array.from({ length: USERS_PER_ACCOUNT }, (_, k) => customer(user, a * USERS_PER_ACCOUNT + k)),
       );
-      await Promise.all([...simulated, staff(deps, deadline)]);
+      await Promise.all([
+        Promise.all(simulated).finally(() => {
+          customersDone = true;
+        }),
+        staff(deps, deadline),
+      ]);
 
       // Intake and the outbox finish what the load left.
       await expect
@@ -311,25 +335,13 @@ describe(`soak (${TEST_DIALECT}, ${SECONDS} s)`, () => {
       expect(tally.serverErrors).toEqual([]);
       expect(tally.networkErrors).toEqual([]);
       // The load did what it says (each kind of step at least once).
-      for (const what of [
-        "login",
-        "browse",
-        "order",
-        "quote",
-        "cancel",
-        "template limit",
-        "user limit",
-        "arranged",
-        "arranged (admin CLI)",
-      ]) {
-        expect(tally.done[what] ?? 0, what).toBeGreaterThan(0);
-      }
+      for (const what of EVERY_KIND) expect(tally.done[what] ?? 0, what).toBeGreaterThan(0);
 
       await expectInvariants(db);
       site.process.child.kill("SIGTERM");
       expect(await exited(site.process.child)).toBe(0);
     },
-    SECONDS * 1000 + 240_000,
+    SECONDS * 1000 + 5 * 60_000 + 240_000,
   );
 });
 
@@ -356,14 +368,15 @@ async function arrangeWithCli(databaseUrl: string, number: string) {
 }
 
 async function expectInvariants(db: DB) {
-  // At most 10 users and 5 templates per account, and the limits were reached (so they were tested).
+  // At most 10 users and 5 templates per account. That the limits were reached (so they were tested) is
+  // the tally's "user limit" / "template limit": refusals at the limit. The counts now may be below it,
+  // since the load deletes a user or template after some refusals.
   const users = await db
     .selectFrom("users")
     .select((eb) => ["account_id", eb.fn.countAll().as("n")])
     .groupBy("account_id")
     .execute();
   expect(users.map((u) => Number(u.n)).every((n) => n <= MAX_USERS_PER_ACCOUNT)).toBe(true);
-  expect(Math.max(...users.map((u) => Number(u.n)))).toBe(MAX_USERS_PER_ACCOUNT);
   const templates = await db
     .selectFrom("delivery_templates")
     .select((eb) => ["account_id", eb.fn.countAll().as("n")])
