@@ -117,7 +117,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <footer className="site-footer">
           {site ? (
             <p>
-              {site.companyName} コンタクトセンタ {site.contactPhone}({site.contactHours})
+              {site.companyName} コンタクトセンタ {site.contactPhone} {site.contactHours}
             </p>
           ) : null}
         </footer>

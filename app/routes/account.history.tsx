@@ -131,8 +131,8 @@ export default function HistoryPage() {
       )}
       {rows.some((r) => r.intakeStatus === "failed") ? (
         <p className="alert" role="alert">
-          申込結果が「受付失敗」のお申し込みは、お手数ですがコンタクトセンタ({site?.contactPhone}、{site?.contactHours}
-          )へお問い合わせください。
+          申込結果が「受付失敗」のお申し込みは、お手数ですがコンタクトセンタ({site?.contactPhone}
+          )へお問い合わせください。{site?.contactHours}
         </p>
       ) : null}
       <nav className="pagination" aria-label="ページ">

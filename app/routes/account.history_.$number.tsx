@@ -22,7 +22,7 @@ export default function ApplicationPage() {
       <h2>申込番号 {a.number}</h2>
       {a.intakeStatus === "failed" ? (
         <div className="alert" role="alert">
-          受付失敗 — お手数ですがコンタクトセンタ({site?.contactPhone}、{site?.contactHours})へお問い合わせください。
+          受付失敗 — お手数ですがコンタクトセンタ({site?.contactPhone})へお問い合わせください。{site?.contactHours}
         </div>
       ) : null}
       <dl className="summary">

@@ -33,6 +33,17 @@ describe("mail templates", () => {
     }
   });
 
+  it("never nests brackets around the default reception hours (which carry their own)", async () => {
+    const defaults = loadConfig({}).site;
+    expect(defaults.contactHours).toContain(")");
+    const plain = await MailRenderer.compile(defaults);
+    for (const template of ["login-notice", "user-deleted"] as const) {
+      const mail = plain.render(template, { ...vars, deletedEmail: "x@example.jp", deletedAt: vars.loginAt });
+      expect(mail.text).not.toMatch(/[))]\s*[))]/);
+      expect(mail.text).toContain(defaults.contactHours);
+    }
+  });
+
   it("applies the shared head (fonts) from the included partial", () => {
     expect(renderer.render("login-notice", vars).html).toContain("Hiragino Kaku Gothic ProN");
   });
