@@ -52,3 +52,28 @@ export async function updateProfile(
   });
   return { mfaChanged };
 }
+
+/** A past sign-in, as the home page shows it ("not you?"). */
+export interface PastLogin {
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * The sign-in before the current one (the newest successful `auth.login` is the one in use), or null
+ * for a first sign-in. Read from the audit log by the (actor_id, action, at) index.
+ */
+export async function previousLogin(deps: ServiceDeps, userId: string): Promise<PastLogin | null> {
+  const rows = await deps.db
+    .selectFrom("audit_events")
+    .select(["at", "ip", "user_agent"])
+    .where("actor_id", "=", userId)
+    .where("action", "=", "auth.login")
+    .where("result", "=", "success")
+    .orderBy("at", "desc")
+    .limit(2)
+    .execute();
+  const row = rows[1];
+  return row ? { at: row.at, ip: row.ip, userAgent: row.user_agent } : null;
+}

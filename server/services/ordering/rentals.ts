@@ -25,7 +25,22 @@ export interface RentalView {
   contractNo: string;
   orderNumber: string;
   startDate: string;
+  /** The order's レンタル期間, when it had one. */
+  period: { unit: "day" | "month"; count: number } | null;
+  /** 返却予定日: the start date plus the period ("YYYY-MM-DD"), or null without a period. */
+  plannedEndDate: string | null;
   lines: RentalLineView[];
+}
+
+/**
+ * 返却予定日 of a rental that starts on `start` ("YYYY-MM-DD") for `count` days or months: the day the
+ * period is over (start + count). A month from Jan 31 ends on the last day of February.
+ */
+export function plannedEndDate(start: string, unit: "day" | "month", count: number): string {
+  const [y, m, d] = start.split("-").map(Number) as [number, number, number];
+  if (unit === "day") return new Date(Date.UTC(y, m - 1, d + count)).toISOString().slice(0, 10);
+  const lastDay = new Date(Date.UTC(y, m - 1 + count + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m - 1 + count, Math.min(d, lastDay))).toISOString().slice(0, 10);
 }
 
 /** Who arranges an order: a staff member (the back office), or the system (admin CLI, demo seed). */
@@ -137,7 +152,14 @@ export async function listRentals(deps: ServiceDeps, accountId: string, rentalId
   let query = deps.db
     .selectFrom("rentals")
     .innerJoin("applications", "applications.id", "rentals.order_application_id")
-    .select(["rentals.id", "rentals.contract_no", "rentals.start_date", "applications.number"])
+    .select([
+      "rentals.id",
+      "rentals.contract_no",
+      "rentals.start_date",
+      "applications.number",
+      "applications.period_unit",
+      "applications.period",
+    ])
     .where("rentals.account_id", "=", accountId)
     .where("rentals.status", "=", "active");
   if (rentalId) query = query.where("rentals.id", "=", rentalId);
@@ -158,6 +180,8 @@ export async function listRentals(deps: ServiceDeps, accountId: string, rentalId
     contractNo: r.contract_no,
     orderNumber: r.number,
     startDate: r.start_date,
+    period: r.period_unit && r.period ? { unit: r.period_unit, count: r.period } : null,
+    plannedEndDate: r.period_unit && r.period ? plannedEndDate(r.start_date, r.period_unit, r.period) : null,
     lines: lines
       .filter((l) => l.rental_id === r.id)
       .map((l) => ({
