@@ -443,6 +443,108 @@ describe("返却確認", () => {
     expect((await failure(confirmReturn(h.deps, STAFF, order, META))).message).toContain("見つかりません");
   });
 
+  /**
+   * A return processed while the customer cancels more (issue 11): staff confirm C1 while the customer
+   * submits C2 of the same rental, each side started first or a little later. Whatever the
+   * interleaving, no count goes negative or past the rented quantity, the customer never cancels
+   * more than is left, a refusal is a Japanese validation answer (never a deadlock's 500), and the
+   * rental ends only when nothing is left out.
+   */
+  it("a return processed while the customer cancels more stays consistent in every interleaving", async () => {
+    type Ask = { mode: "all" } | { mode: "partial"; a: number; c: number };
+    // C1 asks [a, c] back; C2 asks `ask` at the same time; `expected` is whether C2 may succeed.
+    const cases: { c1: [number, number]; ask: Ask; ok: boolean }[] = [
+      { c1: [1, 0], ask: { mode: "partial", a: 2, c: 0 }, ok: true }, // the rest of line a
+      { c1: [1, 0], ask: { mode: "partial", a: 3, c: 0 }, ok: false }, // more than is left
+      { c1: [2, 1], ask: { mode: "all" }, ok: true }, // everything left
+      { c1: [3, 2], ask: { mode: "partial", a: 0, c: 1 }, ok: false }, // nothing left: the rental ends
+      { c1: [3, 1], ask: { mode: "partial", a: 0, c: 1 }, ok: true }, // the last item, while C1 returns
+    ];
+    const delays: [number, number][] = [
+      [0, 0],
+      [0, 3],
+      [3, 0],
+      [0, 15],
+      [15, 0],
+    ];
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (const [i, { c1, ask, ok }] of cases.entries()) {
+      for (const [returnAfter, cancelAfter] of delays) {
+        const order = await submit("order");
+        await accept();
+        await arrangeApplication(h.deps, STAFF, order, null);
+        const rental = (await b.call((x) => x.rentals.list())).find((r) => r.orderNumber === order);
+        if (!rental) throw new Error("no rental");
+        const [a, c] = rental.lines as [(typeof rental.lines)[0], (typeof rental.lines)[0]];
+        const first = await cancel(rental.id, { [a.id]: c1[0], [c.id]: c1[1] });
+        const where = `case ${i}, return after ${returnAfter} ms, cancel after ${cancelAfter} ms`;
+
+        const [returned, second] = await Promise.all([
+          wait(returnAfter).then(() => confirmReturn(h.deps, STAFF, first, META)),
+          wait(cancelAfter).then(() =>
+            b
+              .call((x) =>
+                x.rentals.requestCancellation({
+                  rentalId: rental.id,
+                  mode: ask.mode,
+                  quantities: ask.mode === "partial" ? { [a.id]: ask.a, [c.id]: ask.c } : {},
+                  returnDate: today(),
+                  notes: "",
+                  idempotencyKey: newKey(),
+                }),
+              )
+              .then(
+                (r) => ({ number: r.number, error: null }),
+                (e: { code?: string; message: string }) => ({ number: null, error: e }),
+              ),
+          ),
+        ]);
+        expect(returned.returned, where).toBe(true);
+        if (ok) expect(second.error, where).toBeNull();
+        else {
+          expect(second.number, where).toBeNull();
+          expect(["BAD_REQUEST", "NOT_FOUND"], where).toContain(second.error?.code);
+          expect(second.error?.message, where).toMatch(/[ぁ-んァ-ヶ一-龠]/);
+        }
+
+        const lines = await h.db
+          .selectFrom("rental_lines")
+          .select(["quantity", "quantity_cancel_requested", "quantity_returned"])
+          .where("rental_id", "=", rental.id)
+          .orderBy("line_no")
+          .execute();
+        for (const l of lines) {
+          expect(l.quantity_returned, where).toBeGreaterThanOrEqual(0);
+          expect(l.quantity_cancel_requested, where).toBeGreaterThanOrEqual(l.quantity_returned);
+          expect(l.quantity, where).toBeGreaterThanOrEqual(l.quantity_cancel_requested);
+        }
+        const asked = ok ? (ask.mode === "all" ? [3 - c1[0], 2 - c1[1]] : [ask.a, ask.c]) : [0, 0];
+        expect(
+          lines.map((l) => [l.quantity_cancel_requested, l.quantity_returned]),
+          where,
+        ).toEqual([
+          [c1[0] + (asked[0] ?? 0), c1[0]],
+          [c1[1] + (asked[1] ?? 0), c1[1]],
+        ]);
+        const nothingLeft = c1[0] === 3 && c1[1] === 2;
+        expect(returned.rentalEnded, where).toBe(nothingLeft);
+        const status = async () =>
+          (await h.db.selectFrom("rentals").select("status").where("id", "=", rental.id).executeTakeFirstOrThrow())
+            .status;
+        expect(await status(), where).toBe(nothingLeft ? "closed" : "active");
+
+        // What C2 asked comes back; the rental ends only when every item is back.
+        if (second.number) {
+          await accept();
+          const done = await confirmReturn(h.deps, STAFF2, second.number, META);
+          const all = lines.every((l, n) => c1[n] + (asked[n] ?? 0) === l.quantity);
+          expect(done, where).toEqual({ returned: true, rentalEnded: all });
+          expect(await status(), where).toBe(all ? "closed" : "active");
+        }
+      }
+    }
+  }, 120_000);
+
   it("two confirmations returning a rental's last items at once end it", async () => {
     const order = await submit("order");
     await accept();
