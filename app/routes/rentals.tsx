@@ -29,6 +29,7 @@ export default function RentalsPage() {
                 <th scope="col">商品名</th>
                 <th scope="col">数量</th>
                 <th scope="col">解約申込済</th>
+                <th scope="col">返却済</th>
                 <th scope="col">レンタル中</th>
               </tr>
             </thead>
@@ -39,6 +40,7 @@ export default function RentalsPage() {
                   <td>{l.productName}</td>
                   <td className="num">{l.quantity}</td>
                   <td className="num">{l.cancelRequested}</td>
+                  <td className="num">{l.returned}</td>
                   <td className="num">{l.cancellable}</td>
                 </tr>
               ))}
