@@ -537,7 +537,7 @@ describe("返却確認", () => {
         if (second.number) {
           await accept();
           const done = await confirmReturn(h.deps, STAFF2, second.number, META);
-          const all = lines.every((l, n) => c1[n] + (asked[n] ?? 0) === l.quantity);
+          const all = lines.every((l, n) => (c1[n] ?? 0) + (asked[n] ?? 0) === l.quantity);
           expect(done, where).toEqual({ returned: true, rentalEnded: all });
           expect(await status(), where).toBe(all ? "closed" : "active");
         }
