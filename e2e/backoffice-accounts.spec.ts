@@ -86,7 +86,16 @@ test.describe("顧客管理", () => {
 
     // 利用停止: the session ends and the login gets the generic answer.
     await page.goto(accountUrl);
-    await page.getByRole("button", { name: "利用停止" }).click();
+    // A confirmation step first, focused on its heading; キャンセル changes nothing.
+    await page.getByRole("button", { name: "利用停止", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "利用停止の確認" })).toBeFocused();
+    await page.getByRole("link", { name: "キャンセル" }).click();
+    await expect(page.getByRole("heading", { name: "利用停止の確認" })).toHaveCount(0);
+    await customerPage.goto("/account");
+    await expect(customerPage).toHaveURL(/\/account$/);
+    await page.getByRole("button", { name: "利用停止", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "利用停止の確認" })).toBeFocused();
+    await page.getByRole("button", { name: "利用停止する" }).click();
     await expect(page.getByText("顧客を利用停止にしました。")).toBeVisible();
     await expect(page.getByRole("button", { name: "利用再開" })).toBeVisible();
     await customerPage.goto("/account");
