@@ -203,15 +203,16 @@ describe("staff and customer sessions stay apart", () => {
 
   it("a customer session cannot call staff procedures, nor a staff session customer ones", async () => {
     const c = await customer();
-    for (const call of [c.call((x) => x.staffAuth.requireStaff()), c.call((x) => x.staff.list())]) {
-      const e = await failure(call);
+    // Each call starts only when awaited: a refusal never waits unhandled behind another.
+    for (const call of [() => c.call((x) => x.staffAuth.requireStaff()), () => c.call((x) => x.staff.list())]) {
+      const e = await failure(call());
       expect({ code: e.code, message: e.message }).toEqual({ code: "UNAUTHORIZED", message: STAFF_SIGN_IN_REQUIRED });
     }
     expect(await c.call((x) => x.staffAuth.me())).toBeNull();
 
     const s = await signIn(ADMIN);
-    for (const call of [s.call((x) => x.auth.requireCustomer()), s.call((x) => x.templates.list())]) {
-      const e = await failure(call);
+    for (const call of [() => s.call((x) => x.auth.requireCustomer()), () => s.call((x) => x.templates.list())]) {
+      const e = await failure(call());
       expect({ code: e.code, message: e.message }).toEqual({ code: "UNAUTHORIZED", message: SIGN_IN_REQUIRED });
     }
     expect(await s.call((x) => x.auth.me())).toBeNull();
@@ -300,12 +301,13 @@ describe("roles", () => {
   it("refuses an operator the admin procedures", async () => {
     const b = await signIn(OPERATOR);
     const calls = [
-      b.call((x) => x.staff.list()),
-      b.call((x) => x.staff.add({ email: "new@example.jp", name: "", role: "operator", password: "Staff-2026c" })),
-      b.call((x) => x.staff.setStatus({ id: adminId, status: "disabled" })),
+      () => b.call((x) => x.staff.list()),
+      () =>
+        b.call((x) => x.staff.add({ email: "new@example.jp", name: "", role: "operator", password: "Staff-2026c" })),
+      () => b.call((x) => x.staff.setStatus({ id: adminId, status: "disabled" })),
     ];
     for (const call of calls) {
-      const e = await failure(call);
+      const e = await failure(call());
       expect({ code: e.code, message: e.message }).toEqual({ code: "FORBIDDEN", message: ADMIN_ONLY });
     }
     expect(await h.db.selectFrom("staff").select("status").where("id", "=", adminId).executeTakeFirst()).toEqual({
