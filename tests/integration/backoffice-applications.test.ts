@@ -1,9 +1,12 @@
 import Database from "better-sqlite3";
-import type { QueryId, RootOperationNode } from "kysely";
+import { type Kysely, type QueryId, type RootOperationNode, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dialectOf } from "../../db";
+import { migrations } from "../../db/migrations";
 import { iso } from "../../server/lib/clock";
 import { newId } from "../../server/lib/crypto";
 import { tokyoDateString } from "../../server/lib/format";
+import { searchAccounts } from "../../server/services/backoffice/accounts";
 import {
   answerQuote,
   arrangeApplication,
@@ -11,6 +14,7 @@ import {
   retryIntake,
 } from "../../server/services/backoffice/application-actions";
 import {
+  COMPANY_MATCH_LIMIT,
   countOpen,
   getApplicationForStaff,
   listApplications,
@@ -200,7 +204,8 @@ describe("申込一覧", () => {
     expect(await numbersOf({ keyword: "計測" })).toEqual([]); // a prefix, not "contains"
     expect(await numbersOf({ keyword: "q-2026-000002" })).toEqual(["Q-2026-000002"]);
     expect(await numbersOf({ keyword: "Q-2026-999999" })).toEqual([]);
-    expect(await numbersOf({ keyword: "acme0" })).toEqual([]); // login IDs are exact
+    // As 顧客管理 finds accounts: a prefix of the ログインID, case aside.
+    expect(await numbersOf({ keyword: "ACME0" })).toEqual(where((r) => r.account_id === acme));
 
     expect(await countOpen(h.deps)).toEqual({
       unarrangedOrders: rows.filter((r) => r.kind === "order" && !r.arranged_at && r.intake_status === "accepted")
@@ -210,6 +215,63 @@ describe("申込一覧", () => {
       unreturnedCancellations: rows.filter((r) => r.kind === "cancellation" && r.intake_status === "accepted").length,
       failedIntake: rows.filter((r) => r.intake_status === "failed").length,
     });
+  });
+
+  it("finds accounts by keyword as 顧客管理 does: 「アクメ」 finds 「株式会社 アクメ計測」 in both", async () => {
+    const { accountId: kk } = await createAccount(h.deps, {
+      loginId: "Kabu",
+      companyName: "株式会社 アクメ計測",
+      email: "kk@example.jp",
+    });
+    const rows = await seed(12);
+    const ofAccount = (id: string) => rows.filter((r) => r.account_id === id).map((r) => r.number);
+    const acme = (await h.db.selectFrom("accounts").select("id").where("login_id", "=", "acme01").executeTakeFirst())
+      ?.id as string;
+    const numbers = async (keyword: string) =>
+      (await listApplications(h.deps, { keyword })).rows.map((r) => r.number).sort();
+    const both = [...ofAccount(kk), ...ofAccount(acme)].sort();
+    expect(ofAccount(kk).length).toBeGreaterThan(0);
+    for (const keyword of ["アクメ", "ｱｸﾒ", "アクメ 計測", "株式会社アクメ"]) {
+      expect(await numbers(keyword), keyword).toEqual(both);
+      expect((await searchAccounts(h.deps, keyword)).rows.map((r) => r.id).sort(), keyword).toEqual([kk, acme].sort());
+    }
+    expect(await numbers("kabu")).toEqual([...ofAccount(kk)].sort());
+    expect((await searchAccounts(h.deps, "kabu")).rows.map((r) => r.id)).toEqual([kk]);
+
+    // More accounts than COMPANY_MATCH_LIMIT ask for a longer keyword, unless it is a whole ログインID.
+    for (let i = 0; i <= COMPANY_MATCH_LIMIT; i++) {
+      await createAccount(h.deps, {
+        loginId: `kabu-${String(i).padStart(2, "0")}x`,
+        companyName: `アクメ商事 ${i}`,
+        email: `m${i}@example.jp`,
+      });
+    }
+    const tooMany = await failure(listApplications(h.deps, { keyword: "アクメ" }));
+    expect((tooMany as unknown as DomainError).fieldErrors.keyword).toEqual([
+      `会社名またはログインIDで絞り込めるのは${COMPANY_MATCH_LIMIT}社までです。`,
+    ]);
+    expect((await searchAccounts(h.deps, "kabu")).rows).toHaveLength(COMPANY_MATCH_LIMIT + 2);
+    expect(await numbers("KABU")).toEqual([...ofAccount(kk)].sort());
+  });
+
+  it("migration 0011 drops accounts_company_idx (nothing reads it); its down brings it back", async () => {
+    const names = async () => {
+      const { rows } =
+        dialectOf(h.db) === "postgres"
+          ? await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'accounts'`.execute(
+              h.db,
+            )
+          : await sql<{
+              name: string;
+            }>`select name from sqlite_master where type = 'index' and tbl_name = 'accounts'`.execute(h.db);
+      return rows.map((r) => r.name);
+    };
+    expect(await names()).toEqual(expect.arrayContaining(["accounts_login_key_idx", "accounts_company_key_idx"]));
+    expect(await names()).not.toContain("accounts_company_idx");
+    await migrations["0011_drop_company_name_index"]?.down?.(h.db as unknown as Kysely<unknown>);
+    expect(await names()).toContain("accounts_company_idx");
+    await migrations["0011_drop_company_name_index"]?.up(h.db as unknown as Kysely<unknown>);
+    expect(await names()).not.toContain("accounts_company_idx");
   });
 
   it.runIf(process.env.TEST_DB !== "postgres")("reads an index for every list and count (SQLite's plan)", async () => {
@@ -238,6 +300,7 @@ describe("申込一覧", () => {
       { result: "accepted" as const, from: "2026-03-02" },
       { keyword: "acme01" },
       { keyword: "アクメ" },
+      { keyword: "株式会社 アクメ" },
       { keyword: "O-2026-000001" },
     ]) {
       const page = await listApplications(deps, filter);
