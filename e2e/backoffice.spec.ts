@@ -71,6 +71,24 @@ async function apply(page: Page, account: TestAccount, kind: "order" | "quote", 
   return number;
 }
 
+/** On 申込履歴: the application's 確認結果 cell shows `label`. */
+async function expectConfirmation(page: Page, number: string, label: string) {
+  await page.goto("/account/history");
+  await expect(
+    page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: label, exact: true }),
+  ).toBeVisible();
+}
+
+/** Staff open a cancellation and click 返却確認: the flash says `done`, and the button is gone. */
+async function confirmReturn(page: Page, number: string, done: string) {
+  await page.goto(`/admin/applications/${number}`);
+  await expect(page.getByRole("heading", { name: `申込 ${number}` })).toBeVisible();
+  await page.getByRole("button", { name: "返却確認" }).click();
+  await expect(page.getByText(done, { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "返却確認" })).toHaveCount(0);
+  await page.getByRole("button", { name: "ログアウト" }).first().click();
+}
+
 function rentalHeading(page: Page, order: string) {
   return page.getByRole("heading", { name: new RegExp(`注文 ${order}`) });
 }
@@ -142,10 +160,7 @@ test.describe("back office: 申込一覧", () => {
     await page.getByRole("button", { name: "ログアウト" }).first().click();
 
     await customerSignIn(page, account);
-    await page.goto("/account/history");
-    await expect(
-      page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "手配済", exact: true }),
-    ).toBeVisible();
+    await expectConfirmation(page, number, "手配済");
     await page.goto("/rentals");
     await expect(page.getByRole("heading", { name: new RegExp(`注文 ${number}`) })).toBeVisible();
   });
@@ -166,33 +181,20 @@ test.describe("back office: 申込一覧", () => {
 
     // The customer sees 手配済 and the rental, and cancels part of it.
     await customerSignIn(page, account);
-    await page.goto("/account/history");
-    await expect(
-      page.getByRole("row", { name: new RegExp(order) }).getByRole("cell", { name: "手配済", exact: true }),
-    ).toBeVisible();
+    await expectConfirmation(page, order, "手配済");
     const first = await cancelOnRentals(page, order, { mode: "partial", quantity: 1 });
     await expect(rentalRow(page)).toHaveText(["DSOX1204G", /オシロスコープ/, "3", "1", "0", "2"]);
     await page.getByRole("button", { name: "ログアウト" }).first().click();
 
-    // Staff confirm the return from 申込一覧 (未処理の解約).
+    // Staff find it under 未処理の解約 and confirm the return.
     await staffSignIn(page, request, staff);
     await page.getByRole("link", { name: /未処理の解約/ }).click();
-    await page
-      .getByRole("row", { name: new RegExp(first) })
-      .getByRole("link", { name: first })
-      .click();
-    await expect(page.getByRole("heading", { name: `申込 ${first}` })).toBeVisible();
-    await page.getByRole("button", { name: "返却確認" }).click();
-    await expect(page.getByText("返却を確認しました。", { exact: true })).toBeVisible();
-    await expect(page.getByRole("button", { name: "返却確認" })).toHaveCount(0);
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await expect(page.getByRole("row", { name: new RegExp(first) }).getByRole("link", { name: first })).toBeVisible();
+    await confirmReturn(page, first, "返却を確認しました。");
 
     // The customer: 返却済, and the rental shows what is left.
     await customerSignIn(page, account);
-    await page.goto("/account/history");
-    await expect(
-      page.getByRole("row", { name: new RegExp(first) }).getByRole("cell", { name: "返却済", exact: true }),
-    ).toBeVisible();
+    await expectConfirmation(page, first, "返却済");
     await page.goto("/rentals");
     await expect(rentalHeading(page, order)).toBeVisible();
     await expect(rentalRow(page)).toHaveText(["DSOX1204G", /オシロスコープ/, "3", "1", "1", "2"]);
@@ -202,17 +204,10 @@ test.describe("back office: 申込一覧", () => {
     await expect(rentalRow(page)).toHaveText(["DSOX1204G", /オシロスコープ/, "3", "3", "1", "0"]);
     await page.getByRole("button", { name: "ログアウト" }).first().click();
     await staffSignIn(page, request, staff);
-    await page.goto(`/admin/applications/${rest}`);
-    await page.getByRole("button", { name: "返却確認" }).click();
-    await expect(page.getByText("返却を確認しました。レンタルは終了しました。")).toBeVisible();
-    await expect(page.getByRole("button", { name: "返却確認" })).toHaveCount(0);
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await confirmReturn(page, rest, "返却を確認しました。レンタルは終了しました。");
 
     await customerSignIn(page, account);
-    await page.goto("/account/history");
-    await expect(
-      page.getByRole("row", { name: new RegExp(rest) }).getByRole("cell", { name: "返却済", exact: true }),
-    ).toBeVisible();
+    await expectConfirmation(page, rest, "返却済");
     await page.goto("/rentals");
     await expect(page.getByRole("heading", { name: "レンタル中の注文" })).toBeVisible();
     await expect(rentalHeading(page, order)).toHaveCount(0);
@@ -236,15 +231,12 @@ test.describe("back office: 申込一覧", () => {
     await expect(page.getByText("単価を入力してください。")).toBeVisible();
     await page.getByLabel("単価").first().fill("12000");
     await page.getByLabel("有効期限").fill(tokyoToday());
-    await page.getByLabel("コメント").fill("ご検討ください");
+    await page.getByLabel("コメント").fill("ご検討ください。\n納期は別途ご連絡します。");
     await page.getByRole("button", { name: "見積回答" }).click();
     await expect(page.getByText(/見積を回答しました。/)).toBeVisible();
     await page.getByRole("button", { name: "ログアウト" }).first().click();
 
     await customerSignIn(page, account);
-    await page.goto("/account/history");
-    await expect(
-      page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "回答済", exact: true }),
-    ).toBeVisible();
+    await expectConfirmation(page, number, "回答済");
   });
 });
