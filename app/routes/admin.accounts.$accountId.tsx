@@ -108,42 +108,44 @@ export default function AccountPage() {
         </Form>
       )}
 
-      <table className="table">
-        <caption>利用者</caption>
-        <thead>
-          <tr>
-            <th scope="col">メールアドレス</th>
-            <th scope="col">ユーザ名</th>
-            <th scope="col">状態</th>
-            <th scope="col">最終ログイン</th>
-            <th scope="col">操作</th>
-          </tr>
-        </thead>
-        <tbody>
-          {account.users.map((u) => (
-            <tr key={u.id}>
-              <td>{u.email}</td>
-              <td>{u.name || "(未設定)"}</td>
-              <td>{u.stateLabel}</td>
-              <td>{u.lastLoginLabel ?? "なし"}</td>
-              <td>
-                <Form method="post" className="actions">
-                  <input type="hidden" name="userId" value={u.id} />
-                  <button type="submit" name="intent" value="unlock" className="secondary">
-                    ロック解除
-                  </button>
-                  <button type="submit" name="intent" value="resend" className="secondary">
-                    設定メール再送
-                  </button>
-                  <button type="submit" name="intent" value="requireChange" className="secondary">
-                    パスワード変更を要求
-                  </button>
-                </Form>
-              </td>
+      <div className="table-scroll">
+        <table className="table">
+          <caption>利用者</caption>
+          <thead>
+            <tr>
+              <th scope="col">メールアドレス</th>
+              <th scope="col">ユーザ名</th>
+              <th scope="col">状態</th>
+              <th scope="col">最終ログイン</th>
+              <th scope="col">操作</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {account.users.map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>{u.name || "(未設定)"}</td>
+                <td>{u.stateLabel}</td>
+                <td>{u.lastLoginLabel ?? "なし"}</td>
+                <td>
+                  <Form method="post" className="actions">
+                    <input type="hidden" name="userId" value={u.id} />
+                    <button type="submit" name="intent" value="unlock" className="secondary">
+                      ロック解除
+                    </button>
+                    <button type="submit" name="intent" value="resend" className="secondary">
+                      設定メール再送
+                    </button>
+                    <button type="submit" name="intent" value="requireChange" className="secondary">
+                      パスワード変更を要求
+                    </button>
+                  </Form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
