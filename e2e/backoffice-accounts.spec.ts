@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { admin, expect, login, mailIds, test, waitForMail } from "./fixtures";
 
@@ -86,7 +87,16 @@ test.describe("顧客管理", () => {
 
     // 利用停止: the session ends and the login gets the generic answer.
     await page.goto(accountUrl);
-    await page.getByRole("button", { name: "利用停止" }).click();
+    // A confirmation step first, focused on its heading; キャンセル changes nothing.
+    await page.getByRole("button", { name: "利用停止", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "利用停止の確認" })).toBeFocused();
+    await page.getByRole("link", { name: "キャンセル" }).click();
+    await expect(page.getByRole("heading", { name: "利用停止の確認" })).toHaveCount(0);
+    await customerPage.goto("/account");
+    await expect(customerPage).toHaveURL(/\/account$/);
+    await page.getByRole("button", { name: "利用停止", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "利用停止の確認" })).toBeFocused();
+    await page.getByRole("button", { name: "利用停止する" }).click();
     await expect(page.getByText("顧客を利用停止にしました。")).toBeVisible();
     await expect(page.getByRole("button", { name: "利用再開" })).toBeVisible();
     await customerPage.goto("/account");
@@ -153,6 +163,59 @@ test.describe("会員データ移行", () => {
     await member.goto("/login");
     await login(member, { loginId, email: first, password });
     await expect(member.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+    await context.close();
+  });
+});
+
+test.describe("会員データ移行 with 初期パスワードを発行する", () => {
+  test("the result CSV is downloaded once; an imported user signs in with it and must change it @nojs", async ({
+    page,
+    browser,
+    request,
+  }) => {
+    await signInAsStaff(page, request);
+    await page.goto("/admin/import");
+    const suffix = randomBytes(4).toString("hex");
+    const loginId = `tmp${suffix}`;
+    const email = `tmp.${suffix}@example.jp`;
+    const csv = `ログインID,会社名,メールアドレス,ユーザ名\r\n${loginId},仮発行商事 ${suffix},${email},仮 花子\r\n`;
+    await page
+      .getByLabel("CSVファイル", { exact: true })
+      .setInputFiles({ name: "members.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByRole("button", { name: "確認" }).click();
+    await expect(page.getByText("追加する顧客: 1件、追加する利用者: 1件、変更なし: 0件")).toBeVisible();
+    await expect(page.getByLabel("初期パスワードを発行する")).not.toBeChecked();
+    await page.getByLabel("初期パスワードを発行する").check();
+    await page.getByRole("button", { name: "取込" }).click();
+    await expect(page.getByText("追加した顧客: 1件、追加した利用者: 1件、変更なし: 0件")).toBeVisible();
+
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("link", { name: "初期パスワード一覧をダウンロード(CSV)" }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^member-import-passwords-\d{14}\.csv$/);
+    const file = readFileSync(await download.path(), "utf8");
+    const [header, row] = file
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
+    expect(header).toBe("行,ログインID,会社名,メールアドレス,ユーザ名,仮パスワード");
+    const fields = (row ?? "").split(",");
+    expect(fields.slice(0, 5)).toEqual(["2", loginId, `仮発行商事 ${suffix}`, email, "仮 花子"]);
+    const password = fields[5] ?? "";
+    expect(password).not.toBe("");
+    // Shown once: the page does not show the passwords, and reloading it does not bring the file back.
+    await expect(page.getByText(password)).toHaveCount(0);
+    await page.goto("/admin/import");
+    await expect(page.getByRole("link", { name: "初期パスワード一覧をダウンロード(CSV)" })).toHaveCount(0);
+
+    const context = await browser.newContext();
+    const member = await context.newPage();
+    await member.goto("/login");
+    await login(member, { loginId, email, password });
+    await expect(member).toHaveURL(/\/password\/initial$/);
+    await expect(member.getByRole("heading", { name: "初回ログイン時のパスワード変更" })).toBeVisible();
+    await member.goto("/account");
+    await expect(member).toHaveURL(/\/password\/initial$/);
     await context.close();
   });
 });

@@ -141,7 +141,7 @@ test.describe("ordering", () => {
 
     await page.goto("/rentals");
     const row = page.getByRole("row", { name: /DSOX1204G/ });
-    await expect(row.getByRole("cell")).toHaveText(["DSOX1204G", /オシロスコープ/, "2", "1", "1"]);
+    await expect(row.getByRole("cell")).toHaveText(["DSOX1204G", /オシロスコープ/, "2", "1", "0", "1"]);
 
     // Asking for more than is still on rent is refused next to the field.
     await page.getByRole("link", { name: /を解約$/ }).click();

@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { FormAlert } from "~/components/Field";
+import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -13,7 +15,9 @@ export const meta = title<typeof loader>(({ data }) => (data ? `顧客 ${data.ac
 export async function loader({ context, params, request }: LoaderFunctionArgs) {
   await requireStaff(context, request);
   const account = await orNotFound(context.caller.backofficeAccounts.get({ accountId: params.accountId ?? "" }));
-  return { account };
+  // 利用停止 asks first: `?confirm=suspend` shows the confirmation step (a GET, so it works without JavaScript).
+  const confirmSuspend = new URL(request.url).searchParams.get("confirm") === "suspend" && account.status === "active";
+  return { account, confirmSuspend };
 }
 
 const DONE = {
@@ -49,8 +53,31 @@ export async function action({ context, params, request }: ActionFunctionArgs) {
   );
 }
 
+/** The confirmation step of 利用停止: what it does, then 利用停止する or キャンセル; focus moves to its heading. */
+function SuspendConfirmation({ accountId, loginId }: { accountId: string; loginId: string }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <section className="panel" aria-labelledby="suspend-heading">
+      <h2 id="suspend-heading" ref={heading} tabIndex={-1}>
+        利用停止の確認
+      </h2>
+      <p>
+        顧客 {loginId}
+        を利用停止にします。この顧客の利用者は全員すぐにログアウトされ、利用再開までログインできなくなります。
+      </p>
+      <Form method="post" className="actions">
+        <SubmitButton name="intent" value="suspend" className="danger">
+          利用停止する
+        </SubmitButton>{" "}
+        <Link to={`/admin/accounts/${encodeURIComponent(accountId)}`}>キャンセル</Link>
+      </Form>
+    </section>
+  );
+}
+
 export default function AccountPage() {
-  const { account } = useLoaderData<typeof loader>();
+  const { account, confirmSuspend } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <section className="card">
@@ -65,54 +92,60 @@ export default function AccountPage() {
         <dt>状態</dt>
         <dd>{account.statusLabel}</dd>
       </dl>
-      <Form method="post">
-        {account.status === "active" ? (
-          <button type="submit" name="intent" value="suspend" className="secondary">
+      {confirmSuspend ? (
+        <SuspendConfirmation accountId={account.id} loginId={account.loginId} />
+      ) : account.status === "active" ? (
+        <Form method="get">
+          <button type="submit" name="confirm" value="suspend" className="secondary">
             利用停止
           </button>
-        ) : (
+        </Form>
+      ) : (
+        <Form method="post">
           <button type="submit" name="intent" value="resume">
             利用再開
           </button>
-        )}
-      </Form>
+        </Form>
+      )}
 
-      <table className="table">
-        <caption>利用者</caption>
-        <thead>
-          <tr>
-            <th scope="col">メールアドレス</th>
-            <th scope="col">ユーザ名</th>
-            <th scope="col">状態</th>
-            <th scope="col">最終ログイン</th>
-            <th scope="col">操作</th>
-          </tr>
-        </thead>
-        <tbody>
-          {account.users.map((u) => (
-            <tr key={u.id}>
-              <td>{u.email}</td>
-              <td>{u.name || "(未設定)"}</td>
-              <td>{u.stateLabel}</td>
-              <td>{u.lastLoginLabel ?? "なし"}</td>
-              <td>
-                <Form method="post" className="actions">
-                  <input type="hidden" name="userId" value={u.id} />
-                  <button type="submit" name="intent" value="unlock" className="secondary">
-                    ロック解除
-                  </button>
-                  <button type="submit" name="intent" value="resend" className="secondary">
-                    設定メール再送
-                  </button>
-                  <button type="submit" name="intent" value="requireChange" className="secondary">
-                    パスワード変更を要求
-                  </button>
-                </Form>
-              </td>
+      <div className="table-scroll">
+        <table className="table">
+          <caption>利用者</caption>
+          <thead>
+            <tr>
+              <th scope="col">メールアドレス</th>
+              <th scope="col">ユーザ名</th>
+              <th scope="col">状態</th>
+              <th scope="col">最終ログイン</th>
+              <th scope="col">操作</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {account.users.map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>{u.name || "(未設定)"}</td>
+                <td>{u.stateLabel}</td>
+                <td>{u.lastLoginLabel ?? "なし"}</td>
+                <td>
+                  <Form method="post" className="actions">
+                    <input type="hidden" name="userId" value={u.id} />
+                    <button type="submit" name="intent" value="unlock" className="secondary">
+                      ロック解除
+                    </button>
+                    <button type="submit" name="intent" value="resend" className="secondary">
+                      設定メール再送
+                    </button>
+                    <button type="submit" name="intent" value="requireChange" className="secondary">
+                      パスワード変更を要求
+                    </button>
+                  </Form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -208,13 +208,19 @@ export default function StaffApplicationPage() {
             defaultValue={answering?.values.validUntil ?? ""}
             errors={answering?.fieldErrors.validUntil}
           />
-          <Field
-            label="コメント"
-            name="comment"
-            maxLength={1000}
-            defaultValue={answering?.values.comment ?? ""}
-            errors={answering?.fieldErrors.comment}
-          />
+          <div className="field">
+            <label htmlFor="answer-comment">コメント</label>
+            <textarea
+              id="answer-comment"
+              name="comment"
+              rows={4}
+              maxLength={1000}
+              defaultValue={answering?.values.comment ?? ""}
+              aria-invalid={answering?.fieldErrors.comment?.length ? true : undefined}
+              aria-describedby={answering?.fieldErrors.comment?.length ? "answer-comment-error" : undefined}
+            />
+            <ErrorList id="answer-comment-error" errors={answering?.fieldErrors.comment} />
+          </div>
           <div className="actions">
             <SubmitButton name="intent" value="answer">
               見積回答

@@ -1,5 +1,6 @@
 import {
   type ActionFunctionArgs,
+  json,
   type LoaderFunctionArgs,
   MaxPartSizeExceededError,
   unstable_createMemoryUploadHandler,
@@ -25,6 +26,19 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 }
 
 /**
+ * The result file of 取込 with 初期パスワードを発行する, as a `data:` link in the one answer to 取込: the
+ * passwords exist in clear only in that response (no-store) and the staff member's download; the server
+ * keeps only their hashes, so the file cannot be fetched again (docs/decisions: shown once).
+ */
+function passwordFileLink(csv: string): { href: string; name: string } {
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
+  return {
+    href: `data:text/csv;charset=utf-8;base64,${Buffer.from(csv, "utf8").toString("base64")}`,
+    name: `member-import-passwords-${stamp}.csv`,
+  };
+}
+
+/**
  * 確認 uploads the file (multipart); its preview carries the file on to 取込 in a hidden field (base64),
  * so the staff member does not pick the file again and 取込 reads exactly the bytes that were checked.
  * 取込 checks every row again itself (all or nothing), so the hidden copy is trusted for nothing.
@@ -36,9 +50,21 @@ export async function action({ context, request }: ActionFunctionArgs) {
   if (!multipart) {
     const form = await request.formData();
     const file = text(form, "file");
+    const temporaryPasswords = text(form, "temporaryPasswords") === "on";
     try {
-      const result = await api.importMembers({ file });
-      return { step: "result" as const, file: result.ok ? "" : file, result, formError: "" };
+      const { passwordCsv, ...result } = await api.importMembers({ file, temporaryPasswords });
+      const passwordFile = passwordCsv ? passwordFileLink(passwordCsv) : null;
+      return json(
+        {
+          step: "result" as const,
+          file: result.ok ? "" : file,
+          result,
+          passwordFile,
+          temporaryPasswords,
+          formError: "",
+        },
+        { headers: { "Cache-Control": "no-store" } },
+      );
     } catch (error) {
       return formFailure(error, {}, { extra: { step: "upload" as const } });
     }
@@ -72,8 +98,8 @@ export default function ImportPage() {
       <h1>会員データ移行</h1>
       <p className="hint">
         列は「ログインID」「会社名」「メールアドレス」「ユーザ名」(UTF-8またはShift_JIS、5MBまで)。取り込んだ利用者には
-        パスワード設定依頼メールが届き、初回はパスワードの設定が必要です(仮パスワードでの取込は管理コマンド
-        import-members で行えます)。
+        パスワード設定依頼メールが届き、初回はパスワードの設定が必要です。「初期パスワードを発行する」を選ぶと、
+        メールの代わりに初期パスワードを発行し、一覧を一度だけダウンロードできます(初回ログイン時に変更が必要です)。
       </p>
       <FormAlert message={data?.formError} />
       {data?.step === "result" && result?.ok ? (
@@ -83,6 +109,21 @@ export default function ImportPage() {
             取込が完了しました。追加した顧客: {result.accountsAdded}件、追加した利用者: {result.usersAdded}件、変更なし:{" "}
             {result.unchanged}件
           </p>
+          {data.passwordFile ? (
+            <>
+              <p className="notice">
+                発行した初期パスワードの一覧は、この画面で一度だけダウンロードできます。サーバには保存していないため、
+                この画面を離れると再表示できません。安全な方法で利用者に伝えてください。
+              </p>
+              <p className="actions">
+                <a className="button" href={data.passwordFile.href} download={data.passwordFile.name}>
+                  初期パスワード一覧をダウンロード(CSV)
+                </a>
+              </p>
+            </>
+          ) : data.temporaryPasswords ? (
+            <p>新たに追加した利用者はいないため、初期パスワードは発行していません。</p>
+          ) : null}
         </section>
       ) : null}
       {result && !result.ok ? (
@@ -122,6 +163,16 @@ export default function ImportPage() {
           </p>
           <Form method="post">
             <input type="hidden" name="file" value={data.file} />
+            <div className="field">
+              <label className="inline">
+                <input name="temporaryPasswords" type="checkbox" aria-describedby="temporary-passwords-hint" />{" "}
+                初期パスワードを発行する
+              </label>
+              <p className="hint" id="temporary-passwords-hint">
+                選ばない場合は、パスワード設定依頼メールを送ります。選んだ場合はメールを送らず、初期パスワードの一覧
+                (CSV)を取込後に一度だけダウンロードできます。
+              </p>
+            </div>
             <SubmitButton>取込</SubmitButton>
           </Form>
         </section>

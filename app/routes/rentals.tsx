@@ -22,28 +22,32 @@ export default function RentalsPage() {
             契約番号 {r.contractNo}(注文 {r.orderNumber})
           </h2>
           <p>レンタル開始日: {r.startDate}</p>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">型番</th>
-                <th scope="col">商品名</th>
-                <th scope="col">数量</th>
-                <th scope="col">解約申込済</th>
-                <th scope="col">レンタル中</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.lines.map((l) => (
-                <tr key={l.id}>
-                  <td>{l.modelNo}</td>
-                  <td>{l.productName}</td>
-                  <td className="num">{l.quantity}</td>
-                  <td className="num">{l.cancelRequested}</td>
-                  <td className="num">{l.cancellable}</td>
+          <div className="table-scroll">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">型番</th>
+                  <th scope="col">商品名</th>
+                  <th scope="col">数量</th>
+                  <th scope="col">解約申込済</th>
+                  <th scope="col">返却済</th>
+                  <th scope="col">レンタル中</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {r.lines.map((l) => (
+                  <tr key={l.id}>
+                    <td>{l.modelNo}</td>
+                    <td>{l.productName}</td>
+                    <td className="num">{l.quantity}</td>
+                    <td className="num">{l.cancelRequested}</td>
+                    <td className="num">{l.returned}</td>
+                    <td className="num">{l.cancellable}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {r.lines.some((l) => l.cancellable > 0) ? (
             <p className="actions">
               <Link className="button" to={`/rentals/${r.id}/cancel`} aria-label={`契約番号 ${r.contractNo} を解約`}>

@@ -10,7 +10,7 @@ import {
   suspendAccount,
   unlockUser,
 } from "../services/backoffice/accounts";
-import { importMembers, previewMemberImport } from "../services/backoffice/member-import";
+import { importMembers, previewMemberImport, temporaryPasswordCsv } from "../services/backoffice/member-import";
 import { router, staffProcedure } from "../trpc/init";
 import { email, id, password } from "./shared";
 
@@ -105,10 +105,23 @@ export const backofficeAccountsRouter = router({
     .input(z.object({ file: csvFile }))
     .mutation(({ ctx, input }) => previewMemberImport(ctx.deps, bytes(input.file))),
 
-  /** 取込: all rows or none; imported users get the set-up mail (temporary passwords: the admin CLI). */
+  /**
+   * 取込: all rows or none; imported users get the set-up mail, or with `temporaryPasswords` (初期パスワードを
+   * 発行する) a temporary password each, returned once in this answer and stored only as a hash.
+   */
   importMembers: staffProcedure
-    .input(z.object({ file: csvFile }))
-    .mutation(({ ctx, input }) =>
-      importMembers(ctx.deps, bytes(input.file), { type: "staff", id: ctx.staff.id }, {}, ctx.meta),
-    ),
+    .input(z.object({ file: csvFile, temporaryPasswords: z.boolean().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await importMembers(
+        ctx.deps,
+        bytes(input.file),
+        { type: "staff", id: ctx.staff.id },
+        { temporaryPasswords: input.temporaryPasswords ?? false },
+        ctx.meta,
+      );
+      if (!result.ok) return { ...result, passwordCsv: null };
+      // The result file (the admin CLI writes the same one): only in this answer, never stored.
+      const { temporaryPasswords: issued, ...counts } = result;
+      return { ...counts, passwordCsv: issued?.length ? temporaryPasswordCsv(issued) : null };
+    }),
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import * as actions from "../services/backoffice/application-actions";
 import * as applications from "../services/backoffice/applications";
 import { router, staffProcedure } from "../trpc/init";
-import { dateField, filterDateField, readNumber } from "./form-values";
+import { dateField, filterDateField, readNumber, textField } from "./form-values";
 
 /** An application number as the URL or a form names it (O-2026-000123). */
 const number = z.string("申込番号を指定してください。").min(1, "申込番号を指定してください。").max(32);
@@ -45,7 +45,7 @@ const quoteAnswer = z.object({
   number,
   unitPrices,
   validUntil: dateField("有効期限"),
-  comment: z.string().max(4000, "コメントは1000文字以内で入力してください。").default(""),
+  comment: textField({ label: "コメント", max: 1000 }).default(""),
 });
 
 /** 申込一覧 of the back office (SPEC §6): any active staff member; the actor is ctx.staff. */

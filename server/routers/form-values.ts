@@ -140,7 +140,7 @@ export function filterDateField(label: string) {
  * A text field, capped against abuse well above its limit (code units, four per character). The
  * service counts characters and owns the limit; the cap's message says the same limit. Its characters
  * were checked before this runs (../trpc/input-characters.ts): no control characters, and no line
- * break unless the form field's name is listed as a textarea there (MULTI_LINE_FIELDS: 備考 `notes`).
+ * break unless the form field's name is listed as a textarea there (MULTI_LINE_FIELDS: 備考 `notes`, 見積回答の `comment`).
  */
 export function textField(rule: { label: string; max: number }) {
   return z.string(required(rule.label)).max(rule.max * 4, `${rule.label}は${rule.max}文字以内で入力してください。`);

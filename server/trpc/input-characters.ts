@@ -25,9 +25,9 @@ export const LINE_BREAK = "改行は入力できません。";
  * The form fields that are textareas, by the name the form gives them (the key fieldKeyOf shows a
  * message at; forms are flat, ADR 012): there a user types line breaks and pastes tabs. Every other
  * field is one line. A new textarea adds its name here (its first test with a line break says so);
- * a back-office field named `notes` is a textarea too.
+ * a back-office field named `notes` is a textarea too, and so is 見積回答's `comment`.
  */
-export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(["notes"]);
+export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(["notes", "comment"]);
 
 const REFUSED = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
 const REFUSED_ALL = new RegExp(REFUSED.source, "gu");

@@ -127,6 +127,7 @@ describe("会員データ移行", () => {
       accountsAdded: 1,
       usersAdded: 2,
       unchanged: 0,
+      passwordCsv: null,
     });
     expect((await h.mailsTo("one@example.jp")).some((m) => m.subject.includes("パスワード設定"))).toBe(true);
     expect(await staff.call((c) => c.backofficeAccounts.importMembers({ file: base64(GOOD) }))).toMatchObject({
@@ -134,6 +135,54 @@ describe("会員データ移行", () => {
       usersAdded: 0,
       unchanged: 2,
     });
+  });
+
+  it("with 初期パスワードを発行する: no set-up mail, the passwords once in the answer's CSV, hashed in the database", async () => {
+    const refused = await staff.call((c) =>
+      c.backofficeAccounts.importMembers({ file: base64(`${GOOD}x,y,bad,z\r\n`), temporaryPasswords: true }),
+    );
+    expect(refused).toMatchObject({ ok: false, passwordCsv: null });
+
+    const result = await staff.call((c) =>
+      c.backofficeAccounts.importMembers({ file: base64(GOOD), temporaryPasswords: true }),
+    );
+    expect(result).toMatchObject({ ok: true, accountsAdded: 1, usersAdded: 2, unchanged: 0 });
+    expect(result).not.toHaveProperty("temporaryPasswords");
+    const csv = (result.ok && result.passwordCsv) || "";
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    const rows = csv
+      .slice(1)
+      .trimEnd()
+      .split("\r\n")
+      .map((l) => l.split(","));
+    expect(rows[0]).toEqual(["行", "ログインID", "会社名", "メールアドレス", "ユーザ名", "仮パスワード"]);
+    expect(rows.slice(1).map((r) => r.slice(0, 5))).toEqual([
+      ["2", "mig01", "移行商事", "one@example.jp", "移行 一郎"],
+      ["3", "mig01", "移行商事", "two@example.jp", "移行 二郎"],
+    ]);
+    const password = rows[1]?.[5] ?? "";
+    expect(password.length).toBeGreaterThanOrEqual(12);
+    expect(await h.mailsTo("one@example.jp")).toEqual([]);
+
+    // Stored only as a hash; not in the audit log.
+    const stored = JSON.stringify([
+      await h.db.selectFrom("users").selectAll().execute(),
+      await h.db.selectFrom("audit_events").selectAll().execute(),
+    ]);
+    expect(stored).not.toContain(password);
+    const audit = await h.db.selectFrom("audit_events").selectAll().where("action", "=", "member.import").execute();
+    expect(audit.map((a) => [a.actor_id, JSON.parse(a.details ?? "{}").temporaryPasswords])).toEqual([[staffId, true]]);
+
+    // The imported user signs in with it and must change it first.
+    const signedIn = await h
+      .browser()
+      .call((c) => c.auth.login({ loginId: "mig01", email: "one@example.jp", password }));
+    expect(signedIn).toMatchObject({ mustChangePassword: true });
+
+    // The same file again: nothing new, so no passwords.
+    expect(
+      await staff.call((c) => c.backofficeAccounts.importMembers({ file: base64(GOOD), temporaryPasswords: true })),
+    ).toEqual({ ok: true, accountsAdded: 0, usersAdded: 0, unchanged: 2, passwordCsv: null });
   });
 
   it("reads the file's bytes as sent (here UTF-8 with a BOM), and refuses what is not base64", async () => {

@@ -114,7 +114,10 @@ describe("顧客管理: 顧客登録 and the account page", () => {
     const taken = await failure(
       openAccount(h.deps, STAFF, { loginId: "acme01", companyName: "x", email: "x@example.jp" }),
     );
-    expect(taken.message).toBe("ログインID「acme01」は既に使われています。");
+    expect(taken.message).toBe("このログインIDは既に使われています。");
+    expect((taken as unknown as { fieldErrors: Record<string, string[]> }).fieldErrors).toEqual({
+      loginId: ["このログインIDは既に使われています。"],
+    });
   });
 
   it("lists the users with their state and last login; an unknown account is not found", async () => {

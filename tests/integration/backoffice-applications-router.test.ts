@@ -3,6 +3,8 @@ import { tokyoDateString } from "../../server/lib/format";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
 import { builtinIntake, IntakeWorker } from "../../server/services/ordering/intake";
+import { fieldErrorsOf } from "../../server/trpc/field-errors";
+import { CONTROL_CHARACTER } from "../../server/trpc/input-characters";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
@@ -146,6 +148,41 @@ describe("backofficeApplications router", () => {
     );
     expect(answered.total).toBe(24000);
     expect((await customer.call((c) => c.history.get({ number }))).confirmation).toBe("回答済");
+  });
+
+  it("見積回答's コメント: up to 1000 characters on several lines; 1001 refused beside it; a control character refused", async () => {
+    const number = await submit("quote");
+    await accept();
+    const [line] = (await staff.call((c) => c.backofficeApplications.get({ number }))).lines;
+    if (!line) throw new Error("no line");
+    const answer = (comment: string) =>
+      staff.call((c) =>
+        c.backofficeApplications.answerQuote({
+          number,
+          unitPrices: { [line.id]: "1000" },
+          validUntil: today(),
+          comment,
+        }),
+      );
+    const tooLong = await failure(answer("あ".repeat(1001)));
+    expect(fieldErrorsOf(tooLong).comment).toEqual(["コメントは1000文字以内で入力してください。"]);
+    // Far past the cap of the router (4 code units per character): the same message, before the service.
+    const huge = await failure(answer("a".repeat(4001)));
+    expect(fieldErrorsOf(huge).comment).toEqual(["コメントは1000文字以内で入力してください。"]);
+    const control = await failure(answer("一行目\u0007"));
+    expect(fieldErrorsOf(control).comment).toEqual([CONTROL_CHARACTER]);
+    expect((await staff.call((c) => c.backofficeApplications.get({ number }))).answeredAt).toBeNull();
+
+    // 1000 characters, emoji (two code units each) included, over lines and with a tab: accepted as typed.
+    const head = `納期:\r\n\t・${"😀".repeat(400)}\n`;
+    const comment = head + "あ".repeat(1000 - [...head].length);
+    expect([...comment]).toHaveLength(1000);
+    await answer(comment);
+    const shown = await staff.call((c) => c.backofficeApplications.get({ number }));
+    expect(shown.answerComment).toBe(comment);
+    const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("見積回答"));
+    expect(mail?.text).toContain("納期:");
+    expect(mail?.html).toContain('<div style="white-space:pre-line">納期:');
   });
 
   it("返却確認 ends a rental whose every item came back", async () => {

@@ -1,9 +1,12 @@
 import Database from "better-sqlite3";
-import type { QueryId, RootOperationNode } from "kysely";
+import { type Kysely, type QueryId, type RootOperationNode, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dialectOf } from "../../db";
+import { migrations } from "../../db/migrations";
 import { iso } from "../../server/lib/clock";
 import { newId } from "../../server/lib/crypto";
 import { tokyoDateString } from "../../server/lib/format";
+import { searchAccounts } from "../../server/services/backoffice/accounts";
 import {
   answerQuote,
   arrangeApplication,
@@ -11,6 +14,7 @@ import {
   retryIntake,
 } from "../../server/services/backoffice/application-actions";
 import {
+  COMPANY_MATCH_LIMIT,
   countOpen,
   getApplicationForStaff,
   listApplications,
@@ -200,7 +204,8 @@ describe("申込一覧", () => {
     expect(await numbersOf({ keyword: "計測" })).toEqual([]); // a prefix, not "contains"
     expect(await numbersOf({ keyword: "q-2026-000002" })).toEqual(["Q-2026-000002"]);
     expect(await numbersOf({ keyword: "Q-2026-999999" })).toEqual([]);
-    expect(await numbersOf({ keyword: "acme0" })).toEqual([]); // login IDs are exact
+    // As 顧客管理 finds accounts: a prefix of the ログインID, case aside.
+    expect(await numbersOf({ keyword: "ACME0" })).toEqual(where((r) => r.account_id === acme));
 
     expect(await countOpen(h.deps)).toEqual({
       unarrangedOrders: rows.filter((r) => r.kind === "order" && !r.arranged_at && r.intake_status === "accepted")
@@ -210,6 +215,63 @@ describe("申込一覧", () => {
       unreturnedCancellations: rows.filter((r) => r.kind === "cancellation" && r.intake_status === "accepted").length,
       failedIntake: rows.filter((r) => r.intake_status === "failed").length,
     });
+  });
+
+  it("finds accounts by keyword as 顧客管理 does: 「アクメ」 finds 「株式会社 アクメ計測」 in both", async () => {
+    const { accountId: kk } = await createAccount(h.deps, {
+      loginId: "Kabu",
+      companyName: "株式会社 アクメ計測",
+      email: "kk@example.jp",
+    });
+    const rows = await seed(12);
+    const ofAccount = (id: string) => rows.filter((r) => r.account_id === id).map((r) => r.number);
+    const acme = (await h.db.selectFrom("accounts").select("id").where("login_id", "=", "acme01").executeTakeFirst())
+      ?.id as string;
+    const numbers = async (keyword: string) =>
+      (await listApplications(h.deps, { keyword })).rows.map((r) => r.number).sort();
+    const both = [...ofAccount(kk), ...ofAccount(acme)].sort();
+    expect(ofAccount(kk).length).toBeGreaterThan(0);
+    for (const keyword of ["アクメ", "ｱｸﾒ", "アクメ 計測", "株式会社アクメ"]) {
+      expect(await numbers(keyword), keyword).toEqual(both);
+      expect((await searchAccounts(h.deps, keyword)).rows.map((r) => r.id).sort(), keyword).toEqual([kk, acme].sort());
+    }
+    expect(await numbers("kabu")).toEqual([...ofAccount(kk)].sort());
+    expect((await searchAccounts(h.deps, "kabu")).rows.map((r) => r.id)).toEqual([kk]);
+
+    // More accounts than COMPANY_MATCH_LIMIT ask for a longer keyword, unless it is a whole ログインID.
+    for (let i = 0; i <= COMPANY_MATCH_LIMIT; i++) {
+      await createAccount(h.deps, {
+        loginId: `kabu-${String(i).padStart(2, "0")}x`,
+        companyName: `アクメ商事 ${i}`,
+        email: `m${i}@example.jp`,
+      });
+    }
+    const tooMany = await failure(listApplications(h.deps, { keyword: "アクメ" }));
+    expect((tooMany as unknown as DomainError).fieldErrors.keyword).toEqual([
+      `会社名またはログインIDで絞り込めるのは${COMPANY_MATCH_LIMIT}社までです。`,
+    ]);
+    expect((await searchAccounts(h.deps, "kabu")).rows).toHaveLength(COMPANY_MATCH_LIMIT + 2);
+    expect(await numbers("KABU")).toEqual([...ofAccount(kk)].sort());
+  });
+
+  it("migration 0011 drops accounts_company_idx (nothing reads it); its down brings it back", async () => {
+    const names = async () => {
+      const { rows } =
+        dialectOf(h.db) === "postgres"
+          ? await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'accounts'`.execute(
+              h.db,
+            )
+          : await sql<{
+              name: string;
+            }>`select name from sqlite_master where type = 'index' and tbl_name = 'accounts'`.execute(h.db);
+      return rows.map((r) => r.name);
+    };
+    expect(await names()).toEqual(expect.arrayContaining(["accounts_login_key_idx", "accounts_company_key_idx"]));
+    expect(await names()).not.toContain("accounts_company_idx");
+    await migrations["0011_drop_company_name_index"]?.down?.(h.db as unknown as Kysely<unknown>);
+    expect(await names()).toContain("accounts_company_idx");
+    await migrations["0011_drop_company_name_index"]?.up(h.db as unknown as Kysely<unknown>);
+    expect(await names()).not.toContain("accounts_company_idx");
   });
 
   it.runIf(process.env.TEST_DB !== "postgres")("reads an index for every list and count (SQLite's plan)", async () => {
@@ -238,6 +300,7 @@ describe("申込一覧", () => {
       { result: "accepted" as const, from: "2026-03-02" },
       { keyword: "acme01" },
       { keyword: "アクメ" },
+      { keyword: "株式会社 アクメ" },
       { keyword: "O-2026-000001" },
     ]) {
       const page = await listApplications(deps, filter);
@@ -442,6 +505,108 @@ describe("返却確認", () => {
     expect(await auditOf("cancellation.return")).toHaveLength(3);
     expect((await failure(confirmReturn(h.deps, STAFF, order, META))).message).toContain("見つかりません");
   });
+
+  /**
+   * A return processed while the customer cancels more (issue 11): staff confirm C1 while the customer
+   * submits C2 of the same rental, each side started first or a little later. Whatever the
+   * interleaving, no count goes negative or past the rented quantity, the customer never cancels
+   * more than is left, a refusal is a Japanese validation answer (never a deadlock's 500), and the
+   * rental ends only when nothing is left out.
+   */
+  it("a return processed while the customer cancels more stays consistent in every interleaving", async () => {
+    type Ask = { mode: "all" } | { mode: "partial"; a: number; c: number };
+    // C1 asks [a, c] back; C2 asks `ask` at the same time; `expected` is whether C2 may succeed.
+    const cases: { c1: [number, number]; ask: Ask; ok: boolean }[] = [
+      { c1: [1, 0], ask: { mode: "partial", a: 2, c: 0 }, ok: true }, // the rest of line a
+      { c1: [1, 0], ask: { mode: "partial", a: 3, c: 0 }, ok: false }, // more than is left
+      { c1: [2, 1], ask: { mode: "all" }, ok: true }, // everything left
+      { c1: [3, 2], ask: { mode: "partial", a: 0, c: 1 }, ok: false }, // nothing left: the rental ends
+      { c1: [3, 1], ask: { mode: "partial", a: 0, c: 1 }, ok: true }, // the last item, while C1 returns
+    ];
+    const delays: [number, number][] = [
+      [0, 0],
+      [0, 3],
+      [3, 0],
+      [0, 15],
+      [15, 0],
+    ];
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (const [i, { c1, ask, ok }] of cases.entries()) {
+      for (const [returnAfter, cancelAfter] of delays) {
+        const order = await submit("order");
+        await accept();
+        await arrangeApplication(h.deps, STAFF, order, null);
+        const rental = (await b.call((x) => x.rentals.list())).find((r) => r.orderNumber === order);
+        if (!rental) throw new Error("no rental");
+        const [a, c] = rental.lines as [(typeof rental.lines)[0], (typeof rental.lines)[0]];
+        const first = await cancel(rental.id, { [a.id]: c1[0], [c.id]: c1[1] });
+        const where = `case ${i}, return after ${returnAfter} ms, cancel after ${cancelAfter} ms`;
+
+        const [returned, second] = await Promise.all([
+          wait(returnAfter).then(() => confirmReturn(h.deps, STAFF, first, META)),
+          wait(cancelAfter).then(() =>
+            b
+              .call((x) =>
+                x.rentals.requestCancellation({
+                  rentalId: rental.id,
+                  mode: ask.mode,
+                  quantities: ask.mode === "partial" ? { [a.id]: ask.a, [c.id]: ask.c } : {},
+                  returnDate: today(),
+                  notes: "",
+                  idempotencyKey: newKey(),
+                }),
+              )
+              .then(
+                (r) => ({ number: r.number, error: null }),
+                (e: { code?: string; message: string }) => ({ number: null, error: e }),
+              ),
+          ),
+        ]);
+        expect(returned.returned, where).toBe(true);
+        if (ok) expect(second.error, where).toBeNull();
+        else {
+          expect(second.number, where).toBeNull();
+          expect(["BAD_REQUEST", "NOT_FOUND"], where).toContain(second.error?.code);
+          expect(second.error?.message, where).toMatch(/[ぁ-んァ-ヶ一-龠]/);
+        }
+
+        const lines = await h.db
+          .selectFrom("rental_lines")
+          .select(["quantity", "quantity_cancel_requested", "quantity_returned"])
+          .where("rental_id", "=", rental.id)
+          .orderBy("line_no")
+          .execute();
+        for (const l of lines) {
+          expect(l.quantity_returned, where).toBeGreaterThanOrEqual(0);
+          expect(l.quantity_cancel_requested, where).toBeGreaterThanOrEqual(l.quantity_returned);
+          expect(l.quantity, where).toBeGreaterThanOrEqual(l.quantity_cancel_requested);
+        }
+        const asked = ok ? (ask.mode === "all" ? [3 - c1[0], 2 - c1[1]] : [ask.a, ask.c]) : [0, 0];
+        expect(
+          lines.map((l) => [l.quantity_cancel_requested, l.quantity_returned]),
+          where,
+        ).toEqual([
+          [c1[0] + (asked[0] ?? 0), c1[0]],
+          [c1[1] + (asked[1] ?? 0), c1[1]],
+        ]);
+        const nothingLeft = c1[0] === 3 && c1[1] === 2;
+        expect(returned.rentalEnded, where).toBe(nothingLeft);
+        const status = async () =>
+          (await h.db.selectFrom("rentals").select("status").where("id", "=", rental.id).executeTakeFirstOrThrow())
+            .status;
+        expect(await status(), where).toBe(nothingLeft ? "closed" : "active");
+
+        // What C2 asked comes back; the rental ends only when every item is back.
+        if (second.number) {
+          await accept();
+          const done = await confirmReturn(h.deps, STAFF2, second.number, META);
+          const all = lines.every((l, n) => (c1[n] ?? 0) + (asked[n] ?? 0) === l.quantity);
+          expect(done, where).toEqual({ returned: true, rentalEnded: all });
+          expect(await status(), where).toBe(all ? "closed" : "active");
+        }
+      }
+    }
+  }, 120_000);
 
   it("two confirmations returning a rental's last items at once end it", async () => {
     const order = await submit("order");

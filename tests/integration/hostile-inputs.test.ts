@@ -3,11 +3,11 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { createAccount } from "../../server/services/identity/accounts";
+import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { fieldErrorsOf } from "../../server/trpc/field-errors";
-import { customerProcedure, signedInProcedure } from "../../server/trpc/init";
+import { customerProcedure, signedInProcedure, staffProcedure } from "../../server/trpc/init";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { hostileInput, hostileText, type Snapshot, snapshot, unexpectedChanges } from "../support/hostile";
 import { expectJapanese } from "../support/japanese";
@@ -16,7 +16,7 @@ import { serve } from "../support/server";
 
 /**
  * Property-based: every procedure of the root router (one added later too), called as the caller
- * that may call it, with hostile inputs built from its input schema (tests/support/hostile.ts): long
+ * that may call it (a staff procedure as a signed-in admin, so the back office's rules are reached too), with hostile inputs built from its input schema (tests/support/hostile.ts): long
  * text, control characters, full-width, emoji, SQL and HTML payloads, wrong types, missing and extra
  * fields, huge and negative numbers, impossible dates. For every input:
  * - never a 5xx: the call succeeds or fails with a tRPC error whose HTTP status is below 500;
@@ -46,12 +46,32 @@ const DELIVERY = {
   phone: "03-1234-5678",
 };
 const TODAY = "2026-04-01";
+/** The admin who calls the staff procedures, and an account of their own to act on (never the customer's). */
+const STAFF = { email: "hostile-admin@example.jp", password: "Staff-2026h", name: "管理 花子", role: "admin" as const };
+const BO_ACCOUNT = { loginId: "bo0001", companyName: "株式会社 対象商事", email: "bo@example.jp" };
+const MEMBER_CSV = Buffer.from(
+  "ログインID,会社名,メールアドレス,ユーザ名\r\nmig001,移行商事,mig@example.jp,移行 一郎\r\n",
+).toString("base64");
 
 let h: Harness;
 /** The customer (acme01), signed in; and a user of another account who must still change the password. */
 let customer: TestBrowser;
 let flagged: TestBrowser;
-const fixtures = { productId: "", templateId: "", rentalId: "", rentalLineId: "", number: "", pendingUserId: "" };
+let staff: TestBrowser;
+const fixtures = {
+  productId: "",
+  templateId: "",
+  rentalId: "",
+  rentalLineId: "",
+  number: "",
+  pendingUserId: "",
+  quoteNumber: "",
+  quoteLineId: "",
+  cancellationNumber: "",
+  boAccountId: "",
+  boUserId: "",
+  spareStaffId: "",
+};
 
 beforeAll(async () => {
   h = await createHarness({ LOGIN_RATE_LIMIT_PER_MINUTE: "0" });
@@ -98,6 +118,48 @@ beforeAll(async () => {
   await createAccount(h.deps, { ...FLAGGED, temporaryPassword: "Start-2026x" });
   flagged = h.browser();
   await flagged.call((c) => c.auth.login({ ...FLAGGED, password: "Start-2026x" }));
+
+  // What the staff procedures act on: a quote and a cancellation waiting, an account of its own, a spare staff member.
+  fixtures.quoteNumber = (
+    await customer.call((c) =>
+      c.applications.submit({ ...order, kind: "quote", idempotencyKey: "hostile-fixture-quote-0001" }),
+    )
+  ).number;
+  fixtures.cancellationNumber = (
+    await customer.call((c) =>
+      c.rentals.requestCancellation({
+        rentalId: fixtures.rentalId,
+        mode: "partial",
+        quantities: { [fixtures.rentalLineId]: 1 },
+        returnDate: TODAY,
+        notes: "",
+        idempotencyKey: "hostile-fixture-cancel-0001",
+      }),
+    )
+  ).number;
+  await h.db
+    .updateTable("applications")
+    .set({ intake_status: "accepted" })
+    .where("number", "in", [fixtures.quoteNumber, fixtures.cancellationNumber])
+    .execute();
+  fixtures.quoteLineId = (
+    await h.db
+      .selectFrom("application_lines")
+      .innerJoin("applications", "applications.id", "application_lines.application_id")
+      .select("application_lines.id")
+      .where("applications.number", "=", fixtures.quoteNumber)
+      .executeTakeFirstOrThrow()
+  ).id;
+  ({ accountId: fixtures.boAccountId, userId: fixtures.boUserId } = await createAccount(h.deps, BO_ACCOUNT));
+  ({ staffId: fixtures.spareStaffId } = await createStaff(h.deps, {
+    email: "spare@example.jp",
+    password: "Staff-2026s",
+    name: "予備 三郎",
+    role: "operator",
+  }));
+  await createStaff(h.deps, STAFF);
+  staff = h.browser();
+  await staffSignIn();
 });
 afterAll(async () => {
   await h?.close();
@@ -109,6 +171,23 @@ async function signIn() {
   await customer.call((c) => c.auth.login({ ...USER, password: PASSWORD }));
 }
 
+/** Signs the admin in again (password, then the mailed code) if a run ended the staff session. */
+async function staffSignIn() {
+  await h.db.deleteFrom("dev_mailbox").where("to_address", "=", STAFF.email).execute();
+  await staff.call((c) => c.staffAuth.login({ email: STAFF.email, password: STAFF.password }));
+  const mail = (await h.mailsTo(STAFF.email)).find((m) => m.subject.includes("ワンタイムパスワード"));
+  const code = mail && /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1];
+  if (!code) throw new Error("no code mailed to the admin");
+  await staff.call((c) => c.staffAuth.verifyOtp({ code }));
+}
+
+/** The application number a back-office action acts on: the kind it is for. */
+function numberFor(path: string): string {
+  if (path === "backofficeApplications.answerQuote") return fixtures.quoteNumber;
+  if (path === "backofficeApplications.confirmReturn") return fixtures.cancellationNumber;
+  return fixtures.number;
+}
+
 /** A plausible value per field name, so that part of each input reaches the service's rules. */
 function plausible(path: string) {
   const area = path.split(".")[0];
@@ -117,7 +196,9 @@ function plausible(path: string) {
     users: fixtures.pendingUserId,
     rentals: fixtures.rentalId,
     catalog: fixtures.productId,
+    staff: fixtures.spareStaffId,
   };
+  const backOffice = area === "backofficeApplications" || area === "backofficeAccounts" || area === "staff";
   return (name: string): unknown => {
     const values: Record<string, unknown> = {
       ...DELIVERY,
@@ -145,10 +226,25 @@ function plausible(path: string) {
       period: "3",
       notes: "",
       poNumber: "",
-      number: fixtures.number,
-      keyword: "オシロ",
+      number: numberFor(path),
+      keyword: backOffice ? "アクメ" : "オシロ",
       page: "1",
+      // The back office's fields.
+      accountId: fixtures.boAccountId,
+      userId: fixtures.boUserId,
+      companyName: BO_ACCOUNT.companyName,
+      userName: "対象 太郎",
+      unitPrices: { [fixtures.quoteLineId]: "12000" },
+      validUntil: "2026-04-30",
+      comment: "ご検討ください。\n納期は別途ご連絡します。",
+      file: MEMBER_CSV,
+      temporaryPasswords: true,
+      role: "operator",
+      status: "disabled",
+      cursor: null,
     };
+    if (backOffice && name === "email") return fc.constantFrom(BO_ACCOUNT.email, "added@example.jp");
+    if (backOffice && name === "password") return "Staff-2026n";
     if (name === "idempotencyKey") return fc.integer({ min: 1 }).map((n) => `hostile-key-${n}`);
     return values[name];
   };
@@ -158,15 +254,18 @@ type Procedure = { _def: { type: string; inputs: z.ZodType[]; middlewares: unkno
 const lastMiddleware = (p: unknown) => (p as Procedure)._def.middlewares.at(-1);
 const CUSTOMER = lastMiddleware(customerProcedure);
 const SIGNED_IN = lastMiddleware(signedInProcedure);
+const STAFF_ONLY = lastMiddleware(staffProcedure);
 
-/** Who may call a procedure: its base, told by the middleware that base adds. */
-function callerOf(p: Procedure): "customer" | "signed-in" | "anonymous" {
+/** Who may call a procedure: its base, told by the middleware that base adds (admin procedures build on staff). */
+function callerOf(p: Procedure): "staff" | "customer" | "signed-in" | "anonymous" {
+  if (p._def.middlewares.includes(STAFF_ONLY)) return "staff";
   if (p._def.middlewares.includes(CUSTOMER)) return "customer";
   if (p._def.middlewares.includes(SIGNED_IN)) return "signed-in";
   return "anonymous";
 }
 
 function browserFor(kind: ReturnType<typeof callerOf>): TestBrowser {
+  if (kind === "staff") return staff;
   if (kind === "customer") return customer;
   if (kind === "signed-in") return flagged;
   return h.browser();
@@ -188,7 +287,7 @@ function expectPoliteRefusal(path: string, error: unknown) {
   for (const messages of Object.values(fieldErrorsOf(e))) for (const message of messages) expectJapanese(message);
 }
 
-const tally = { runs: 0, refused: 0, accepted: 0, ms: 0 };
+const tally = { runs: 0, refused: 0, accepted: 0, ms: 0, staffAccepted: new Set<string>() };
 
 describe("every procedure of the root router, with hostile inputs", () => {
   let before: Snapshot | undefined;
@@ -204,6 +303,7 @@ describe("every procedure of the root router, with hostile inputs", () => {
     it(`${path} (${kind})`, async () => {
       const started = performance.now();
       if (kind === "customer" && !(await customer.call((c) => c.auth.me()))) await signIn();
+      if (kind === "staff" && !(await staff.call((c) => c.staffAuth.me()))) await staffSignIn();
       before = await snapshot(h.db);
       await fc.assert(
         fc.asyncProperty(hostileInput(procedure._def.inputs[0], plausible(path)), async (input) => {
@@ -217,6 +317,7 @@ describe("every procedure of the root router, with hostile inputs", () => {
           );
           if (outcome.ok) {
             tally.accepted++;
+            if (kind === "staff") tally.staffAccepted.add(path);
             before = await snapshot(h.db);
             return;
           }
@@ -231,6 +332,16 @@ describe("every procedure of the root router, with hostile inputs", () => {
       tally.ms += performance.now() - started;
     });
   }
+
+  it("reached the back office as staff: most staff procedures accepted some input", () => {
+    const staffPaths = Object.entries(allProcedures as unknown as Record<string, Procedure>)
+      .filter(([, p]) => callerOf(p) === "staff")
+      .map(([path]) => path);
+    expect(staffPaths.length).toBeGreaterThan(10);
+    expect(tally.staffAccepted.size, [...tally.staffAccepted].join(", ")).toBeGreaterThanOrEqual(
+      Math.ceil(staffPaths.length / 2),
+    );
+  });
 });
 
 /**

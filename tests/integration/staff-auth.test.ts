@@ -244,6 +244,33 @@ describe("staff and customer sessions stay apart", () => {
     await b.call((x) => x.staffAuth.logout());
     expect(await b.call((x) => x.staffAuth.me())).toBeNull();
     expect(await b.call((x) => x.auth.me())).not.toBeNull();
+
+    // And the other way round: the customer's logout leaves a staff session signed in.
+    await signIn(ADMIN, b);
+    await b.call((x) => x.auth.logout());
+    expect(await b.call((x) => x.auth.me())).toBeNull();
+    expect((await b.call((x) => x.staffAuth.me()))?.email).toBe(ADMIN.email);
+    const kinds = await h.db.selectFrom("sessions").select("kind").execute();
+    expect(kinds.map((k) => k.kind)).toEqual(["staff"]);
+  });
+
+  it("the customer logout with only a staff session ends nothing; the staff logout with only a customer session neither", async () => {
+    const s = await signIn(ADMIN);
+    const staffCookie = s.cookies.get("mos_staff_session");
+    expect(await s.call((x) => x.auth.logout())).toEqual({ ok: true });
+    expect((await s.call((x) => x.staffAuth.me()))?.email).toBe(ADMIN.email);
+    expect(s.cookies.get("mos_staff_session")).toBe(staffCookie);
+
+    const c = await customer();
+    const customerCookie = c.cookies.get("mos_session");
+    expect(await c.call((x) => x.staffAuth.logout())).toEqual({ ok: true });
+    expect((await c.call((x) => x.auth.me()))?.account.loginId).toBe(CUSTOMER.loginId);
+    expect(c.cookies.get("mos_session")).toBe(customerCookie);
+
+    const sessions = await h.db.selectFrom("sessions").select("kind").orderBy("kind").execute();
+    expect(sessions.map((r) => r.kind)).toEqual(["customer", "staff"]);
+    const logouts = (await auditActions()).filter((a) => /logout/.test(a.action));
+    expect(logouts).toEqual([]);
   });
 });
 
@@ -274,12 +301,13 @@ describe("roles", () => {
   it("refuses an operator the admin procedures", async () => {
     const b = await signIn(OPERATOR);
     const calls = [
-      b.call((x) => x.staff.list()),
-      b.call((x) => x.staff.add({ email: "new@example.jp", name: "", role: "operator", password: "Staff-2026c" })),
-      b.call((x) => x.staff.setStatus({ id: adminId, status: "disabled" })),
+      () => b.call((x) => x.staff.list()),
+      () =>
+        b.call((x) => x.staff.add({ email: "new@example.jp", name: "", role: "operator", password: "Staff-2026c" })),
+      () => b.call((x) => x.staff.setStatus({ id: adminId, status: "disabled" })),
     ];
     for (const call of calls) {
-      const e = await failure(call);
+      const e = await failure(call());
       expect({ code: e.code, message: e.message }).toEqual({ code: "FORBIDDEN", message: ADMIN_ONLY });
     }
     expect(await h.db.selectFrom("staff").select("status").where("id", "=", adminId).executeTakeFirst()).toEqual({

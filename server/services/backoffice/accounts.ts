@@ -1,5 +1,6 @@
-import { sql } from "kysely";
+import { type ExpressionBuilder, sql } from "kysely";
 import { type DB, lockAccount } from "../../../db";
+import type { Database } from "../../../db/schema";
 import { iso } from "../../lib/clock";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
@@ -36,6 +37,26 @@ export interface AccountListRow {
 
 const ACCOUNT_STATUS_LABEL = { active: "利用中", disabled: "利用停止" } as const;
 
+/**
+ * The accounts a staff keyword names (顧客管理's 検索 and 申込一覧's キーワード): its login ID or company name
+ * starts with it, compared as normalize.ts accountSearchKeys stores them (case, width and spaces aside, the
+ * legal form left out: 「アクメ」 finds 「株式会社 アクメ計測」). Two ranges on indexed keys (migration 0006).
+ */
+export function accountKeywordMatch(eb: ExpressionBuilder<Database, "accounts">, keyword: string) {
+  const loginPrefix = accountSearchKeys(searchKey(keyword), "").login_key;
+  const companyPrefix = accountSearchKeys("", keyword).company_key || searchKey(keyword);
+  return eb.or([
+    eb.and([eb("accounts.login_key", ">=", loginPrefix), eb("accounts.login_key", "<", loginPrefix + PREFIX_END)]),
+    eb.and([
+      eb("accounts.company_key", ">=", companyPrefix),
+      eb("accounts.company_key", "<", companyPrefix + PREFIX_END),
+    ]),
+  ]);
+}
+
+/** The stored login key a whole login ID typed as a keyword has. */
+export const loginKeyOf = (keyword: string) => accountSearchKeys(searchKey(keyword), "").login_key;
+
 function staffActor(staff: StaffActor, accountId: string) {
   return { type: "staff" as const, id: staff.id, accountId };
 }
@@ -66,16 +87,7 @@ export async function searchAccounts(
         .as("user_count"),
     ]);
   const typed = (keyword ?? "").trim();
-  if (typed) {
-    const loginPrefix = accountSearchKeys(searchKey(typed), "").login_key;
-    const companyPrefix = accountSearchKeys("", typed).company_key || searchKey(typed);
-    q = q.where((eb) =>
-      eb.or([
-        eb.and([eb("login_key", ">=", loginPrefix), eb("login_key", "<", loginPrefix + PREFIX_END)]),
-        eb.and([eb("company_key", ">=", companyPrefix), eb("company_key", "<", companyPrefix + PREFIX_END)]),
-      ]),
-    );
-  }
+  if (typed) q = q.where((eb) => accountKeywordMatch(eb, typed));
   const after = cursor ? Buffer.from(cursor, "base64url").toString() : "";
   if (after) q = q.where("login_id", ">", after);
   const rows = await q

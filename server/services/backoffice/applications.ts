@@ -1,11 +1,11 @@
 import { type ExpressionBuilder, sql } from "kysely";
-import { dialectOf } from "../../../db";
 import type { ApplicationKind, Database } from "../../../db/schema";
 import { formatTokyoShort } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "../ordering/applications";
 import { INTAKE_LABEL, lineAmount, nextDay, quoteTotal, tokyoDayStart } from "../ordering/history";
+import { accountKeywordMatch, loginKeyOf } from "./accounts";
 
 /**
  * 申込一覧 of the back office: every account's applications, newest first, keyset-paginated, and the
@@ -122,26 +122,27 @@ function conditions(eb: AppEb, filter: StaffApplicationFilter) {
 }
 
 /**
- * The accounts a keyword names: one by exact ログインID, or those whose 会社名 starts with it (a range
- * on accounts_company_idx, byte order: "C" collation on PostgreSQL, BINARY on SQLite).
+ * The accounts a keyword names, as 顧客管理's 検索 finds them (accountKeywordMatch: ログインID or 会社名
+ * starting with it, normalised, on the login_key / company_key indexes). More than COMPANY_MATCH_LIMIT
+ * asks for a longer keyword, unless the keyword is a whole ログインID: that names its one account.
  */
 async function accountsForKeyword(deps: ServiceDeps, keyword: string): Promise<string[]> {
-  const byLogin = await deps.db.selectFrom("accounts").select("id").where("login_id", "=", keyword).execute();
-  const upper = `${keyword}\u{10FFFF}`;
-  const company = dialectOf(deps.db) === "postgres" ? sql<string>`company_name collate "C"` : sql<string>`company_name`;
-  const byCompany = await deps.db
+  const matched = await deps.db
     .selectFrom("accounts")
     .select("id")
-    .where(company, ">=", keyword)
-    .where(company, "<", upper)
+    .where((eb) => accountKeywordMatch(eb, keyword))
     .limit(COMPANY_MATCH_LIMIT + 1)
     .execute();
-  if (byCompany.length > COMPANY_MATCH_LIMIT) {
-    throw new DomainError("VALIDATION", "該当する会社が多すぎます。会社名をもう少し詳しく入力してください。", {
-      keyword: [`会社名で絞り込めるのは${COMPANY_MATCH_LIMIT}社までです。`],
-    });
-  }
-  return [...new Set([...byLogin, ...byCompany].map((a) => a.id))];
+  if (matched.length <= COMPANY_MATCH_LIMIT) return matched.map((a) => a.id);
+  const exact = await deps.db
+    .selectFrom("accounts")
+    .select("id")
+    .where("login_key", "=", loginKeyOf(keyword))
+    .executeTakeFirst();
+  if (exact) return [exact.id];
+  throw new DomainError("VALIDATION", "該当する会社が多すぎます。会社名をもう少し詳しく入力してください。", {
+    keyword: [`会社名またはログインIDで絞り込めるのは${COMPANY_MATCH_LIMIT}社までです。`],
+  });
 }
 
 /**

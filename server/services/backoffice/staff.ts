@@ -63,7 +63,7 @@ export async function createStaff(
   const staffId = newId();
   const passwordHash = await deps.hasher.hash(input.password);
   const duplicate = () =>
-    new DomainError("DUPLICATE_EMAIL", `スタッフ「${email}」は既に登録されています。`, {
+    new DomainError("DUPLICATE_EMAIL", "このメールアドレスのスタッフは既に登録されています。", {
       email: ["このメールアドレスのスタッフは既に登録されています。"],
     });
   try {

@@ -19,6 +19,12 @@ export interface CreateAccountInput {
   permanentPassword?: string;
 }
 
+/** The login ID is another account's: said beside the field, without echoing what was typed. */
+const loginIdTaken = () =>
+  new DomainError("LOGIN_ID_TAKEN", "このログインIDは既に使われています。", {
+    loginId: ["このログインIDは既に使われています。"],
+  });
+
 /** Opens a customer account with its first user (staff action or admin CLI). */
 export async function createAccount(
   deps: ServiceDeps,
@@ -51,7 +57,7 @@ export async function createAccount(
   try {
     await deps.db.transaction().execute(async (trx) => {
       const taken = await trx.selectFrom("accounts").select("id").where("login_id", "=", loginId).executeTakeFirst();
-      if (taken) throw new DomainError("LOGIN_ID_TAKEN", `ログインID「${loginId}」は既に使われています。`);
+      if (taken) throw loginIdTaken();
       await trx
         .insertInto("accounts")
         .values({
@@ -84,8 +90,7 @@ export async function createAccount(
       await recordAudit(trx, deps.clock, { ...actor, accountId }, null, "account.create", { target: loginId });
     });
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw new DomainError("LOGIN_ID_TAKEN", `ログインID「${loginId}」は既に使われています。`);
+    if (isUniqueViolation(error)) throw loginIdTaken();
     throw error;
   }
   return { accountId, userId };
