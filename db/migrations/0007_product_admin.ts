@@ -9,8 +9,10 @@ import { type Kysely, PostgresAdapter, sql } from "kysely";
  *   spaces. services/ordering/catalog.ts productColumns keeps both on every write of a product.
  * - A prefix is a range (`key >= k and key < k || U+10FFFF`), which a B-tree index answers only when the
  *   column compares bytes: SQLite's BINARY does; on PostgreSQL the columns are `collate "C"` (as 0006).
- * - 状態 (販売中 / 販売終了) with 型番 order and the keyset cursor (`model_no > last`) reads
- *   (active, model_no); すべて reads the unique index of model_no.
+ * - Lists are keyset-paged in index order, so no page is sorted: 型番 order is (model_key, model_no)
+ *   (the unique model_no breaks ties), the 商品名 matches (name_key, model_no), and each with the
+ *   状態 (販売中 / 販売終了) in front for the filtered lists; the cursor is a row value compared with the
+ *   index's columns.
  *
  * The rules are copied, not imported: a migration must do what it did when it was written.
  */
@@ -43,11 +45,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   await db.schema.createIndex("products_model_key_idx").on("products").columns(["model_key", "model_no"]).execute();
   await db.schema.createIndex("products_name_key_idx").on("products").columns(["name_key", "model_no"]).execute();
-  await db.schema.createIndex("products_active_model_idx").on("products").columns(["active", "model_no"]).execute();
+  await db.schema
+    .createIndex("products_active_model_idx")
+    .on("products")
+    .columns(["active", "model_key", "model_no"])
+    .execute();
+  await db.schema
+    .createIndex("products_active_name_idx")
+    .on("products")
+    .columns(["active", "name_key", "model_no"])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const name of ["products_active_model_idx", "products_name_key_idx", "products_model_key_idx"]) {
+  for (const name of [
+    "products_active_name_idx",
+    "products_active_model_idx",
+    "products_name_key_idx",
+    "products_model_key_idx",
+  ]) {
     await db.schema.dropIndex(name).execute();
   }
   for (const column of ["name_key", "model_key"]) {

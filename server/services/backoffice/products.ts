@@ -61,10 +61,37 @@ function toStaffProduct(row: Selectable<ProductTable>): StaffProduct {
 }
 
 /**
- * The list: products whose 型番 or 商品名 starts with the keyword (as modelKeyOf / nameKeyOf store
- * them: width, case and spaces aside, and the 型番's separators), in 型番 order, a page at a time.
- * Each keyword condition is a range on an indexed key and 状態 an equality on (active, model_no)
- * (migration 0007); the page is keyset-paged on the unique 型番: the cursor is the last one shown.
+ * Where a page ends: in which part of the list (型番 matches "m", then 商品名 matches "n"), at which
+ * key and 型番. Opaque to the page (base64url); a cursor that does not read is the start.
+ */
+type Cursor = { part: "m" | "n"; key: string; modelNo: string };
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.part, c.key, c.modelNo])).toString("base64url");
+}
+
+function decodeCursor(text: string | null | undefined): Cursor | null {
+  if (!text) return null;
+  try {
+    const [part, key, modelNo] = JSON.parse(Buffer.from(text, "base64url").toString()) as unknown[];
+    if ((part === "m" || part === "n") && typeof key === "string" && typeof modelNo === "string")
+      return { part, key, modelNo };
+  } catch {
+    // not one of ours
+  }
+  return null;
+}
+
+/**
+ * The list, a page at a time, keyset-paged and read in the order of an index (migration 0007), so a
+ * page costs the same at 50 products or 50,000 and nothing is sorted per request:
+ *
+ * - without a keyword: every product (or those of the 状態) in 型番 order — (model_key, model_no), or
+ *   (active, model_key, model_no) for 販売中 / 販売終了;
+ * - with one: first the products whose 型番 starts with it (compared as modelKeyOf stores it: width,
+ *   case, spaces and separators aside) in 型番 order, then those whose 商品名 starts with it (nameKeyOf)
+ *   in 商品名 order — each a range on its own index, the second leaving out what the first listed.
+ *
  * "Contains" is not offered: it cannot be answered from an index (the customer's search is for that).
  */
 export async function listProductsForStaff(
@@ -73,31 +100,53 @@ export async function listProductsForStaff(
   cursor?: string | null,
   pageSize = PRODUCT_PAGE_SIZE,
 ): Promise<{ rows: StaffProduct[]; nextCursor: string | null }> {
-  let q = deps.db.selectFrom("products").selectAll();
+  const after = decodeCursor(cursor);
   const typed = (filter.keyword ?? "").trim();
-  if (typed) {
-    const model = modelKeyOf(typed);
-    const name = nameKeyOf(typed);
-    q = q.where((eb) =>
-      eb.or([
-        ...(model ? [eb.and([eb("model_key", ">=", model), eb("model_key", "<", model + PREFIX_END)])] : []),
-        ...(name ? [eb.and([eb("name_key", ">=", name), eb("name_key", "<", name + PREFIX_END)])] : []),
-      ]),
-    );
+  const modelPrefix = typed ? modelKeyOf(typed) : "";
+  const namePrefix = typed ? nameKeyOf(typed) : "";
+  const active = filter.status === "on_sale" ? 1 : filter.status === "ended" ? 0 : null;
+
+  const part = (key: "model_key" | "name_key", prefix: string, from: Cursor | null, limit: number) => {
+    let q = deps.db.selectFrom("products").selectAll();
+    if (active !== null) q = q.where("active", "=", active);
+    // After a cursor (which is inside the prefix's range) the row value is the lower bound, so a later
+    // page starts where the last one ended instead of reading the range from its start.
+    if (prefix && !from) q = q.where(key, ">=", prefix);
+    if (prefix) q = q.where(key, "<", prefix + PREFIX_END);
+    if (key === "name_key" && modelPrefix) {
+      // Listed in the first part already. Written as not(range), which no index answers, so the planner
+      // reads the 商品名 range (an "or" of two ranges would tempt SQLite into a MULTI-INDEX OR and a sort).
+      q = q.where((eb) =>
+        eb.not(eb.and([eb("model_key", ">=", modelPrefix), eb("model_key", "<", modelPrefix + PREFIX_END)])),
+      );
+    }
+    if (from)
+      q = q.where(({ eb, refTuple, tuple }) => eb(refTuple(key, "model_no"), ">", tuple(from.key, from.modelNo)));
+    return q.orderBy(key).orderBy("model_no").limit(limit).execute();
+  };
+
+  const found: { part: "m" | "n"; row: Selectable<ProductTable> }[] = [];
+  const wantModels = !typed || modelPrefix !== "";
+  if (wantModels && after?.part !== "n") {
+    for (const row of await part("model_key", modelPrefix, after, pageSize + 1)) found.push({ part: "m", row });
   }
-  if (filter.status === "on_sale") q = q.where("active", "=", 1);
-  if (filter.status === "ended") q = q.where("active", "=", 0);
-  const after = cursor ? Buffer.from(cursor, "base64url").toString() : "";
-  if (after) q = q.where("model_no", ">", after);
-  const rows = await q
-    .orderBy("model_no")
-    .limit(pageSize + 1)
-    .execute();
-  const page = rows.slice(0, pageSize);
+  if (typed && namePrefix && found.length <= pageSize) {
+    const from = after?.part === "n" ? after : null;
+    for (const row of await part("name_key", namePrefix, from, pageSize + 1 - found.length))
+      found.push({ part: "n", row });
+  }
+  const page = found.slice(0, pageSize);
   const last = page[page.length - 1];
   return {
-    rows: page.map(toStaffProduct),
-    nextCursor: rows.length > pageSize && last ? Buffer.from(last.model_no).toString("base64url") : null,
+    rows: page.map((f) => toStaffProduct(f.row)),
+    nextCursor:
+      found.length > pageSize && last
+        ? encodeCursor({
+            part: last.part,
+            key: last.part === "m" ? last.row.model_key : last.row.name_key,
+            modelNo: last.row.model_no,
+          })
+        : null,
   };
 }
 
