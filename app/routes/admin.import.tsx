@@ -1,23 +1,14 @@
-import {
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { ErrorList, FormAlert } from "~/components/Field";
+import { ImportErrors } from "~/components/ImportErrors";
 import { SubmitButton } from "~/components/SubmitButton";
+import { isUpload, readCsvUpload } from "~/utils/csv-upload.server";
 import { formFailure, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
 
 export const meta = title("会員データ移行");
-
-/** As server/routers/backoffice-accounts.ts MEMBER_CSV_MAX_BYTES (that module is server-only). */
-const MEMBER_CSV_MAX_BYTES = 5 * 1024 * 1024;
-const TOO_LARGE = "CSVファイルは5MB以内にしてください。";
-const NO_FILE = "CSVファイルを選択してください。";
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireStaff(context, request);
@@ -32,8 +23,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 export async function action({ context, request }: ActionFunctionArgs) {
   await requireStaff(context, request);
   const api = context.caller.backofficeAccounts;
-  const multipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-  if (!multipart) {
+  if (!isUpload(request)) {
     const form = await request.formData();
     const file = text(form, "file");
     try {
@@ -43,19 +33,8 @@ export async function action({ context, request }: ActionFunctionArgs) {
       return formFailure(error, {}, { extra: { step: "upload" as const } });
     }
   }
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: MEMBER_CSV_MAX_BYTES }),
-    );
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return { step: "upload" as const, formError: TOO_LARGE };
-    throw error;
-  }
-  const upload = form.get("csv");
-  if (!(upload instanceof File) || upload.size === 0) return { step: "upload" as const, formError: NO_FILE };
-  const file = Buffer.from(await upload.arrayBuffer()).toString("base64");
+  const { file, formError } = await readCsvUpload(request);
+  if (file === undefined) return { step: "upload" as const, formError };
   try {
     const result = await api.previewMemberImport({ file });
     return { step: "preview" as const, file, result, formError: "" };
@@ -85,34 +64,7 @@ export default function ImportPage() {
           </p>
         </section>
       ) : null}
-      {result && !result.ok ? (
-        <section aria-labelledby="errors-heading" className="panel">
-          <h2 id="errors-heading">エラー</h2>
-          <p role="alert">
-            {result.errors.length}
-            件のエラーがあります。ファイルを修正して、もう一度確認してください。何も取り込んでいません。
-          </p>
-          <table className="table">
-            <caption>エラー一覧</caption>
-            <thead>
-              <tr>
-                <th scope="col">行</th>
-                <th scope="col">列</th>
-                <th scope="col">内容</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.errors.map((e) => (
-                <tr key={`${e.line}-${e.column}-${e.message}`}>
-                  <td>{e.line || "-"}</td>
-                  <td>{e.column ?? "-"}</td>
-                  <td>{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
+      {result && !result.ok ? <ImportErrors errors={result.errors} /> : null}
       {data?.step === "preview" && result?.ok ? (
         <section aria-labelledby="preview-heading" className="panel">
           <h2 id="preview-heading">確認結果</h2>

@@ -1,0 +1,38 @@
+import {
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+} from "@remix-run/node";
+
+/** As server/routers/shared.ts CSV_MAX_BYTES (that module is server-only). */
+const CSV_MAX_BYTES = 5 * 1024 * 1024;
+const TOO_LARGE = "CSVファイルは5MB以内にしてください。";
+const NO_FILE = "CSVファイルを選択してください。";
+
+/** Whether a request is 確認's upload (multipart) rather than 取込's form with the file carried along. */
+export function isUpload(request: Request): boolean {
+  return (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
+}
+
+/**
+ * The CSV file of an import's 確認 (the multipart field `name`), as base64 so that its bytes reach the
+ * server as they are (UTF-8 with or without BOM, Shift_JIS): the file, or why there is none.
+ */
+export async function readCsvUpload(
+  request: Request,
+  name = "csv",
+): Promise<{ file: string; formError?: undefined } | { file?: undefined; formError: string }> {
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(
+      request,
+      unstable_createMemoryUploadHandler({ maxPartSize: CSV_MAX_BYTES }),
+    );
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return { formError: TOO_LARGE };
+    throw error;
+  }
+  const upload = form.get(name);
+  if (!(upload instanceof File) || upload.size === 0) return { formError: NO_FILE };
+  return { file: Buffer.from(await upload.arrayBuffer()).toString("base64") };
+}
