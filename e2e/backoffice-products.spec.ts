@@ -134,3 +134,20 @@ test.describe("商品管理", () => {
     await expect(page.getByRole("row").filter({ hasText: `CSV-${suffix}-2` })).toContainText("300円");
   });
 });
+
+test("商品管理's screens fit 320 px and 1280 px without scrolling the page sideways", async ({ page, request }) => {
+  await signInAsStaff(page, request);
+  const pageOverflow = () =>
+    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.goto("/admin/products");
+  const edit = await page.getByRole("link", { name: "編集" }).first().getAttribute("href");
+  const retire = `${edit?.replace(/\/edit$/, "")}/retire`;
+  for (const width of [320, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const path of ["/admin/products", "/admin/products/new", edit as string, retire, "/admin/products/import"]) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      expect(await pageOverflow(), `${path} at ${width} px`).toBeLessThanOrEqual(0);
+    }
+  }
+});
