@@ -3,8 +3,7 @@ import { Form, useActionData } from "@remix-run/react";
 import { ErrorList, FormAlert } from "~/components/Field";
 import { ImportErrors } from "~/components/ImportErrors";
 import { SubmitButton } from "~/components/SubmitButton";
-import { isUpload, readCsvUpload } from "~/utils/csv-upload.server";
-import { formFailure, text } from "~/utils/forms.server";
+import { csvImportStep } from "~/utils/csv-upload.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
 
@@ -23,24 +22,12 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 export async function action({ context, request }: ActionFunctionArgs) {
   await requireStaff(context, request);
   const api = context.caller.backofficeAccounts;
-  if (!isUpload(request)) {
-    const form = await request.formData();
-    const file = text(form, "file");
-    try {
-      const result = await api.importMembers({ file });
-      return { step: "result" as const, file: result.ok ? "" : file, result, formError: "" };
-    } catch (error) {
-      return formFailure(error, {}, { extra: { step: "upload" as const } });
-    }
-  }
-  const { file, formError } = await readCsvUpload(request);
-  if (file === undefined) return { step: "upload" as const, formError };
-  try {
-    const result = await api.previewMemberImport({ file });
-    return { step: "preview" as const, file, result, formError: "" };
-  } catch (error) {
-    return formFailure(error, {}, { extra: { step: "upload" as const } });
-  }
+  const step = await csvImportStep(request, {
+    preview: (file) => api.previewMemberImport({ file }),
+    run: (file) => api.importMembers({ file }),
+  });
+  // After a successful 取込 the page no longer carries the file.
+  return "step" in step && step.step === "result" && step.result.ok ? { ...step, file: "" } : step;
 }
 
 export default function ImportPage() {

@@ -3,9 +3,8 @@ import { Form, Link, useActionData } from "@remix-run/react";
 import { ErrorList, FormAlert } from "~/components/Field";
 import { ImportErrors } from "~/components/ImportErrors";
 import { SubmitButton } from "~/components/SubmitButton";
-import { isUpload, readCsvUpload } from "~/utils/csv-upload.server";
+import { csvImportStep } from "~/utils/csv-upload.server";
 import { redirectWithFlash } from "~/utils/flash.server";
-import { formFailure, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
 
@@ -16,37 +15,23 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   return null;
 }
 
-/**
- * 確認 uploads the file (multipart); its preview carries the file on to 取込 in a hidden field (base64),
- * as 会員データ移行 does, so 取込 reads exactly the bytes that were checked. 取込 checks every row again
- * itself (all or nothing), so the hidden copy is trusted for nothing. Success goes to the list with a
- * flash message.
- */
+/** 確認 then 取込 as 会員データ移行 (csvImportStep); a successful 取込 goes to the list with a flash message. */
 export async function action({ context, request }: ActionFunctionArgs) {
   await requireStaff(context, request);
   const api = context.caller.backofficeProducts;
-  if (!isUpload(request)) {
-    const file = text(await request.formData(), "file");
-    try {
-      const result = await api.importCsv({ file });
-      if (!result.ok) return { step: "result" as const, file, result, formError: "" };
-      return redirectWithFlash(
-        "/admin/products",
-        `商品CSVを取り込みました。追加: ${result.inserted}件、更新: ${result.updated}件、変更なし: ${result.unchanged}件`,
-        context,
-      );
-    } catch (error) {
-      return formFailure(error, {}, { extra: { step: "upload" as const } });
-    }
+  const step = await csvImportStep(request, {
+    preview: (file) => api.previewCsv({ file }),
+    run: (file) => api.importCsv({ file }),
+  });
+  if ("step" in step && step.step === "result" && step.result.ok) {
+    const { inserted, updated, unchanged } = step.result;
+    return redirectWithFlash(
+      "/admin/products",
+      `商品CSVを取り込みました。追加: ${inserted}件、更新: ${updated}件、変更なし: ${unchanged}件`,
+      context,
+    );
   }
-  const { file, formError } = await readCsvUpload(request);
-  if (file === undefined) return { step: "upload" as const, formError };
-  try {
-    const result = await api.previewCsv({ file });
-    return { step: "preview" as const, file, result, formError: "" };
-  } catch (error) {
-    return formFailure(error, {}, { extra: { step: "upload" as const } });
-  }
+  return step;
 }
 
 export default function ProductImportPage() {

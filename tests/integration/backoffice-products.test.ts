@@ -1,5 +1,3 @@
-import Database from "better-sqlite3";
-import type { QueryId, RootOperationNode } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tokyoDateString } from "../../server/lib/format";
 import { listProductsForStaff } from "../../server/services/backoffice/products";
@@ -9,6 +7,7 @@ import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { fieldErrorsOf } from "../../server/trpc/field-errors";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { recordPlans } from "../support/query-plans";
 
 /**
  * 商品管理 (SPEC §6) through the router (server/routers/backoffice-products.ts), as the /admin/products
@@ -297,17 +296,8 @@ describe("the list", () => {
 
   it.runIf(process.env.TEST_DB !== "postgres")("reads an index for every list (SQLite's plan)", async () => {
     await seed(90);
-    const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
-    const db = h.db.withPlugin({
-      transformQuery(args) {
-        nodes.push({ node: args.node, queryId: args.queryId });
-        return args.node;
-      },
-      async transformResult(args) {
-        return args.result;
-      },
-    });
-    const deps = { ...h.deps, db };
+    const recorder = recordPlans(h);
+    const deps = { ...h.deps, db: recorder.db };
     for (const filter of [
       {},
       { status: "on_sale" as const },
@@ -322,34 +312,24 @@ describe("the list", () => {
       const page = await listProductsForStaff(deps, filter, null, 5);
       if (page.nextCursor) await listProductsForStaff(deps, filter, page.nextCursor, 5);
     }
-    expect(nodes.length).toBeGreaterThanOrEqual(14);
-    const file = new Database(h.databaseUrl.replace(/^file:/, ""), { readonly: true });
-    try {
-      for (const { node, queryId } of nodes) {
-        const compiled = db.getExecutor().compileQuery(node, queryId);
-        const plan = file.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...(compiled.parameters as unknown[])) as {
-          detail: string;
-        }[];
-        const text = plan.map((p) => p.detail).join(" / ");
-        if (process.env.SHOW_PLANS) console.log(`${compiled.sql}\n  → ${text}`);
-        // Every page is read in an index's order (no sort), and only the unfiltered first page walks
-        // an index from its start (and stops after a page); every filter is a range on an index.
-        expect(text, compiled.sql).not.toContain("TEMP B-TREE");
-        if (/SCAN products/.test(text)) {
-          expect(compiled.sql).not.toContain(" where ");
-          expect(text).toBe("SCAN products USING INDEX products_model_key_idx");
-        }
-        const byName = compiled.sql.includes('"name_key" <');
-        const byStatus = compiled.sql.includes('"active" =');
-        if (byName || byStatus || compiled.sql.includes(" where ")) {
-          const index = `products_${byStatus ? "active_" : ""}${byName ? "name" : "model"}${byStatus ? "" : "_key"}_idx`;
-          expect(text, compiled.sql).toMatch(new RegExp(`^SEARCH products USING INDEX ${index} \\(`));
-        }
-        // A later page starts at the cursor: its row value bounds the index range.
-        if (compiled.sql.includes(") > (")) expect(text, compiled.sql).toContain(",model_no)>(?,?)");
+    const plans = recorder.plans();
+    expect(plans.length).toBeGreaterThanOrEqual(14);
+    for (const { sql: statement, plan: text } of plans) {
+      // Every page is read in an index's order (no sort), and only the unfiltered first page walks
+      // an index from its start (and stops after a page); every filter is a range on an index.
+      expect(text, statement).not.toContain("TEMP B-TREE");
+      if (/SCAN products/.test(text)) {
+        expect(statement).not.toContain(" where ");
+        expect(text).toBe("SCAN products USING INDEX products_model_key_idx");
       }
-    } finally {
-      file.close();
+      const byName = statement.includes('"name_key" <');
+      const byStatus = statement.includes('"active" =');
+      if (byName || byStatus || statement.includes(" where ")) {
+        const index = `products_${byStatus ? "active_" : ""}${byName ? "name" : "model"}${byStatus ? "" : "_key"}_idx`;
+        expect(text, statement).toMatch(new RegExp(`^SEARCH products USING INDEX ${index} \\(`));
+      }
+      // A later page starts at the cursor: its row value bounds the index range.
+      if (statement.includes(") > (")) expect(text, statement).toContain(",model_no)>(?,?)");
     }
   });
 });

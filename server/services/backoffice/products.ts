@@ -11,6 +11,7 @@ import {
   type Product,
   type ProductFields,
   setProductActive,
+  toProduct,
   updateProduct,
   validateProduct,
 } from "../ordering/catalog";
@@ -46,14 +47,7 @@ export interface StaffProduct extends Product {
 function toStaffProduct(row: Selectable<ProductTable>): StaffProduct {
   const status = row.active === 1 ? "on_sale" : "ended";
   return {
-    id: row.id,
-    modelNo: row.model_no,
-    maker: row.maker,
-    name: row.name,
-    category: row.category,
-    specSummary: row.spec_summary,
-    dailyPrice: Number(row.daily_price),
-    monthlyPrice: Number(row.monthly_price),
+    ...toProduct(row),
     status,
     statusLabel: PRODUCT_STATUS_LABEL[status],
     createdAt: row.created_at,

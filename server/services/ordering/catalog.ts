@@ -186,7 +186,8 @@ export async function getProduct(deps: Pick<ServiceDeps, "db">, id: string): Pro
   return toProduct(row);
 }
 
-function toProduct(row: Selectable<ProductTable>): Product {
+/** A stored product row as a Product. */
+export function toProduct(row: Selectable<ProductTable>): Product {
   return {
     id: row.id,
     modelNo: row.model_no,
