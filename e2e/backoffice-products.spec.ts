@@ -88,7 +88,10 @@ test.describe("商品管理", () => {
     await expect(page.getByText("該当する商品はありません。")).toBeVisible();
     await page.getByLabel("状態", { exact: true }).selectOption({ label: "販売終了" });
     await page.getByRole("button", { name: "検索" }).click();
-    await expect(page.getByRole("row").filter({ hasText: modelNo })).toBeVisible();
+    // 販売再開: on sale again, found again.
+    await page.getByRole("row").filter({ hasText: modelNo }).getByRole("button", { name: "販売再開" }).click();
+    await expect(page.getByText(`商品 ${modelNo} の販売を再開しました。`)).toBeVisible();
+    await expect(await customerSearch(customer.page, modelNo)).toContainText("2,500円");
     await customer.context.close();
   });
 
