@@ -138,6 +138,20 @@ describe("商品登録 and 編集", () => {
     expect(missing.code).toBe("NOT_FOUND");
   });
 
+  it("two staff members registering one 型番 at once: one product, the other told it is taken", async () => {
+    const other = h.browser({ ip: "198.51.100.8" }); // the same staff session, another tab
+    for (const [name, value] of staff.cookies) other.cookies.set(name, value);
+    const results = await Promise.allSettled([
+      staff.call((c) => c.backofficeProducts.create(FORM)),
+      other.call((c) => c.backofficeProducts.create({ ...FORM, name: "同時に登録" })),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const refused = results.find((r) => r.status === "rejected");
+    expect(fieldErrorsOf(refused?.reason)).toEqual({ modelNo: ["型番「MSO44」は既に登録されています。"] });
+    expect((await allProducts()).map((p) => p.model_no)).toEqual(["MSO44"]);
+    expect(await auditOf("product.create")).toHaveLength(1);
+  });
+
   it("編集 changes the price customers see and names the changed fields in the audit", async () => {
     const { productId } = await staff.call((c) => c.backofficeProducts.create(FORM));
     await staff.call((c) => c.backofficeProducts.update({ id: productId, ...FORM, dailyPrice: "5500" }));
