@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData } from "@remix-run/react";
-import { ErrorList, FormAlert } from "~/components/Field";
-import { ImportErrors } from "~/components/ImportErrors";
-import { SubmitButton } from "~/components/SubmitButton";
+import { useActionData } from "@remix-run/react";
+import { CsvUploadForm, ImportErrors, ImportForm } from "~/components/CsvImport";
+import { FormAlert } from "~/components/Field";
 import { csvImportStep } from "~/utils/csv-upload.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
@@ -59,23 +58,11 @@ export default function ImportPage() {
             追加する顧客: {result.accountsAdded}件、追加する利用者: {result.usersAdded}件、変更なし: {result.unchanged}
             件
           </p>
-          <Form method="post">
-            <input type="hidden" name="file" value={data.file} />
-            <SubmitButton>取込</SubmitButton>
-          </Form>
+          <ImportForm file={data.file} />
         </section>
       ) : null}
 
-      <Form method="post" encType="multipart/form-data" noValidate>
-        <div className="field">
-          <label htmlFor="member-csv">CSVファイル</label>
-          <input id="member-csv" name="csv" type="file" accept=".csv,text/csv" required />
-          <ErrorList errors={data && "fieldErrors" in data ? data.fieldErrors?.file : undefined} />
-        </div>
-        <div className="actions">
-          <SubmitButton>確認</SubmitButton>
-        </div>
-      </Form>
+      <CsvUploadForm id="member-csv" errors={data && "fieldErrors" in data ? data.fieldErrors?.file : undefined} />
     </section>
   );
 }

@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData } from "@remix-run/react";
-import { ErrorList, FormAlert } from "~/components/Field";
-import { ImportErrors } from "~/components/ImportErrors";
-import { SubmitButton } from "~/components/SubmitButton";
+import { Link, useActionData } from "@remix-run/react";
+import { CsvUploadForm, ImportErrors, ImportForm } from "~/components/CsvImport";
+import { FormAlert } from "~/components/Field";
 import { csvImportStep } from "~/utils/csv-upload.server";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { title } from "~/utils/meta";
@@ -55,23 +54,11 @@ export default function ProductImportPage() {
           <p>
             追加する商品: {result.inserted}件、更新する商品: {result.updated}件、変更なし: {result.unchanged}件
           </p>
-          <Form method="post">
-            <input type="hidden" name="file" value={data.file} />
-            <SubmitButton>取込</SubmitButton>
-          </Form>
+          <ImportForm file={data.file} />
         </section>
       ) : null}
 
-      <Form method="post" encType="multipart/form-data" noValidate>
-        <div className="field">
-          <label htmlFor="product-csv">CSVファイル</label>
-          <input id="product-csv" name="csv" type="file" accept=".csv,text/csv" required />
-          <ErrorList errors={data && "fieldErrors" in data ? data.fieldErrors?.file : undefined} />
-        </div>
-        <div className="actions">
-          <SubmitButton>確認</SubmitButton>
-        </div>
-      </Form>
+      <CsvUploadForm id="product-csv" errors={data && "fieldErrors" in data ? data.fieldErrors?.file : undefined} />
     </section>
   );
 }
