@@ -146,6 +146,9 @@ export interface ProductTable {
   monthly_price: number;
   active: number;
   search_text: string;
+  /** 型番 / 商品名 normalised for 商品管理's prefix search (migration 0007; byte order). */
+  model_key: string;
+  name_key: string;
   created_at: string;
 }
 

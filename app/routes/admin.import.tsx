@@ -1,24 +1,13 @@
-import {
-  type ActionFunctionArgs,
-  json,
-  type LoaderFunctionArgs,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from "@remix-run/node";
-import { Form, useActionData } from "@remix-run/react";
-import { ErrorList, FormAlert } from "~/components/Field";
-import { SubmitButton } from "~/components/SubmitButton";
-import { formFailure, text } from "~/utils/forms.server";
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData } from "@remix-run/react";
+import { CsvUploadForm, ImportErrors, ImportForm } from "~/components/CsvImport";
+import { FormAlert } from "~/components/Field";
+import { csvImportStep } from "~/utils/csv-upload.server";
+import { text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
 
 export const meta = title("会員データ移行");
-
-/** As server/routers/backoffice-accounts.ts MEMBER_CSV_MAX_BYTES (that module is server-only). */
-const MEMBER_CSV_MAX_BYTES = 5 * 1024 * 1024;
-const TOO_LARGE = "CSVファイルは5MB以内にしてください。";
-const NO_FILE = "CSVファイルを選択してください。";
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireStaff(context, request);
@@ -28,7 +17,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 /**
  * The result file of 取込 with 初期パスワードを発行する, as a `data:` link in the one answer to 取込: the
  * passwords exist in clear only in that response (no-store) and the staff member's download; the server
- * keeps only their hashes, so the file cannot be fetched again (docs/decisions: shown once).
+ * keeps only their hashes, so the file cannot be fetched again (docs/decisions/013).
  */
 function passwordFileLink(csv: string): { href: string; name: string } {
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
@@ -46,48 +35,28 @@ function passwordFileLink(csv: string): { href: string; name: string } {
 export async function action({ context, request }: ActionFunctionArgs) {
   await requireStaff(context, request);
   const api = context.caller.backofficeAccounts;
-  const multipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-  if (!multipart) {
-    const form = await request.formData();
-    const file = text(form, "file");
-    const temporaryPasswords = text(form, "temporaryPasswords") === "on";
-    try {
-      const { passwordCsv, ...result } = await api.importMembers({ file, temporaryPasswords });
-      const passwordFile = passwordCsv ? passwordFileLink(passwordCsv) : null;
-      return json(
-        {
-          step: "result" as const,
-          file: result.ok ? "" : file,
-          result,
-          passwordFile,
-          temporaryPasswords,
-          formError: "",
-        },
-        { headers: { "Cache-Control": "no-store" } },
-      );
-    } catch (error) {
-      return formFailure(error, {}, { extra: { step: "upload" as const } });
-    }
-  }
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: MEMBER_CSV_MAX_BYTES }),
-    );
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return { step: "upload" as const, formError: TOO_LARGE };
-    throw error;
-  }
-  const upload = form.get("csv");
-  if (!(upload instanceof File) || upload.size === 0) return { step: "upload" as const, formError: NO_FILE };
-  const file = Buffer.from(await upload.arrayBuffer()).toString("base64");
-  try {
-    const result = await api.previewMemberImport({ file });
-    return { step: "preview" as const, file, result, formError: "" };
-  } catch (error) {
-    return formFailure(error, {}, { extra: { step: "upload" as const } });
-  }
+  let temporaryPasswords = false;
+  const step = await csvImportStep(request, {
+    preview: (file) => api.previewMemberImport({ file }),
+    run: (file, form) => {
+      temporaryPasswords = text(form, "temporaryPasswords") === "on";
+      return api.importMembers({ file, temporaryPasswords });
+    },
+  });
+  // A refused call is already the form's answer (errors); 確認 shows its preview.
+  if (!("step" in step) || step.step !== "result") return step;
+  const { passwordCsv, ...result } = step.result;
+  return json(
+    {
+      ...step,
+      // After a successful 取込 the page no longer carries the file.
+      file: result.ok ? "" : step.file,
+      result,
+      passwordFile: passwordCsv ? passwordFileLink(passwordCsv) : null,
+      temporaryPasswords,
+    },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 export default function ImportPage() {
@@ -126,34 +95,7 @@ export default function ImportPage() {
           ) : null}
         </section>
       ) : null}
-      {result && !result.ok ? (
-        <section aria-labelledby="errors-heading" className="panel">
-          <h2 id="errors-heading">エラー</h2>
-          <p role="alert">
-            {result.errors.length}
-            件のエラーがあります。ファイルを修正して、もう一度確認してください。何も取り込んでいません。
-          </p>
-          <table className="table">
-            <caption>エラー一覧</caption>
-            <thead>
-              <tr>
-                <th scope="col">行</th>
-                <th scope="col">列</th>
-                <th scope="col">内容</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.errors.map((e) => (
-                <tr key={`${e.line}-${e.column}-${e.message}`}>
-                  <td>{e.line || "-"}</td>
-                  <td>{e.column ?? "-"}</td>
-                  <td>{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
+      {result && !result.ok ? <ImportErrors errors={result.errors} /> : null}
       {data?.step === "preview" && result?.ok ? (
         <section aria-labelledby="preview-heading" className="panel">
           <h2 id="preview-heading">確認結果</h2>
@@ -161,8 +103,7 @@ export default function ImportPage() {
             追加する顧客: {result.accountsAdded}件、追加する利用者: {result.usersAdded}件、変更なし: {result.unchanged}
             件
           </p>
-          <Form method="post">
-            <input type="hidden" name="file" value={data.file} />
+          <ImportForm file={data.file}>
             <div className="field">
               <label className="inline">
                 <input name="temporaryPasswords" type="checkbox" aria-describedby="temporary-passwords-hint" />{" "}
@@ -173,21 +114,11 @@ export default function ImportPage() {
                 (CSV)を取込後に一度だけダウンロードできます。
               </p>
             </div>
-            <SubmitButton>取込</SubmitButton>
-          </Form>
+          </ImportForm>
         </section>
       ) : null}
 
-      <Form method="post" encType="multipart/form-data" noValidate>
-        <div className="field">
-          <label htmlFor="member-csv">CSVファイル</label>
-          <input id="member-csv" name="csv" type="file" accept=".csv,text/csv" required />
-          <ErrorList errors={data && "fieldErrors" in data ? data.fieldErrors?.file : undefined} />
-        </div>
-        <div className="actions">
-          <SubmitButton>確認</SubmitButton>
-        </div>
-      </Form>
+      <CsvUploadForm id="member-csv" errors={data && "fieldErrors" in data ? data.fieldErrors?.file : undefined} />
     </section>
   );
 }

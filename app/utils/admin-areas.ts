@@ -15,6 +15,11 @@ export const BACK_OFFICE_AREAS: readonly { to: string; label: string; descriptio
   },
   { to: "/admin/import", label: "会員データ移行", description: "旧サイトの会員CSVを確認してから取り込みます。" },
   {
+    to: "/admin/products",
+    label: "商品管理",
+    description: "商品の検索・登録・編集、販売終了・販売再開、CSVでの一括登録・更新。",
+  },
+  {
     to: "/admin/staff",
     label: "スタッフ管理",
     description: "スタッフの一覧、追加、利用停止・利用再開(管理者のみ)。",

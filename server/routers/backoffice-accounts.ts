@@ -12,22 +12,7 @@ import {
 } from "../services/backoffice/accounts";
 import { importMembers, previewMemberImport, temporaryPasswordCsv } from "../services/backoffice/member-import";
 import { router, staffProcedure } from "../trpc/init";
-import { email, id, password } from "./shared";
-
-/** The largest CSV file 会員データ移行 takes (the form says so too). */
-export const MEMBER_CSV_MAX_BYTES = 5 * 1024 * 1024;
-
-/**
- * The CSV file as base64, so any encoding the service reads (UTF-8 with or without BOM, Shift_JIS)
- * arrives byte for byte; capped at the base64 size of MEMBER_CSV_MAX_BYTES.
- */
-const csvFile = z
-  .string("CSVファイルを選択してください。")
-  .min(1, "CSVファイルを選択してください。")
-  .max(Math.ceil(MEMBER_CSV_MAX_BYTES / 3) * 4, "CSVファイルは5MB以内にしてください。")
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "CSVファイルを読み取れませんでした。");
-
-const bytes = (file: string) => new Uint8Array(Buffer.from(file, "base64"));
+import { bytes, csvFile, email, id, password } from "./shared";
 
 const accountUser = z.object({ accountId: id, userId: id });
 

@@ -17,3 +17,19 @@ type CustomerCtx = Context & { customer: NonNullable<Context["customer"]> };
 
 /** Who acts, for services that check ownership and write audit events. */
 export const actor = (ctx: CustomerCtx) => ({ userId: ctx.customer.user.id, accountId: ctx.customer.account.id });
+
+/** The largest CSV file an import takes (会員データ移行, 商品管理; the forms say so too). */
+export const CSV_MAX_BYTES = 5 * 1024 * 1024;
+
+/**
+ * An uploaded CSV file as base64, so any encoding the services read (UTF-8 with or without BOM,
+ * Shift_JIS) arrives byte for byte; capped at the base64 size of CSV_MAX_BYTES.
+ */
+export const csvFile = z
+  .string("CSVファイルを選択してください。")
+  .min(1, "CSVファイルを選択してください。")
+  .max(Math.ceil(CSV_MAX_BYTES / 3) * 4, "CSVファイルは5MB以内にしてください。")
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "CSVファイルを読み取れませんでした。");
+
+/** csvFile's bytes. */
+export const bytes = (file: string) => new Uint8Array(Buffer.from(file, "base64"));

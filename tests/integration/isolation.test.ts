@@ -155,6 +155,22 @@ const MEMBER_CSV = Buffer.from(
   "ログインID,会社名,メールアドレス,ユーザ名\r\nmigrated01,移行商事,migrated@example.jp,移行 一郎\r\n",
 ).toString("base64");
 
+/** 商品管理's form as its action sends it (text). */
+const PRODUCT_FORM = {
+  modelNo: "NEW-0001",
+  maker: "テスト計測",
+  name: "新しい測定器",
+  category: "テスト",
+  specSummary: "",
+  dailyPrice: "1000",
+  monthlyPrice: "12000",
+};
+
+/** 商品管理's CSV as its action sends it (base64): one new product. */
+const PRODUCT_CSV = Buffer.from(
+  "型番,メーカー,商品名,カテゴリ,仕様,日額,月額\r\nCSV-0001,テスト計測,取込の測定器,テスト,,1000,12000\r\n",
+).toString("base64");
+
 interface Row {
   access: Access;
   /** A valid-shaped input: account A's objects wherever it takes an id (none: no input). */
@@ -323,6 +339,20 @@ const TABLE: Record<string, Row> = {
   "backofficeAccounts.resume": { access: "staff", input: (f) => ({ accountId: f.a.accountId }), ids: "account" },
   "backofficeAccounts.previewMemberImport": { access: "staff", input: () => ({ file: MEMBER_CSV }) },
   "backofficeAccounts.importMembers": { access: "staff", input: () => ({ file: MEMBER_CSV }) },
+  "backofficeProducts.list": { access: "staff", input: () => ({ keyword: "dsox", status: "all", cursor: null }) },
+  "backofficeProducts.get": { access: "staff", input: (f) => ({ id: f.productId }), ids: "product" },
+  "backofficeProducts.create": { access: "staff", input: () => PRODUCT_FORM },
+  // 編集 of the catalog's product, keeping its 型番.
+  "backofficeProducts.update": {
+    access: "staff",
+    input: (f) => ({ id: f.productId, ...PRODUCT_FORM, modelNo: "DSOX1204G" }),
+    ids: "product",
+  },
+  // 販売終了 then 販売再開 (rows run in this order): the product ends on sale, as account A's draft needs.
+  "backofficeProducts.retire": { access: "staff", input: (f) => ({ id: f.productId }), ids: "product" },
+  "backofficeProducts.resume": { access: "staff", input: (f) => ({ id: f.productId }), ids: "product" },
+  "backofficeProducts.previewCsv": { access: "staff", input: () => ({ file: PRODUCT_CSV }) },
+  "backofficeProducts.importCsv": { access: "staff", input: () => ({ file: PRODUCT_CSV }) },
 };
 
 const ROWS = Object.entries(TABLE);

@@ -23,6 +23,21 @@ export function searchTextOf(p: ProductFields) {
   return normalizeForSearch([p.modelNo, compactModel, p.maker, p.name, p.category, p.specSummary].join(" "));
 }
 
+/**
+ * 商品管理's search keys (migration 0007): a 型番 or 商品名 as its prefix search compares it — NFKC,
+ * lower-cased, without spaces (and, for the 型番, without the separators searchTextOf drops too).
+ */
+export function modelKeyOf(modelNo: string): string {
+  return modelNo
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s\-_/.]/g, "");
+}
+
+export function nameKeyOf(name: string): string {
+  return name.normalize("NFKC").toLowerCase().replace(/\s+/g, "");
+}
+
 function escapeLike(word: string): string {
   return word.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -171,7 +186,8 @@ export async function getProduct(deps: Pick<ServiceDeps, "db">, id: string): Pro
   return toProduct(row);
 }
 
-function toProduct(row: Selectable<ProductTable>): Product {
+/** A stored product row as a Product. */
+export function toProduct(row: Selectable<ProductTable>): Product {
   return {
     id: row.id,
     modelNo: row.model_no,
@@ -184,7 +200,7 @@ function toProduct(row: Selectable<ProductTable>): Product {
   };
 }
 
-/** The columns a product's fields are stored in (search_text kept in step with them). */
+/** The columns a product's fields are stored in (search_text and the search keys kept in step with them). */
 export function productColumns(p: ProductFields) {
   return {
     model_no: p.modelNo,
@@ -195,17 +211,49 @@ export function productColumns(p: ProductFields) {
     daily_price: p.dailyPrice,
     monthly_price: p.monthlyPrice,
     search_text: searchTextOf(p),
+    model_key: modelKeyOf(p.modelNo),
+    name_key: nameKeyOf(p.name),
   };
 }
 
-/** Adds products (on sale) in the caller's transaction; the fields must already be valid (validateProduct). */
-export async function insertProducts(db: DB, now: Date, products: readonly ProductFields[]): Promise<void> {
+/*
+ * Every write of a product row goes through the functions below (insertProducts, updateProduct,
+ * setProductActive), so whatever search data a product carries is kept in step in this one file.
+ */
+
+/**
+ * Adds products (on sale) in the caller's transaction; the fields must already be valid (validateProduct).
+ * Returns their ids, in order.
+ */
+export async function insertProducts(db: DB, now: Date, products: readonly ProductFields[]): Promise<string[]> {
+  const ids = products.map(() => newId());
   for (let i = 0; i < products.length; i += 200) {
     await db
       .insertInto("products")
       .values(
-        products.slice(i, i + 200).map((p) => ({ id: newId(), ...productColumns(p), active: 1, created_at: iso(now) })),
+        products
+          .slice(i, i + 200)
+          .map((p, j) => ({ id: ids[i + j] as string, ...productColumns(p), active: 1, created_at: iso(now) })),
       )
       .execute();
   }
+  return ids;
+}
+
+/** Replaces a product's fields in the caller's transaction (valid fields: validateProduct). False: no such product. */
+export async function updateProduct(db: DB, id: string, product: ProductFields): Promise<boolean> {
+  const result = await db.updateTable("products").set(productColumns(product)).where("id", "=", id).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * 販売終了 (false) / 販売再開 (true) in the caller's transaction. An ended product leaves the customer's
+ * search, its product page and new applications; old applications and rentals keep their lines.
+ */
+export async function setProductActive(db: DB, id: string, active: boolean): Promise<void> {
+  await db
+    .updateTable("products")
+    .set({ active: active ? 1 : 0 })
+    .where("id", "=", id)
+    .execute();
 }

@@ -3,8 +3,15 @@ import { type DB, isUniqueViolation } from "../../../db";
 import type { ProductTable } from "../../../db/schema";
 import { CsvSyntaxError, decodeCsv, parseCsv } from "../../lib/csv";
 import { recordAudit } from "../audit";
-import type { ServiceDeps } from "../deps";
-import { insertProducts, PRODUCT_FIELDS, type ProductFields, productColumns, validateProduct } from "./catalog";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import {
+  insertProducts,
+  PRODUCT_FIELDS,
+  type ProductFields,
+  productColumns,
+  updateProduct,
+  validateProduct,
+} from "./catalog";
 
 /**
  * 商品管理's CSV import (SPEC §6), the one path for the back office, the admin CLI and the demo seed
@@ -157,6 +164,7 @@ export async function importProducts(
   deps: Pick<ServiceDeps, "db" | "clock">,
   file: string | Uint8Array,
   by: { type: "staff" | "system"; id?: string },
+  meta: RequestMeta | null = null,
 ): Promise<ProductImportResult> {
   const { rows, errors } = readProductCsv(file);
   if (errors.length) return { ok: false, errors };
@@ -166,11 +174,9 @@ export async function importProducts(
         const p = await plan(trx, rows);
         const now = deps.clock.now();
         await insertProducts(trx, now, p.inserts);
-        for (const { id, product } of p.updates) {
-          await trx.updateTable("products").set(productColumns(product)).where("id", "=", id).execute();
-        }
+        for (const { id, product } of p.updates) await updateProduct(trx, id, product);
         const result = counts(p);
-        await recordAudit(trx, deps.clock, { type: by.type, id: by.id }, null, "product.import", {
+        await recordAudit(trx, deps.clock, { type: by.type, id: by.id }, meta, "product.import", {
           details: { inserted: p.inserts.length, updated: p.updates.length, unchanged: p.unchanged },
         });
         return result;

@@ -1,0 +1,49 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData } from "@remix-run/react";
+import { FormAlert } from "~/components/Field";
+import { ProductFields, readProductForm } from "~/components/ProductFields";
+import { SubmitButton } from "~/components/SubmitButton";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt } from "~/utils/forms.server";
+import { title } from "~/utils/meta";
+import { requireStaff } from "~/utils/staff.server";
+
+export const meta = title("商品登録");
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireStaff(context, request);
+  return null;
+}
+
+/** 商品登録: a new product, on sale at once; back to the list, found by its 型番. */
+export async function action({ context, request }: ActionFunctionArgs) {
+  await requireStaff(context, request);
+  const values = readProductForm(await request.formData());
+  return attempt(context.caller.backofficeProducts.create(values), { values }, () =>
+    redirectWithFlash(
+      `/admin/products?${new URLSearchParams({ keyword: values.modelNo.trim() })}`,
+      `商品 ${values.modelNo.trim()} を登録しました。`,
+      context,
+    ),
+  );
+}
+
+export default function NewProductPage() {
+  const result = useActionData<typeof action>();
+  return (
+    <section className="card">
+      <p>
+        <Link to="/admin/products">商品一覧へ戻る</Link>
+      </p>
+      <h1>商品登録</h1>
+      <p className="hint">登録した商品はすぐに商品検索に表示され、ご注文・見積依頼の対象になります。</p>
+      <FormAlert message={result?.formError} />
+      <Form method="post" noValidate>
+        <ProductFields values={result?.values} errors={result?.fieldErrors} />
+        <div className="actions">
+          <SubmitButton>登録</SubmitButton> <Link to="/admin/products">キャンセル</Link>
+        </div>
+      </Form>
+    </section>
+  );
+}
