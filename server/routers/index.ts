@@ -4,6 +4,7 @@ import { applicationsRouter } from "./applications";
 import { authRouter } from "./auth";
 import { backofficeAccountsRouter } from "./backoffice-accounts";
 import { backofficeApplicationsRouter } from "./backoffice-applications";
+import { backofficeAuditRouter } from "./backoffice-audit";
 import { catalogRouter } from "./catalog";
 import { historyRouter } from "./history";
 import { rentalsRouter } from "./rentals";
@@ -31,6 +32,7 @@ export const appRouter = router({
   staff: staffRouter,
   backofficeApplications: backofficeApplicationsRouter,
   backofficeAccounts: backofficeAccountsRouter,
+  backofficeAudit: backofficeAuditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -313,6 +313,9 @@ const TABLE: Record<string, Row> = {
   "backofficeAccounts.resume": { access: "staff", input: (f) => ({ accountId: f.a.accountId }), ids: "account" },
   "backofficeAccounts.previewMemberImport": { access: "staff", input: () => ({ file: MEMBER_CSV }) },
   "backofficeAccounts.importMembers": { access: "staff", input: () => ({ file: MEMBER_CSV }) },
+  "backofficeAudit.actions": { access: "staff" },
+  "backofficeAudit.list": { access: "staff", input: () => ({ loginId: A.loginId, action: "auth.login" }) },
+  "backofficeAudit.csvChunk": { access: "staff", input: () => ({ loginId: A.loginId, cursor: null }) },
 };
 
 const ROWS = Object.entries(TABLE);
