@@ -205,6 +205,7 @@ export function openAccount(
   deps: ServiceDeps,
   staff: StaffActor,
   input: OpenAccountInput,
+  meta: RequestMeta | null = null,
 ): Promise<{ accountId: string; userId: string }> {
   return createAccount(
     deps,
@@ -216,6 +217,7 @@ export function openAccount(
       temporaryPassword: input.initialPassword || undefined,
     },
     { type: "staff", id: staff.id },
+    meta,
   );
 }
 
