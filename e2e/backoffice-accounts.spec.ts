@@ -1,30 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { APIRequestContext, Page } from "@playwright/test";
-import { admin, expect, login, mailIds, test, waitForMail } from "./fixtures";
+import { expect, login, signInAsStaff, test, waitForMail } from "./fixtures";
 
 /** 顧客管理 and 会員データ移行 (SPEC §6): a staff member opens, suspends and resumes accounts, and imports members. */
 
 const GENERIC_LOGIN_FAILURE =
   "ログインID、メールアドレスまたはパスワードが正しくありません。続けて失敗した場合は、しばらく時間をおいてから再度お試しください。";
-
-/** An operator made with `npm run admin -- create-staff`, signed in with the mailed code. */
-async function signInAsStaff(page: Page, request: APIRequestContext) {
-  const suffix = randomBytes(4).toString("hex");
-  const staff = { email: `ops.${suffix}@example.jp`, password: "Staff-2026a" };
-  const out = await admin("create-staff", "--email", staff.email, "--password", staff.password, "--role", "operator");
-  expect(out).toContain(`created staff ${staff.email}`);
-  await page.goto("/admin/login");
-  const earlier = await mailIds(request, staff.email);
-  await page.getByLabel("メールアドレス", { exact: true }).fill(staff.email);
-  await page.getByLabel("パスワード", { exact: true }).fill(staff.password);
-  await page.getByRole("button", { name: "ログイン" }).click();
-  await expect(page).toHaveURL(/\/admin\/login\/otp/);
-  const mail = await waitForMail(request, staff.email, "管理画面ワンタイムパスワード通知", earlier);
-  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1] as string;
-  await page.getByLabel("ワンタイムパスワード", { exact: true }).fill(code);
-  await page.getByRole("button", { name: "送信" }).click();
-  await expect(page).toHaveURL(/\/admin$/);
-}
 
 /** Follows a パスワード設定依頼 mail's link in `page` and sets `password`. */
 async function setPasswordFromMail(page: Page, request: APIRequestContext, email: string, password: string) {
