@@ -186,8 +186,15 @@ const DETAIL_LABEL: Record<string, string> = {
   inserted: "追加",
   updated: "更新",
   unchanged: "変更なし",
-  rows: "件数",
+  accountsAdded: "追加した顧客",
+  usersAdded: "追加した利用者",
   fileSha256: "ファイルSHA-256",
+  // audit.export: the filter the CSV was written with
+  actor: "実行者",
+  loginId: "顧客",
+  action: "操作",
+  from: "期間(開始)",
+  to: "期間(終了)",
 };
 
 /** details JSON → "有効期限: 2026-12-01, 合計: 12000", secrets left out, each value at most 200 characters. */
@@ -203,7 +210,12 @@ export function summariseDetails(details: string | null): string {
   return Object.entries(parsed as Record<string, unknown>)
     .filter(([key]) => !SECRET_KEY.test(key))
     .map(([key, value]) => {
-      const text = typeof value === "string" ? value : JSON.stringify(value);
+      const text =
+        key === "action" && typeof value === "string"
+          ? auditActionLabel(value)
+          : typeof value === "string"
+            ? value
+            : JSON.stringify(value);
       return `${DETAIL_LABEL[key] ?? key}: ${(text ?? "").slice(0, 200)}`;
     })
     .join(", ");
