@@ -1,36 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { admin, expect, login, mailIds, type TestAccount, test, waitForMail } from "./fixtures";
+import { expect, login, signInAsStaff, type TestAccount, test } from "./fixtures";
 
 /** 申込一覧 of the back office (SPEC §6): a customer's order, arranged by staff, seen by the customer. */
-
-interface Staff {
-  email: string;
-  password: string;
-}
-
-/** A staff member made as QA makes one: `npm run admin -- create-staff`. */
-async function createStaff(): Promise<Staff> {
-  const suffix = randomBytes(4).toString("hex");
-  const staff = { email: `ops.${suffix}@example.jp`, password: "Staff-2026a" };
-  const out = await admin("create-staff", "--email", staff.email, "--password", staff.password, "--role", "operator");
-  expect(out).toContain(`created staff ${staff.email}`);
-  return staff;
-}
-
-async function staffSignIn(page: Page, request: Parameters<typeof mailIds>[0], staff: Staff) {
-  await page.goto("/admin/login");
-  const earlier = await mailIds(request, staff.email);
-  await page.getByLabel("メールアドレス", { exact: true }).fill(staff.email);
-  await page.getByLabel("パスワード", { exact: true }).fill(staff.password);
-  await page.getByRole("button", { name: "ログイン" }).click();
-  await expect(page).toHaveURL(/\/admin\/login\/otp/);
-  const mail = await waitForMail(request, staff.email, "管理画面ワンタイムパスワード通知", earlier);
-  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1] as string;
-  await page.getByLabel("ワンタイムパスワード", { exact: true }).fill(code);
-  await page.getByRole("button", { name: "送信" }).click();
-  await expect(page).toHaveURL(/\/admin$/);
-}
 
 function tokyoToday(): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
@@ -78,7 +49,7 @@ test.describe("back office: 申込一覧", () => {
   }) => {
     const number = await apply(page, account, "order");
 
-    await staffSignIn(page, request, await createStaff());
+    await signInAsStaff(page, request);
     await expect(page.getByRole("heading", { name: "ダッシュボード" })).toBeVisible();
     await page.getByRole("link", { name: /未手配の注文/ }).click();
     await expect(page.getByRole("heading", { name: "申込一覧" })).toBeVisible();
@@ -117,7 +88,7 @@ test.describe("back office: 申込一覧", () => {
   }) => {
     const number = await apply(page, account, "quote");
 
-    await staffSignIn(page, request, await createStaff());
+    await signInAsStaff(page, request);
     await page.getByRole("link", { name: /未回答の見積/ }).click();
     await page
       .getByRole("row", { name: new RegExp(number) })

@@ -54,3 +54,33 @@ export function FormAlert({ message }: { message?: string }) {
     </div>
   );
 }
+
+/** 期間(開始) and 期間(終了) of a list's GET filter (`from`, `to`: dates), each with its messages. */
+export function PeriodFields({
+  params,
+  errors,
+}: {
+  params: URLSearchParams;
+  errors: Partial<Record<string, string[]>>;
+}) {
+  return (
+    <>
+      <Field
+        label="期間(開始)"
+        name="from"
+        id="from"
+        type="date"
+        defaultValue={params.get("from") ?? ""}
+        errors={errors.from}
+      />
+      <Field
+        label="期間(終了)"
+        name="to"
+        id="to"
+        type="date"
+        defaultValue={params.get("to") ?? ""}
+        errors={errors.to}
+      />
+    </>
+  );
+}

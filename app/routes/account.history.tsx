@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { Field } from "~/components/Field";
+import { PeriodFields } from "~/components/Field";
 import type { loader as rootLoader } from "~/root";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -76,22 +76,7 @@ export default function HistoryPage() {
             ))}
           </select>
         </div>
-        <Field
-          label="期間(開始)"
-          name="from"
-          id="from"
-          type="date"
-          defaultValue={params.get("from") ?? ""}
-          errors={fieldErrors.from}
-        />
-        <Field
-          label="期間(終了)"
-          name="to"
-          id="to"
-          type="date"
-          defaultValue={params.get("to") ?? ""}
-          errors={fieldErrors.to}
-        />
+        <PeriodFields params={params} errors={fieldErrors} />
         <div className="actions">
           <button type="submit">絞り込み</button>
         </div>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { Field, FormAlert } from "~/components/Field";
+import { Field, FormAlert, PeriodFields } from "~/components/Field";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
@@ -106,22 +106,7 @@ export default function ApplicationsPage() {
         <Select id="kind" label="種別" options={KINDS} value={params.get("kind") ?? ""} />
         <Select id="result" label="申込結果" options={RESULTS} value={params.get("result") ?? ""} />
         <Select id="confirmation" label="確認状況" options={CONFIRMATIONS} value={params.get("confirmation") ?? ""} />
-        <Field
-          label="期間(開始)"
-          name="from"
-          id="from"
-          type="date"
-          defaultValue={params.get("from") ?? ""}
-          errors={fieldErrors.from}
-        />
-        <Field
-          label="期間(終了)"
-          name="to"
-          id="to"
-          type="date"
-          defaultValue={params.get("to") ?? ""}
-          errors={fieldErrors.to}
-        />
+        <PeriodFields params={params} errors={fieldErrors} />
         <Field
           label="キーワード"
           name="q"

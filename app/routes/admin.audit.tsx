@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { ErrorList, Field, FormAlert } from "~/components/Field";
+import { ErrorList, Field, FormAlert, PeriodFields } from "~/components/Field";
 import { auditFilterOf } from "~/utils/audit.server";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -81,22 +81,7 @@ export default function AuditPage() {
           </select>
           <ErrorList id="action-error" errors={fieldErrors.action} />
         </div>
-        <Field
-          label="期間(開始)"
-          name="from"
-          id="from"
-          type="date"
-          defaultValue={params.get("from") ?? ""}
-          errors={fieldErrors.from}
-        />
-        <Field
-          label="期間(終了)"
-          name="to"
-          id="to"
-          type="date"
-          defaultValue={params.get("to") ?? ""}
-          errors={fieldErrors.to}
-        />
+        <PeriodFields params={params} errors={fieldErrors} />
         <div className="actions">
           <button type="submit">検索</button>
           <a href={csvHref} download>
