@@ -1,5 +1,3 @@
-import Database from "better-sqlite3";
-import type { QueryId, RootOperationNode } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { iso } from "../../server/lib/clock";
 import { newId } from "../../server/lib/crypto";
@@ -24,6 +22,7 @@ import { insertProducts } from "../../server/services/ordering/catalog";
 import { builtinIntake, IntakeWorker } from "../../server/services/ordering/intake";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { recordingPlans } from "../support/query-plans";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
@@ -214,18 +213,9 @@ describe("申込一覧", () => {
 
   it.runIf(process.env.TEST_DB !== "postgres")("reads an index for every list and count (SQLite's plan)", async () => {
     await seed(130);
-    // Capture each statement the services run, then ask SQLite how it runs it.
-    const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
-    const db = h.db.withPlugin({
-      transformQuery(args) {
-        nodes.push({ node: args.node, queryId: args.queryId });
-        return args.node;
-      },
-      async transformResult(args) {
-        return args.result;
-      },
-    });
-    const deps = { ...h.deps, db };
+    // Record each statement the services run, then ask SQLite how it runs it.
+    const recording = recordingPlans(h);
+    const deps = { ...h.deps, db: recording.db };
     for (const filter of [
       {},
       { kind: "order" as const },
@@ -244,29 +234,16 @@ describe("申込一覧", () => {
       if (page.nextCursor) await listApplications(deps, filter, page.nextCursor);
     }
     await countOpen(deps);
-    const file = new Database(h.databaseUrl.replace(/^file:/, ""), { readonly: true });
-    try {
-      for (const { node, queryId } of nodes) {
-        const compiled = db.getExecutor().compileQuery(node, queryId);
-        const plan = file.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...(compiled.parameters as unknown[])) as {
-          detail: string;
-        }[];
-        const text = plan.map((p) => p.detail).join(" / ");
-        if (process.env.SHOW_PLANS)
-          console.log(`${compiled.sql.replace(/^select .* from/, "select … from")}\n  → ${text}`);
-        expect(text, compiled.sql).not.toMatch(/SCAN (applications|accounts)(?! USING)/);
-        for (const [column, index] of [
-          ["arranged_at", "applications_open_order_idx"],
-          ["answered_at", "applications_open_quote_idx"],
-          ["returned_at", "applications_open_cancellation_idx"],
-        ]) {
-          if (compiled.sql.includes(`"${column}" is null`)) expect(text, compiled.sql).toContain(index);
-        }
-        if (/from "applications"/.test(compiled.sql) && /order by/.test(compiled.sql))
-          expect(text, compiled.sql).not.toContain("TEMP B-TREE");
+    for (const { sql, plan } of recording.plans()) {
+      expect(plan, sql).not.toMatch(/SCAN (applications|accounts)(?! USING)/);
+      for (const [column, index] of [
+        ["arranged_at", "applications_open_order_idx"],
+        ["answered_at", "applications_open_quote_idx"],
+        ["returned_at", "applications_open_cancellation_idx"],
+      ]) {
+        if (sql.includes(`"${column}" is null`)) expect(plan, sql).toContain(index);
       }
-    } finally {
-      file.close();
+      if (/from "applications"/.test(sql) && /order by/.test(sql)) expect(plan, sql).not.toContain("TEMP B-TREE");
     }
   });
 

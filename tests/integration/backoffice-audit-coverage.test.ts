@@ -5,6 +5,7 @@ import { insertProducts } from "../../server/services/ordering/catalog";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { allProcedures } from "../support/router-inputs";
+import { signedInStaff } from "../support/staff";
 
 /**
  * SPEC §8 audit, issue 11: EVERY staff action is in the audit log, with the staff member as actor. The
@@ -191,12 +192,7 @@ describe("each staff action records an audit row naming the staff member", () =>
       failedNumber,
     };
 
-    admin = h.browser({ ip: "198.51.100.9" });
-    await admin.call((c) => c.staffAuth.login(ADMIN));
-    const mail = (await h.mailsTo(ADMIN.email)).find((m) => m.subject.includes("ワンタイムパスワード"));
-    const code = mail && /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1];
-    if (!code) throw new Error("no code mailed");
-    await admin.call((c) => c.staffAuth.verifyOtp({ code }));
+    admin = await signedInStaff(h, ADMIN, { ip: "198.51.100.9" });
   });
   afterAll(async () => {
     await h?.close();

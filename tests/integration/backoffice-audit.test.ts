@@ -1,5 +1,3 @@
-import Database from "better-sqlite3";
-import type { QueryId, RootOperationNode } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formErrorsFrom } from "../../app/utils/forms.server";
 import { newId } from "../../server/lib/crypto";
@@ -16,6 +14,8 @@ import {
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { recordingPlans } from "../support/query-plans";
+import { signedInStaff } from "../support/staff";
 
 /**
  * 操作ログ (SPEC §6, §8 audit) through the caller as /admin/audit calls it: the filters (実行者, 顧客,
@@ -34,23 +34,12 @@ let staffId: string;
 let acme: { accountId: string; userId: string };
 let other: { accountId: string; userId: string };
 
-async function signInStaff(who: { email: string; password: string }) {
-  const browser = h.browser({ ip: "198.51.100.7" });
-  await browser.call((c) => c.staffAuth.login(who));
-  const mail = (await h.mailsTo(who.email)).find((m) => m.subject.includes("ワンタイムパスワード"));
-  const code = mail && /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1];
-  if (!code) throw new Error("no code mailed");
-  await h.db.deleteFrom("dev_mailbox").where("to_address", "=", who.email).execute();
-  await browser.call((c) => c.staffAuth.verifyOtp({ code }));
-  return browser;
-}
-
 beforeEach(async () => {
   h = await createHarness({ LOGIN_RATE_LIMIT_PER_MINUTE: "0" });
   acme = await createAccount(h.deps, { ...ACME, permanentPassword: PASSWORD });
   other = await createAccount(h.deps, { ...OTHER, permanentPassword: PASSWORD });
   staffId = (await createStaff(h.deps, { ...STAFF, role: "operator" })).staffId;
-  staff = await signInStaff(STAFF);
+  staff = await signedInStaff(h, STAFF, { ip: "198.51.100.7" });
 });
 afterEach(async () => {
   await h.close();
@@ -320,17 +309,8 @@ it.runIf(process.env.TEST_DB !== "postgres")(
         "account.suspend",
       );
     }
-    const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
-    const db = h.db.withPlugin({
-      transformQuery(args) {
-        nodes.push({ node: args.node, queryId: args.queryId });
-        return args.node;
-      },
-      async transformResult(args) {
-        return args.result;
-      },
-    });
-    const deps = { ...h.deps, db };
+    const recording = recordingPlans(h);
+    const deps = { ...h.deps, db: recording.db };
     const actors = [undefined, STAFF.email, ACME.email, "システム"];
     const accounts = [undefined, ACME.loginId];
     const actions = [undefined, "auth.logout"];
@@ -350,29 +330,18 @@ it.runIf(process.env.TEST_DB !== "postgres")(
               null,
             );
           }
-    const file = new Database(h.databaseUrl.replace(/^file:/, ""), { readonly: true });
-    try {
-      let read = 0;
-      for (const { node, queryId } of nodes) {
-        const compiled = db.getExecutor().compileQuery(node, queryId);
-        if (!/^(select|with)/.test(compiled.sql)) continue;
-        const plan = file.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...(compiled.parameters as unknown[])) as {
-          detail: string;
-        }[];
-        const text = plan.map((p) => p.detail).join(" / ");
-        expect(text, compiled.sql).not.toMatch(/SCAN (audit_events|users|staff|accounts)(?! USING)/);
-        if (/from "audit_events"/.test(compiled.sql)) {
-          read++;
-          expect(text, compiled.sql).not.toContain("TEMP B-TREE");
-          expect(text, compiled.sql).toMatch(/USING (COVERING )?INDEX audit_events_/);
-          // システム alone reads its partial index; with 操作 or 顧客 SQLite may prefer that equality's index.
-          if (compiled.sql.includes(`"actor_type" = 'system'`) && !/"(action|account_id)" = \?/.test(compiled.sql))
-            expect(text, compiled.sql).toContain("audit_events_system_at_idx");
-        }
+    let read = 0;
+    for (const { sql, plan } of recording.plans()) {
+      expect(plan, sql).not.toMatch(/SCAN (audit_events|users|staff|accounts)(?! USING)/);
+      if (/from "audit_events"/.test(sql)) {
+        read++;
+        expect(plan, sql).not.toContain("TEMP B-TREE");
+        expect(plan, sql).toMatch(/USING (COVERING )?INDEX audit_events_/);
+        // システム alone reads its partial index; with 操作 or 顧客 SQLite may prefer that equality's index.
+        if (sql.includes(`"actor_type" = 'system'`) && !/"(action|account_id)" = \?/.test(sql))
+          expect(plan, sql).toContain("audit_events_system_at_idx");
       }
-      expect(read).toBeGreaterThan(actors.length * accounts.length * actions.length * periods.length);
-    } finally {
-      file.close();
     }
+    expect(read).toBeGreaterThan(actors.length * accounts.length * actions.length * periods.length);
   },
 );
