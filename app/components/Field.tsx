@@ -84,3 +84,39 @@ export function PeriodFields({
     </>
   );
 }
+
+/** A labelled select (name = id) of [value, label] options, with its errors right below it. */
+export function Select({
+  id,
+  label,
+  options,
+  value,
+  errors,
+}: {
+  id: string;
+  label: string;
+  options: readonly (readonly [string, string])[];
+  value: string;
+  errors?: string[];
+}) {
+  const errorId = `${id}-error`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={id}
+        defaultValue={value}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={errors?.length ? errorId : undefined}
+      >
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  );
+}

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { ErrorList, Field, FormAlert, PeriodFields } from "~/components/Field";
+import { Field, FormAlert, PeriodFields, Select } from "~/components/Field";
+import { KeysetPager } from "~/components/KeysetPager";
 import { auditFilterOf } from "~/utils/audit.server";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -38,8 +39,6 @@ export default function AuditPage() {
   const [params] = useSearchParams();
   const filterQuery = new URLSearchParams(params);
   filterQuery.delete("cursor");
-  const next = new URLSearchParams(filterQuery);
-  if (nextCursor) next.set("cursor", nextCursor);
   const csvHref = `/admin/audit.csv${filterQuery.size ? `?${filterQuery}` : ""}`;
   return (
     <section className="card">
@@ -63,24 +62,13 @@ export default function AuditPage() {
           defaultValue={params.get("loginId") ?? ""}
           errors={fieldErrors.loginId}
         />
-        <div className="field">
-          <label htmlFor="action">操作</label>
-          <select
-            id="action"
-            name="action"
-            defaultValue={params.get("action") ?? ""}
-            aria-invalid={fieldErrors.action?.length ? true : undefined}
-            aria-describedby={fieldErrors.action?.length ? "action-error" : undefined}
-          >
-            <option value="">すべて</option>
-            {actions.map((a) => (
-              <option key={a.value} value={a.value}>
-                {a.label}
-              </option>
-            ))}
-          </select>
-          <ErrorList id="action-error" errors={fieldErrors.action} />
-        </div>
+        <Select
+          id="action"
+          label="操作"
+          options={[["", "すべて"], ...actions.map((a) => [a.value, a.label] as const)]}
+          value={params.get("action") ?? ""}
+          errors={fieldErrors.action}
+        />
         <PeriodFields params={params} errors={fieldErrors} />
         <div className="actions">
           <button type="submit">検索</button>
@@ -124,12 +112,7 @@ export default function AuditPage() {
       ) : (
         <p>該当する操作ログはありません。</p>
       )}
-      <nav className="pagination" aria-label="ページ">
-        {params.get("cursor") ? (
-          <Link to={`/admin/audit${filterQuery.size ? `?${filterQuery}` : ""}`}>最新へ</Link>
-        ) : null}
-        {nextCursor ? <Link to={`/admin/audit?${next}`}>次へ</Link> : null}
-      </nav>
+      <KeysetPager path="/admin/audit" nextCursor={nextCursor} />
     </section>
   );
 }
