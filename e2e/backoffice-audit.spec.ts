@@ -5,7 +5,7 @@ import { expect, login, signInAsStaff, test } from "./fixtures";
 const GENERIC_LOGIN_FAILURE =
   "ログインID、メールアドレスまたはパスワードが正しくありません。続けて失敗した場合は、しばらく時間をおいてから再度お試しください。";
 
-test("a failed login and a staff ロック解除 appear in 操作ログ; 顧客 and 操作 narrow it; the CSV holds the rows", async ({
+test("a failed login and a staff ロック解除 appear in 操作ログ; 顧客 and 操作 narrow it; the CSV holds the rows @nojs", async ({
   page,
   browser,
   request,
