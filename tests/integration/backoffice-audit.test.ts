@@ -150,6 +150,10 @@ describe("filters", () => {
     expect(fields.actor?.[0]).toContain("見つかりません");
     expect(fields.loginId?.[0]).toBe("ログインID「zzz99」の顧客は見つかりません。");
     expect(fields.action?.[0]).toBe("操作は一覧から選択してください。");
+    const withAccount = await failure(
+      staff.call((c) => c.backofficeAudit.list({ actor: "nobody@example.jp", loginId: ACME.loginId })),
+    );
+    expect(Object.keys(formErrorsFrom(withAccount).errors.fieldErrors)).toEqual(["actor"]);
     const date = await failure(staff.call((c) => c.backofficeAudit.list({ from: "2026-02-30" })));
     expect(date.code).toBe("BAD_REQUEST");
     expect(formErrorsFrom(date).errors.fieldErrors.from).toEqual(["期間(開始)に正しい日付を入力してください。"]);

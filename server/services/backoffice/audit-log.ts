@@ -117,15 +117,19 @@ async function scopeOf(deps: Pick<ServiceDeps, "db">, filter: AuditLogFilter): P
   else if (actor) {
     const email = normalizeEmail(actor);
     const staff = await deps.db.selectFrom("staff").select("id").where("email", "=", email).execute();
-    const users = await deps.db
-      .selectFrom("users")
-      .select(["id", "account_id"])
-      .where("email_normalized", "=", email)
-      .limit(ACTOR_MATCH_LIMIT + 1)
-      .execute();
-    if (!staff.length && !users.length) {
+    // With 顧客, the account's one user of that email (the unique (account_id, email_normalized)).
+    let users = deps.db.selectFrom("users").select(["id", "account_id"]).where("email_normalized", "=", email);
+    if (scope.accountId) users = users.where("account_id", "=", scope.accountId);
+    const found = await users.limit(ACTOR_MATCH_LIMIT + 1).execute();
+    const known =
+      staff.length > 0 ||
+      found.length > 0 ||
+      (scope.accountId !== undefined &&
+        (await deps.db.selectFrom("users").select("id").where("email_normalized", "=", email).limit(1).execute())
+          .length > 0);
+    if (!known) {
       errors.actor = ["このメールアドレスのスタッフ・利用者は見つかりません(システムの操作は「システム」と入力)。"];
-    } else if (users.length > ACTOR_MATCH_LIMIT && !scope.accountId) {
+    } else if (found.length > ACTOR_MATCH_LIMIT) {
       errors.actor = [
         `このメールアドレスの利用者が${ACTOR_MATCH_LIMIT}社を超えます。顧客(ログインID)も指定してください。`,
       ];
@@ -134,9 +138,7 @@ async function scopeOf(deps: Pick<ServiceDeps, "db">, filter: AuditLogFilter): P
       // the account's own need no second condition. Staff act on any account: it stays a condition.
       scope.actors = [
         ...staff.map((s) => ({ id: s.id, accountCheck: scope.accountId !== undefined })),
-        ...users
-          .filter((u) => scope.accountId === undefined || u.account_id === scope.accountId)
-          .map((u) => ({ id: u.id, accountCheck: false })),
+        ...found.map((u) => ({ id: u.id, accountCheck: false })),
       ];
     }
   }
