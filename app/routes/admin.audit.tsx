@@ -41,7 +41,7 @@ export default function AuditPage() {
   filterQuery.delete("cursor");
   const csvHref = `/admin/audit.csv${filterQuery.size ? `?${filterQuery}` : ""}`;
   return (
-    <section className="card">
+    <section className="card wide">
       <h1>操作ログ</h1>
       <FormAlert message={formError} />
       <Form method="get" className="search filters" aria-label="操作ログの絞り込み">
@@ -70,9 +70,9 @@ export default function AuditPage() {
           errors={fieldErrors.action}
         />
         <PeriodFields params={params} errors={fieldErrors} />
-        <div className="actions">
+        <div className="actions button-row">
           <button type="submit">検索</button>
-          <a href={csvHref} download>
+          <a className="button secondary" href={csvHref} download>
             CSV
           </a>
         </div>
@@ -96,13 +96,13 @@ export default function AuditPage() {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id}>
-                  <td>{r.atLabel}</td>
+                  <td className="nowrap">{r.atLabel}</td>
                   <td>{r.actorLabel}</td>
                   <td>{r.loginId ? `${r.loginId} ${r.companyName ?? ""}` : ""}</td>
-                  <td>{r.actionLabel}</td>
+                  <td className="nowrap">{r.actionLabel}</td>
                   <td>{r.target}</td>
-                  <td className={r.result === "failure" ? "status-failed" : undefined}>{r.resultLabel}</td>
-                  <td>{r.ip}</td>
+                  <td className={r.result === "failure" ? "nowrap status-failed" : "nowrap"}>{r.resultLabel}</td>
+                  <td className="nowrap">{r.ip}</td>
                   <td>{r.detailsLabel}</td>
                 </tr>
               ))}
