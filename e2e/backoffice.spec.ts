@@ -1,36 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { admin, expect, login, mailIds, type TestAccount, test, waitForMail } from "./fixtures";
+import { expect, login, signInAsStaff, type TestAccount, test } from "./fixtures";
 
 /** 申込一覧 of the back office (SPEC §6): a customer's order, arranged by staff, seen by the customer. */
-
-interface Staff {
-  email: string;
-  password: string;
-}
-
-/** A staff member made as QA makes one: `npm run admin -- create-staff`. */
-async function createStaff(): Promise<Staff> {
-  const suffix = randomBytes(4).toString("hex");
-  const staff = { email: `ops.${suffix}@example.jp`, password: "Staff-2026a" };
-  const out = await admin("create-staff", "--email", staff.email, "--password", staff.password, "--role", "operator");
-  expect(out).toContain(`created staff ${staff.email}`);
-  return staff;
-}
-
-async function staffSignIn(page: Page, request: Parameters<typeof mailIds>[0], staff: Staff) {
-  await page.goto("/admin/login");
-  const earlier = await mailIds(request, staff.email);
-  await page.getByLabel("メールアドレス", { exact: true }).fill(staff.email);
-  await page.getByLabel("パスワード", { exact: true }).fill(staff.password);
-  await page.getByRole("button", { name: "ログイン" }).click();
-  await expect(page).toHaveURL(/\/admin\/login\/otp/);
-  const mail = await waitForMail(request, staff.email, "管理画面ワンタイムパスワード通知", earlier);
-  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1] as string;
-  await page.getByLabel("ワンタイムパスワード", { exact: true }).fill(code);
-  await page.getByRole("button", { name: "送信" }).click();
-  await expect(page).toHaveURL(/\/admin$/);
-}
 
 function tokyoToday(): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
@@ -136,7 +107,7 @@ test.describe("back office: 申込一覧", () => {
   }) => {
     const number = await apply(page, account, "order");
 
-    await staffSignIn(page, request, await createStaff());
+    await signInAsStaff(page, request);
     await expect(page.getByRole("heading", { name: "ダッシュボード" })).toBeVisible();
     await page.getByRole("link", { name: /未手配の注文/ }).click();
     await expect(page.getByRole("heading", { name: "申込一覧" })).toBeVisible();
@@ -170,10 +141,9 @@ test.describe("back office: 申込一覧", () => {
     request,
     account,
   }) => {
-    const staff = await createStaff();
     const order = await apply(page, account, "order", 3);
 
-    await staffSignIn(page, request, staff);
+    await signInAsStaff(page, request);
     await page.goto(`/admin/applications/${order}`);
     await page.getByRole("button", { name: "手配済にする" }).click();
     await expect(page.getByText(/手配済にしました。契約番号: /)).toBeVisible();
@@ -187,7 +157,7 @@ test.describe("back office: 申込一覧", () => {
     await page.getByRole("button", { name: "ログアウト" }).first().click();
 
     // Staff find it under 未処理の解約 and confirm the return.
-    await staffSignIn(page, request, staff);
+    await signInAsStaff(page, request);
     await page.getByRole("link", { name: /未処理の解約/ }).click();
     await expect(page.getByRole("row", { name: new RegExp(first) }).getByRole("link", { name: first })).toBeVisible();
     await confirmReturn(page, first, "返却を確認しました。");
@@ -203,7 +173,7 @@ test.describe("back office: 申込一覧", () => {
     const rest = await cancelOnRentals(page, order, { mode: "all" });
     await expect(rentalRow(page)).toHaveText(["DSOX1204G", /オシロスコープ/, "3", "3", "1", "0"]);
     await page.getByRole("button", { name: "ログアウト" }).first().click();
-    await staffSignIn(page, request, staff);
+    await signInAsStaff(page, request);
     await confirmReturn(page, rest, "返却を確認しました。レンタルは終了しました。");
 
     await customerSignIn(page, account);
@@ -221,7 +191,7 @@ test.describe("back office: 申込一覧", () => {
   }) => {
     const number = await apply(page, account, "quote");
 
-    await staffSignIn(page, request, await createStaff());
+    await signInAsStaff(page, request);
     await page.getByRole("link", { name: /未回答の見積/ }).click();
     await page
       .getByRole("row", { name: new RegExp(number) })

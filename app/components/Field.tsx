@@ -54,3 +54,69 @@ export function FormAlert({ message }: { message?: string }) {
     </div>
   );
 }
+
+/** 期間(開始) and 期間(終了) of a list's GET filter (`from`, `to`: dates), each with its messages. */
+export function PeriodFields({
+  params,
+  errors,
+}: {
+  params: URLSearchParams;
+  errors: Partial<Record<string, string[]>>;
+}) {
+  return (
+    <>
+      <Field
+        label="期間(開始)"
+        name="from"
+        id="from"
+        type="date"
+        defaultValue={params.get("from") ?? ""}
+        errors={errors.from}
+      />
+      <Field
+        label="期間(終了)"
+        name="to"
+        id="to"
+        type="date"
+        defaultValue={params.get("to") ?? ""}
+        errors={errors.to}
+      />
+    </>
+  );
+}
+
+/** A labelled select (name = id) of [value, label] options, with its errors right below it. */
+export function Select({
+  id,
+  label,
+  options,
+  value,
+  errors,
+}: {
+  id: string;
+  label: string;
+  options: readonly (readonly [string, string])[];
+  value: string;
+  errors?: string[];
+}) {
+  const errorId = `${id}-error`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={id}
+        defaultValue={value}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={errors?.length ? errorId : undefined}
+      >
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  );
+}

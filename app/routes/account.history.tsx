@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { Field } from "~/components/Field";
+import { PeriodFields } from "~/components/Field";
+import { KeysetPager } from "~/components/KeysetPager";
 import type { loader as rootLoader } from "~/root";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -51,8 +52,6 @@ export default function HistoryPage() {
   const [params] = useSearchParams();
   const filterQuery = new URLSearchParams(params);
   filterQuery.delete("cursor");
-  const next = new URLSearchParams(filterQuery);
-  if (nextCursor) next.set("cursor", nextCursor);
   return (
     <div>
       <Form method="get" className="search filters" aria-label="申込履歴の絞り込み">
@@ -76,22 +75,7 @@ export default function HistoryPage() {
             ))}
           </select>
         </div>
-        <Field
-          label="期間(開始)"
-          name="from"
-          id="from"
-          type="date"
-          defaultValue={params.get("from") ?? ""}
-          errors={fieldErrors.from}
-        />
-        <Field
-          label="期間(終了)"
-          name="to"
-          id="to"
-          type="date"
-          defaultValue={params.get("to") ?? ""}
-          errors={fieldErrors.to}
-        />
+        <PeriodFields params={params} errors={fieldErrors} />
         <div className="actions">
           <button type="submit">絞り込み</button>
         </div>
@@ -135,12 +119,7 @@ export default function HistoryPage() {
           )へお問い合わせください。{site?.contactHours}
         </p>
       ) : null}
-      <nav className="pagination" aria-label="ページ">
-        {params.get("cursor") ? (
-          <Link to={`/account/history${filterQuery.size ? `?${filterQuery}` : ""}`}>最新へ</Link>
-        ) : null}
-        {nextCursor ? <Link to={`/account/history?${next}`}>次へ</Link> : null}
-      </nav>
+      <KeysetPager path="/account/history" nextCursor={nextCursor} />
     </div>
   );
 }

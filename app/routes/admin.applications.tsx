@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { Field, FormAlert } from "~/components/Field";
+import { Field, FormAlert, PeriodFields, Select } from "~/components/Field";
+import { KeysetPager } from "~/components/KeysetPager";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
@@ -66,38 +67,9 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   }
 }
 
-function Select({
-  id,
-  label,
-  options,
-  value,
-}: {
-  id: string;
-  label: string;
-  options: readonly (readonly [string, string])[];
-  value: string;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} name={id} defaultValue={value}>
-        {options.map(([v, l]) => (
-          <option key={v} value={v}>
-            {l}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 export default function ApplicationsPage() {
   const { rows, nextCursor, formError, fieldErrors } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const filterQuery = new URLSearchParams(params);
-  filterQuery.delete("cursor");
-  const next = new URLSearchParams(filterQuery);
-  if (nextCursor) next.set("cursor", nextCursor);
   return (
     <section className="card">
       <h1>申込一覧</h1>
@@ -106,22 +78,7 @@ export default function ApplicationsPage() {
         <Select id="kind" label="種別" options={KINDS} value={params.get("kind") ?? ""} />
         <Select id="result" label="申込結果" options={RESULTS} value={params.get("result") ?? ""} />
         <Select id="confirmation" label="確認状況" options={CONFIRMATIONS} value={params.get("confirmation") ?? ""} />
-        <Field
-          label="期間(開始)"
-          name="from"
-          id="from"
-          type="date"
-          defaultValue={params.get("from") ?? ""}
-          errors={fieldErrors.from}
-        />
-        <Field
-          label="期間(終了)"
-          name="to"
-          id="to"
-          type="date"
-          defaultValue={params.get("to") ?? ""}
-          errors={fieldErrors.to}
-        />
+        <PeriodFields params={params} errors={fieldErrors} />
         <Field
           label="キーワード"
           name="q"
@@ -168,12 +125,7 @@ export default function ApplicationsPage() {
       ) : (
         <p>該当する申込はありません。</p>
       )}
-      <nav className="pagination" aria-label="ページ">
-        {params.get("cursor") ? (
-          <Link to={`/admin/applications${filterQuery.size ? `?${filterQuery}` : ""}`}>最新へ</Link>
-        ) : null}
-        {nextCursor ? <Link to={`/admin/applications?${next}`}>次へ</Link> : null}
-      </nav>
+      <KeysetPager path="/admin/applications" nextCursor={nextCursor} />
     </section>
   );
 }

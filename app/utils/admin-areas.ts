@@ -20,6 +20,12 @@ export const BACK_OFFICE_AREAS: readonly { to: string; label: string; descriptio
     description: "商品の検索・登録・編集、販売終了・販売再開、CSVでの一括登録・更新。",
   },
   {
+    to: "/admin/audit",
+    label: "操作ログ",
+    description:
+      "スタッフの操作と顧客のログイン・セキュリティ操作の記録。実行者・顧客・操作・期間で絞り込み、CSV出力。",
+  },
+  {
     to: "/admin/staff",
     label: "スタッフ管理",
     description: "スタッフの一覧、追加、利用停止・利用再開(管理者のみ)。",

@@ -86,3 +86,22 @@ export function decodeCsv(bytes: Uint8Array): string {
     return new TextDecoder("shift_jis").decode(bytes);
   }
 }
+
+/**
+ * One cell as this app writes CSV: always quoted (commas, quotes and line breaks survive), and a value
+ * a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) gets a
+ * leading `'` (CSV injection).
+ */
+export function csvCell(value: string | number | null): string {
+  const s = value === null ? "" : String(value);
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/** One record: its cells joined by commas, ended by CRLF. */
+export function csvRecord(values: readonly (string | number | null)[]): string {
+  return `${values.map(csvCell).join(",")}\r\n`;
+}
+
+/** What a CSV file this app writes starts with: a BOM, so that Excel reads it as UTF-8. */
+export const CSV_BOM = "\uFEFF";

@@ -50,13 +50,18 @@ export const backofficeAccountsRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const { accountId } = await openAccount(ctx.deps, ctx.staff, {
-        loginId: input.loginId,
-        companyName: input.companyName,
-        email: input.email,
-        userName: input.userName || undefined,
-        initialPassword: input.password || undefined,
-      });
+      const { accountId } = await openAccount(
+        ctx.deps,
+        ctx.staff,
+        {
+          loginId: input.loginId,
+          companyName: input.companyName,
+          email: input.email,
+          userName: input.userName || undefined,
+          initialPassword: input.password || undefined,
+        },
+        ctx.meta,
+      );
       return { accountId };
     }),
 

@@ -5,6 +5,7 @@ import { authRouter } from "./auth";
 import { backofficeAccountsRouter } from "./backoffice-accounts";
 import { backofficeApplicationsRouter } from "./backoffice-applications";
 import { backofficeProductsRouter } from "./backoffice-products";
+import { backofficeAuditRouter } from "./backoffice-audit";
 import { catalogRouter } from "./catalog";
 import { historyRouter } from "./history";
 import { rentalsRouter } from "./rentals";
@@ -33,6 +34,7 @@ export const appRouter = router({
   backofficeApplications: backofficeApplicationsRouter,
   backofficeAccounts: backofficeAccountsRouter,
   backofficeProducts: backofficeProductsRouter,
+  backofficeAudit: backofficeAuditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -27,7 +27,7 @@ import { insertProducts } from "../../server/services/ordering/catalog";
 import { builtinIntake, IntakeWorker } from "../../server/services/ordering/intake";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
-import { recordPlans } from "../support/query-plans";
+import { recordingPlans } from "../support/query-plans";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
@@ -276,9 +276,9 @@ describe("申込一覧", () => {
 
   it.runIf(process.env.TEST_DB !== "postgres")("reads an index for every list and count (SQLite's plan)", async () => {
     await seed(130);
-    // Capture each statement the services run, then ask SQLite how it runs it.
-    const recorder = recordPlans(h);
-    const deps = { ...h.deps, db: recorder.db };
+    // Record each statement the services run, then ask SQLite how it runs it.
+    const recording = recordingPlans(h);
+    const deps = { ...h.deps, db: recording.db };
     for (const filter of [
       {},
       { kind: "order" as const },
@@ -298,17 +298,16 @@ describe("申込一覧", () => {
       if (page.nextCursor) await listApplications(deps, filter, page.nextCursor);
     }
     await countOpen(deps);
-    for (const { sql: statement, plan: text } of recorder.plans()) {
-      expect(text, statement).not.toMatch(/SCAN (applications|accounts)(?! USING)/);
+    for (const { sql, plan } of recording.plans()) {
+      expect(plan, sql).not.toMatch(/SCAN (applications|accounts)(?! USING)/);
       for (const [column, index] of [
         ["arranged_at", "applications_open_order_idx"],
         ["answered_at", "applications_open_quote_idx"],
         ["returned_at", "applications_open_cancellation_idx"],
       ]) {
-        if (statement.includes(`"${column}" is null`)) expect(text, statement).toContain(index);
+        if (sql.includes(`"${column}" is null`)) expect(plan, sql).toContain(index);
       }
-      if (/from "applications"/.test(statement) && /order by/.test(statement))
-        expect(text, statement).not.toContain("TEMP B-TREE");
+      if (/from "applications"/.test(sql) && /order by/.test(sql)) expect(plan, sql).not.toContain("TEMP B-TREE");
     }
   });
 

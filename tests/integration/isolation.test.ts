@@ -353,6 +353,9 @@ const TABLE: Record<string, Row> = {
   "backofficeProducts.resume": { access: "staff", input: (f) => ({ id: f.productId }), ids: "product" },
   "backofficeProducts.previewCsv": { access: "staff", input: () => ({ file: PRODUCT_CSV }) },
   "backofficeProducts.importCsv": { access: "staff", input: () => ({ file: PRODUCT_CSV }) },
+  "backofficeAudit.actions": { access: "staff" },
+  "backofficeAudit.list": { access: "staff", input: () => ({ loginId: A.loginId, action: "auth.login" }) },
+  "backofficeAudit.csvChunk": { access: "staff", input: () => ({ loginId: A.loginId, cursor: null }) },
 };
 
 const ROWS = Object.entries(TABLE);

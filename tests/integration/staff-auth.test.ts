@@ -57,6 +57,7 @@ describe("sign-in", () => {
     expect(await b.call((c) => c.staffAuth.otpChallenge())).toMatchObject({ expiresAt: "2026-04-01T00:10:00.000Z" });
 
     const code = await latestCode(ADMIN.email);
+    h.clock.advance(1000); // the audit rows below in time order, not one instant
     await b.call((c) => c.staffAuth.verifyOtp({ code }));
     expect(await b.call((c) => c.staffAuth.me())).toEqual({
       id: adminId,
@@ -90,6 +91,7 @@ describe("sign-in", () => {
       { email: OPERATOR.email, password: OPERATOR.password },
     ];
     for (const input of attempts) {
+      h.clock.advance(1000); // audit rows of one instant have no order: one second apart, they do
       const e = await failure(h.browser().call((c) => c.staffAuth.login(input)));
       expect({ code: e.code, message: e.message, domain: domainCode(e) }).toEqual({
         code: "UNAUTHORIZED",
@@ -187,6 +189,7 @@ describe("sign-in", () => {
 
   it("logs out: the session ends and the logout is audited", async () => {
     const b = await signIn(ADMIN);
+    h.clock.advance(1000); // after the sign-in's audit rows, not in the same instant
     await b.call((c) => c.staffAuth.logout());
     expect(await b.call((c) => c.staffAuth.me())).toBeNull();
     expect(await h.db.selectFrom("sessions").selectAll().execute()).toHaveLength(0);

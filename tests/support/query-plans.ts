@@ -1,16 +1,15 @@
 import Database from "better-sqlite3";
 import type { QueryId, RootOperationNode } from "kysely";
 import type { DB } from "../../db";
+import type { Harness } from "./harness";
 
 /**
- * For tests that prove a list reads an index: `db` runs as the harness's database and remembers each
- * statement; `plans()` then asks SQLite how it runs each one (EXPLAIN QUERY PLAN, the details joined by
- * " / "). SQLite only: the harness's database file is opened read-only beside the connection.
- * SHOW_PLANS=1 prints them.
+ * The harness's database with every statement recorded, and SQLite's plan of each afterwards: run the
+ * services on `db`, then ask `plans()` how SQLite answers what they ran (SQLite only).
  */
-export function recordPlans(harness: { db: DB; databaseUrl: string }) {
+export function recordingPlans(h: Harness): { db: DB; plans(): { sql: string; plan: string }[] } {
   const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
-  const db = harness.db.withPlugin({
+  const db = h.db.withPlugin({
     transformQuery(args) {
       nodes.push({ node: args.node, queryId: args.queryId });
       return args.node;
@@ -21,21 +20,21 @@ export function recordPlans(harness: { db: DB; databaseUrl: string }) {
   });
   return {
     db,
-    plans(): { sql: string; plan: string }[] {
-      const file = new Database(harness.databaseUrl.replace(/^file:/, ""), { readonly: true });
+    plans() {
+      const file = new Database(h.databaseUrl.replace(/^file:/, ""), { readonly: true });
       try {
-        return nodes.map(({ node, queryId }) => {
-          const compiled = db.getExecutor().compileQuery(node, queryId);
-          const rows = file
-            .prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`)
-            .all(...(compiled.parameters as unknown[])) as {
-            detail: string;
-          }[];
-          const plan = rows.map((p) => p.detail).join(" / ");
-          if (process.env.SHOW_PLANS)
-            console.log(`${compiled.sql.replace(/^select .* from/, "select … from")}\n  → ${plan}`);
-          return { sql: compiled.sql, plan };
-        });
+        return nodes
+          .map(({ node, queryId }) => db.getExecutor().compileQuery(node, queryId))
+          .filter((compiled) => /^(select|with)/.test(compiled.sql))
+          .map((compiled) => {
+            const rows = file
+              .prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`)
+              .all(...(compiled.parameters as unknown[])) as { detail: string }[];
+            const plan = rows.map((p) => p.detail).join(" / ");
+            if (process.env.SHOW_PLANS)
+              console.log(`${compiled.sql.replace(/^select .* from/, "select … from")}\n  → ${plan}`);
+            return { sql: compiled.sql, plan };
+          });
       } finally {
         file.close();
       }

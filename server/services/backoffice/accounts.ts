@@ -217,6 +217,7 @@ export function openAccount(
   deps: ServiceDeps,
   staff: StaffActor,
   input: OpenAccountInput,
+  meta: RequestMeta | null = null,
 ): Promise<{ accountId: string; userId: string }> {
   return createAccount(
     deps,
@@ -228,6 +229,7 @@ export function openAccount(
       temporaryPassword: input.initialPassword || undefined,
     },
     { type: "staff", id: staff.id },
+    meta,
   );
 }
 

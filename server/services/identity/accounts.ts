@@ -2,7 +2,7 @@ import { isUniqueViolation } from "../../../db";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { recordAudit } from "../audit";
-import type { ServiceDeps } from "../deps";
+import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { sendSetupMail } from "./account-users";
 import { accountSearchKeys, isValidEmail, LOGIN_ID, normalizeEmail, normalizeLoginId } from "./normalize";
@@ -30,6 +30,8 @@ export async function createAccount(
   deps: ServiceDeps,
   input: CreateAccountInput,
   actor: { type: "staff" | "system"; id?: string } = { type: "system" },
+  /** The staff member's request (its IP in the audit row); null from the CLI and the seed. */
+  meta: RequestMeta | null = null,
 ): Promise<{ accountId: string; userId: string }> {
   const loginId = normalizeLoginId(input.loginId);
   const companyName = input.companyName.trim();
@@ -87,7 +89,7 @@ export async function createAccount(
         .execute();
       if (!passwordHash)
         await sendSetupMail(deps, trx, { id: userId, email, name: input.userName?.trim() ?? "" }, accountId);
-      await recordAudit(trx, deps.clock, { ...actor, accountId }, null, "account.create", { target: loginId });
+      await recordAudit(trx, deps.clock, { ...actor, accountId }, meta, "account.create", { target: loginId });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw loginIdTaken();

@@ -1,4 +1,5 @@
 import type { ApplicationKind } from "../../../db/schema";
+import { csvCell } from "../../lib/csv";
 import { formatTokyoShort } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
@@ -182,13 +183,6 @@ export function lineAmount(line: { unit_price: number | null; quantity: number }
 /** 合計 of an answered quote's lines, in yen, tax excluded. */
 export function quoteTotal(lines: { unit_price: number | null; quantity: number }[]): number {
   return lines.reduce((sum, l) => sum + (lineAmount(l) ?? 0), 0);
-}
-
-function csvCell(value: string | number | null): string {
-  const s = value === null ? "" : String(value);
-  // Quote every cell; neutralise spreadsheet formulas (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return `"${safe.replace(/"/g, '""')}"`;
 }
 
 /** The account's history as CSV, UTF-8 with a BOM so that Excel opens it as UTF-8. */
