@@ -8,6 +8,7 @@ import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { MAX_LINES, MAX_QUANTITY } from "./drafts";
+import { quoteOfSubmission } from "./quote-orders";
 import { type DeliveryFields, validateDelivery } from "./templates";
 
 export const KIND_LABEL: Record<ApplicationKind, string> = { quote: "見積", order: "注文", cancellation: "解約" };
@@ -215,6 +216,15 @@ export async function submitApplication(
           delivery_phone: v.delivery.phone,
           notes: v.notes,
           po_number: v.poNumber,
+          // この見積で注文する: the quote that filled the order form (before the draft is cleared below).
+          quote_id:
+            input.kind === "order"
+              ? await quoteOfSubmission(
+                  trx,
+                  actor,
+                  v.lines.map((l) => l.productId),
+                )
+              : null,
         })
         .execute();
       await trx
@@ -284,5 +294,6 @@ export function emptyApplication(
     answer_comment: null,
     returned_at: null,
     returned_by: null,
+    quote_id: null,
   };
 }
