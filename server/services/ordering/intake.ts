@@ -1,6 +1,8 @@
 import type { ApplicationTable } from "../../../db/schema";
 import { type QueueSpec, QueueWorker, type QueueWorkerOptions } from "../../lib/leased-queue";
+import type { ServiceDeps } from "../deps";
 import { deliveryOf } from "./applications";
+import { notifyIntakeFailed } from "./staff-notify";
 
 /** What order intake receives for one application. */
 export interface IntakePayload {
@@ -45,6 +47,8 @@ export function webhookIntake(url: string, timeoutMs = 10_000): IntakeHandler {
 
 export interface IntakeWorkerOptions extends QueueWorkerOptions {
   handler: IntakeHandler;
+  /** Tells the company of a 受付失敗 (STAFF_NOTIFY_EMAIL), in the transaction that gives the application up. */
+  notify?: Pick<ServiceDeps, "outbox" | "config">;
 }
 
 /** Applications as a leased queue: a claimed one stays `pending`, with a lease. */
@@ -69,7 +73,12 @@ const INTAKE_QUEUE: QueueSpec<"applications"> = {
  */
 export class IntakeWorker extends QueueWorker<"applications"> {
   constructor(private readonly o: IntakeWorkerOptions) {
-    super("intake worker", INTAKE_QUEUE, o);
+    const notify = o.notify;
+    super(
+      "intake worker",
+      notify ? { ...INTAKE_QUEUE, onFailed: (trx, row) => notifyIntakeFailed(notify, trx, row.number) } : INTAKE_QUEUE,
+      o,
+    );
   }
 
   protected async handle(row: ApplicationTable): Promise<void> {
