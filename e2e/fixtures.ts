@@ -136,6 +136,26 @@ async function completeFirstLogin(
   return { ...account, password };
 }
 
+/** An operator made with `npm run admin -- create-staff`, signed in with the mailed code. */
+export async function signInAsStaff(page: Page, request: APIRequestContext): Promise<{ email: string }> {
+  const suffix = randomBytes(4).toString("hex");
+  const staff = { email: `ops.${suffix}@example.jp`, password: "Staff-2026a" };
+  const out = await admin("create-staff", "--email", staff.email, "--password", staff.password, "--role", "operator");
+  expect(out).toContain(`created staff ${staff.email}`);
+  await page.goto("/admin/login");
+  const earlier = await mailIds(request, staff.email);
+  await page.getByLabel("メールアドレス", { exact: true }).fill(staff.email);
+  await page.getByLabel("パスワード", { exact: true }).fill(staff.password);
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await expect(page).toHaveURL(/\/admin\/login\/otp/);
+  const mail = await waitForMail(request, staff.email, "管理画面ワンタイムパスワード通知", earlier);
+  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1] as string;
+  await page.getByLabel("ワンタイムパスワード", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "送信" }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  return { email: staff.email };
+}
+
 export const test = base.extend<{ newAccount: TestAccount; account: TestAccount }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   baseURL: async ({}, use) => {
