@@ -88,6 +88,17 @@ async function accept() {
   await new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 }).runOnce();
 }
 
+/** Intake as the runtime wires it (told to notify), behind an endpoint that answers 503 every time. */
+function intakeDown(maxAttempts: number) {
+  const handler = {
+    name: "down",
+    deliver: async () => {
+      throw new Error("intake answered 503");
+    },
+  };
+  return new IntakeWorker({ db: h.db, clock: h.clock, handler, pollIntervalMs: 1000, maxAttempts, notify: h.deps });
+}
+
 /** A quote of DSOX1204G ×2 and MSO44 ×1, answered 12,000円 / 80,000円 until `validUntil` (today by default). */
 async function answeredQuote(validUntil = today()) {
   const number = await submit("quote", [
@@ -270,22 +281,34 @@ describe("STAFF_NOTIFY_EMAIL", () => {
     expect(mail?.text).not.toMatch(/パスワード|password/i);
   });
 
+  it("gets 【新規申込】 for a cancellation too, naming the contract and the lines given back", async () => {
+    await setUp({ STAFF_NOTIFY_EMAIL: NOTIFY });
+    const order = await submit("order", [["DSOX1204G", 2]]);
+    await accept();
+    const { contractNo } = await staff.call((c) => c.backofficeApplications.arrange({ number: order }));
+    const [rental] = await customer.call((c) => c.rentals.list());
+    if (!rental) throw new Error("no rental");
+    const detail = await customer.call((c) => c.rentals.get({ id: rental.id }));
+    const { number } = await customer.call((c) =>
+      c.rentals.requestCancellation({
+        rentalId: rental.id,
+        mode: "partial",
+        quantities: Object.fromEntries(detail.lines.map((l) => [l.id, "1"])),
+        returnDate: today(),
+        notes: "",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const mail = (await h.mailsTo(NOTIFY)).find((m) => m.subject === `【新規申込】${number} ${USER.companyName}`);
+    expect(mail?.text).toContain("種別: 解約");
+    expect(mail?.text).toContain(`契約番号 ${contractNo}、返却希望日 ${today()}`);
+    expect(mail?.text).toContain("1. DSOX1204G デジタル・オシロスコープ 70MHz 4ch × 1(解約)");
+  });
+
   it("gets 【受付失敗】 once, when intake gives an application up", async () => {
     await setUp({ STAFF_NOTIFY_EMAIL: NOTIFY });
     const order = await submit("order", [["DSOX1204G", 1]]);
-    const failing = new IntakeWorker({
-      db: h.db,
-      clock: h.clock,
-      handler: {
-        name: "down",
-        deliver: async () => {
-          throw new Error("intake answered 503");
-        },
-      },
-      pollIntervalMs: 1000,
-      maxAttempts: 2,
-      notify: h.deps,
-    });
+    const failing = intakeDown(2);
     await failing.runOnce();
     const failedMails = async () => (await h.mailsTo(NOTIFY)).filter((m) => m.subject.startsWith("【受付失敗】"));
     expect(await failedMails()).toEqual([]);
@@ -308,19 +331,7 @@ describe("STAFF_NOTIFY_EMAIL", () => {
   it("unset: no mail to the company, for applications or failures", async () => {
     await setUp();
     await submit("order", [["DSOX1204G", 1]]);
-    await new IntakeWorker({
-      db: h.db,
-      clock: h.clock,
-      handler: {
-        name: "down",
-        deliver: async () => {
-          throw new Error("down");
-        },
-      },
-      pollIntervalMs: 1000,
-      maxAttempts: 1,
-      notify: h.deps,
-    }).runOnce();
+    await intakeDown(1).runOnce();
     const outbox = await h.db.selectFrom("mail_outbox").select(["template"]).execute();
     expect(outbox.map((m) => m.template)).toContain("application-received");
     expect(outbox.filter((m) => m.template.startsWith("staff-new") || m.template.startsWith("staff-intake"))).toEqual(

@@ -6,6 +6,7 @@ import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "../ordering/applications";
 import { INTAKE_LABEL, lineAmount, nextDay, quoteTotal, tokyoDayStart } from "../ordering/history";
+import { quotedPrices } from "../ordering/quote-orders";
 
 /**
  * 申込一覧 of the back office: every account's applications, newest first, keyset-paginated, and the
@@ -341,7 +342,9 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
       : null,
     quoteTotal: a.answered_at ? quoteTotal(lines) : null,
     /** An order placed from a quote (この見積で注文する): the quote, to honour its prices. */
-    quote: quote ? { number: quote.number, validUntil: quote.validUntil, orderedAfterExpiry: quote.orderedAfterExpiry } : null,
+    quote: quote
+      ? { number: quote.number, validUntil: quote.validUntil, orderedAfterExpiry: quote.orderedAfterExpiry }
+      : null,
     lines: lines.map((l) => ({
       id: l.id,
       lineNo: l.line_no,
@@ -374,16 +377,11 @@ async function quoteOfOrder(deps: ServiceDeps, quoteId: string, orderedAt: strin
     .where("id", "=", quoteId)
     .executeTakeFirst();
   if (!q) return null;
-  const prices = await deps.db
-    .selectFrom("application_lines")
-    .select(["product_id", "unit_price"])
-    .where("application_id", "=", q.id)
-    .execute();
   return {
     number: q.number,
     validUntil: q.valid_until,
     // The prices hold through 有効期限 (Japan); the draft may have been filled in time and sent later.
     orderedAfterExpiry: q.valid_until !== null && tokyoDateString(new Date(orderedAt)) > q.valid_until,
-    unitPrices: new Map(prices.map((p) => [p.product_id, p.unit_price])),
+    unitPrices: await quotedPrices(deps.db, q.id),
   };
 }

@@ -122,11 +122,7 @@ export async function draftQuote(deps: ServiceDeps, actor: Actor) {
     .where("account_id", "=", actor.accountId)
     .executeTakeFirst();
   if (!quote) return null;
-  const prices = await deps.db
-    .selectFrom("application_lines")
-    .select(["product_id", "unit_price"])
-    .where("application_id", "=", quote.id)
-    .execute();
+  const prices = await quotedPrices(deps.db, quote.id);
   const today = tokyoDateString(deps.clock.now());
   return {
     number: quote.number,
@@ -136,8 +132,18 @@ export async function draftQuote(deps: ServiceDeps, actor: Actor) {
     period: quote.period,
     periodUnit: quote.period_unit,
     delivery: deliveryOf(quote),
-    unitPrices: Object.fromEntries(prices.map((p) => [p.product_id, p.unit_price])),
+    unitPrices: Object.fromEntries(prices),
   };
+}
+
+/** A quote's 単価 per product (null on a line not priced). */
+export async function quotedPrices(db: DB, quoteId: string): Promise<Map<string, number | null>> {
+  const lines = await db
+    .selectFrom("application_lines")
+    .select(["product_id", "unit_price"])
+    .where("application_id", "=", quoteId)
+    .execute();
+  return new Map(lines.map((l) => [l.product_id, l.unit_price]));
 }
 
 /**
