@@ -19,6 +19,21 @@ async function customerSignIn(page: Page, account: TestAccount) {
   await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
 }
 
+/** At 320 px the page does not scroll sideways (a wide table scrolls inside its wrapper); then back to 1280 px. */
+async function expectNoPageScrollAt320(page: Page) {
+  const sideways = () =>
+    page.evaluate(() => {
+      window.scrollTo(10_000, window.scrollY);
+      const x = window.scrollX;
+      window.scrollTo(0, window.scrollY);
+      return x;
+    });
+  await page.setViewportSize({ width: 320, height: 800 });
+  await expect.poll(sideways).toBe(0);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect.poll(sideways).toBe(0);
+}
+
 async function addToQuote(page: Page, modelNo: string) {
   await page.goto(`/products?q=${modelNo}`);
   await page.getByRole("link", { name: modelNo, exact: true }).click();
@@ -79,6 +94,7 @@ test("a quote answered by staff becomes an order with この見積で注文す�
   await expect(line.getByRole("cell", { name: "24,000円" })).toBeVisible();
   await expect(page.getByRole("row", { name: /合計/ }).getByRole("cell", { name: "32,000円" })).toBeVisible();
   await expect(page.getByText("送料込みの価格です")).toBeVisible();
+  await expectNoPageScrollAt320(page);
   await page.getByRole("button", { name: "この見積で注文する" }).click();
 
   // The order form holds the quote's lines, quantities, period and delivery.
@@ -89,6 +105,7 @@ test("a quote answered by staff becomes an order with この見積で注文す�
   await expect(page.getByLabel("レンタル期間")).toHaveValue("3");
   await expect(page.getByLabel("単位")).toHaveValue("month");
   await expect(page.getByLabel("担当者名")).toHaveValue("見積 花子");
+  await expectNoPageScrollAt320(page);
   await page.getByLabel("レンタル開始日").fill(tokyoToday());
   await page.getByRole("button", { name: "確認画面へ" }).click();
   await page.getByRole("button", { name: "申し込む" }).click();
