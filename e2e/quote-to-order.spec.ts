@@ -124,4 +124,5 @@ test("a quote answered by staff becomes an order with この見積で注文す�
   await page.goto(`/admin/applications/${order}`);
   await expect(page.getByRole("link", { name: quote })).toBeVisible();
   await expect(page.getByRole("row", { name: /DSOX1204G/ }).getByRole("cell", { name: "12,000円" })).toBeVisible();
+  await expectNoPageScrollAt320(page);
 });
