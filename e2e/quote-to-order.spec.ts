@@ -41,7 +41,7 @@ async function addToQuote(page: Page, modelNo: string) {
   await expect(page.getByRole("heading", { name: "見積依頼", exact: true })).toBeVisible();
 }
 
-test("a quote answered by staff becomes an order with この見積で注文する", async ({ page, request, account }) => {
+test("a quote answered by staff becomes an order with この見積で注文する @nojs", async ({ page, request, account }) => {
   // The customer asks for a quote: DSOX1204G × 2 and DSOX1102G × 1, for 3 months.
   await customerSignIn(page, account);
   await addToQuote(page, "DSOX1204G");
