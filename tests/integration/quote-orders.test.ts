@@ -4,7 +4,7 @@ import { addMs } from "../../server/lib/clock";
 import { tokyoDateString } from "../../server/lib/format";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
-import { builtinIntake, IntakeWorker } from "../../server/services/ordering/intake";
+import { builtinIntake, type IntakePayload, IntakeWorker } from "../../server/services/ordering/intake";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 
@@ -165,6 +165,10 @@ describe("この見積で注文する", () => {
     ]);
     expect((await customer.call((c) => c.history.get({ number: order }))).quoteNumber).toBe(quote);
     expect(await draft()).toEqual([]);
+    const handed: IntakePayload[] = [];
+    const handler = { name: "capture", deliver: async (p: IntakePayload) => void handed.push(p) };
+    await new IntakeWorker({ db: h.db, clock: h.clock, handler, pollIntervalMs: 1000 }).runOnce();
+    expect(handed.map((p) => [p.number, p.quoteNumber])).toEqual([[order, quote]]);
     expect(await customer.call((c) => c.applications.draftQuote())).toBeNull();
     const seen = await staff.call((c) => c.backofficeApplications.get({ number: order }));
     expect(seen.quote).toEqual({ number: quote, validUntil: today(), orderedAfterExpiry: false });

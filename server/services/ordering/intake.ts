@@ -18,6 +18,8 @@ export interface IntakePayload {
   delivery: Record<string, string>;
   notes: string;
   poNumber: string;
+  /** An order placed from an answered quote (この見積で注文する): the quote's number, whose 単価 hold. */
+  quoteNumber: string | null;
   lines: { lineNo: number; modelNo: string; productName: string; quantity: number }[];
 }
 
@@ -91,6 +93,9 @@ export class IntakeWorker extends QueueWorker<"applications"> {
       .select(["login_id", "company_name"])
       .where("id", "=", a.account_id)
       .executeTakeFirstOrThrow();
+    const quote = a.quote_id
+      ? await this.o.db.selectFrom("applications").select("number").where("id", "=", a.quote_id).executeTakeFirst()
+      : undefined;
     const lines = await this.o.db
       .selectFrom("application_lines")
       .selectAll()
@@ -110,6 +115,7 @@ export class IntakeWorker extends QueueWorker<"applications"> {
       delivery: deliveryOf(a),
       notes: a.notes,
       poNumber: a.po_number,
+      quoteNumber: quote?.number ?? null,
       lines: lines.map((l) => ({
         lineNo: l.line_no,
         modelNo: l.model_no,
