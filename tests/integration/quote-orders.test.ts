@@ -7,6 +7,7 @@ import { insertProducts } from "../../server/services/ordering/catalog";
 import { builtinIntake, type IntakePayload, IntakeWorker } from "../../server/services/ordering/intake";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { signedInStaff } from "../support/staff";
 
 /**
  * この見積で注文する (SPEC §6) and the company's notification mails (STAFF_NOTIFY_EMAIL), through the caller:
@@ -55,12 +56,7 @@ async function setUp(env: Record<string, string> = {}) {
   customer = h.browser();
   await customer.call((c) => c.auth.login({ loginId: USER.loginId, email: USER.email, password: PASSWORD }));
   await createStaff(h.deps, { ...STAFF, role: "operator" });
-  staff = h.browser();
-  await staff.call((c) => c.staffAuth.login(STAFF));
-  const mail = (await h.mailsTo(STAFF.email)).find((m) => m.subject.includes("ワンタイムパスワード"));
-  const code = mail && /ワンタイムパスワード: (\d{6})/.exec(mail.text)?.[1];
-  if (!code) throw new Error("no code mailed");
-  await staff.call((c) => c.staffAuth.verifyOtp({ code }));
+  staff = await signedInStaff(h, STAFF);
 }
 
 afterEach(async () => {
