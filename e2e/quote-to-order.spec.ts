@@ -108,6 +108,7 @@ test("a quote answered by staff becomes an order with この見積で注文す�
   await expectNoPageScrollAt320(page);
   await page.getByLabel("レンタル開始日").fill(tokyoToday());
   await page.getByRole("button", { name: "確認画面へ" }).click();
+  await expect(page.getByText(quote, { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "申し込む" }).click();
   const placed = page.getByText(/申込番号: O-\d{4}-\d{6}/);
   await expect(placed).toBeVisible();

@@ -19,7 +19,8 @@ export function ApplicationForm() {
   const formRef = useRef<HTMLFormElement>(null);
   const title = TITLE[data.kind];
 
-  if (result?.step === "confirm") return <Confirmation title={title} result={result} />;
+  if (result?.step === "confirm")
+    return <Confirmation title={title} result={result} quoteNumber={data.quote?.number} />;
 
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
@@ -204,8 +205,11 @@ export function ApplicationForm() {
 function Confirmation({
   title,
   result,
+  quoteNumber,
 }: {
   title: string;
+  /** この見積で注文する: the quote the order refers to. */
+  quoteNumber?: string;
   result: Extract<NonNullable<ReturnType<typeof useActionData<typeof applicationAction>>>, { step: "confirm" }>;
 }) {
   const v = result.values;
@@ -215,6 +219,7 @@ function Confirmation({
       lead="以下の内容でお申し込みます。よろしければ「申し込む」を押してください。"
       lines={result.lines.map((l) => ({ key: l.productId, modelNo: l.modelNo, name: l.name, quantity: l.quantity }))}
       summary={[
+        ...(quoteNumber ? [{ term: "見積番号", detail: quoteNumber }] : []),
         { term: "レンタル開始日", detail: v.startDate },
         { term: "レンタル期間", detail: `${v.period}${v.periodUnit === "day" ? "日" : "か月"}` },
         ...DELIVERY_FIELDS.map((f) => ({ term: f.label, detail: v.delivery[f.name] || "—" })),
