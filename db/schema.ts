@@ -176,6 +176,8 @@ export interface DraftLineTable {
   product_id: string;
   quantity: number;
   created_at: string;
+  /** The answered quote (applications.id) whose この見積で注文する put this line in the order form. */
+  quote_id: string | null;
 }
 
 export interface NumberSequenceTable {
@@ -221,6 +223,8 @@ export interface ApplicationTable {
   /** Cancellation's goods back (返却確認): when, by whom (staff id). */
   returned_at: string | null;
   returned_by: string | null;
+  /** An order placed from an answered quote (この見積で注文する): the quote's applications.id. */
+  quote_id: string | null;
 }
 
 export interface ApplicationLineTable {

@@ -33,6 +33,8 @@ export default async function globalSetup() {
     MAIL_POLL_INTERVAL_MS: "100",
     LOGIN_RATE_LIMIT_PER_MINUTE: "0",
     SEED_DEMO: "true",
+    // The company's copy of each new application and intake failure (quote-to-order.spec.ts reads it).
+    STAFF_NOTIFY_EMAIL: "orders@rental.example.jp",
   };
   const logFile = path.join(dir, "server.log");
   const log = fs.openSync(logFile, "a");

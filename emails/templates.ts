@@ -56,6 +56,25 @@ export const mailTemplates = {
     subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",
     vars: ["accountCompany", "userName", "loginId", "newEmail", "changedAt"],
   },
+  "staff-new-application": {
+    subject: "【新規申込】{{number}} {{accountCompany}}",
+    vars: ["number", "kind", "submittedAt", "accountCompany", "loginId", "userName", "details", "lines", "url"],
+  },
+  "staff-intake-failed": {
+    subject: "【受付失敗】{{number}} {{accountCompany}}",
+    vars: [
+      "number",
+      "kind",
+      "submittedAt",
+      "accountCompany",
+      "loginId",
+      "userName",
+      "details",
+      "lines",
+      "attempts",
+      "url",
+    ],
+  },
   "staff-otp": {
     subject: "【{{siteName}}】管理画面ワンタイムパスワード通知",
     vars: ["staffName", "code", "expiresAt"],

@@ -102,6 +102,8 @@ const baseSchema = z.object({
   /** How often the intake worker looks for applications to hand on; MAIL_POLL_INTERVAL_MS when unset. */
   INTAKE_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
   INTAKE_MAX_ATTEMPTS: z.coerce.number({ message: "a whole number" }).int().min(1).max(50).default(6),
+  /** The rental company's address for 【新規申込】 and 【受付失敗】 mails; unset: none are sent. */
+  STAFF_NOTIFY_EMAIL: z.email({ message: "one email address (e.g. orders@example.jp)" }).max(254).optional(),
   SEED_DEMO: bool.optional(),
   COMPANY_NAME: z.string().min(1).default("サンプルレンタル株式会社"),
   SITE_NAME: z.string().min(1).default("WEB会員専用ご注文サイト"),
@@ -136,6 +138,8 @@ export interface Config {
   trustProxy: TrustProxy;
   seedDemo: boolean;
   intake: { webhookUrl: string | undefined; pollIntervalMs: number; maxAttempts: number };
+  /** Where the company is told of each new application and each final intake failure (none when unset). */
+  staffNotifyEmail: string | undefined;
   site: {
     companyName: string;
     siteName: string;
@@ -213,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: e.INTAKE_POLL_INTERVAL_MS ?? e.MAIL_POLL_INTERVAL_MS,
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,
     },
+    staffNotifyEmail: e.STAFF_NOTIFY_EMAIL,
     site: {
       companyName: e.COMPANY_NAME,
       siteName: e.SITE_NAME,

@@ -80,6 +80,7 @@ export async function startRuntime(
     handler: config.intake.webhookUrl ? webhookIntake(config.intake.webhookUrl) : builtinIntake,
     pollIntervalMs: config.intake.pollIntervalMs,
     maxAttempts: config.intake.maxAttempts,
+    notify: deps,
     log: options.log,
   });
   return {

@@ -19,10 +19,12 @@ export function ApplicationForm() {
   const formRef = useRef<HTMLFormElement>(null);
   const title = TITLE[data.kind];
 
-  if (result?.step === "confirm") return <Confirmation title={title} result={result} />;
+  if (result?.step === "confirm")
+    return <Confirmation title={title} result={result} quoteNumber={data.quote?.number} />;
 
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
+  const quote = data.quote;
   const lines = data.lines.map((l) => ({
     ...l,
     quantity: values?.lines.find((v) => v.productId === l.productId)?.quantity ?? String(l.quantity),
@@ -53,47 +55,63 @@ export function ApplicationForm() {
       ) : (
         <Form method="post" noValidate ref={formRef}>
           <input type="hidden" name="formKey" value={values?.formKey ?? data.formKey} />
+          {quote ? (
+            <p className="hint">
+              見積 {quote.number} の内容で注文します(有効期限 {quote.validUntil}
+              )。見積単価は表の「見積単価」のとおりです。
+            </p>
+          ) : null}
           <section className="panel">
             <h2 id="lines-heading">商品</h2>
             <ErrorList errors={errors.lines} />
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">型番</th>
-                  <th scope="col">商品名</th>
-                  <th scope="col">日額 / 月額</th>
-                  <th scope="col">数量</th>
-                  <th scope="col">操作</th>
-                </tr>
-              </thead>
-              <tbody>
-                {lines.map((l) => (
-                  <tr key={l.productId}>
-                    <td>{l.modelNo}</td>
-                    <td>{l.name}</td>
-                    <td className="num">
-                      {yen(l.dailyPrice)} / {yen(l.monthlyPrice)}
-                    </td>
-                    <td>
-                      <LineQuantityField
-                        label="数量"
-                        lineId={l.productId}
-                        modelNo={l.modelNo}
-                        min={1}
-                        max={99}
-                        defaultValue={l.quantity}
-                        fieldErrors={errors}
-                      />
-                    </td>
-                    <td>
-                      <button type="submit" name="intent" value={`remove:${l.productId}`} className="secondary">
-                        削除
-                      </button>
-                    </td>
+            <div className="table-scroll">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">型番</th>
+                    <th scope="col">商品名</th>
+                    <th scope="col">日額 / 月額</th>
+                    {quote ? <th scope="col">見積単価</th> : null}
+                    <th scope="col">数量</th>
+                    <th scope="col">操作</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {lines.map((l) => (
+                    <tr key={l.productId}>
+                      <td>{l.modelNo}</td>
+                      <td>{l.name}</td>
+                      <td className="num">
+                        {yen(l.dailyPrice)} / {yen(l.monthlyPrice)}
+                      </td>
+                      {quote ? (
+                        <td className="num">
+                          {typeof quote.unitPrices[l.productId] === "number"
+                            ? yen(quote.unitPrices[l.productId] as number)
+                            : "—"}
+                        </td>
+                      ) : null}
+                      <td>
+                        <LineQuantityField
+                          label="数量"
+                          lineId={l.productId}
+                          modelNo={l.modelNo}
+                          min={1}
+                          max={99}
+                          defaultValue={l.quantity}
+                          fieldErrors={errors}
+                        />
+                      </td>
+                      <td>
+                        <button type="submit" name="intent" value={`remove:${l.productId}`} className="secondary">
+                          削除
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </section>
 
           <section className="panel">
@@ -104,7 +122,7 @@ export function ApplicationForm() {
               type="date"
               min={data.today}
               required
-              defaultValue={values?.startDate ?? ""}
+              defaultValue={values?.startDate ?? quote?.startDate ?? ""}
               errors={errors.startDate}
             />
             <div className="inline-fields">
@@ -115,12 +133,16 @@ export function ApplicationForm() {
                 inputMode="numeric"
                 min={1}
                 required
-                defaultValue={values?.period ?? "1"}
+                defaultValue={values?.period ?? (quote?.period ? String(quote.period) : "1")}
                 errors={errors.period}
               />
               <div className="field">
                 <label htmlFor="periodUnit">単位</label>
-                <select id="periodUnit" name="periodUnit" defaultValue={values?.periodUnit ?? "month"}>
+                <select
+                  id="periodUnit"
+                  name="periodUnit"
+                  defaultValue={values?.periodUnit ?? quote?.periodUnit ?? "month"}
+                >
                   <option value="day">日</option>
                   <option value="month">か月</option>
                 </select>
@@ -152,7 +174,7 @@ export function ApplicationForm() {
                 よく使うお届け先は<Link to="/account/templates">お届け先テンプレート管理</Link>で登録できます。
               </p>
             ) : null}
-            <DeliveryFields values={values?.delivery} errors={errors} />
+            <DeliveryFields values={values?.delivery ?? quote?.delivery} errors={errors} />
           </section>
 
           <section className="panel">
@@ -183,8 +205,11 @@ export function ApplicationForm() {
 function Confirmation({
   title,
   result,
+  quoteNumber,
 }: {
   title: string;
+  /** この見積で注文する: the quote the order refers to. */
+  quoteNumber?: string;
   result: Extract<NonNullable<ReturnType<typeof useActionData<typeof applicationAction>>>, { step: "confirm" }>;
 }) {
   const v = result.values;
@@ -194,6 +219,7 @@ function Confirmation({
       lead="以下の内容でお申し込みます。よろしければ「申し込む」を押してください。"
       lines={result.lines.map((l) => ({ key: l.productId, modelNo: l.modelNo, name: l.name, quantity: l.quantity }))}
       summary={[
+        ...(quoteNumber ? [{ term: "見積番号", detail: quoteNumber }] : []),
         { term: "レンタル開始日", detail: v.startDate },
         { term: "レンタル期間", detail: `${v.period}${v.periodUnit === "day" ? "日" : "か月"}` },
         ...DELIVERY_FIELDS.map((f) => ({ term: f.label, detail: v.delivery[f.name] || "—" })),

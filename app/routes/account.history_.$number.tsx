@@ -1,19 +1,47 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { FormAlert } from "~/components/Field";
 import { LinesTable } from "~/components/LinesTable";
+import { SubmitButton } from "~/components/SubmitButton";
 import type { loader as rootLoader } from "~/root";
+import { redirectWithFlash } from "~/utils/flash.server";
+import { attempt } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
 
 export const meta = title("申込内容");
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
-  return orNotFound(context.caller.history.get({ number: params.number ?? "" }));
+  const a = await orNotFound(context.caller.history.get({ number: params.number ?? "" }));
+  // この見積で注文する replaces the order form's lines: say how many are there now.
+  const orderDraftLines = a.canOrderFromQuote ? (await context.caller.applications.draft({ kind: "order" })).length : 0;
+  return { ...a, orderDraftLines };
 }
+
+/** この見積で注文する: the order form filled with this quote's lines (the service checks 有効期限 again). */
+export async function action({ context, params }: ActionFunctionArgs) {
+  const number = params.number ?? "";
+  return attempt(context.caller.applications.orderFromQuote({ number }), { values: {} }, (r) => {
+    const parts = [`見積 ${r.quoteNumber} の商品を注文フォームに反映しました。`];
+    if (r.replaced) parts.push(`注文フォームにあった商品(${r.replaced}件)は置き換えました。`);
+    if (r.retired.length) parts.push(`販売終了のため次の商品は含めていません: ${r.retired.join("、")}。`);
+    return redirectWithFlash("/order", parts.join(""), context);
+  });
+}
+
+const yen = (n: number | null) => (n === null ? "—" : `${n.toLocaleString("ja-JP")}円`);
 
 export default function ApplicationPage() {
   const a = useLoaderData<typeof loader>();
+  const refused = useActionData<typeof action>();
   const site = useRouteLoaderData<typeof rootLoader>("root")?.site;
+  const confirmedAt =
+    a.confirmation === "手配済"
+      ? a.arrangedAtLabel
+      : a.confirmation === "回答済"
+        ? a.answeredAtLabel
+        : a.returnedAtLabel;
+  const answered = a.kind === "quote" && a.quoteTotal !== null;
   return (
     <div>
       <p>
@@ -33,7 +61,15 @@ export default function ApplicationPage() {
         <dt>申込結果</dt>
         <dd>{a.resultLabel}</dd>
         <dt>確認結果</dt>
-        <dd>{a.confirmation ? `${a.confirmation}(${a.arrangedAtLabel})` : "—"}</dd>
+        <dd>{a.confirmation ? `${a.confirmation}${confirmedAt ? `(${confirmedAt})` : ""}` : "—"}</dd>
+        {a.quoteNumber ? (
+          <>
+            <dt>見積番号</dt>
+            <dd>
+              <Link to={`/account/history/${a.quoteNumber}`}>{a.quoteNumber}</Link>
+            </dd>
+          </>
+        ) : null}
         {a.startDate ? (
           <>
             <dt>レンタル開始日</dt>
@@ -65,16 +101,39 @@ export default function ApplicationPage() {
         ) : null}
       </dl>
       <h3>商品</h3>
-      <LinesTable
-        numbered
-        quantityLabel={a.kind === "cancellation" ? "解約数量" : "数量"}
-        lines={a.lines.map((l) => ({
-          key: String(l.lineNo),
-          modelNo: l.modelNo,
-          name: l.productName,
-          quantity: l.quantity,
-        }))}
-      />
+      {answered ? (
+        <QuoteAnswer a={a} />
+      ) : (
+        <LinesTable
+          numbered
+          quantityLabel={a.kind === "cancellation" ? "解約数量" : "数量"}
+          lines={a.lines.map((l) => ({
+            key: String(l.lineNo),
+            modelNo: l.modelNo,
+            name: l.productName,
+            quantity: l.quantity,
+          }))}
+        />
+      )}
+      {answered ? (
+        <section className="panel" aria-labelledby="quote-order-heading">
+          <h3 id="quote-order-heading">この見積での注文</h3>
+          <FormAlert message={refused?.formError} />
+          {a.canOrderFromQuote ? (
+            <Form method="post">
+              <p className="hint">
+                有効期限({a.validUntil})まで、この見積の商品と数量で注文フォームを開けます。
+                {a.orderDraftLines
+                  ? `注文フォームにある商品(${a.orderDraftLines}件)は、この見積の商品に置き換わります。`
+                  : ""}
+              </p>
+              <SubmitButton>この見積で注文する</SubmitButton>
+            </Form>
+          ) : (
+            <p>有効期限({a.validUntil})を過ぎたため、この見積では注文できません。見積を依頼し直してください。</p>
+          )}
+        </section>
+      ) : null}
       {a.delivery.company ? (
         <>
           <h3>お届け先</h3>
@@ -93,5 +152,53 @@ export default function ApplicationPage() {
         </>
       ) : null}
     </div>
+  );
+}
+
+/** An answered quote: 単価 and 金額 per line, 合計, 有効期限 and the staff's コメント. */
+function QuoteAnswer({ a }: { a: ReturnType<typeof useLoaderData<typeof loader>> }) {
+  return (
+    <>
+      <div className="table-scroll">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">No.</th>
+              <th scope="col">型番</th>
+              <th scope="col">商品名</th>
+              <th scope="col">数量</th>
+              <th scope="col">単価</th>
+              <th scope="col">金額</th>
+            </tr>
+          </thead>
+          <tbody>
+            {a.lines.map((l) => (
+              <tr key={l.lineNo}>
+                <td>{l.lineNo}</td>
+                <td>{l.modelNo}</td>
+                <td>{l.productName}</td>
+                <td className="num">{l.quantity}</td>
+                <td className="num">{yen(l.unitPrice)}</td>
+                <td className="num">{yen(l.amount)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={5}>
+                合計(税抜)
+              </th>
+              <td className="num">{yen(a.quoteTotal)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      <dl className="summary">
+        <dt>有効期限</dt>
+        <dd>{a.validUntil}</dd>
+        <dt>コメント</dt>
+        <dd className="pre">{a.answerComment || "—"}</dd>
+      </dl>
+    </>
   );
 }

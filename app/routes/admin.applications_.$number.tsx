@@ -139,6 +139,15 @@ export default function StaffApplicationPage() {
             <dd>{a.poNumber}</dd>
           </>
         ) : null}
+        {a.quote ? (
+          <>
+            <dt>見積番号</dt>
+            <dd>
+              <Link to={`/admin/applications/${a.quote.number}`}>{a.quote.number}</Link>(有効期限 {a.quote.validUntil}
+              {a.quote.orderedAfterExpiry ? "、期限後の注文" : ""})
+            </dd>
+          </>
+        ) : null}
         {a.validUntil ? (
           <>
             <dt>有効期限</dt>
@@ -228,37 +237,41 @@ export default function StaffApplicationPage() {
           </div>
         </Form>
       ) : (
-        <table className="table">
-          <caption>商品</caption>
-          <thead>
-            <tr>
-              <th scope="col">No.</th>
-              <th scope="col">型番</th>
-              <th scope="col">商品名</th>
-              <th scope="col">{a.kind === "cancellation" ? "解約数量" : "数量"}</th>
-              {a.kind === "quote" ? <th scope="col">単価</th> : null}
-              {a.kind === "cancellation" ? <th scope="col">返却済/解約依頼/契約数量</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {a.lines.map((l) => (
-              <tr key={l.id}>
-                <th scope="row">{l.lineNo}</th>
-                <td>{l.modelNo}</td>
-                <td>{l.productName}</td>
-                <td>{l.quantity}</td>
-                {a.kind === "quote" ? <td>{yen(l.unitPrice)}</td> : null}
-                {a.kind === "cancellation" ? (
-                  <td>
-                    {l.rentalLine
-                      ? `${l.rentalLine.returned} / ${l.rentalLine.cancelRequested} / ${l.rentalLine.quantity}`
-                      : "—"}
-                  </td>
-                ) : null}
+        <div className="table-scroll">
+          <table className="table">
+            <caption>商品</caption>
+            <thead>
+              <tr>
+                <th scope="col">No.</th>
+                <th scope="col">型番</th>
+                <th scope="col">商品名</th>
+                <th scope="col">{a.kind === "cancellation" ? "解約数量" : "数量"}</th>
+                {a.kind === "quote" ? <th scope="col">単価</th> : null}
+                {a.quote ? <th scope="col">見積単価</th> : null}
+                {a.kind === "cancellation" ? <th scope="col">返却済/解約依頼/契約数量</th> : null}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {a.lines.map((l) => (
+                <tr key={l.id}>
+                  <th scope="row">{l.lineNo}</th>
+                  <td>{l.modelNo}</td>
+                  <td>{l.productName}</td>
+                  <td>{l.quantity}</td>
+                  {a.kind === "quote" ? <td>{yen(l.unitPrice)}</td> : null}
+                  {a.quote ? <td>{yen(l.quotedUnitPrice)}</td> : null}
+                  {a.kind === "cancellation" ? (
+                    <td>
+                      {l.rentalLine
+                        ? `${l.rentalLine.returned} / ${l.rentalLine.cancelRequested} / ${l.rentalLine.quantity}`
+                        : "—"}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
 
       {a.delivery.company ? (

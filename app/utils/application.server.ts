@@ -20,12 +20,14 @@ export interface ApplicationValues {
 
 export async function applicationLoader({ context, request }: LoaderFunctionArgs, kind: Kind) {
   await requireCustomer(context, request);
-  const [lines, { templates }, form] = await Promise.all([
+  const [lines, { templates }, form, quote] = await Promise.all([
     context.caller.applications.draft({ kind }),
     context.caller.templates.list(),
     context.caller.applications.newForm(),
+    // この見積で注文する: the quote the order form was filled from starts its period and delivery.
+    kind === "order" ? context.caller.applications.draftQuote() : null,
   ]);
-  return { kind, lines, templates, formKey: form.key, today: form.today };
+  return { kind, lines, templates, formKey: form.key, today: form.today, quote };
 }
 
 function readValues(form: FormData): ApplicationValues {

@@ -26,6 +26,8 @@ export interface QueueSpec<T extends QueueTable> {
   maxAttempts: number;
   /** More columns to set when an item is done (the mail's sent_at). */
   onDone?: (now: string) => Partial<Item<T>>;
+  /** Runs in the transaction that gives an item up (status `failed`), e.g. to tell someone. */
+  onFailed?: (trx: DB, item: Item<T>) => Promise<void>;
   describe: (item: Item<T>) => string;
 }
 
@@ -114,8 +116,8 @@ export class LeasedQueue<T extends QueueTable> {
     return claimed as unknown as Item<T>[];
   }
 
-  private async update(item: Item<T>, values: Record<string, unknown>): Promise<void> {
-    await this.db
+  private async update(item: Item<T>, values: Record<string, unknown>, db: DB = this.o.db): Promise<void> {
+    await (db as unknown as AnyDb)
       .updateTable(this.table)
       .set(values)
       .where("id", "=", (item as { id: string }).id)
@@ -143,12 +145,22 @@ export class LeasedQueue<T extends QueueTable> {
       } catch (error) {
         const message = ((error as Error).message ?? String(error)).slice(0, 500);
         const attempts = item[this.spec.columns.attempts] as number;
-        await this.update(item, {
-          [c.status]: attempts >= this.maxAttempts ? status.failed : status.waiting,
+        const givenUp = attempts >= this.maxAttempts;
+        const values = {
+          [c.status]: givenUp ? status.failed : status.waiting,
           [c.nextAttemptAt]: iso(addMs(this.o.clock.now(), backoffMs(attempts))),
           [c.lockedUntil]: null,
           [c.error]: message,
-        });
+        };
+        const onFailed = this.spec.onFailed;
+        if (givenUp && onFailed) {
+          await this.o.db.transaction().execute(async (trx) => {
+            await this.update(item, values, trx);
+            await onFailed(trx, item);
+          });
+        } else {
+          await this.update(item, values);
+        }
         this.o.log?.(`${this.spec.describe(item)} attempt ${attempts} failed: ${message}`);
       }
     }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { tokyoDateString } from "../lib/format";
 import * as applications from "../services/ordering/applications";
 import * as drafts from "../services/ordering/drafts";
+import * as quoteOrders from "../services/ordering/quote-orders";
 import { customerProcedure, router } from "../trpc/init";
 import { numberField } from "./form-values";
 import { applicationInput, kind } from "./ordering-inputs";
@@ -36,4 +37,11 @@ export const applicationsRouter = router({
   submit: customerProcedure
     .input(applicationInput)
     .mutation(({ ctx, input }) => applications.submitApplication(ctx.deps, actor(ctx), input, ctx.meta)),
+
+  /** この見積で注文する: the order form (draft) filled with an answered quote's lines, until 有効期限. */
+  orderFromQuote: customerProcedure
+    .input(z.object({ number: z.string().max(32) }))
+    .mutation(({ ctx, input }) => quoteOrders.orderFromQuote(ctx.deps, actor(ctx), input.number)),
+  /** The quote the order form was filled from (its period, delivery and prices), or null. */
+  draftQuote: customerProcedure.query(({ ctx }) => quoteOrders.draftQuote(ctx.deps, actor(ctx))),
 });

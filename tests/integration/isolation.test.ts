@@ -253,6 +253,12 @@ const TABLE: Record<string, Row> = {
   "applications.newForm": { access: "customer" },
   "applications.check": { access: "customer", input: (f) => order(f), ids: "product" },
   "applications.submit": { access: "customer", input: (f) => order(f), ids: "product" },
+  "applications.orderFromQuote": {
+    access: "customer",
+    input: (f) => ({ number: f.a.quoteNumber }),
+    ids: "application",
+  },
+  "applications.draftQuote": { access: "customer" },
 
   "history.list": { access: "customer", input: () => ({}) },
   "history.csv": { access: "customer", input: () => ({}) },

@@ -1,10 +1,11 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { ApplicationKind, Database } from "../../../db/schema";
-import { formatTokyoShort } from "../../lib/format";
+import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "../ordering/applications";
 import { INTAKE_LABEL, lineAmount, nextDay, quoteTotal, tokyoDayStart } from "../ordering/history";
+import { quotedPrices } from "../ordering/quote-orders";
 import { accountKeywordMatch, loginKeyOf } from "./accounts";
 
 /**
@@ -306,6 +307,7 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
       : undefined,
   ]);
   const confirmation = confirmationOf(a);
+  const quote = a.quote_id ? await quoteOfOrder(deps, a.quote_id, a.created_at) : null;
   return {
     number: a.number,
     kind: a.kind,
@@ -340,6 +342,10 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
       ? { id: rental.id, contractNo: rental.contract_no, status: rental.status, endedAt: rental.ended_at }
       : null,
     quoteTotal: a.answered_at ? quoteTotal(lines) : null,
+    /** An order placed from a quote (この見積で注文する): the quote, to honour its prices. */
+    quote: quote
+      ? { number: quote.number, validUntil: quote.validUntil, orderedAfterExpiry: quote.orderedAfterExpiry }
+      : null,
     lines: lines.map((l) => ({
       id: l.id,
       lineNo: l.line_no,
@@ -349,6 +355,8 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
       quantity: l.quantity,
       unitPrice: l.unit_price,
       amount: lineAmount(l),
+      /** For an order placed from a quote: the quote's 単価 for this product (null if the quote had none). */
+      quotedUnitPrice: quote?.unitPrices.get(l.product_id) ?? null,
       /** For a cancellation: the rental line as it is now. */
       rentalLine:
         l.rental_quantity === null
@@ -359,5 +367,22 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
               returned: l.quantity_returned ?? 0,
             },
     })),
+  };
+}
+
+/** The quote an order was placed from: its number, 有効期限, 単価 per product. */
+async function quoteOfOrder(deps: ServiceDeps, quoteId: string, orderedAt: string) {
+  const q = await deps.db
+    .selectFrom("applications")
+    .select(["id", "number", "valid_until"])
+    .where("id", "=", quoteId)
+    .executeTakeFirst();
+  if (!q) return null;
+  return {
+    number: q.number,
+    validUntil: q.valid_until,
+    // The prices hold through 有効期限 (Japan); the draft may have been filled in time and sent later.
+    orderedAfterExpiry: q.valid_until !== null && tokyoDateString(new Date(orderedAt)) > q.valid_until,
+    unitPrices: await quotedPrices(deps.db, q.id),
   };
 }

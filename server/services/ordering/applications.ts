@@ -8,6 +8,8 @@ import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { MAX_LINES, MAX_QUANTITY } from "./drafts";
+import { quoteOfSubmission } from "./quote-orders";
+import { notifyNewApplication } from "./staff-notify";
 import { type DeliveryFields, validateDelivery } from "./templates";
 
 export const KIND_LABEL: Record<ApplicationKind, string> = { quote: "見積", order: "注文", cancellation: "解約" };
@@ -157,7 +159,10 @@ export function deliveryOf(a: ApplicationTable) {
   };
 }
 
-/** Mails 申込受付のお知らせ to the submitting user, in the application's transaction. */
+/**
+ * Mails 申込受付のお知らせ to the submitting user and 【新規申込】 to the company (STAFF_NOTIFY_EMAIL), in the
+ * application's transaction, after its lines are stored.
+ */
 export async function mailReceived(
   deps: ServiceDeps,
   trx: DB,
@@ -180,6 +185,7 @@ export async function mailReceived(
     submittedAt: formatTokyo(now),
     url: `${deps.config.appOrigin}/account/history/${number}`,
   });
+  await notifyNewApplication(deps, trx, number);
 }
 
 /**
@@ -215,6 +221,15 @@ export async function submitApplication(
           delivery_phone: v.delivery.phone,
           notes: v.notes,
           po_number: v.poNumber,
+          // この見積で注文する: the quote that filled the order form (before the draft is cleared below).
+          quote_id:
+            input.kind === "order"
+              ? await quoteOfSubmission(
+                  trx,
+                  actor,
+                  v.lines.map((l) => l.productId),
+                )
+              : null,
         })
         .execute();
       await trx
@@ -284,5 +299,6 @@ export function emptyApplication(
     answer_comment: null,
     returned_at: null,
     returned_by: null,
+    quote_id: null,
   };
 }

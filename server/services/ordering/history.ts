@@ -1,9 +1,10 @@
 import type { ApplicationKind } from "../../../db/schema";
 import { csvCell } from "../../lib/csv";
-import { formatTokyoShort } from "../../lib/format";
+import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "./applications";
+import { quoteValid } from "./quote-orders";
 
 /** What 申込結果 and 確認結果 show for a stored status (DOMAIN.md "Status words on screen"). */
 export const INTAKE_LABEL = { pending: "処理中", accepted: "受付完了", failed: "受付失敗" } as const;
@@ -147,6 +148,15 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
   const rental = a.rental_id
     ? await deps.db.selectFrom("rentals").select(["contract_no"]).where("id", "=", a.rental_id).executeTakeFirst()
     : undefined;
+  // An order placed from a quote (この見積で注文する) names it: 見積番号.
+  const quote = a.quote_id
+    ? await deps.db
+        .selectFrom("applications")
+        .select(["number"])
+        .where("id", "=", a.quote_id)
+        .where("account_id", "=", accountId)
+        .executeTakeFirst()
+    : undefined;
   return {
     ...toRow(a),
     startDate: a.start_date,
@@ -163,6 +173,9 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     validUntil: a.valid_until,
     answerComment: a.answer_comment,
     quoteTotal: a.answered_at ? quoteTotal(lines) : null,
+    /** この見積で注文する is offered while today (Japan) is on or before 有効期限. */
+    canOrderFromQuote: a.kind === "quote" && quoteValid(a, tokyoDateString(deps.clock.now())),
+    quoteNumber: quote?.number ?? null,
     returnedAtLabel: a.returned_at ? formatTokyoShort(new Date(a.returned_at)) : null,
     lines: lines.map((l) => ({
       lineNo: l.line_no,

@@ -1,6 +1,8 @@
 import type { ApplicationTable } from "../../../db/schema";
 import { type QueueSpec, QueueWorker, type QueueWorkerOptions } from "../../lib/leased-queue";
+import type { ServiceDeps } from "../deps";
 import { deliveryOf } from "./applications";
+import { notifyIntakeFailed } from "./staff-notify";
 
 /** What order intake receives for one application. */
 export interface IntakePayload {
@@ -16,6 +18,8 @@ export interface IntakePayload {
   delivery: Record<string, string>;
   notes: string;
   poNumber: string;
+  /** An order placed from an answered quote (この見積で注文する): the quote's number, whose 単価 hold. */
+  quoteNumber: string | null;
   lines: { lineNo: number; modelNo: string; productName: string; quantity: number }[];
 }
 
@@ -45,6 +49,8 @@ export function webhookIntake(url: string, timeoutMs = 10_000): IntakeHandler {
 
 export interface IntakeWorkerOptions extends QueueWorkerOptions {
   handler: IntakeHandler;
+  /** Tells the company of a 受付失敗 (STAFF_NOTIFY_EMAIL), in the transaction that gives the application up. */
+  notify?: Pick<ServiceDeps, "outbox" | "config">;
 }
 
 /** Applications as a leased queue: a claimed one stays `pending`, with a lease. */
@@ -69,7 +75,12 @@ const INTAKE_QUEUE: QueueSpec<"applications"> = {
  */
 export class IntakeWorker extends QueueWorker<"applications"> {
   constructor(private readonly o: IntakeWorkerOptions) {
-    super("intake worker", INTAKE_QUEUE, o);
+    const notify = o.notify;
+    super(
+      "intake worker",
+      notify ? { ...INTAKE_QUEUE, onFailed: (trx, row) => notifyIntakeFailed(notify, trx, row.number) } : INTAKE_QUEUE,
+      o,
+    );
   }
 
   protected async handle(row: ApplicationTable): Promise<void> {
@@ -82,6 +93,9 @@ export class IntakeWorker extends QueueWorker<"applications"> {
       .select(["login_id", "company_name"])
       .where("id", "=", a.account_id)
       .executeTakeFirstOrThrow();
+    const quote = a.quote_id
+      ? await this.o.db.selectFrom("applications").select("number").where("id", "=", a.quote_id).executeTakeFirst()
+      : undefined;
     const lines = await this.o.db
       .selectFrom("application_lines")
       .selectAll()
@@ -101,6 +115,7 @@ export class IntakeWorker extends QueueWorker<"applications"> {
       delivery: deliveryOf(a),
       notes: a.notes,
       poNumber: a.po_number,
+      quoteNumber: quote?.number ?? null,
       lines: lines.map((l) => ({
         lineNo: l.line_no,
         modelNo: l.model_no,
