@@ -1,22 +1,29 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import type { loader as rootLoader } from "~/root";
 import { requireCustomer } from "~/utils/auth.server";
+import { displayDate, rentalStatusLabel } from "~/utils/dates";
 import { title } from "~/utils/meta";
 
 export const meta = title("トップ");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const me = await requireCustomer(context, request);
+  const home = await context.caller.account.home();
   return {
     companyName: me.account.companyName,
     loginId: me.account.loginId,
     userName: me.user.name,
     email: me.user.email,
+    ...home,
   };
 }
 
+/** The signed-in home: who, the last sign-in, what is in progress, what is on rent, and the main actions. */
 export default function Home() {
   const me = useLoaderData<typeof loader>();
+  const site = useRouteLoaderData<typeof rootLoader>("root")?.site;
+  const phone = site?.contactPhone ?? "";
   return (
     <section className="card">
       <h1>ようこそ、{me.userName || me.email} 様</h1>
@@ -30,6 +37,7 @@ export default function Home() {
         <dt>メールアドレス</dt>
         <dd>{me.email}</dd>
       </dl>
+
       <nav aria-label="メニュー" className="menu">
         <ul>
           <li>
@@ -51,11 +59,82 @@ export default function Home() {
             <Link to="/account">お客様情報</Link>
           </li>
         </ul>
-        <p className="hint">
-          ログインのたびに、ご登録のメールアドレスへ「ログイン通知」メールをお送りしています。
-          お心当たりのない通知が届いた場合は、コンタクトセンタまでお問い合わせください。
-        </p>
       </nav>
+
+      <section aria-labelledby="last-login-heading" className="panel">
+        <h2 id="last-login-heading">前回のログイン</h2>
+        {me.previousLogin ? (
+          <dl className="summary">
+            <dt>日時</dt>
+            <dd>{me.previousLogin.atLabel}</dd>
+            <dt>IPアドレス</dt>
+            <dd>{me.previousLogin.ip}</dd>
+            <dt>ブラウザ</dt>
+            <dd>{me.previousLogin.browser}</dd>
+          </dl>
+        ) : (
+          <p>今回が初めてのログインです。</p>
+        )}
+        <p className="hint">
+          お心当たりのないログインやログイン通知メールがあった場合は、至急パスワードを変更のうえ、コンタクトセンタ(
+          <a href={`tel:${phone.replace(/[^\d+]/g, "")}`}>{phone}</a>)までお問い合わせください。
+        </p>
+      </section>
+
+      <section aria-labelledby="open-heading" className="panel">
+        <h2 id="open-heading">お手続き中のお申し込み</h2>
+        {me.openApplications.length ? (
+          <div className="table-scroll">
+            <table className="table">
+              <caption>お手続き中のお申し込み(新しい順)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">申込日時</th>
+                  <th scope="col">申込番号</th>
+                  <th scope="col">種別</th>
+                  <th scope="col">申込結果</th>
+                </tr>
+              </thead>
+              <tbody>
+                {me.openApplications.map((a) => (
+                  <tr key={a.id}>
+                    <td className="nowrap">{a.createdAtLabel}</td>
+                    <td>
+                      <Link to={`/account/history/${a.number}`}>{a.number}</Link>
+                    </td>
+                    <td>{a.kindLabel}</td>
+                    <td>{a.resultLabel}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p>お手続き中のお申し込みはありません。</p>
+        )}
+        <p>
+          <Link to="/account/history">申込履歴をすべて見る</Link>
+        </p>
+      </section>
+
+      <section aria-labelledby="rentals-heading" className="panel">
+        <h2 id="rentals-heading">レンタル中の注文</h2>
+        {me.rentals.length ? (
+          <ul>
+            {me.rentals.map((r) => (
+              <li key={r.id}>
+                契約番号 {r.contractNo}(注文 {r.orderNumber}):{rentalStatusLabel(r)}
+                {r.plannedEndDate ? `、返却予定日 ${displayDate(r.plannedEndDate)}` : ""}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>レンタル中の注文はありません。</p>
+        )}
+        <p>
+          <Link to="/rentals">レンタル中の注文・解約へ</Link>
+        </p>
+      </section>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireCustomer } from "~/utils/auth.server";
+import { displayDate, periodLabel, rentalStatusLabel } from "~/utils/dates";
 import { title } from "~/utils/meta";
 
 export const meta = title("レンタル中の注文");
@@ -21,7 +22,24 @@ export default function RentalsPage() {
           <h2 id={`rental-${r.id}`}>
             契約番号 {r.contractNo}(注文 {r.orderNumber})
           </h2>
-          <p>レンタル開始日: {r.startDate}</p>
+          <dl className="summary">
+            <dt>状態</dt>
+            <dd>{rentalStatusLabel(r)}</dd>
+            <dt>レンタル開始日</dt>
+            <dd>{displayDate(r.startDate)}</dd>
+            {r.period ? (
+              <>
+                <dt>レンタル期間</dt>
+                <dd>{periodLabel(r.period)}</dd>
+              </>
+            ) : null}
+            {r.plannedEndDate ? (
+              <>
+                <dt>返却予定日</dt>
+                <dd>{displayDate(r.plannedEndDate)}</dd>
+              </>
+            ) : null}
+          </dl>
           <div className="table-scroll">
             <table className="table">
               <thead>

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { formatTokyo } from "../lib/format";
+import { describeUserAgent } from "../lib/user-agent";
 import * as emailChange from "../services/identity/email-change";
 import { changePassword, SignedOutAfterGuesses } from "../services/identity/passwords";
-import { USER_NAME_MAX, updateProfile } from "../services/identity/profile";
+import { previousLogin, USER_NAME_MAX, updateProfile } from "../services/identity/profile";
+import { listHistory } from "../services/ordering/history";
+import { listRentals } from "../services/ordering/rentals";
 import type { Context } from "../trpc/context";
 import { customerProcedure, publicProcedure, router, signedInProcedure } from "../trpc/init";
 import { textField } from "./form-values";
@@ -16,7 +19,30 @@ function clearCookieWhenSignedOut(ctx: Context) {
   };
 }
 
+/** How many of the newest open applications the home page shows (the rest are in 申込履歴). */
+const HOME_APPLICATIONS = 5;
+
 export const accountRouter = router({
+  /**
+   * The home page: the sign-in before this one ("not you?"), the newest applications still open (not
+   * 手配済 / 回答済 / 返却済), and the rentals with their 返却予定日.
+   */
+  home: customerProcedure.query(async ({ ctx }) => {
+    const accountId = ctx.customer.account.id;
+    const [last, history, rentals] = await Promise.all([
+      previousLogin(ctx.deps, ctx.customer.user.id),
+      listHistory(ctx.deps, accountId, {}),
+      listRentals(ctx.deps, accountId),
+    ]);
+    return {
+      previousLogin: last
+        ? { atLabel: formatTokyo(new Date(last.at)), ip: last.ip ?? "不明", browser: describeUserAgent(last.userAgent) }
+        : null,
+      openApplications: history.rows.filter((r) => !r.confirmation).slice(0, HOME_APPLICATIONS),
+      rentals,
+    };
+  }),
+
   /** お客様情報設定: what the settings page shows. */
   settings: customerProcedure.query(({ ctx }) => ({
     loginId: ctx.customer.account.loginId,

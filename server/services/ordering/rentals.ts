@@ -29,7 +29,16 @@ export interface RentalView {
   period: { unit: "day" | "month"; count: number } | null;
   /** 返却予定日: the start date plus the period ("YYYY-MM-DD"), or null without a period. */
   plannedEndDate: string | null;
+  /** Today in Japan is before the start date: arranged, not yet running (開始前). */
+  notStarted: boolean;
+  /** Days from today (Japan) to 返却予定日; negative once it has passed; null without a period. */
+  daysLeft: number | null;
   lines: RentalLineView[];
+}
+
+/** Whole days from one "YYYY-MM-DD" to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /**
@@ -175,26 +184,32 @@ export async function listRentals(deps: ServiceDeps, accountId: string, rentalId
     )
     .orderBy("line_no")
     .execute();
-  return rentals.map((r) => ({
-    id: r.id,
-    contractNo: r.contract_no,
-    orderNumber: r.number,
-    startDate: r.start_date,
-    period: r.period_unit && r.period ? { unit: r.period_unit, count: r.period } : null,
-    plannedEndDate: r.period_unit && r.period ? plannedEndDate(r.start_date, r.period_unit, r.period) : null,
-    lines: lines
-      .filter((l) => l.rental_id === r.id)
-      .map((l) => ({
-        id: l.id,
-        lineNo: l.line_no,
-        modelNo: l.model_no,
-        productName: l.product_name,
-        quantity: l.quantity,
-        cancelRequested: l.quantity_cancel_requested,
-        returned: l.quantity_returned,
-        cancellable: l.quantity - l.quantity_cancel_requested,
-      })),
-  }));
+  const today = tokyoDateString(deps.clock.now());
+  return rentals.map((r) => {
+    const end = r.period_unit && r.period ? plannedEndDate(r.start_date, r.period_unit, r.period) : null;
+    return {
+      id: r.id,
+      contractNo: r.contract_no,
+      orderNumber: r.number,
+      startDate: r.start_date,
+      period: r.period_unit && r.period ? { unit: r.period_unit, count: r.period } : null,
+      plannedEndDate: end,
+      notStarted: today < r.start_date,
+      daysLeft: end ? daysBetween(today, end) : null,
+      lines: lines
+        .filter((l) => l.rental_id === r.id)
+        .map((l) => ({
+          id: l.id,
+          lineNo: l.line_no,
+          modelNo: l.model_no,
+          productName: l.product_name,
+          quantity: l.quantity,
+          cancelRequested: l.quantity_cancel_requested,
+          returned: l.quantity_returned,
+          cancellable: l.quantity - l.quantity_cancel_requested,
+        })),
+    };
+  });
 }
 
 export async function getRental(deps: ServiceDeps, accountId: string, rentalId: string): Promise<RentalView> {
