@@ -146,7 +146,18 @@ export interface ProductTable {
   monthly_price: number;
   active: number;
   search_text: string;
+  /** The search_text that this product's rows of product_search_grams were written from (migration 0010). */
+  search_text_indexed: string;
   created_at: string;
+}
+
+/**
+ * The catalog search's n-gram index (migration 0010, docs/decisions/013): one row per distinct bigram of a
+ * product's search_text (a word's last character paired with a space). Written only by catalog.ts.
+ */
+export interface ProductSearchGramTable {
+  gram: string;
+  product_id: string;
 }
 
 export interface DeliveryTemplateTable {
@@ -269,6 +280,7 @@ export interface Database {
   login_failures: LoginFailureTable;
   rate_buckets: RateBucketTable;
   products: ProductTable;
+  product_search_grams: ProductSearchGramTable;
   delivery_templates: DeliveryTemplateTable;
   draft_lines: DraftLineTable;
   number_sequences: NumberSequenceTable;

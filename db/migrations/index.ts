@@ -5,6 +5,7 @@ import * as m0003 from "./0003_ordering";
 import * as m0004 from "./0004_email_normalized_nfkc";
 import * as m0005 from "./0005_backoffice_lifecycle";
 import * as m0006 from "./0006_backoffice_accounts";
+import * as m0010 from "./0010_catalog_search_index";
 
 /**
  * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0004_email_normalized_nfkc": m0004,
   "0005_backoffice_lifecycle": m0005,
   "0006_backoffice_accounts": m0006,
+  "0010_catalog_search_index": m0010,
 };

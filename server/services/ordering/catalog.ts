@@ -1,6 +1,6 @@
-import { type Selectable, sql } from "kysely";
+import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { DB } from "../../../db";
-import type { ProductTable } from "../../../db/schema";
+import type { Database, ProductSearchGramTable, ProductTable } from "../../../db/schema";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import type { ServiceDeps } from "../deps";
@@ -10,8 +10,8 @@ import { DomainError } from "../errors";
  * Catalog search that behaves the same on SQLite and PostgreSQL: every product keeps a
  * `search_text` (NFKC-normalised, lower-cased: full-width "ＤＳＯＸ" and "dsox" both become "dsox"), and a
  * keyword is a set of words that must all occur in it (LIKE '%word%'). Japanese needs no word breaking
- * this way, and partial model numbers match ("DSOX" finds DSOX1204G). At catalog sizes of thousands a
- * scan is a few milliseconds; see docs/decisions/005.
+ * this way, and partial model numbers match ("DSOX" finds DSOX1204G). The LIKE is checked only on the
+ * candidates of a bigram index (product_search_grams); see docs/decisions/005 and 013.
  */
 export function normalizeForSearch(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
@@ -113,6 +113,16 @@ export function validateProduct(
 
 export const PAGE_SIZE = 20;
 
+/**
+ * A catalog search on the gram index (docs/decisions/013): the same products, order and pages as
+ * `search_text LIKE '%word%'` for every word, without reading the whole catalog.
+ *
+ * The candidates come from product_search_grams: for words of two or more characters, the products
+ * holding each of the SEARCH_GRAMS least frequent of their bigrams (the rarest drives, each other gram is
+ * a key lookup per candidate); for one-character words alone, the products with a gram starting with the
+ * least frequent of those characters. Each candidate is then confirmed by the LIKE of every word (grams
+ * say "maybe", the LIKE says "yes"), so the index only decides how many rows are read.
+ */
 export async function searchProducts(
   deps: Pick<ServiceDeps, "db">,
   input: { keyword?: string; category?: string; maker?: string; page?: number },
@@ -121,43 +131,154 @@ export async function searchProducts(
     .split(" ")
     .filter(Boolean)
     .slice(0, 8);
-  let q = deps.db.selectFrom("products").where("active", "=", 1);
-  for (const word of words) q = q.where(sql<boolean>`search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
-  if (input.category) q = q.where("category", "=", input.category);
-  if (input.maker) q = q.where("maker", "=", input.maker);
-  const { total } = await q.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow();
+  const source = words.length ? await candidateSource(deps.db, words) : { kind: "all" as const };
+  if (source.kind === "none") return { items: [], total: 0, page: 1, pages: 1 };
+
+  const matching = () => {
+    let q = fromCandidates(deps.db, source).where("p.active", "=", 1);
+    for (const word of words) {
+      q = q.where(sql<boolean>`p.search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
+    }
+    if (input.category) q = q.where("p.category", "=", input.category);
+    if (input.maker) q = q.where("p.maker", "=", input.maker);
+    return q;
+  };
+  const { total } = await matching()
+    .select((eb) => eb.fn.countAll<number>().as("total"))
+    .executeTakeFirstOrThrow();
   const count = Number(total);
   const pages = Math.max(1, Math.ceil(count / PAGE_SIZE));
   const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pages);
-  const rows = await q
-    .selectAll()
-    .orderBy("category")
-    .orderBy("maker")
-    .orderBy("model_no")
+  const rows = await matching()
+    .selectAll("p")
+    .orderBy("p.category")
+    .orderBy("p.maker")
+    .orderBy("p.model_no")
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)
     .execute();
   return { items: rows.map(toProduct), total: count, page, pages };
 }
 
+/** How many grams of a keyword are intersected: the rarest drives, the others filter. */
+const SEARCH_GRAMS = 3;
+/** Grams whose frequency is looked up (a keyword of 8 long words has more; the first ones are checked). */
+const GRAMS_CHECKED = 24;
+/** Frequencies are counted up to this: past it a gram is "common", and counting on would be a scan itself. */
+const FREQUENCY_CAP = 2000;
+
+type CandidateSource =
+  | { kind: "all" }
+  | { kind: "none" }
+  | { kind: "grams"; grams: string[] }
+  | { kind: "prefix"; char: string };
+
+/** Every bigram of a word (the word has no spaces, so these are grams a matching product holds). */
+function wordGrams(word: string): string[] {
+  const chars = Array.from(word);
+  return chars.slice(0, -1).map((c, i) => `${c}${chars[i + 1]}`);
+}
+
+/** The range of grams that start with one character: [char, the next code point). */
+function prefixRange(char: string): [string, string | null] {
+  const cp = char.codePointAt(0) ?? 0;
+  if (cp >= 0x10ffff) return [char, null];
+  return [char, String.fromCodePoint(cp === 0xd7ff ? 0xe000 : cp + 1)];
+}
+
+async function candidateSource(db: DB, words: string[]): Promise<CandidateSource> {
+  const grams = [...new Set(words.flatMap(wordGrams))].slice(0, GRAMS_CHECKED);
+  if (grams.length) {
+    const counted = await gramFrequencies(
+      db,
+      grams.map((g) => [g, null]),
+    );
+    if (counted.some((c) => c.n === 0)) return { kind: "none" };
+    counted.sort((a, b) => a.n - b.n);
+    return { kind: "grams", grams: counted.slice(0, SEARCH_GRAMS).map((c) => c.key) };
+  }
+  // Only one-character words: the products with a gram starting with the rarest of them.
+  const chars = [...new Set(words)];
+  const counted = await gramFrequencies(
+    db,
+    chars.map((c) => prefixRange(c)),
+  );
+  if (counted.some((c) => c.n === 0)) return { kind: "none" };
+  counted.sort((a, b) => a.n - b.n);
+  return { kind: "prefix", char: counted[0]?.key ?? "" };
+}
+
+/**
+ * How many rows each gram (or gram range, [from, to)) has, counted up to FREQUENCY_CAP: one statement, an
+ * index range per gram.
+ */
+async function gramFrequencies(db: DB, ranges: [string, string | null][]): Promise<{ key: string; n: number }[]> {
+  const parts = ranges.map(([from, to], i) => {
+    const where = to === null ? sql`gram = ${from}` : sql`gram >= ${from} and gram < ${to}`;
+    const rows = sql`select 1 from product_search_grams where ${where} limit ${sql.lit(FREQUENCY_CAP)}`;
+    return sql`select ${sql.lit(i)} as i, (select count(*) from (${rows}) as r) as n`;
+  });
+  const { rows } = await sql<{ i: number; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
+  const n = new Map(rows.map((r) => [Number(r.i), Number(r.n)]));
+  return ranges.map(([from], i) => ({ key: from, n: n.get(i) ?? 0 }));
+}
+
+/**
+ * The products to confirm, as `p`. The candidates are read first: CROSS JOIN keeps SQLite's join order
+ * as written (PostgreSQL plans it as an inner join, on statistics).
+ */
+function fromCandidates(db: DB, source: CandidateSource): Confirm {
+  if (source.kind === "grams") {
+    const [first = "", ...rest] = source.grams;
+    // The aliases g1, g2 … are built, so the builder is typed as one (g1) and cast back at the end.
+    let q = db.selectFrom("product_search_grams as g0").where("g0.gram", "=", first) as unknown as SelectQueryBuilder<
+      Database & { g0: ProductSearchGramTable; g1: ProductSearchGramTable },
+      "g0" | "g1",
+      object
+    >;
+    rest.forEach((gram, i) => {
+      const alias = `g${i + 1}` as "g1";
+      q = q
+        .crossJoin(`product_search_grams as ${alias}` as "product_search_grams as g1")
+        .where(`${alias}.gram`, "=", gram)
+        .whereRef(`${alias}.product_id`, "=", "g0.product_id") as unknown as typeof q;
+    });
+    return q.crossJoin("products as p").whereRef("p.id", "=", "g0.product_id") as unknown as Confirm;
+  }
+  if (source.kind === "prefix") {
+    const [from, to] = prefixRange(source.char);
+    let range = db.selectFrom("product_search_grams").select("product_id").distinct().where("gram", ">=", from);
+    if (to !== null) range = range.where("gram", "<", to);
+    return db
+      .selectFrom(range.as("c"))
+      .crossJoin("products as p")
+      .whereRef("p.id", "=", "c.product_id") as unknown as Confirm;
+  }
+  return db.selectFrom("products as p") as unknown as Confirm;
+}
+
+/** A query over the candidates, the products as `p`. */
+type Confirm = SelectQueryBuilder<Database & { p: ProductTable }, "p", object>;
+
+/**
+ * The categories and makers on sale, each a skip over its index (the next distinct value after the
+ * last, one index seek each), never a read of every product.
+ */
 export async function catalogFacets(
   deps: Pick<ServiceDeps, "db">,
 ): Promise<{ categories: string[]; makers: string[] }> {
-  const categories = await deps.db
-    .selectFrom("products")
-    .select("category")
-    .distinct()
-    .where("active", "=", 1)
-    .orderBy("category")
-    .execute();
-  const makers = await deps.db
-    .selectFrom("products")
-    .select("maker")
-    .distinct()
-    .where("active", "=", 1)
-    .orderBy("maker")
-    .execute();
-  return { categories: categories.map((c) => c.category), makers: makers.map((m) => m.maker) };
+  const distinct = async (column: "category" | "maker") => {
+    const c = sql.id(column);
+    const { rows } = await sql<{ v: string }>`
+      with recursive d(v) as (
+        select min(${c}) from products where active = 1
+        union all
+        select (select min(${c}) from products where active = 1 and ${c} > d.v) from d where d.v is not null
+      )
+      select v from d where v is not null`.execute(deps.db);
+    return rows.map((r) => r.v);
+  };
+  return { categories: await distinct("category"), makers: await distinct("maker") };
 }
 
 export async function getProduct(deps: Pick<ServiceDeps, "db">, id: string): Promise<Product> {
@@ -198,14 +319,80 @@ export function productColumns(p: ProductFields) {
   };
 }
 
-/** Adds products (on sale) in the caller's transaction; the fields must already be valid (validateProduct). */
+/**
+ * The grams of a search_text (product_search_grams, docs/decisions/013): every distinct pair of a
+ * character and the one after it, a word's last character paired with a space. So every character of
+ * the text starts a gram (a one-character word is a range of grams), and every bigram of a word is one.
+ */
+export function searchGramsOf(searchText: string): string[] {
+  const chars = Array.from(searchText);
+  const grams = new Set<string>();
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i] !== " ") grams.add(`${chars[i]}${chars[i + 1] ?? " "}`);
+  }
+  return [...grams];
+}
+
+async function insertGrams(db: DB, rows: { gram: string; product_id: string }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2000) {
+    await db
+      .insertInto("product_search_grams")
+      .values(rows.slice(i, i + 2000))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
+/**
+ * THE way to keep the catalog search's index in step with a product: call it in the same transaction
+ * after any write that may change a product's `search_text` (an update of its 型番, maker, name, category
+ * or spec), with the new search_text (`searchTextOf(fields)` or `productColumns(fields).search_text`).
+ * It writes the grams the product gained, deletes the ones it lost (against the text they were written
+ * from, `search_text_indexed`) and does nothing when the text is unchanged. insertProducts calls it
+ * for you. A product whose search_text changed without it is missed by the search (never wrongly found).
+ * Retiring (active = 0) needs no call: the search reads only active products.
+ */
+export async function writeSearchGrams(db: DB, productId: string, searchText: string): Promise<void> {
+  const row = await db
+    .selectFrom("products")
+    .select("search_text_indexed")
+    .where("id", "=", productId)
+    .executeTakeFirst();
+  if (!row) throw new Error(`writeSearchGrams: no product ${productId} (call it after the product is written)`);
+  if (row.search_text_indexed === searchText) return;
+  const before = new Set(searchGramsOf(row.search_text_indexed));
+  const after = new Set(searchGramsOf(searchText));
+  const lost = [...before].filter((g) => !after.has(g));
+  for (let i = 0; i < lost.length; i += 500) {
+    await db
+      .deleteFrom("product_search_grams")
+      .where("product_id", "=", productId)
+      .where("gram", "in", lost.slice(i, i + 500))
+      .execute();
+  }
+  await insertGrams(
+    db,
+    [...after].filter((g) => !before.has(g)).map((gram) => ({ gram, product_id: productId })),
+  );
+  await db.updateTable("products").set({ search_text_indexed: searchText }).where("id", "=", productId).execute();
+}
+
+/**
+ * Adds products (on sale) in the caller's transaction, with their search grams; the fields must already
+ * be valid (validateProduct).
+ */
 export async function insertProducts(db: DB, now: Date, products: readonly ProductFields[]): Promise<void> {
   for (let i = 0; i < products.length; i += 200) {
-    await db
-      .insertInto("products")
-      .values(
-        products.slice(i, i + 200).map((p) => ({ id: newId(), ...productColumns(p), active: 1, created_at: iso(now) })),
-      )
-      .execute();
+    const rows = products.slice(i, i + 200).map((p) => {
+      const columns = productColumns(p);
+      // Written with the text its grams come from, so the grams are inserted in bulk below rather than
+      // by writeSearchGrams one product at a time (the same grams: searchGramsOf).
+      return { id: newId(), ...columns, search_text_indexed: columns.search_text, active: 1, created_at: iso(now) };
+    });
+    await db.insertInto("products").values(rows).execute();
+    await insertGrams(
+      db,
+      rows.flatMap((r) => searchGramsOf(r.search_text).map((gram) => ({ gram, product_id: r.id }))),
+    );
   }
 }

@@ -4,7 +4,14 @@ import type { ProductTable } from "../../../db/schema";
 import { CsvSyntaxError, decodeCsv, parseCsv } from "../../lib/csv";
 import { recordAudit } from "../audit";
 import type { ServiceDeps } from "../deps";
-import { insertProducts, PRODUCT_FIELDS, type ProductFields, productColumns, validateProduct } from "./catalog";
+import {
+  insertProducts,
+  PRODUCT_FIELDS,
+  type ProductFields,
+  productColumns,
+  validateProduct,
+  writeSearchGrams,
+} from "./catalog";
 
 /**
  * 商品管理's CSV import (SPEC §6), the one path for the back office, the admin CLI and the demo seed
@@ -167,7 +174,9 @@ export async function importProducts(
         const now = deps.clock.now();
         await insertProducts(trx, now, p.inserts);
         for (const { id, product } of p.updates) {
-          await trx.updateTable("products").set(productColumns(product)).where("id", "=", id).execute();
+          const columns = productColumns(product);
+          await trx.updateTable("products").set(columns).where("id", "=", id).execute();
+          await writeSearchGrams(trx, id, columns.search_text);
         }
         const result = counts(p);
         await recordAudit(trx, deps.clock, { type: by.type, id: by.id }, null, "product.import", {
