@@ -574,7 +574,8 @@ async function main() {
   try {
     rows.push(...(await measure("sqlite", `file:${path.join(dir, "bench.sqlite")}`, products)));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
   const pgBase = process.env.BENCH_DATABASE_URL;
   if (pgBase) {

@@ -115,13 +115,14 @@ export const PAGE_SIZE = 20;
 
 /**
  * A catalog search on the gram index (docs/decisions/013): the same products, order and pages as
- * `search_text LIKE '%word%'` for every word, without reading the whole catalog.
+ * `search_text LIKE '%word%'` for every word over the active products, without reading the whole catalog.
  *
  * The candidates come from product_search_grams: for words of two or more characters, the products
- * holding each of the SEARCH_GRAMS least frequent of their bigrams (the rarest drives, each other gram is
- * a key lookup per candidate); for one-character words alone, the products with a gram starting with the
- * least frequent of those characters. Each candidate is then confirmed by the LIKE of every word (grams
- * say "maybe", the LIKE says "yes"), so the index only decides how many rows are read.
+ * holding each of the SEARCH_GRAMS least frequent of their bigrams (the rarest drives, each other is a key
+ * lookup per candidate); for one-character words alone, the products with a gram starting with the least
+ * frequent of those characters. Each candidate is confirmed by the LIKE of every word the grams do not
+ * answer exactly (grams say "maybe", the LIKE says "yes"), so the index decides only how much is read. The
+ * count comes with the page (a window over the same rows), so the candidates are read once.
  */
 export async function searchProducts(
   deps: Pick<ServiceDeps, "db">,
@@ -131,33 +132,89 @@ export async function searchProducts(
     .split(" ")
     .filter(Boolean)
     .slice(0, 8);
-  const source = words.length ? await candidateSource(deps.db, words) : { kind: "all" as const };
+  const source = words.length ? await candidateSource(deps.db, words) : ALL;
   if (source.kind === "none") return { items: [], total: 0, page: 1, pages: 1 };
 
   const matching = () => {
     let q = fromCandidates(deps.db, source).where("p.active", "=", 1);
     for (const word of words) {
+      if (answeredByGrams(word, source)) continue;
       q = q.where(sql<boolean>`p.search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
     }
     if (input.category) q = q.where("p.category", "=", input.category);
     if (input.maker) q = q.where("p.maker", "=", input.maker);
     return q;
   };
-  const { total } = await matching()
-    .select((eb) => eb.fn.countAll<number>().as("total"))
-    .executeTakeFirstOrThrow();
-  const count = Number(total);
-  const pages = Math.max(1, Math.ceil(count / PAGE_SIZE));
-  const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pages);
-  const rows = await matching()
-    .selectAll("p")
-    .orderBy("p.category")
-    .orderBy("p.maker")
-    .orderBy("p.model_no")
-    .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
-    .execute();
-  return { items: rows.map(toProduct), total: count, page, pages };
+  // The page's ids and the count in one pass over the candidates, on products_search_idx (which holds
+  // every column this reads, so no candidate's row is read); then the page's products.
+  const read = async (page: number) => {
+    const keys = await matching()
+      .select(["p.id", sql<number>`count(*) over ()`.as("total")])
+      .orderBy("p.category")
+      .orderBy("p.maker")
+      .orderBy("p.model_no")
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE)
+      .execute();
+    if (!keys.length) return [];
+    const byId = new Map(
+      (
+        await deps.db
+          .selectFrom("products")
+          .selectAll()
+          .where(
+            "id",
+            "in",
+            keys.map((k) => k.id),
+          )
+          .execute()
+      ).map((row) => [row.id, row]),
+    );
+    return keys.flatMap((k) => {
+      const row = byId.get(k.id);
+      return row ? [{ ...row, total: k.total }] : [];
+    });
+  };
+  let page = Math.max(1, Math.floor(input.page ?? 1));
+  if (source.kind === "all") {
+    // No keyword: the count is read on products_active_order_idx, the page walks it in order.
+    const { total } = await matching()
+      .select((eb) => eb.fn.countAll<number>().as("total"))
+      .executeTakeFirstOrThrow();
+    const pages = Math.max(1, Math.ceil(Number(total) / PAGE_SIZE));
+    page = Math.min(page, pages);
+    const rows = await matching()
+      .selectAll("p")
+      .orderBy("p.category")
+      .orderBy("p.maker")
+      .orderBy("p.model_no")
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE)
+      .execute();
+    return { items: rows.map(toProduct), total: Number(total), page, pages };
+  }
+  let rows = await read(page);
+  let count = Number(rows[0]?.total ?? 0);
+  if (!rows.length && page > 1) {
+    // Past the last page: count, and show the last page (as the pages are numbered from the count).
+    const { total } = await matching()
+      .select((eb) => eb.fn.countAll<number>().as("total"))
+      .executeTakeFirstOrThrow();
+    count = Number(total);
+    page = Math.max(1, Math.ceil(count / PAGE_SIZE));
+    rows = count ? await read(page) : [];
+  }
+  return { items: rows.map(toProduct), total: count, page, pages: Math.max(1, Math.ceil(count / PAGE_SIZE)) };
+}
+
+/**
+ * A word the candidates' grams already prove: a two-character word is one gram, a one-character word the
+ * range its candidates were read from. Any other word is confirmed by its LIKE.
+ */
+function answeredByGrams(word: string, source: CandidateSource): boolean {
+  if (source.kind === "prefix") return word === source.char;
+  if (source.kind === "grams") return Array.from(word).length === 2 && source.grams.includes(word);
+  return false;
 }
 
 /** How many grams of a keyword are intersected: the rarest drives, the others filter. */
@@ -166,12 +223,12 @@ const SEARCH_GRAMS = 3;
 const GRAMS_CHECKED = 24;
 /** Frequencies are counted up to this: past it a gram is "common", and counting on would be a scan itself. */
 const FREQUENCY_CAP = 2000;
-
 type CandidateSource =
   | { kind: "all" }
   | { kind: "none" }
   | { kind: "grams"; grams: string[] }
   | { kind: "prefix"; char: string };
+const ALL: CandidateSource = { kind: "all" };
 
 /** Every bigram of a word (the word has no spaces, so these are grams a matching product holds). */
 function wordGrams(word: string): string[] {
@@ -186,26 +243,21 @@ function prefixRange(char: string): [string, string | null] {
   return [char, String.fromCodePoint(cp === 0xd7ff ? 0xe000 : cp + 1)];
 }
 
+/**
+ * Where the candidates come from: the rarest grams of the words of two or more characters, else the
+ * rarest one-character word's range; none when a word has a gram no product holds.
+ */
 async function candidateSource(db: DB, words: string[]): Promise<CandidateSource> {
   const grams = [...new Set(words.flatMap(wordGrams))].slice(0, GRAMS_CHECKED);
-  if (grams.length) {
-    const counted = await gramFrequencies(
-      db,
-      grams.map((g) => [g, null]),
-    );
-    if (counted.some((c) => c.n === 0)) return { kind: "none" };
-    counted.sort((a, b) => a.n - b.n);
-    return { kind: "grams", grams: counted.slice(0, SEARCH_GRAMS).map((c) => c.key) };
-  }
-  // Only one-character words: the products with a gram starting with the rarest of them.
-  const chars = [...new Set(words)];
   const counted = await gramFrequencies(
     db,
-    chars.map((c) => prefixRange(c)),
+    grams.length ? grams.map((g) => [g, null]) : [...new Set(words)].map((c) => prefixRange(c)),
   );
-  if (counted.some((c) => c.n === 0)) return { kind: "none" };
   counted.sort((a, b) => a.n - b.n);
-  return { kind: "prefix", char: counted[0]?.key ?? "" };
+  if (!counted[0]?.n) return { kind: "none" };
+  return grams.length
+    ? { kind: "grams", grams: counted.slice(0, SEARCH_GRAMS).map((c) => c.key) }
+    : { kind: "prefix", char: counted[0].key };
 }
 
 /**
@@ -344,24 +396,27 @@ async function insertGrams(db: DB, rows: { gram: string; product_id: string }[])
 }
 
 /**
- * THE way to keep the catalog search's index in step with a product: call it in the same transaction
- * after any write that may change a product's `search_text` (an update of its 型番, maker, name, category
- * or spec), with the new search_text (`searchTextOf(fields)` or `productColumns(fields).search_text`).
- * It writes the grams the product gained, deletes the ones it lost (against the text they were written
- * from, `search_text_indexed`) and does nothing when the text is unchanged. insertProducts calls it
- * for you. A product whose search_text changed without it is missed by the search (never wrongly found).
- * Retiring (active = 0) needs no call: the search reads only active products.
+ * THE way to keep the catalog search's index in step with a product: call `writeSearchGrams(trx, id)` in
+ * the same transaction after any write that may change a product's `search_text` (an update of its
+ * 型番, メーカー, 商品名, カテゴリ or 仕様) other than insertProducts, which does it itself. It reads the row
+ * and makes the product's rows of product_search_grams those of its search_text: it adds the grams
+ * gained, deletes the grams lost (against `search_text_indexed`, the text they were written from) and
+ * writes nothing when the text is unchanged, so calling it after every product write is cheap and safe.
+ * 販売終了 / 販売再開 (active) need no call: every product is indexed and the search reads active ones.
+ * A product whose search_text changed without it is missed by words it gained (never wrongly found: the
+ * LIKE confirms every candidate).
  */
-export async function writeSearchGrams(db: DB, productId: string, searchText: string): Promise<void> {
+export async function writeSearchGrams(db: DB, productId: string): Promise<void> {
   const row = await db
     .selectFrom("products")
-    .select("search_text_indexed")
+    .select(["search_text", "search_text_indexed"])
     .where("id", "=", productId)
     .executeTakeFirst();
   if (!row) throw new Error(`writeSearchGrams: no product ${productId} (call it after the product is written)`);
-  if (row.search_text_indexed === searchText) return;
+  const target = row.search_text;
+  if (row.search_text_indexed === target) return;
   const before = new Set(searchGramsOf(row.search_text_indexed));
-  const after = new Set(searchGramsOf(searchText));
+  const after = new Set(searchGramsOf(target));
   const lost = [...before].filter((g) => !after.has(g));
   for (let i = 0; i < lost.length; i += 500) {
     await db
@@ -374,7 +429,7 @@ export async function writeSearchGrams(db: DB, productId: string, searchText: st
     db,
     [...after].filter((g) => !before.has(g)).map((gram) => ({ gram, product_id: productId })),
   );
-  await db.updateTable("products").set({ search_text_indexed: searchText }).where("id", "=", productId).execute();
+  await db.updateTable("products").set({ search_text_indexed: target }).where("id", "=", productId).execute();
 }
 
 /**
@@ -385,8 +440,8 @@ export async function insertProducts(db: DB, now: Date, products: readonly Produ
   for (let i = 0; i < products.length; i += 200) {
     const rows = products.slice(i, i + 200).map((p) => {
       const columns = productColumns(p);
-      // Written with the text its grams come from, so the grams are inserted in bulk below rather than
-      // by writeSearchGrams one product at a time (the same grams: searchGramsOf).
+      // Written with the text its grams come from: they are inserted in bulk below rather than by
+      // writeSearchGrams one product at a time (the same grams: searchGramsOf).
       return { id: newId(), ...columns, search_text_indexed: columns.search_text, active: 1, created_at: iso(now) };
     });
     await db.insertInto("products").values(rows).execute();

@@ -174,9 +174,8 @@ export async function importProducts(
         const now = deps.clock.now();
         await insertProducts(trx, now, p.inserts);
         for (const { id, product } of p.updates) {
-          const columns = productColumns(product);
-          await trx.updateTable("products").set(columns).where("id", "=", id).execute();
-          await writeSearchGrams(trx, id, columns.search_text);
+          await trx.updateTable("products").set(productColumns(product)).where("id", "=", id).execute();
+          await writeSearchGrams(trx, id);
         }
         const result = counts(p);
         await recordAudit(trx, deps.clock, { type: by.type, id: by.id }, null, "product.import", {
