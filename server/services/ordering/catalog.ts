@@ -17,9 +17,13 @@ export function normalizeForSearch(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 }
 
+/** Separators in model numbers: "DSOX-1204" and "dsox1204" name the same product. */
+const MODEL_SEPARATORS = /[\s\-_/.]/g;
+
 export function searchTextOf(p: ProductFields) {
-  // The model number also without separators, so "DSOX-1204" and "dsox1204" find "DSOX1204G".
-  const compactModel = p.modelNo.replace(/[\s\-_/.]/g, "");
+  // The model number also without separators, so "dsox1204" finds "DSOX-1204G" (and searchWords lets
+  // "dsox-1204" find "DSOX1204G").
+  const compactModel = p.modelNo.replace(MODEL_SEPARATORS, "");
   return normalizeForSearch([p.modelNo, compactModel, p.maker, p.name, p.category, p.specSummary].join(" "));
 }
 
@@ -128,10 +132,7 @@ export async function searchProducts(
   deps: Pick<ServiceDeps, "db">,
   input: { keyword?: string; category?: string; maker?: string; page?: number },
 ): Promise<{ items: Product[]; total: number; page: number; pages: number }> {
-  const words = normalizeForSearch(input.keyword ?? "")
-    .split(" ")
-    .filter(Boolean)
-    .slice(0, 8);
+  const words = searchWords(input.keyword ?? "");
   const source = words.length ? await candidateSource(deps.db, words) : ALL;
   if (source.kind === "none") return { items: [], total: 0, page: 1, pages: 1 };
 
@@ -139,7 +140,8 @@ export async function searchProducts(
     let q = fromCandidates(deps.db, source).where("p.active", "=", 1);
     for (const word of words) {
       if (answeredByGrams(word, source)) continue;
-      q = q.where(sql<boolean>`p.search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
+      const like = (text: string) => sql<boolean>`p.search_text like ${`%${escapeLike(text)}%`} escape '\\'`;
+      q = q.where(word.compact ? sql<boolean>`(${like(word.text)} or ${like(word.compact)})` : like(word.text));
     }
     if (input.category) q = q.where("p.category", "=", input.category);
     if (input.maker) q = q.where("p.maker", "=", input.maker);
@@ -208,13 +210,48 @@ export async function searchProducts(
 }
 
 /**
+ * A keyword's words (at most 8), normalised as search_text is. A word with model-number separators
+ * ("dsox-1204") also matches without them (`compact`: "dsox1204"), as search_text holds model numbers
+ * both ways; a compact form of fewer than two characters is not used ("-" is not "").
+ */
+export function searchWords(keyword: string): SearchWord[] {
+  return normalizeForSearch(keyword)
+    .split(" ")
+    .filter(Boolean)
+    .slice(0, 8)
+    .map((text) => {
+      const compact = text.replace(MODEL_SEPARATORS, "");
+      return { text, compact: compact !== text && Array.from(compact).length >= 2 ? compact : null };
+    });
+}
+
+export interface SearchWord {
+  text: string;
+  compact: string | null;
+}
+
+/**
  * A word the candidates' grams already prove: a two-character word is one gram, a one-character word the
  * range its candidates were read from. Any other word is confirmed by its LIKE.
  */
-function answeredByGrams(word: string, source: CandidateSource): boolean {
-  if (source.kind === "prefix") return word === source.char;
-  if (source.kind === "grams") return Array.from(word).length === 2 && source.grams.includes(word);
+function answeredByGrams(word: SearchWord, source: CandidateSource): boolean {
+  if (word.compact) return false;
+  if (source.kind === "prefix") return word.text === source.char;
+  if (source.kind === "grams") return Array.from(word.text).length === 2 && source.grams.includes(word.text);
   return false;
+}
+
+/** The grams a product matching the word holds: the word's, or those its two forms share. */
+function gramsOfWord(word: SearchWord): string[] {
+  const grams = wordGrams(word.text);
+  if (!word.compact) return grams;
+  const compact = new Set(wordGrams(word.compact));
+  return grams.filter((g) => compact.has(g));
+}
+
+/** A character every product matching the word holds (its compact form's are in both forms). */
+function charOfWord(word: SearchWord): string {
+  return Array.from(word.compact ?? word.text)[0] ?? "";
 }
 
 /** How many grams of a keyword are intersected: the rarest drives, the others filter. */
@@ -245,13 +282,13 @@ function prefixRange(char: string): [string, string | null] {
 
 /**
  * Where the candidates come from: the rarest grams of the words of two or more characters, else the
- * rarest one-character word's range; none when a word has a gram no product holds.
+ * range of the rarest character one of the words must hold; none when a gram or range is empty.
  */
-async function candidateSource(db: DB, words: string[]): Promise<CandidateSource> {
-  const grams = [...new Set(words.flatMap(wordGrams))].slice(0, GRAMS_CHECKED);
+async function candidateSource(db: DB, words: SearchWord[]): Promise<CandidateSource> {
+  const grams = [...new Set(words.flatMap(gramsOfWord))].slice(0, GRAMS_CHECKED);
   const counted = await gramFrequencies(
     db,
-    grams.length ? grams.map((g) => [g, null]) : [...new Set(words)].map((c) => prefixRange(c)),
+    grams.length ? grams.map((g) => [g, null]) : [...new Set(words.map(charOfWord))].map((c) => prefixRange(c)),
   );
   counted.sort((a, b) => a.n - b.n);
   if (!counted[0]?.n) return { kind: "none" };
