@@ -69,19 +69,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .limit(500)
       .execute();
     if (!products.length) break;
-    const indexed = products.map((p) => ({ id: p.id, text: p.search_text }));
-    const rows = indexed.flatMap((p) => gramsOf(p.text).map((gram) => ({ gram, product_id: p.id })));
+    const rows = products.flatMap((p) => gramsOf(p.search_text).map((gram) => ({ gram, product_id: p.id })));
     for (let i = 0; i < rows.length; i += 2000) {
       await typed
         .insertInto("product_search_grams")
         .values(rows.slice(i, i + 2000))
         .execute();
     }
-    for (const p of indexed) {
-      await typed.updateTable("products").set({ search_text_indexed: p.text }).where("id", "=", p.id).execute();
-    }
     after = products.at(-1)?.id ?? after;
   }
+  await sql`update products set search_text_indexed = search_text`.execute(db);
   if (postgres) await sql`analyze products, product_search_grams`.execute(db);
 }
 

@@ -1,5 +1,5 @@
 import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
-import type { DB } from "../../../db";
+import { type DB, dialectOf } from "../../../db";
 import type { Database, ProductSearchGramTable, ProductTable } from "../../../db/schema";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
@@ -313,10 +313,25 @@ async function gramFrequencies(db: DB, ranges: [string, string | null][]): Promi
 }
 
 /**
- * The products to confirm, as `p`. The candidates are read first: CROSS JOIN keeps SQLite's join order
- * as written (PostgreSQL plans it as an inner join, on statistics).
+ * The products to confirm, as `p`. The candidates are read first. On SQLite, CROSS JOIN keeps the join
+ * order as written. PostgreSQL plans on statistics and, estimating a `LIKE '%…%'` as very selective,
+ * would rather read every product and look its grams up: there the candidates are a MATERIALIZED CTE,
+ * which it reads first (and joins as its statistics say: by key for a few, by hash for very many).
  */
 function fromCandidates(db: DB, source: CandidateSource): Confirm {
+  const postgres = dialectOf(db) === "postgres";
+  const confirm = (candidates: SelectQueryBuilder<Database, keyof Database, { product_id: string }>) =>
+    (postgres
+      ? db
+          .with(
+            (wb) => wb("c").materialized(),
+            () => candidates,
+          )
+          .selectFrom("c")
+      : db.selectFrom(candidates.as("c"))
+    )
+      .crossJoin("products as p")
+      .whereRef("p.id", "=", "c.product_id") as unknown as Confirm;
   if (source.kind === "grams") {
     const [first = "", ...rest] = source.grams;
     // The aliases g1, g2 … are built, so the builder is typed as one (g1) and cast back at the end.
@@ -332,16 +347,14 @@ function fromCandidates(db: DB, source: CandidateSource): Confirm {
         .where(`${alias}.gram`, "=", gram)
         .whereRef(`${alias}.product_id`, "=", "g0.product_id") as unknown as typeof q;
     });
+    if (postgres) return confirm(q.select("g0.product_id") as never);
     return q.crossJoin("products as p").whereRef("p.id", "=", "g0.product_id") as unknown as Confirm;
   }
   if (source.kind === "prefix") {
     const [from, to] = prefixRange(source.char);
     let range = db.selectFrom("product_search_grams").select("product_id").distinct().where("gram", ">=", from);
     if (to !== null) range = range.where("gram", "<", to);
-    return db
-      .selectFrom(range.as("c"))
-      .crossJoin("products as p")
-      .whereRef("p.id", "=", "c.product_id") as unknown as Confirm;
+    return confirm(range as never);
   }
   return db.selectFrom("products as p") as unknown as Confirm;
 }
