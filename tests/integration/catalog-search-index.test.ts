@@ -1,6 +1,5 @@
-import Database from "better-sqlite3";
 import fc from "fast-check";
-import { type Kysely, Migrator, type QueryId, type RootOperationNode, sql } from "kysely";
+import { type Kysely, Migrator, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDb, type DB, dialectOf } from "../../db";
 import { migrations } from "../../db/migrations";
@@ -16,6 +15,7 @@ import {
 } from "../../server/services/ordering/catalog";
 import { importProducts } from "../../server/services/ordering/product-import";
 import { createHarness, type Harness } from "../support/harness";
+import { sqlitePlans } from "../support/query-plans";
 import { freshDatabase } from "../support/test-db";
 
 /**
@@ -358,17 +358,6 @@ describe("reads the index, never the whole catalog", () => {
       h.clock.now(),
       Array.from({ length: 30 }, (_, i) => product(`M${i}X`, `商品${i}ー台`)),
     );
-    const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
-    const db = h.db.withPlugin({
-      transformQuery(args) {
-        nodes.push({ node: args.node, queryId: args.queryId });
-        return args.node;
-      },
-      async transformResult(args) {
-        return args.result;
-      },
-    });
-    const deps = { db };
     const keywords = [
       "dsox",
       "オシロスコープ 4ch",
@@ -381,41 +370,34 @@ describe("reads the index, never the whole catalog", () => {
       "m-1",
       "a-b",
     ];
-    for (const keyword of keywords) {
-      await searchProducts(deps, { keyword });
-      await searchProducts(deps, { keyword, category: "オシロスコープ", page: 99 });
-    }
-    await searchProducts(deps, {});
-    await searchProducts(deps, { category: "オシロスコープ", page: 2 });
-    await catalogFacets(deps);
-    const file = new Database(h.databaseUrl.replace(/^file:/, ""), { readonly: true });
-    try {
-      let gramStatements = 0;
-      for (const { node, queryId } of nodes) {
-        const compiled = db.getExecutor().compileQuery(node, queryId);
-        const plan = file.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...(compiled.parameters as unknown[])) as {
-          detail: string;
-        }[];
-        const text = plan.map((p) => p.detail).join(" / ");
-        if (process.env.SHOW_PLANS) console.log(`${compiled.sql}\n  → ${text}`);
-        // No statement reads every product or every gram.
-        expect(text, compiled.sql).not.toMatch(/SCAN (p|products|product_search_grams|g\d)\b(?! USING)/);
-        expect(text, compiled.sql).not.toMatch(/SCAN product_search_grams/);
-        if (/from "product_search_grams" as "g0"/.test(compiled.sql)) {
-          gramStatements++;
-          // The rarest gram drives (a key range), each candidate is one lookup on the covering index.
-          expect(text, compiled.sql).toMatch(
-            /SEARCH g0 USING PRIMARY KEY \(gram=\?\)( \/ SEARCH g\d USING PRIMARY KEY \(gram=\? AND product_id=\?\))* \/ SEARCH p USING COVERING INDEX products_search_idx \(id=\? AND active=\?/,
-          );
-        }
-        if (/"gram" >= \?/.test(compiled.sql) && !/count\(\*\) from \(select 1/.test(compiled.sql)) {
-          gramStatements++;
-          expect(text, compiled.sql).toContain("USING PRIMARY KEY (gram>? AND gram<?)");
-        }
+    const statements = await sqlitePlans(h.db, h.databaseUrl, async (db) => {
+      const deps = { db };
+      for (const keyword of keywords) {
+        await searchProducts(deps, { keyword });
+        await searchProducts(deps, { keyword, category: "オシロスコープ", page: 99 });
       }
-      expect(gramStatements).toBeGreaterThanOrEqual(keywords.length);
-    } finally {
-      file.close();
+      await searchProducts(deps, {});
+      await searchProducts(deps, { category: "オシロスコープ", page: 2 });
+      await catalogFacets(deps);
+    });
+    let gramStatements = 0;
+    for (const { sql: text, plan } of statements) {
+      if (process.env.SHOW_PLANS) console.log(`${text}\n  → ${plan}`);
+      // No statement reads every product or every gram.
+      expect(plan, text).not.toMatch(/SCAN (p|products|product_search_grams|g\d)\b(?! USING)/);
+      expect(plan, text).not.toMatch(/SCAN product_search_grams/);
+      if (/from "product_search_grams" as "g0"/.test(text)) {
+        gramStatements++;
+        // The rarest gram drives (a key range), each candidate is one lookup on the covering index.
+        expect(plan, text).toMatch(
+          /SEARCH g0 USING PRIMARY KEY \(gram=\?\)( \/ SEARCH g\d USING PRIMARY KEY \(gram=\? AND product_id=\?\))* \/ SEARCH p USING COVERING INDEX products_search_idx \(id=\? AND active=\?/,
+        );
+      }
+      if (/"gram" >= \?/.test(text)) {
+        gramStatements++;
+        expect(plan, text).toContain("USING PRIMARY KEY (gram>? AND gram<?)");
+      }
     }
+    expect(gramStatements).toBeGreaterThanOrEqual(keywords.length);
   });
 });

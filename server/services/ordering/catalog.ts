@@ -147,21 +147,19 @@ export async function searchProducts(
     if (input.maker) q = q.where("p.maker", "=", input.maker);
     return q;
   };
-  // The page's ids and the count in one pass over the candidates, on products_search_idx (which holds
-  // every column this reads, so no candidate's row is read); then the page's products.
-  const read = async (page: number) => {
+  // The page's ids (with the count, when asked, in the same pass over the candidates) on
+  // products_search_idx, which holds every column this reads of a candidate; then the page's products.
+  const read = async (page: number, withCount: boolean) => {
     const keys = await matching()
-      .select(["p.id", sql<number>`count(*) over ()`.as("total")])
+      .select(["p.id", (withCount ? sql<number>`count(*) over ()` : sql<number>`0`).as("total")])
       .orderBy("p.category")
       .orderBy("p.maker")
       .orderBy("p.model_no")
       .limit(PAGE_SIZE)
       .offset((page - 1) * PAGE_SIZE)
       .execute();
-    if (!keys.length) return [];
-    const byId = new Map(
-      (
-        await deps.db
+    const rows = keys.length
+      ? await deps.db
           .selectFrom("products")
           .selectAll()
           .where(
@@ -170,43 +168,32 @@ export async function searchProducts(
             keys.map((k) => k.id),
           )
           .execute()
-      ).map((row) => [row.id, row]),
-    );
-    return keys.flatMap((k) => {
-      const row = byId.get(k.id);
-      return row ? [{ ...row, total: k.total }] : [];
-    });
+      : [];
+    const byId = new Map(rows.map((row) => [row.id, toProduct(row)]));
+    return { items: keys.flatMap((k) => byId.get(k.id) ?? []), total: Number(keys[0]?.total ?? 0) };
   };
-  let page = Math.max(1, Math.floor(input.page ?? 1));
+  const countAll = async () =>
+    Number(
+      (
+        await matching()
+          .select((eb) => eb.fn.countAll<number>().as("total"))
+          .executeTakeFirstOrThrow()
+      ).total,
+    );
+  const pagesOf = (count: number) => Math.max(1, Math.ceil(count / PAGE_SIZE));
+  const asked = Math.max(1, Math.floor(input.page ?? 1));
   if (source.kind === "all") {
     // No keyword: the count is read on products_active_order_idx, the page walks it in order.
-    const { total } = await matching()
-      .select((eb) => eb.fn.countAll<number>().as("total"))
-      .executeTakeFirstOrThrow();
-    const pages = Math.max(1, Math.ceil(Number(total) / PAGE_SIZE));
-    page = Math.min(page, pages);
-    const rows = await matching()
-      .selectAll("p")
-      .orderBy("p.category")
-      .orderBy("p.maker")
-      .orderBy("p.model_no")
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE)
-      .execute();
-    return { items: rows.map(toProduct), total: Number(total), page, pages };
+    const total = await countAll();
+    const page = Math.min(asked, pagesOf(total));
+    return { items: (await read(page, false)).items, total, page, pages: pagesOf(total) };
   }
-  let rows = await read(page);
-  let count = Number(rows[0]?.total ?? 0);
-  if (!rows.length && page > 1) {
-    // Past the last page: count, and show the last page (as the pages are numbered from the count).
-    const { total } = await matching()
-      .select((eb) => eb.fn.countAll<number>().as("total"))
-      .executeTakeFirstOrThrow();
-    count = Number(total);
-    page = Math.max(1, Math.ceil(count / PAGE_SIZE));
-    rows = count ? await read(page) : [];
-  }
-  return { items: rows.map(toProduct), total: count, page, pages: Math.max(1, Math.ceil(count / PAGE_SIZE)) };
+  const first = await read(asked, true);
+  if (first.items.length || asked === 1) return { ...first, page: asked, pages: pagesOf(first.total) };
+  // Past the last page: count, and show the last page (the pages are numbered from the count).
+  const total = await countAll();
+  const page = pagesOf(total);
+  return { items: total ? (await read(page, false)).items : [], total, page, pages: pagesOf(total) };
 }
 
 /**
