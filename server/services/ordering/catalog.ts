@@ -246,7 +246,7 @@ const SEARCH_GRAMS = 3;
 /** Grams whose frequency is looked up (a keyword of 8 long words has more; the first ones are checked). */
 const GRAMS_CHECKED = 24;
 /** Frequencies are counted up to this: past it a gram is "common", and counting on would be a scan itself. */
-const FREQUENCY_CAP = 2000;
+const FREQUENCY_CAP = 5000;
 type CandidateSource =
   | { kind: "all" }
   | { kind: "none" }
