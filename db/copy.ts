@@ -18,6 +18,7 @@ export const COPY_ORDER: readonly { table: Table; key: readonly [string] | reado
   { table: "login_failures", key: ["key"] },
   { table: "rate_buckets", key: ["key", "window_start"] },
   { table: "products", key: ["id"] },
+  { table: "product_search_grams", key: ["gram", "product_id"] },
   { table: "delivery_templates", key: ["id"] },
   { table: "draft_lines", key: ["id"] },
   { table: "number_sequences", key: ["kind", "year"] },

@@ -149,7 +149,18 @@ export interface ProductTable {
   /** 型番 / 商品名 normalised for 商品管理's prefix search (migration 0007; byte order). */
   model_key: string;
   name_key: string;
+  /** The search_text that this product's rows of product_search_grams were written from (migration 0010). */
+  search_text_indexed: string;
   created_at: string;
+}
+
+/**
+ * The catalog search's n-gram index (migration 0010, docs/decisions/016): one row per distinct bigram of a
+ * product's search_text (a word's last character paired with a space). Written only by catalog.ts.
+ */
+export interface ProductSearchGramTable {
+  gram: string;
+  product_id: string;
 }
 
 export interface DeliveryTemplateTable {
@@ -276,6 +287,7 @@ export interface Database {
   login_failures: LoginFailureTable;
   rate_buckets: RateBucketTable;
   products: ProductTable;
+  product_search_grams: ProductSearchGramTable;
   delivery_templates: DeliveryTemplateTable;
   draft_lines: DraftLineTable;
   number_sequences: NumberSequenceTable;

@@ -8,6 +8,7 @@ import * as m0006 from "./0006_backoffice_accounts";
 import * as m0007 from "./0007_product_admin";
 import * as m0008 from "./0008_audit_log_lists";
 import * as m0009 from "./0009_quote_orders";
+import * as m0010 from "./0010_catalog_search_index";
 import * as m0011 from "./0011_drop_company_name_index";
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   "0007_product_admin": m0007,
   "0008_audit_log_lists": m0008,
   "0009_quote_orders": m0009,
+  "0010_catalog_search_index": m0010,
   "0011_drop_company_name_index": m0011,
 };

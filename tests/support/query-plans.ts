@@ -7,7 +7,10 @@ import type { Harness } from "./harness";
  * The harness's database with every statement recorded, and SQLite's plan of each afterwards: run the
  * services on `db`, then ask `plans()` how SQLite answers what they ran (SQLite only).
  */
-export function recordingPlans(h: Harness): { db: DB; plans(): { sql: string; plan: string }[] } {
+export function recordingPlans(h: Pick<Harness, "db" | "databaseUrl">): {
+  db: DB;
+  plans(): { sql: string; plan: string }[];
+} {
   const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
   const db = h.db.withPlugin({
     transformQuery(args) {
@@ -40,4 +43,15 @@ export function recordingPlans(h: Harness): { db: DB; plans(): { sql: string; pl
       }
     },
   };
+}
+
+/** The plans of what `run` does on the database (its selects), for a test that has no harness at hand. */
+export async function sqlitePlans(
+  db: DB,
+  databaseUrl: string,
+  run: (db: DB) => Promise<void>,
+): Promise<{ sql: string; plan: string }[]> {
+  const recording = recordingPlans({ db, databaseUrl });
+  await run(recording.db);
+  return recording.plans();
 }

@@ -1,0 +1,629 @@
+/**
+ * `npm run bench`: the searches and staff lists at the size issue 11 names (docs/benchmarks.md).
+ *
+ * Builds a throwaway SQLite database (and, with BENCH_DATABASE_URL=postgres://…, a throwaway schema
+ * on that server) with BENCH_PRODUCTS (50,000) generated products, 5,000 accounts with a user each and
+ * 20,000 applications, then times through the services:
+ * - the customer's catalog search (searchProducts) over a fixed mix of keywords — common and rare,
+ *   Japanese and model numbers, full-width, one to three words, one-character words, with filters and
+ *   later pages — and the facets the same request reads (catalogFacets);
+ * - 申込一覧 (listApplications, first and next page, with filters) and 顧客管理 (searchAccounts);
+ * and the event loop's longest stall while they run (perf_hooks monitorEventLoopDelay: better-sqlite3
+ * runs each statement on the main thread, so a slow query stalls every other request of the process).
+ *
+ * Prints a table and exits 1 when a target is missed. Not part of `npm test`: it takes a minute or two.
+ * The data is generated from a fixed seed, so runs compare. BENCH_PRODUCTS and BENCH_SEARCHES change the
+ * sizes, BENCH_DETAIL=1 prints each kind of call, BENCH_ONLY=postgres skips SQLite, BENCH_KEEP=1 keeps the
+ * databases for a look at their plans.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { setImmediate as tick } from "node:timers/promises";
+import { sql } from "kysely";
+import pg from "pg";
+import { createDb, type DB, migrateToLatest } from "../db";
+import { searchAccounts } from "../server/services/backoffice/accounts";
+import { listApplications, type StaffApplicationFilter } from "../server/services/backoffice/applications";
+import type { ServiceDeps } from "../server/services/deps";
+import { accountSearchKeys } from "../server/services/identity/normalize";
+import { catalogFacets, insertProducts, type ProductFields, searchProducts } from "../server/services/ordering/catalog";
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 50_000);
+const ACCOUNTS = 5_000;
+const APPLICATIONS = 20_000;
+const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 400);
+
+/** Targets (docs/benchmarks.md): p99 of one call and the longest event-loop stall, in ms. */
+const TARGETS = {
+  sqlite: { search: 50, dense: 250, facets: 20, staff: 50, stall: 250 },
+  postgres: { search: 100, dense: 400, facets: 50, staff: 100, stall: 250 },
+} as const;
+
+/**
+ * Searches whose words match a large part of the catalog (a lone "5" or "ー" matches two thirds of it):
+ * their cost follows their matches (docs/decisions/016), so they have a target of their own.
+ */
+const DENSE = new Set(["one character", "common gram ー/の", "word, page 5"]);
+
+// ---------------------------------------------------------------------------------------------
+// Generated data: a fixed-seed PRNG, so every run builds the same catalog.
+
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(20261126);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+
+interface Category {
+  name: string;
+  kinds: string[];
+  specs: (() => string)[];
+  makers: string[];
+}
+
+const MAKERS: Record<string, string[]> = {
+  "キーサイト・テクノロジー": ["DSOX", "MSOX", "E36", "N67", "U12", "33"],
+  テクトロニクス: ["TBS", "MDO", "AFG", "DPO", "MSO"],
+  横河計測: ["DL", "WT", "GS", "AQ"],
+  日置電機: ["DT", "PW", "IR", "CM", "MR"],
+  フルーク: ["87", "117", "1587", "TI", "376"],
+  菊水電子工業: ["PMX", "PWR", "TOS", "PCR"],
+  アンリツ: ["MS", "MT", "MG"],
+  "リゴル・テクノロジーズ": ["DS", "DG", "DP", "RSA"],
+  パナソニック: ["CF-", "FZ-", "PT-"],
+  富士通: ["FMV", "LIFEBOOK U", "ESPRIMO D"],
+  NEC: ["PC-VK", "PC-VKT", "PC-MKM"],
+  エプソン: ["EB-", "EB-L", "EB-W"],
+  トプコン: ["GT-", "LN-", "RL-H", "DS-"],
+  "ニコン・トリンブル": ["NPL-", "NIVO", "FOCUS"],
+  ライカジオシステムズ: ["DISTO D", "TS", "LS"],
+  ヤンマー: ["YSG", "YDG"],
+  デンヨー: ["GAW-", "DCA-", "GA-"],
+  ホンダ: ["EU", "EB", "EX"],
+  マキタ: ["MW", "TD", "HR"],
+  トラスコ中山: ["TWS-", "TFP-", "UDS-"],
+  オムロン: ["ZW-", "E3Z-", "K6PM-"],
+  キーエンス: ["LK-G", "IV-", "VHX-"],
+  CUSTOM: ["LX-", "M-", "CDM-"],
+  新コスモス電機: ["XP-", "XA-", "KD-"],
+};
+
+const mhz = () => `帯域${pick([50, 70, 100, 200, 350, 500, 1000])}MHz`;
+const ch = () => `${pick([2, 4, 8])}ch`;
+const volts = () => `出力0-${pick([18, 30, 60, 80, 160])}V/${pick([1, 3, 5, 10, 20])}A`;
+const weight = () => `質量${int(1, 40)}.${int(0, 9)}kg`;
+const size = () => `${int(100, 900)}×${int(100, 900)}×${int(50, 600)}mm`;
+const cpu = () =>
+  `${pick(["Core i5", "Core i7", "Core Ultra 5", "Ryzen 5"])} メモリ${pick([8, 16, 32])}GB SSD${pick([256, 512])}GB`;
+const power = () => `定格出力${pick([2.3, 2.8, 5.5, 9, 13, 25, 45])}kVA`;
+const range = () => `測定範囲${pick([0.05, 0.2, 0.5])}〜${pick([40, 80, 100, 200])}m`;
+const sample = () => `サンプリング${pick([1, 2, 5, 10])}GS/s`;
+
+const CATEGORIES: Category[] = [
+  {
+    name: "オシロスコープ",
+    kinds: ["デジタルオシロスコープ", "ミックスドシグナルオシロスコープ", "ハンディオシロスコープ"],
+    specs: [mhz, ch, sample],
+    makers: ["キーサイト・テクノロジー", "テクトロニクス", "横河計測", "リゴル・テクノロジーズ"],
+  },
+  {
+    name: "マルチメータ",
+    kinds: ["デジタルマルチメータ", "ハンディマルチメータ", "ベンチトップマルチメータ"],
+    specs: [() => `${pick([4, 5, 6])}½桁`, () => "真の実効値", weight],
+    makers: ["フルーク", "日置電機", "キーサイト・テクノロジー", "横河計測"],
+  },
+  {
+    name: "直流電源",
+    kinds: ["直流安定化電源", "プログラマブル直流電源", "回生型直流電源"],
+    specs: [volts, weight],
+    makers: ["菊水電子工業", "キーサイト・テクノロジー", "リゴル・テクノロジーズ"],
+  },
+  {
+    name: "信号発生器",
+    kinds: ["ファンクションジェネレータ", "任意波形発生器", "信号発生器"],
+    specs: [mhz, ch],
+    makers: ["テクトロニクス", "キーサイト・テクノロジー", "アンリツ", "リゴル・テクノロジーズ"],
+  },
+  {
+    name: "スペクトラムアナライザ",
+    kinds: ["スペクトラムアナライザ", "シグナルアナライザ", "ハンドヘルドスペアナ"],
+    specs: [() => `周波数${pick([3, 6, 13, 26, 44])}GHz`, weight],
+    makers: ["アンリツ", "キーサイト・テクノロジー", "リゴル・テクノロジーズ"],
+  },
+  {
+    name: "電力計",
+    kinds: ["パワーアナライザ", "クランプ電力計", "電力品質アナライザ"],
+    specs: [() => `${pick(["単相", "三相"])}${pick([2, 3, 4])}線`, weight],
+    makers: ["日置電機", "横河計測", "フルーク"],
+  },
+  {
+    name: "絶縁抵抗計",
+    kinds: ["デジタル絶縁抵抗計", "アナログ絶縁抵抗計", "高電圧絶縁抵抗計"],
+    specs: [() => `${pick([250, 500, 1000, 5000])}V`, weight],
+    makers: ["日置電機", "フルーク"],
+  },
+  {
+    name: "ノートPC",
+    kinds: ["ノートパソコン", "タフネスノートPC", "モバイルノートPC"],
+    specs: [cpu, () => `${pick([13.3, 14, 15.6])}型`],
+    makers: ["パナソニック", "富士通", "NEC"],
+  },
+  { name: "デスクトップPC", kinds: ["デスクトップパソコン", "省スペースPC"], specs: [cpu], makers: ["富士通", "NEC"] },
+  {
+    name: "プロジェクター",
+    kinds: ["液晶プロジェクター", "レーザープロジェクター", "短焦点プロジェクター"],
+    specs: [() => `${pick([3300, 4000, 5200, 7000])}lm`, weight],
+    makers: ["エプソン", "パナソニック"],
+  },
+  {
+    name: "測量機",
+    kinds: ["トータルステーション", "オートレベル", "回転レーザー", "3Dレーザースキャナー"],
+    specs: [range, weight],
+    makers: ["トプコン", "ニコン・トリンブル", "ライカジオシステムズ"],
+  },
+  {
+    name: "レーザー距離計",
+    kinds: ["レーザー距離計", "ハンディ距離計"],
+    specs: [range],
+    makers: ["ライカジオシステムズ", "マキタ"],
+  },
+  {
+    name: "発電機",
+    kinds: ["インバーター発電機", "防音型発電機", "溶接機兼用発電機"],
+    specs: [power, weight],
+    makers: ["ヤンマー", "デンヨー", "ホンダ"],
+  },
+  {
+    name: "作業台",
+    kinds: ["作業台", "軽量作業台", "昇降作業台", "三脚台"],
+    specs: [size, weight, () => `耐荷重${pick([100, 300, 500, 1000])}kg`],
+    makers: ["トラスコ中山", "マキタ"],
+  },
+  {
+    name: "センサ",
+    kinds: ["変位センサ", "光電センサ", "画像センサ", "デジタルマイクロスコープ"],
+    specs: [range, () => `応答${pick([0.5, 1, 2, 5])}ms`],
+    makers: ["オムロン", "キーエンス"],
+  },
+  {
+    name: "ガス検知器",
+    kinds: ["ガス検知器", "酸素濃度計", "可燃性ガス検知器"],
+    specs: [() => `${pick(["O2", "CO", "H2S", "CH4"])}対応`, weight],
+    makers: ["新コスモス電機"],
+  },
+  {
+    name: "放射線測定器",
+    kinds: ["放射線測定器", "GMサーベイメータ"],
+    specs: [() => `${pick(["γ線", "β線"])}測定`],
+    makers: ["CUSTOM"],
+  },
+  {
+    name: "電動工具",
+    kinds: ["インパクトドライバ", "ハンマドリル", "充電式ドリル"],
+    specs: [() => `${pick([14.4, 18, 40])}V`, weight],
+    makers: ["マキタ"],
+  },
+];
+
+function generateProducts(n: number): ProductFields[] {
+  const seen = new Set<string>();
+  const products: ProductFields[] = [];
+  while (products.length < n) {
+    const category = pick(CATEGORIES);
+    const maker = pick(category.makers);
+    const prefix = pick(MAKERS[maker] ?? ["X"]);
+    const modelNo = `${prefix}${int(10, 99_999)}${pick(["", "", "A", "B", "G", "T", "-10", "-20", "E"])}`;
+    if (seen.has(modelNo)) continue;
+    seen.add(modelNo);
+    const kind = pick(category.kinds);
+    const spec = [pick(category.specs)(), pick(category.specs)()].join("、");
+    products.push({
+      modelNo,
+      maker,
+      name: `${kind} ${modelNo.slice(0, 6)}${random() < 0.2 ? "（中古）" : ""}`,
+      category: category.name,
+      specSummary: random() < 0.1 ? "" : spec,
+      dailyPrice: int(5, 300) * 100,
+      monthlyPrice: int(50, 3000) * 100,
+    });
+  }
+  return products;
+}
+
+const COMPANY_WORDS = ["アクメ", "東和", "日本", "関東", "富士", "大和", "北斗", "中央", "光", "三光", "新星", "青葉"];
+const COMPANY_KINDS = ["計測", "電機", "工業", "建設", "技研", "システム", "エンジニアリング", "商事"];
+
+async function fillStaffData(db: DB, now: Date): Promise<string[]> {
+  const accounts: { id: string; login_id: string; company_name: string }[] = [];
+  for (let i = 0; i < ACCOUNTS; i++) {
+    const company = `株式会社 ${pick(COMPANY_WORDS)}${pick(COMPANY_KINDS)}${i % 7 === 0 ? "" : String(i)}`;
+    accounts.push({
+      id: `acct${String(i).padStart(8, "0")}`,
+      login_id: `user${String(i).padStart(5, "0")}`,
+      company_name: company,
+    });
+  }
+  const at = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < accounts.length; i += 500) {
+      const chunk = accounts.slice(i, i + 500);
+      await trx
+        .insertInto("accounts")
+        .values(
+          chunk.map((a) => ({
+            ...a,
+            status: "active" as const,
+            created_at: at(1e9),
+            ...accountSearchKeys(a.login_id, a.company_name),
+          })),
+        )
+        .execute();
+      await trx
+        .insertInto("users")
+        .values(
+          chunk.map((a) => ({
+            id: `user${a.id}`,
+            account_id: a.id,
+            email: `${a.login_id}@example.jp`,
+            email_normalized: `${a.login_id}@example.jp`,
+            name: "担当者",
+            password_hash: null,
+            status: "active" as const,
+            must_change_password: 0,
+            mfa_enabled: 0,
+            created_at: at(1e9),
+            password_changed_at: null,
+          })),
+        )
+        .execute();
+    }
+    const kinds = ["order", "quote", "cancellation"] as const;
+    const rows = [];
+    for (let i = 0; i < APPLICATIONS; i++) {
+      const kind = pick(kinds);
+      const account = pick(accounts);
+      const created = at((APPLICATIONS - i) * 60_000);
+      const status = random() < 0.9 ? "accepted" : random() < 0.5 ? "failed" : "pending";
+      const done = random() < 0.7 ? created : null;
+      rows.push({
+        id: `app${String(i).padStart(8, "0")}`,
+        number: `${kind === "order" ? "O" : kind === "quote" ? "Q" : "C"}-2026-${String(i + 1).padStart(6, "0")}`,
+        account_id: account.id,
+        user_id: `user${account.id}`,
+        kind,
+        intake_status: status as "accepted" | "failed" | "pending",
+        intake_next_attempt_at: created,
+        idempotency_key: `k${i}`,
+        created_at: created,
+        arranged_at: kind === "order" ? done : null,
+        answered_at: kind === "quote" ? done : null,
+        returned_at: kind === "cancellation" ? done : null,
+        delivery_company: account.company_name,
+        delivery_department: "",
+        delivery_person: "担当者",
+        delivery_postal_code: "100-0001",
+        delivery_address: "東京都千代田区千代田1-1",
+        delivery_building: "",
+        delivery_phone: "03-0000-0000",
+        notes: "",
+        po_number: "",
+        intake_attempts: 0,
+        intake_error: null,
+        intake_locked_until: null,
+        arranged_by: null,
+        start_date: null,
+        period_unit: null,
+        period: null,
+        return_date: null,
+        rental_id: null,
+        answered_by: null,
+        valid_until: null,
+        answer_comment: null,
+        returned_by: null,
+      });
+    }
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto("applications")
+        .values(rows.slice(i, i + 500))
+        .execute();
+  });
+  // Company names a staff member would type: one company's name, with and without its legal form.
+  return [accounts[1234], accounts[4321]].map((a) => a?.company_name ?? "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workload: a fixed list of calls, built from the generated data.
+
+interface Call {
+  group: "search" | "dense" | "facets" | "staff";
+  label: string;
+  run: () => Promise<unknown>;
+}
+
+function fullWidth(text: string): string {
+  return text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+}
+
+function searchMix(products: ProductFields[]): { label: string; input: Parameters<typeof searchProducts>[1] }[] {
+  const r = prng(7);
+  const at = <T>(items: readonly T[]) => items[Math.floor(r() * items.length)] as T;
+  const sub = (text: string, len: number) => {
+    const chars = Array.from(text.replace(/\s+/g, ""));
+    const start = Math.floor(r() * Math.max(1, chars.length - len));
+    return chars.slice(start, start + len).join("");
+  };
+  const kinds: [string, () => Parameters<typeof searchProducts>[1]][] = [
+    [
+      "common Japanese word",
+      () => ({
+        keyword: at(["オシロスコープ", "マルチメータ", "発電機", "プロジェクター", "センサ", "電源", "ノート"]),
+      }),
+    ],
+    ["rare: whole model number", () => ({ keyword: at(products).modelNo })],
+    ["partial model number", () => ({ keyword: sub(at(products).modelNo, 4) })],
+    ["model with separator", () => ({ keyword: at(["dsox-12", "MSO-20", "cf-3", "GT-10", "EB-L5", "pc-vk2"]) })],
+    ["full-width", () => ({ keyword: fullWidth(sub(at(products).modelNo, 5)) })],
+    ["Japanese substring", () => ({ keyword: sub(at(products).name, int2(r, 2, 4)) })],
+    [
+      "two words",
+      () => ({ keyword: `${at(CATEGORIES).name} ${at(["200MHz", "4ch", "16GB", "三相", "kVA", "中古"])}` }),
+    ],
+    [
+      "three words",
+      () => ({ keyword: `${at(CATEGORIES).kinds[0]} ${sub(at(products).maker, 2)} ${at(["GS/s", "kg", "mm", "V"])}` }),
+    ],
+    [
+      "maker + model prefix",
+      () => {
+        const p = at(products);
+        return { keyword: `${p.maker} ${sub(p.modelNo, 3)}` };
+      },
+    ],
+    ["one character", () => ({ keyword: at(["台", "A", "機", "5", "計"]) })],
+    ["one char + word", () => ({ keyword: `${at(["台", "a", "型"])} ${at(["作業", "発電", "ノート", "DS"])}` })],
+    ["common gram ー/の", () => ({ keyword: at(["ー", "ーー", "スコープ", "ター"]) })],
+    ["no match", () => ({ keyword: at(["存在しない商品", "zzqx", "ＸＸＸ９９９"]) })],
+    ["category filter", () => ({ category: at(CATEGORIES).name })],
+    [
+      "maker filter + word",
+      () => {
+        const p = at(products);
+        return { maker: p.maker, keyword: sub(p.name, 2) };
+      },
+    ],
+    ["browse all, page 3", () => ({ page: 3 })],
+    ["word, page 5", () => ({ keyword: at(["計", "オシロ", "PC", "kg"]), page: 5 })],
+  ];
+  const calls = [];
+  for (let i = 0; i < SEARCHES; i++) {
+    const [label, make] = kinds[i % kinds.length] as (typeof kinds)[number];
+    calls.push({ label, input: make() });
+  }
+  return calls;
+}
+
+function int2(r: () => number, min: number, max: number) {
+  return min + Math.floor(r() * (max - min + 1));
+}
+
+function workload(deps: ServiceDeps, products: ProductFields[], companies: string[]): Call[] {
+  const calls: Call[] = searchMix(products).map(({ label, input }) => ({
+    group: DENSE.has(label) ? ("dense" as const) : ("search" as const),
+    label,
+    run: () => searchProducts(deps, input),
+  }));
+  for (let i = 0; i < 20; i++) calls.push({ group: "facets", label: "catalog facets", run: () => catalogFacets(deps) });
+  const filters: StaffApplicationFilter[] = [
+    {},
+    { kind: "order" },
+    { confirmation: "unarranged" },
+    { confirmation: "unanswered", result: "accepted" },
+    { result: "failed" },
+    { kind: "quote", from: "2026-10-01", to: "2026-11-20" },
+    { keyword: "user00042" },
+    ...companies.map((name) => ({ keyword: name })),
+    ...companies.map((name) => ({ keyword: name.replace("株式会社 ", "") })),
+    { keyword: "O-2026-000123" },
+  ];
+  for (let round = 0; round < 4; round++) {
+    for (const filter of filters) {
+      calls.push({
+        group: "staff",
+        label: "申込一覧 first + next page",
+        run: async () => {
+          const first = await listApplications(deps, filter);
+          if (first.nextCursor) await listApplications(deps, filter, first.nextCursor);
+        },
+      });
+    }
+    for (const keyword of [undefined, "user0", "user01234", "アクメ", "東和計測", "株式会社 富士", "nobody"]) {
+      calls.push({
+        group: "staff",
+        label: "顧客管理 search + next page",
+        run: async () => {
+          const first = await searchAccounts(deps, keyword);
+          if (first.nextCursor) await searchAccounts(deps, keyword, first.nextCursor);
+        },
+      });
+    }
+  }
+  return calls;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Row {
+  database: string;
+  what: string;
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  target: number;
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+function summarize(database: string, what: string, times: number[], target: number): Row {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    database,
+    what,
+    n: sorted.length,
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? 0,
+    target,
+  };
+}
+
+async function measure(database: "sqlite" | "postgres", url: string, products: ProductFields[]): Promise<Row[]> {
+  const db = createDb(url, { poolSize: 4 });
+  try {
+    await migrateToLatest(db);
+    const now = new Date("2026-11-26T00:00:00.000Z");
+    let started = performance.now();
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < products.length; i += 1000) await insertProducts(trx, now, products.slice(i, i + 1000));
+    });
+    const loadProducts = performance.now() - started;
+    started = performance.now();
+    const companies = await fillStaffData(db, now);
+    const loadStaff = performance.now() - started;
+    // The steady state after a load: statistics, and the visibility map that index-only scans need.
+    if (database === "postgres") await sql`vacuum analyze`.execute(db);
+    console.log(
+      `${database}: ${products.length} products in ${(loadProducts / 1000).toFixed(1)} s, ` +
+        `${ACCOUNTS} accounts and ${APPLICATIONS} applications in ${(loadStaff / 1000).toFixed(1)} s`,
+    );
+
+    const deps = { db } as unknown as ServiceDeps;
+    const calls = workload(deps, products, companies);
+    for (const call of calls.slice(0, 30)) await call.run(); // warm caches and statement caches
+
+    const targets = TARGETS[database];
+    const times = { search: [] as number[], dense: [] as number[], facets: [] as number[], staff: [] as number[] };
+    const byLabel = new Map<string, number[]>();
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+    for (const call of calls) {
+      const t0 = performance.now();
+      await call.run();
+      const ms = performance.now() - t0;
+      times[call.group].push(ms);
+      const key = `${call.group}: ${call.label}`;
+      byLabel.set(key, [...(byLabel.get(key) ?? []), ms]);
+      await tick(); // let the loop turn, so the histogram sees each call's stall on its own
+    }
+    histogram.disable();
+    const stall = histogram.max / 1e6;
+
+    if (process.env.BENCH_DETAIL) {
+      for (const [label, values] of byLabel) {
+        const s = summarize(database, label, values, 0);
+        console.log(`  ${label.padEnd(44)} p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms`);
+      }
+    }
+    return [
+      summarize(database, "catalog search: all", [...times.search, ...times.dense], Number.POSITIVE_INFINITY),
+      summarize(database, "catalog search: selective words", times.search, targets.search),
+      summarize(database, "catalog search: dense words", times.dense, targets.dense),
+      summarize(database, "catalog facets (catalogFacets)", times.facets, targets.facets),
+      summarize(database, "staff lists (申込一覧, 顧客管理)", times.staff, targets.staff),
+      {
+        database,
+        what: "event loop: longest stall",
+        n: 1,
+        p50: stall,
+        p95: stall,
+        p99: stall,
+        max: stall,
+        target: targets.stall,
+      },
+    ];
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A schema of its own on the server, selected through search_path, dropped afterwards. */
+async function postgresSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  return {
+    url: `${base}${base.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+async function main() {
+  const products = generateProducts(PRODUCTS);
+  const rows: Row[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-bench-"));
+  try {
+    if (process.env.BENCH_ONLY !== "postgres") {
+      rows.push(...(await measure("sqlite", `file:${path.join(dir, "bench.sqlite")}`, products)));
+    }
+  } finally {
+    if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const pgBase = process.env.BENCH_DATABASE_URL;
+  if (pgBase) {
+    const schema = await postgresSchema(pgBase);
+    try {
+      rows.push(...(await measure("postgres", schema.url, products)));
+    } finally {
+      if (process.env.BENCH_KEEP) console.log(`kept ${schema.url}`);
+      else await schema.drop();
+    }
+  } else {
+    console.log("postgres: skipped (set BENCH_DATABASE_URL=postgres://… to measure it too)");
+  }
+
+  const ms = (v: number) => v.toFixed(1).padStart(8);
+  console.log(
+    `\n${"database".padEnd(9)} ${"what".padEnd(34)} ${"n".padStart(4)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}  target (ms)`,
+  );
+  let missed = 0;
+  for (const r of rows) {
+    const ok = (r.what.startsWith("event loop") ? r.max : r.p99) < r.target;
+    const target =
+      r.target === Number.POSITIVE_INFINITY
+        ? ""
+        : `${r.what.startsWith("event loop") ? "max" : "p99"} < ${r.target} ${ok ? "ok" : "MISSED"}`;
+    if (!ok) missed++;
+    console.log(
+      `${r.database.padEnd(9)} ${r.what.padEnd(34)} ${String(r.n).padStart(4)} ${ms(r.p50)} ${ms(r.p95)} ${ms(r.p99)} ${ms(r.max)}  ${target}`,
+    );
+  }
+  if (missed) {
+    console.log(`\n${missed} target(s) missed.`);
+    process.exit(1);
+  }
+  console.log("\nAll targets met.");
+}
+
+await main();
