@@ -160,7 +160,7 @@ describe("redirects built from what the user sent", () => {
     expect(res.headers.get("location")).toBe(encoded);
   });
 
-  it("a user who must change the password goes to the forced change first, whatever the redirectTo", async () => {
+  it("a user who must change the password goes to the forced change first, keeping the redirectTo for after it", async () => {
     const { h, url } = await start();
     await createAccount(h.deps, {
       loginId: "kari01",
@@ -180,7 +180,20 @@ describe("redirects built from what the user sent", () => {
       redirect: "manual",
     });
     expect(res.status).toBe(302);
-    expect(res.headers.get("location")).toBe("/password/initial");
+    // The deep link waits, encoded, for after the change (issue 12 item 5); an outside one never gets in.
+    expect(res.headers.get("location")).toBe(`/password/initial?redirectTo=${encodeURIComponent(encoded)}`);
+    const outside = await fetch(`${url}/login`, {
+      method: "POST",
+      body: new URLSearchParams({
+        loginId: "kari01",
+        email: "kari@example.jp",
+        password: "Start-2026x",
+        redirectTo: "//evil.example/x",
+      }),
+      headers: { Origin: url },
+      redirect: "manual",
+    });
+    expect(outside.headers.get("location")).toBe("/password/initial");
   });
 });
 
