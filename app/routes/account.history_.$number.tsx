@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useRevalidator, useRouteLoaderData } from "@remix-run/react";
+import { useEffect } from "react";
 import { FormAlert } from "~/components/Field";
 import { LinesTable } from "~/components/LinesTable";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -29,6 +30,22 @@ export async function action({ context, params }: ActionFunctionArgs) {
   });
 }
 
+/** How often a 処理中 application is read again while its page is open. */
+const PENDING_REFRESH_MS = 2_000;
+
+/**
+ * 処理中 is no end state: while the intake has not answered, the page reads the application again every
+ * two seconds (no reload, nothing typed is lost) until it shows 受付完了 or 受付失敗.
+ */
+function useRefreshWhilePending(pending: boolean) {
+  const { revalidate, state } = useRevalidator();
+  useEffect(() => {
+    if (!pending || state !== "idle") return;
+    const timer = setTimeout(revalidate, PENDING_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [pending, state, revalidate]);
+}
+
 const yen = (n: number | null) => (n === null ? "—" : `${n.toLocaleString("ja-JP")}円`);
 
 export default function ApplicationPage() {
@@ -42,6 +59,7 @@ export default function ApplicationPage() {
         ? a.answeredAtLabel
         : a.returnedAtLabel;
   const answered = a.kind === "quote" && a.quoteTotal !== null;
+  useRefreshWhilePending(a.intakeStatus === "pending");
   return (
     <div>
       <p>
@@ -59,7 +77,10 @@ export default function ApplicationPage() {
         <dt>種別</dt>
         <dd>{a.kindLabel}</dd>
         <dt>申込結果</dt>
-        <dd>{a.resultLabel}</dd>
+        <dd>
+          <span role="status">{a.resultLabel}</span>
+          {a.intakeStatus === "pending" ? <span className="hint">(受付が済むと自動で表示が変わります)</span> : null}
+        </dd>
         <dt>確認結果</dt>
         <dd>{a.confirmation ? `${a.confirmation}${confirmedAt ? `(${confirmedAt})` : ""}` : "—"}</dd>
         {a.quoteNumber ? (
