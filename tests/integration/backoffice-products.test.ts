@@ -382,6 +382,8 @@ describe("CSV 確認 / 取込", () => {
       unchanged: 0,
     });
     expect(await search("87v")).toEqual(["87V"]);
+    // A second later, so the two audit rows have an order of their own.
+    h.clock.advance(1000);
     const repriced = GOOD.replace("600,7200", "650,7800");
     expect(await staff.call((c) => c.backofficeProducts.importCsv({ file: base64(repriced) }))).toEqual({
       ok: true,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
 import { fieldErrorsOf } from "../../server/trpc/field-errors";
+import { MULTI_LINE_FIELDS } from "../../server/trpc/input-characters";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { expectJapanese } from "../support/japanese";
@@ -289,7 +290,9 @@ describe("through HTTP", () => {
  * is refused beside the field in Japanese, never a 500; so is a line break outside a textarea.
  */
 describe("every procedure of the root router", () => {
-  const MULTI_LINE = new Set(["notes"]);
+  // The textareas: 備考 (notes) and 見積回答's コメント (comment).
+  const MULTI_LINE = MULTI_LINE_FIELDS;
+  it("knows the textareas", () => expect([...MULTI_LINE].sort()).toEqual(["comment", "notes"]));
 
   async function call(path: string, input: unknown) {
     return b.call((c) => {
