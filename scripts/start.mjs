@@ -12,7 +12,9 @@ process.env.NODE_ENV ??= "production";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 function newestMtime(entry) {
-  const stat = fs.statSync(entry);
+  // A file may go while the folder is read (an editor's or a tool's temporary file): it counts for nothing.
+  const stat = fs.statSync(entry, { throwIfNoEntry: false });
+  if (!stat) return 0;
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));

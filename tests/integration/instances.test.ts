@@ -38,6 +38,7 @@ describe(`two app instances on one ${TEST_DIALECT} database`, () => {
       SEED_DEMO: "false",
     };
     const servers: { url: string; process: ServerProcess }[] = [];
+    let exits: (number | null)[] = [];
     try {
       for (let i = 0; i < 2; i++) {
         const port = await freePort();
@@ -76,8 +77,10 @@ describe(`two app instances on one ${TEST_DIALECT} database`, () => {
       expect(new Set(messageIds)).toEqual(new Set(ids.map((id) => `<${id}@member-order-site>`)));
     } finally {
       for (const s of servers) s.process.child.kill("SIGTERM");
-      for (const s of servers) expect(await exited(s.process.child)).toBe(0);
+      exits = await Promise.all(servers.map((s) => exited(s.process.child)));
       await peer.close();
     }
+    // After the finally, so that an earlier failure (which names the server's output) is the one shown.
+    for (const [i, s] of servers.entries()) expect(exits[i], s.process.output()).toBe(0);
   });
 });
