@@ -7,6 +7,7 @@ import { fieldErrorsOf } from "../../server/trpc/field-errors";
 import { CONTROL_CHARACTER } from "../../server/trpc/input-characters";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { DELIVERY } from "../support/samples";
 
 /**
  * The back office's 申込一覧 router (SPEC §6) through the caller, as the /admin pages call it: one happy
@@ -16,15 +17,6 @@ import { createHarness, type Harness, type TestBrowser } from "../support/harnes
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
 const STAFF = { email: "ops@example.jp", password: "Staff-2026a" };
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 
 let h: Harness;
 let customer: TestBrowser;

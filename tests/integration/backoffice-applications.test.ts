@@ -28,18 +28,10 @@ import { builtinIntake, IntakeWorker } from "../../server/services/ordering/inta
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { recordingPlans } from "../support/query-plans";
+import { DELIVERY } from "../support/samples";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 const STAFF: StaffActor = { type: "staff", id: "staff-1" };
 const STAFF2: StaffActor = { type: "staff", id: "staff-2" };
 const META = { ip: "198.51.100.7", userAgent: "staff browser" };

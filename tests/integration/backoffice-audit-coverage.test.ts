@@ -5,6 +5,7 @@ import { insertProducts } from "../../server/services/ordering/catalog";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { allProcedures } from "../support/router-inputs";
+import { DELIVERY } from "../support/samples";
 import { signedInStaff } from "../support/staff";
 
 /**
@@ -39,15 +40,6 @@ const PRODUCT_FORM = {
 const A = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
 const ADMIN = { email: "admin@example.jp", password: "Staff-2026b" };
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 
 interface Fixture {
   accountId: string;

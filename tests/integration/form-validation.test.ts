@@ -7,6 +7,7 @@ import { fieldErrorsOf } from "../../server/trpc/field-errors";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { expectJapanese } from "../support/japanese";
+import { DELIVERY } from "../support/samples";
 
 /**
  * Every field of every customer form, through the tRPC caller the Remix actions use, with what a user
@@ -17,15 +18,6 @@ import { expectJapanese } from "../support/japanese";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 /** The clock stands at 2026-04-01 09:00 in Japan. */
 const TODAY = "2026-04-01";
 const YESTERDAY = "2026-03-31";

@@ -5,20 +5,12 @@ import { createAccount } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { DELIVERY } from "../support/samples";
 
 /** The customer's home (account.home): the sign-in before this one, open applications, rentals. */
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 
 let h: Harness;
 let productId: string;

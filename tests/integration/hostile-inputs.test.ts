@@ -12,6 +12,7 @@ import { createHarness, type Harness, type TestBrowser } from "../support/harnes
 import { hostileInput, hostileText, type Snapshot, snapshot, unexpectedChanges } from "../support/hostile";
 import { expectJapanese } from "../support/japanese";
 import { allProcedures } from "../support/router-inputs";
+import { DELIVERY } from "../support/samples";
 import { serve } from "../support/server";
 
 /**
@@ -36,15 +37,6 @@ const FORM_RUNS = 8;
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
 const FLAGGED = { loginId: "flag01", companyName: "フラグ工業", email: "flag@example.jp" };
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 const TODAY = "2026-04-01";
 /** The admin who calls the staff procedures, and an account of their own to act on (never the customer's). */
 const STAFF = { email: "hostile-admin@example.jp", password: "Staff-2026h", name: "管理 花子", role: "admin" as const };

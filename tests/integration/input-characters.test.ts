@@ -7,6 +7,7 @@ import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { expectJapanese } from "../support/japanese";
 import { leaves, proceduresWithInput } from "../support/router-inputs";
+import { DELIVERY } from "../support/samples";
 import { serve } from "../support/server";
 
 /**
@@ -22,15 +23,6 @@ const NEWLINE = "改行は入力できません。";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 const TODAY = "2026-04-01";
 
 let h: Harness;

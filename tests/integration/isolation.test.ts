@@ -9,6 +9,7 @@ import { ADMIN_ONLY, PASSWORD_CHANGE_REQUIRED, SIGN_IN_REQUIRED, STAFF_SIGN_IN_R
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { allProcedures, proceduresWithInput } from "../support/router-inputs";
+import { DELIVERY } from "../support/samples";
 
 /**
  * Isolation (SPEC §8): who may call each procedure of the root router, and that an account never
@@ -111,15 +112,6 @@ const FORCED = { loginId: "fresh01", companyName: "新規商事", email: "first@
 const PASSWORD = "Rental-2026";
 const NEW_PASSWORD = "Kqmzrtw7-2026";
 const TOKEN = "a".repeat(43);
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 const TODAY = "2026-04-01"; // the harness clock's day in Japan
 
 let keys = 0;

@@ -7,6 +7,7 @@ import { insertProducts } from "../../server/services/ordering/catalog";
 import { builtinIntake, type IntakePayload, IntakeWorker } from "../../server/services/ordering/intake";
 import { failure } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { DELIVERY } from "../support/samples";
 import { signedInStaff } from "../support/staff";
 
 /**
@@ -20,15 +21,6 @@ const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@e
 const PASSWORD = "Rental-2026";
 const STAFF = { email: "ops@example.jp", password: "Staff-2026a" };
 const NOTIFY = "orders@rental.example.jp";
-const DELIVERY = {
-  company: "アクメ計測株式会社",
-  department: "品質保証部",
-  person: "山田 太郎",
-  postalCode: "105-0011",
-  address: "東京都港区芝公園4-2-8",
-  building: "",
-  phone: "03-1234-5678",
-};
 const PRODUCTS = [
   { modelNo: "DSOX1204G", name: "デジタル・オシロスコープ 70MHz 4ch", dailyPrice: 3000, monthlyPrice: 36000 },
   { modelNo: "MSO44", name: "ミックスド・シグナル・オシロスコープ", dailyPrice: 9000, monthlyPrice: 99000 },
