@@ -41,6 +41,7 @@ async function signIn(page: Page, request: Parameters<typeof mailIds>[0], staff:
   expect(code).toMatch(/^\d{6}$/);
   await page.getByLabel("ワンタイムパスワード", { exact: true }).fill(code);
   await page.getByRole("button", { name: "送信" }).click();
+  await expect(page).toHaveURL(/\/admin$/);
 }
 
 test.describe("staff sign-in", () => {
