@@ -31,6 +31,8 @@ async function createStaff(role: Staff["role"]): Promise<Staff> {
 }
 
 async function signIn(page: Page, request: Parameters<typeof mailIds>[0], staff: Staff) {
+  // On the sign-in page (after a ログアウト, once its redirect has landed), not on the page before it.
+  await expect(page.getByRole("heading", { name: "スタッフログイン" })).toBeVisible();
   const earlier = await mailIds(request, staff.email);
   await page.getByLabel("メールアドレス", { exact: true }).fill(staff.email);
   await page.getByLabel("パスワード", { exact: true }).fill(staff.password);

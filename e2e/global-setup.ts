@@ -16,8 +16,35 @@ async function freePort(): Promise<number> {
  * Starts the app as `npm start` would (production build), on a free port with a fresh database,
  * and shares its address with the tests through the environment.
  */
+/**
+ * With E2E_POSTGRES_URL (a PostgreSQL server the suite may create databases on, e.g. TEST_DATABASE_URL),
+ * the app runs on a fresh database of its own there, dropped afterwards; otherwise on a fresh SQLite file.
+ */
+async function freshDatabase(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const server = process.env.E2E_POSTGRES_URL;
+  if (!server) return { url: `file:${path.join(dir, "e2e.sqlite")}`, drop: async () => {} };
+  const { default: pg } = await import("pg");
+  const name = `mos_e2e_${Date.now().toString(36)}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
 export default async function globalSetup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-e2e-"));
+  const database = await freshDatabase(dir);
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -27,7 +54,7 @@ export default async function globalSetup() {
     PORT: String(port),
     HOST: "127.0.0.1",
     APP_ORIGIN: baseURL,
-    DATABASE_URL: `file:${path.join(dir, "e2e.sqlite")}`,
+    DATABASE_URL: database.url,
     PEPPER: "e2e-pepper-0123456789-abcdefghijklmnopq",
     MAIL_TRANSPORT: "mailbox",
     MAIL_POLL_INTERVAL_MS: "100",
@@ -70,6 +97,7 @@ export default async function globalSetup() {
       await exited;
     }
     fs.closeSync(log);
+    await database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
 }
