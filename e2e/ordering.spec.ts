@@ -128,7 +128,12 @@ test.describe("ordering", () => {
     await page.goto("/rentals");
     await expect(page.getByRole("heading", { name: "レンタル中の注文" })).toBeVisible();
     await page.getByRole("link", { name: /を解約$/ }).click();
+    // 解約数量 applies to 一部の商品を解約 only: disabled while 全ての商品を解約 is chosen.
+    await expect(page.getByRole("radio", { name: "全ての商品を解約" })).toBeChecked();
+    await expect(page.getByLabel("DSOX1204G の解約数量")).toBeDisabled();
+    await expect(page.getByRole("link", { name: "戻る" })).toHaveAttribute("href", "/rentals");
     await page.getByRole("radio", { name: "一部の商品を解約" }).check();
+    await expect(page.getByLabel("DSOX1204G の解約数量")).toBeEnabled();
     await page.getByLabel("DSOX1204G の解約数量").fill("1");
     await page.getByLabel("返却希望日").fill(tokyoToday());
     await page.getByRole("button", { name: "確認画面へ" }).click();

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { DeliveryFields, readDelivery } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -16,13 +16,6 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   const done = (message: string) => () => redirectWithFlash("/account/templates", message, context);
-  if (text(form, "intent") === "delete") {
-    return attempt(
-      context.caller.templates.remove({ id: text(form, "id") }),
-      { values: { name: "" } as Record<string, string> },
-      done("お届け先テンプレートを削除しました。"),
-    );
-  }
   const values = { name: text(form, "name"), ...readDelivery(form) };
   return attempt(
     context.caller.templates.create(values),
@@ -35,6 +28,9 @@ export default function TemplatesPage() {
   const { templates, max } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const full = templates.length >= max;
+  // A new form after each navigation: empty after 登録 (no values left to register twice), what was
+  // typed after a refusal (the action's values).
+  const { key } = useLocation();
   return (
     <div>
       <section className="panel" aria-labelledby="templates-heading">
@@ -65,15 +61,9 @@ export default function TemplatesPage() {
                     >
                       編集
                     </Link>
-                    <Form method="post">
-                      <input type="hidden" name="id" value={t.id} />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value="delete"
-                        className="danger"
-                        aria-label={`${t.name} を削除`}
-                      >
+                    {/* 削除 asks first (a step of its own, as 利用者の削除). */}
+                    <Form method="get" action={`/account/templates/${t.id}/delete`}>
+                      <button type="submit" className="danger" aria-label={`${t.name} を削除`}>
                         削除
                       </button>
                     </Form>
@@ -97,7 +87,7 @@ export default function TemplatesPage() {
         {full && !result ? (
           <p className="hint">登録できる件数の上限に達しています。不要なテンプレートを削除してください。</p>
         ) : null}
-        <Form method="post" noValidate>
+        <Form method="post" noValidate key={key}>
           <Field
             label="テンプレート名"
             name="name"

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -33,6 +33,8 @@ export async function action({ context, request }: ActionFunctionArgs) {
 export default function UsersPage() {
   const { users, max } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  // A new 追加 form after each navigation: empty after a user was added, what was typed after a refusal.
+  const { key } = useLocation();
   return (
     <div>
       <section aria-labelledby="add-heading" className="panel">
@@ -42,7 +44,7 @@ export default function UsersPage() {
           追加したメールアドレス宛に「パスワード設定依頼」メールが届きます。
         </p>
         <FormAlert message={result?.formError} />
-        <Form method="post" noValidate>
+        <Form method="post" noValidate key={key}>
           <Field
             label="メールアドレス"
             name="email"

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
+import { useFocusOnMount } from "~/utils/focus";
 import { attempt } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
@@ -27,9 +28,12 @@ export async function action({ context, params }: ActionFunctionArgs) {
 export default function DeleteUserPage() {
   const user = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   return (
     <section className="panel" aria-labelledby="delete-heading">
-      <h2 id="delete-heading">利用者の削除</h2>
+      <h2 id="delete-heading" ref={heading} tabIndex={-1}>
+        利用者の削除
+      </h2>
       <FormAlert message={result?.formError} />
       <p>
         次の利用者を削除します。削除するとすぐにログインできなくなり、削除したメールアドレス宛にお知らせが届きます。

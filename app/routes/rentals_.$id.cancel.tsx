@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { ConfirmStep } from "~/components/ConfirmStep";
 import { ErrorList, Field, FormAlert } from "~/components/Field";
 import { LineQuantityField } from "~/components/LineQuantityField";
@@ -80,6 +81,11 @@ export default function CancelPage() {
   const result = useActionData<typeof action>();
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
+  // 解約数量 matters only for 一部の商品を解約: with JavaScript the fields are disabled while 全ての商品を
+  // 解約 is chosen (never in the server's HTML, so that without JavaScript they can still be filled).
+  const [chosen, setChosen] = useState<"all" | "partial">(values?.mode ?? "all");
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   if (result?.step === "confirm") {
     const v = result.values;
@@ -117,10 +123,24 @@ export default function CancelPage() {
         <fieldset className="field">
           <legend>解約する商品</legend>
           <label className="inline">
-            <input type="radio" name="mode" value="all" defaultChecked={mode === "all"} /> 全ての商品を解約
+            <input
+              type="radio"
+              name="mode"
+              value="all"
+              defaultChecked={mode === "all"}
+              onChange={() => setChosen("all")}
+            />{" "}
+            全ての商品を解約
           </label>
           <label className="inline">
-            <input type="radio" name="mode" value="partial" defaultChecked={mode === "partial"} /> 一部の商品を解約
+            <input
+              type="radio"
+              name="mode"
+              value="partial"
+              defaultChecked={mode === "partial"}
+              onChange={() => setChosen("partial")}
+            />{" "}
+            一部の商品を解約
           </label>
         </fieldset>
         <ErrorList errors={errors.lines} />
@@ -146,7 +166,7 @@ export default function CancelPage() {
                     modelNo={l.modelNo}
                     min={0}
                     max={l.cancellable}
-                    disabled={l.cancellable === 0}
+                    disabled={l.cancellable === 0 || (hydrated && chosen === "all")}
                     defaultValue={values?.quantities[l.id] ?? "0"}
                     fieldErrors={errors}
                   />
@@ -173,7 +193,7 @@ export default function CancelPage() {
           <SubmitButton name="intent" value="confirm">
             確認画面へ
           </SubmitButton>{" "}
-          <Link to="/rentals">キャンセル</Link>
+          <Link to="/rentals">戻る</Link>
         </div>
       </Form>
     </section>
