@@ -8,7 +8,7 @@ import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { isValidEmail, normalizeEmail } from "../identity/normalize";
 import { checkPassword } from "../identity/password-policy";
-import { claimPasswordCheck, clearLoginFailures } from "../identity/throttle";
+import { checkGuardedPassword } from "../identity/passwords";
 import { staffLoginKey } from "./staff-sign-in";
 
 export type StaffRole = StaffTable["role"];
@@ -169,9 +169,6 @@ export async function setStaffStatus(
   });
 }
 
-export const STAFF_SIGNED_OUT_AFTER_GUESSES =
-  "パスワードの誤りが続いたため、ログアウトしました。しばらく時間をおいてから、再度ログインしてください。";
-
 /** Every rule a staff member's new password must meet, as field messages (the customers' validator). */
 function newPasswordErrors(
   deps: ServiceDeps,
@@ -188,7 +185,7 @@ function newPasswordErrors(
 
 /**
  * パスワード変更 of the signed-in staff member (/admin/password). The current password is checked like a
- * customer's (identity/passwords.ts checkCurrentPassword): wrong ones count toward the staff address's
+ * customer's (identity/passwords.ts checkGuardedPassword): wrong ones count toward the staff address's
  * lockout, counted before the hash is verified; the failure that reaches the limit, or any check while
  * locked, ends every session of the staff member. On success every session ends and a new one starts
  * (returned for the cookie), the lockout count is cleared, and the change is audited.
@@ -205,27 +202,26 @@ export async function changeOwnStaffPassword(
     .where("id", "=", staff.id)
     .executeTakeFirstOrThrow();
   const fieldErrors: Record<string, string[]> = {};
-  const key = staffLoginKey(normalizeEmail(staff.email));
   if (!input.currentPassword) {
     fieldErrors.currentPassword = ["現パスワードを入力してください。"];
   } else {
-    const claim = await claimPasswordCheck(deps.db, deps.clock, key);
-    if (claim !== "locked" && (await deps.hasher.verify(row.password_hash, input.currentPassword))) {
-      await clearLoginFailures(deps.db, key);
-      if (input.newPassword === input.currentPassword) {
-        fieldErrors.newPassword = ["現パスワードと異なるパスワードを入力してください。"];
-      }
-    } else if (claim === "check") {
-      fieldErrors.currentPassword = ["現パスワードが正しくありません。"];
-    } else {
-      if (claim === "last") {
-        await recordAudit(deps.db, deps.clock, { type: "staff", id: staff.id }, meta, "staff.lockout", {
-          target: staff.email,
-          details: { via: "current_password" },
-        });
-      }
-      await deps.sessions.invalidateAllFor(staff.id);
-      throw new DomainError("INVALID_CREDENTIALS", STAFF_SIGNED_OUT_AFTER_GUESSES);
+    const right = await checkGuardedPassword(
+      deps,
+      {
+        principalId: staff.id,
+        lockoutKey: staffLoginKey(normalizeEmail(staff.email)),
+        passwordHash: row.password_hash,
+        onLockout: () =>
+          recordAudit(deps.db, deps.clock, { type: "staff", id: staff.id }, meta, "staff.lockout", {
+            target: staff.email,
+            details: { via: "current_password" },
+          }),
+      },
+      input.currentPassword,
+    );
+    if (!right) fieldErrors.currentPassword = ["現パスワードが正しくありません。"];
+    else if (input.newPassword === input.currentPassword) {
+      fieldErrors.newPassword = ["現パスワードと異なるパスワードを入力してください。"];
     }
   }
   newPasswordErrors(deps, staff.email, input, fieldErrors);

@@ -25,12 +25,34 @@ export class SignedOutAfterGuesses extends DomainError {
 }
 
 /**
- * A signed-in user's current password, asked before a password change, an email change request and
- * the MFA switch. Wrong ones count toward the login's lockout (the same 10 failures for the login
- * ID + email, 15 minutes), counted before the hash is verified so parallel guesses cannot pass it;
- * a right one resets the count, as a login does. The failure that reaches the limit, and any check
- * while the login is locked (which verifies nothing), end every session of the user and throw
+ * The current password of a signed-in principal (a customer's user, a staff member), asked before a
+ * change that needs it. Wrong ones count toward the principal's lockout key (the same 10 failures, 15
+ * minutes), counted before the hash is verified so parallel guesses cannot pass it; a right one resets
+ * the count, as a login does. The failure that reaches the limit (`onLockout` records it), and any check
+ * while locked (which verifies nothing), end every session of the principal and throw
  * SignedOutAfterGuesses. Returns whether the password is right; the caller words the field message.
+ */
+export async function checkGuardedPassword(
+  deps: ServiceDeps,
+  who: { principalId: string; lockoutKey: string; passwordHash: string | null; onLockout: () => Promise<void> },
+  password: string,
+): Promise<boolean> {
+  const claim = await claimPasswordCheck(deps.db, deps.clock, who.lockoutKey);
+  if (claim !== "locked") {
+    if (who.passwordHash && (await deps.hasher.verify(who.passwordHash, password))) {
+      await clearLoginFailures(deps.db, who.lockoutKey);
+      return true;
+    }
+    if (claim === "check") return false;
+    await who.onLockout();
+  }
+  await deps.sessions.invalidateAllFor(who.principalId);
+  throw new SignedOutAfterGuesses();
+}
+
+/**
+ * A signed-in user's current password, asked before a password change, an email change request and
+ * the MFA switch: checkGuardedPassword on the login's lockout (login ID + email).
  */
 export async function checkCurrentPassword(
   deps: ServiceDeps,
@@ -38,21 +60,20 @@ export async function checkCurrentPassword(
   password: string,
   meta: RequestMeta,
 ): Promise<boolean> {
-  const key = loginKey(user.login_id, user.email_normalized);
-  const claim = await claimPasswordCheck(deps.db, deps.clock, key);
-  if (claim !== "locked") {
-    if (user.password_hash && (await deps.hasher.verify(user.password_hash, password))) {
-      await clearLoginFailures(deps.db, key);
-      return true;
-    }
-    if (claim === "check") return false;
-    await recordAudit(deps.db, deps.clock, userActor(user), meta, "auth.lockout", {
-      target: `${user.login_id} / ${user.email_normalized}`,
-      details: { via: "current_password" },
-    });
-  }
-  await deps.sessions.invalidateAllFor(user.id);
-  throw new SignedOutAfterGuesses();
+  return checkGuardedPassword(
+    deps,
+    {
+      principalId: user.id,
+      lockoutKey: loginKey(user.login_id, user.email_normalized),
+      passwordHash: user.password_hash,
+      onLockout: () =>
+        recordAudit(deps.db, deps.clock, userActor(user), meta, "auth.lockout", {
+          target: `${user.login_id} / ${user.email_normalized}`,
+          details: { via: "current_password" },
+        }),
+    },
+    password,
+  );
 }
 
 /**
