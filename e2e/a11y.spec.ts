@@ -89,6 +89,19 @@ test.describe("axe audit", () => {
     await page.getByRole("button", { name: `${email} を削除` }).click();
     await expect(page.getByRole("heading", { name: "利用者の削除" })).toBeVisible();
     await audit(page, "user deletion confirmation step");
+    await visit(page, "/account/templates", "お客様情報");
+    await page.getByLabel("テンプレート名").fill("監査用");
+    await page.getByLabel("会社名").fill("QA計測株式会社");
+    await page.getByLabel("担当者名").fill("品質 花子");
+    await page.getByLabel("郵便番号").fill("1050011");
+    await page.getByLabel("住所").fill("東京都港区芝公園4-2-8");
+    await page.getByLabel("電話番号").fill("03-1234-5678");
+    await page.getByRole("button", { name: "登録" }).click();
+    await page.getByRole("button", { name: "監査用 を削除" }).click();
+    await expect(page.getByRole("heading", { name: "お届け先テンプレートの削除" })).toBeVisible();
+    await audit(page, "template deletion confirmation step");
+    await visit(page, "/", /ようこそ/);
+    await visit(page, "/rentals", "レンタル中の注文");
   });
 
   test("the back office's screens", async ({ page, request }) => {
@@ -104,6 +117,17 @@ test.describe("axe audit", () => {
     await visit(page, "/admin/import", "会員データ移行");
     await page.getByRole("button", { name: "確認" }).click();
     await audit(page, "/admin/import with errors");
+    await visit(page, "/admin/products", "商品管理");
+    await visit(page, "/admin/products/new", "商品登録");
+    await page.getByRole("button", { name: "登録" }).click();
+    await expect(page.getByLabel("型番")).toHaveAccessibleDescription(/./);
+    await audit(page, "/admin/products/new with errors");
+    await visit(page, "/admin/products/import", "商品CSV取込");
+    await visit(page, "/admin/products?keyword=DSOX", "商品管理");
+    await page.getByRole("button", { name: "販売終了" }).first().click();
+    await expect(page.getByRole("heading", { level: 1, name: "販売終了の確認" })).toBeVisible();
+    await audit(page, "販売終了 confirmation step");
+    await visit(page, "/admin/audit", "操作ログ");
     await visit(page, "/admin/staff", "スタッフ管理");
     await visit(page, "/admin/password", "パスワード変更");
     await page.getByRole("button", { name: "パスワード変更" }).click();

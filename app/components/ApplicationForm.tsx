@@ -7,6 +7,7 @@ import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
 import { ErrorList, Field, FormAlert } from "./Field";
 import { LineQuantityField } from "./LineQuantityField";
 import { SubmitButton } from "./SubmitButton";
+import { TableScroll } from "./TableScroll";
 
 const TITLE = { quote: "見積依頼", order: "注文" } as const;
 
@@ -64,7 +65,7 @@ export function ApplicationForm() {
           <section className="panel">
             <h2 id="lines-heading">商品</h2>
             <ErrorList errors={errors.lines} />
-            <div className="table-scroll">
+            <TableScroll label="商品一覧">
               <table className="table">
                 <thead>
                   <tr>
@@ -111,7 +112,7 @@ export function ApplicationForm() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </section>
 
           <section className="panel">

@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { ErrorList } from "./Field";
 import { SubmitButton } from "./SubmitButton";
+import { TableScroll } from "./TableScroll";
 
 /**
  * The pieces of a CSV import page (会員データ移行, 商品管理), whose action is csvImportStep
@@ -44,7 +45,7 @@ export function ImportErrors({ errors }: { errors: { line: number; column: strin
         {errors.length}
         件のエラーがあります。ファイルを修正して、もう一度確認してください。何も取り込んでいません。
       </p>
-      <div className="table-scroll">
+      <TableScroll label="エラー一覧">
         <table className="table">
           <caption>エラー一覧</caption>
           <thead>
@@ -64,7 +65,7 @@ export function ImportErrors({ errors }: { errors: { line: number; column: strin
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }

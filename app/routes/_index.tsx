@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
 import { requireCustomer } from "~/utils/auth.server";
 import { displayDate, rentalStatusLabel } from "~/utils/dates";
@@ -84,7 +85,7 @@ export default function Home() {
       <section aria-labelledby="open-heading" className="panel">
         <h2 id="open-heading">お手続き中のお申し込み</h2>
         {me.openApplications.length ? (
-          <div className="table-scroll">
+          <TableScroll label="お手続き中のお申し込み">
             <table className="table">
               <caption>お手続き中のお申し込み(新しい順)</caption>
               <thead>
@@ -108,7 +109,7 @@ export default function Home() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         ) : (
           <p>お手続き中のお申し込みはありません。</p>
         )}

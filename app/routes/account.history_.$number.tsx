@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { FormAlert } from "~/components/Field";
 import { LinesTable } from "~/components/LinesTable";
 import { SubmitButton } from "~/components/SubmitButton";
+import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt } from "~/utils/forms.server";
@@ -180,7 +181,7 @@ export default function ApplicationPage() {
 function QuoteAnswer({ a }: { a: ReturnType<typeof useLoaderData<typeof loader>> }) {
   return (
     <>
-      <div className="table-scroll">
+      <TableScroll label="見積の明細">
         <table className="table">
           <thead>
             <tr>
@@ -213,7 +214,7 @@ function QuoteAnswer({ a }: { a: ReturnType<typeof useLoaderData<typeof loader>>
             </tr>
           </tfoot>
         </table>
-      </div>
+      </TableScroll>
       <dl className="summary">
         <dt>有効期限</dt>
         <dd>{a.validUntil}</dd>

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
+import { TableScroll } from "~/components/TableScroll";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -108,7 +109,7 @@ export default function AccountPage() {
         </Form>
       )}
 
-      <div className="table-scroll">
+      <TableScroll label="利用者一覧">
         <table className="table">
           <caption>利用者</caption>
           <thead>
@@ -145,7 +146,7 @@ export default function AccountPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }

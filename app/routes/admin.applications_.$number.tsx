@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorList, Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
+import { TableScroll } from "~/components/TableScroll";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -237,7 +238,7 @@ export default function StaffApplicationPage() {
           </div>
         </Form>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="申込の明細">
           <table className="table">
             <caption>商品</caption>
             <thead>
@@ -271,7 +272,7 @@ export default function StaffApplicationPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
 
       {a.delivery.company ? (

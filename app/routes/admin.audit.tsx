@@ -3,6 +3,7 @@ import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { Field, FormAlert, PeriodFields, Select } from "~/components/Field";
 import { KeysetPager } from "~/components/KeysetPager";
+import { TableScroll } from "~/components/TableScroll";
 import { auditFilterOf } from "~/utils/audit.server";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -78,7 +79,7 @@ export default function AuditPage() {
         </div>
       </Form>
       {rows.length ? (
-        <div className="table-scroll">
+        <TableScroll label="操作ログ一覧">
           <table className="table">
             <caption>操作ログ(新しい順、日本時間)</caption>
             <thead>
@@ -108,7 +109,7 @@ export default function AuditPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : (
         <p>該当する操作ログはありません。</p>
       )}

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
+import { TableScroll } from "~/components/TableScroll";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { yen } from "~/utils/format";
 import { attempt, text } from "~/utils/forms.server";
@@ -82,7 +83,7 @@ export default function ProductsPage() {
         </div>
       </Form>
 
-      <div className="table-scroll">
+      <TableScroll label="商品一覧">
         <table className="table">
           <caption>商品一覧(型番順。キーワードでは型番の一致、商品名の一致の順)</caption>
           <thead>
@@ -137,7 +138,7 @@ export default function ProductsPage() {
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <nav aria-label="ページ送り" className="actions">
         {paged ? <Link to={first}>最初から</Link> : null}
         {next ? <Link to={next}>次へ</Link> : null}

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { TableScroll } from "~/components/TableScroll";
 import { requireCustomer } from "~/utils/auth.server";
 import { displayDate, periodLabel, rentalStatusLabel } from "~/utils/dates";
 import { title } from "~/utils/meta";
@@ -40,7 +41,7 @@ export default function RentalsPage() {
               </>
             ) : null}
           </dl>
-          <div className="table-scroll">
+          <TableScroll label="レンタル中の商品">
             <table className="table">
               <thead>
                 <tr>
@@ -65,7 +66,7 @@ export default function RentalsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {r.lines.some((l) => l.cancellable > 0) ? (
             <p className="actions">
               <Link className="button" to={`/rentals/${r.id}/cancel`} aria-label={`契約番号 ${r.contractNo} を解約`}>
