@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { admin, expect, mailIds, test, waitForMail } from "./fixtures";
+import { admin, expect, logOut, mailIds, test, waitForMail } from "./fixtures";
 
 /** スタッフログイン (SPEC §6): /admin/login, then always the mailed code at /admin/login/otp. */
 
@@ -64,7 +64,7 @@ test.describe("staff sign-in", () => {
     await expect(page).toHaveURL(/\/login\?redirectTo=%2Faccount$/);
 
     await page.goto("/admin");
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
     await expect(page).toHaveURL(/\/admin\/login$/);
     await page.goto("/admin/staff");
     await expect(page).toHaveURL(/\/admin\/login\?redirectTo=%2Fadmin%2Fstaff$/);
@@ -96,7 +96,7 @@ test.describe("staff sign-in", () => {
     const refused = await page.goto("/admin/staff");
     expect(refused?.status()).toBe(403);
     await expect(page.getByText("この画面は管理者のみ利用できます。")).toBeVisible();
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
 
     const boss = await createStaff("admin");
     await signIn(page, request, boss);
@@ -132,7 +132,7 @@ test.describe("staff sign-in", () => {
     await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Staff-2026r");
     await page.getByRole("button", { name: "再設定" }).click();
     await expect(page.getByText("パスワードを再設定しました。")).toBeVisible();
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
 
     await signIn(page, request, { ...operator, password: "Staff-2026r" });
     await expect(page).toHaveURL(/\/admin$/);
@@ -142,7 +142,7 @@ test.describe("staff sign-in", () => {
     await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Staff-2026m");
     await page.getByRole("button", { name: "パスワード変更" }).click();
     await expect(page.getByText("パスワードを変更しました。")).toBeVisible();
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
     await signIn(page, request, { ...operator, password: "Staff-2026m" });
     await expect(page).toHaveURL(/\/admin$/);
   });

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, login, signInAsStaff, type TestAccount, test } from "./fixtures";
+import { expect, login, logOut, signInAsStaff, type TestAccount, test } from "./fixtures";
 
 /** 申込一覧 of the back office (SPEC §6): a customer's order, arranged by staff, seen by the customer. */
 
@@ -38,7 +38,7 @@ async function apply(page: Page, account: TestAccount, kind: "order" | "quote", 
     const row = page.getByRole("row", { name: new RegExp(number) });
     await expect(row.getByRole("cell", { name: "受付完了" })).toBeVisible({ timeout: 5_000 });
   }).toPass();
-  await page.getByRole("button", { name: "ログアウト" }).first().click();
+  await logOut(page);
   return number;
 }
 
@@ -57,7 +57,7 @@ async function confirmReturn(page: Page, number: string, done: string) {
   await page.getByRole("button", { name: "返却確認" }).click();
   await expect(page.getByText(done, { exact: true })).toBeVisible();
   await expect(page.getByRole("button", { name: "返却確認" })).toHaveCount(0);
-  await page.getByRole("button", { name: "ログアウト" }).first().click();
+  await logOut(page);
 }
 
 function rentalHeading(page: Page, order: string) {
@@ -128,7 +128,7 @@ test.describe("back office: 申込一覧", () => {
     await expect(
       page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "手配済", exact: true }),
     ).toBeVisible();
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
 
     await customerSignIn(page, account);
     await expectConfirmation(page, number, "手配済");
@@ -147,14 +147,14 @@ test.describe("back office: 申込一覧", () => {
     await page.goto(`/admin/applications/${order}`);
     await page.getByRole("button", { name: "手配済にする" }).click();
     await expect(page.getByText(/手配済にしました。契約番号: /)).toBeVisible();
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
 
     // The customer sees 手配済 and the rental, and cancels part of it.
     await customerSignIn(page, account);
     await expectConfirmation(page, order, "手配済");
     const first = await cancelOnRentals(page, order, { mode: "partial", quantity: 1 });
     await expect(rentalRow(page)).toHaveText(["DSOX1204G", /オシロスコープ/, "3", "1", "0", "2"]);
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
 
     // Staff find it under 未処理の解約 and confirm the return.
     await signInAsStaff(page, request);
@@ -172,7 +172,7 @@ test.describe("back office: 申込一覧", () => {
     // The rest: all cancelled, returned, and the rental ends.
     const rest = await cancelOnRentals(page, order, { mode: "all" });
     await expect(rentalRow(page)).toHaveText(["DSOX1204G", /オシロスコープ/, "3", "3", "1", "0"]);
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
     await signInAsStaff(page, request);
     await confirmReturn(page, rest, "返却を確認しました。レンタルは終了しました。");
 
@@ -204,7 +204,7 @@ test.describe("back office: 申込一覧", () => {
     await page.getByLabel("コメント").fill("ご検討ください。\n納期は別途ご連絡します。");
     await page.getByRole("button", { name: "見積回答" }).click();
     await expect(page.getByText(/見積を回答しました。/)).toBeVisible();
-    await page.getByRole("button", { name: "ログアウト" }).first().click();
+    await logOut(page);
 
     await customerSignIn(page, account);
     await expectConfirmation(page, number, "回答済");

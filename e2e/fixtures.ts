@@ -176,4 +176,13 @@ export const test = base.extend<{ newAccount: TestAccount; account: TestAccount 
   },
 });
 
+/**
+ * ログアウト (the first such button: the page's own), waiting until its redirect has landed on a login page,
+ * so that a navigation right after it cannot cancel the logout and leave the session alive.
+ */
+export async function logOut(page: Page) {
+  await page.getByRole("button", { name: "ログアウト" }).first().click();
+  await expect(page).toHaveURL(/\/(admin\/)?login(\?.*)?$/);
+}
+
 export { expect };

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, login, signInAsStaff, type TestAccount, test, waitForMail } from "./fixtures";
+import { expect, login, logOut, signInAsStaff, type TestAccount, test, waitForMail } from "./fixtures";
 
 /**
  * この見積で注文する (SPEC §6) across both sides: a customer asks for a quote, staff answer it (単価, 有効期限,
@@ -72,7 +72,7 @@ test("a quote answered by staff becomes an order with この見積で注文す�
     const row = page.getByRole("row", { name: new RegExp(quote) });
     await expect(row.getByRole("cell", { name: "受付完了" })).toBeVisible({ timeout: 5_000 });
   }).toPass();
-  await page.getByRole("button", { name: "ログアウト" }).first().click();
+  await logOut(page);
 
   // Staff answer it: 単価 per line, 有効期限 (today), コメント.
   await signInAsStaff(page, request);
@@ -83,7 +83,7 @@ test("a quote answered by staff becomes an order with この見積で注文す�
   await page.getByLabel("コメント").fill("送料込みの価格です");
   await page.getByRole("button", { name: "見積回答" }).click();
   await expect(page.getByText("見積を回答しました。合計 32,000円")).toBeVisible();
-  await page.getByRole("button", { name: "ログアウト" }).first().click();
+  await logOut(page);
 
   // The customer sees 回答済, the prices, the total, 有効期限 and コメント, and orders from the quote.
   await customerSignIn(page, account);
@@ -118,7 +118,7 @@ test("a quote answered by staff becomes an order with この見積で注文す�
 
   const newOrder = await waitForMail(request, NOTIFY, `【新規申込】${order} ${account.company}`);
   expect(newOrder.text).toContain("種別: 注文");
-  await page.getByRole("button", { name: "ログアウト" }).first().click();
+  await logOut(page);
 
   // Staff see which quote the order came from, with its prices.
   await signInAsStaff(page, request);
