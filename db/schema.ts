@@ -247,8 +247,13 @@ export interface ApplicationLineTable {
   product_name: string;
   quantity: number;
   rental_line_id: string | null;
-  /** Yen per item, set by the quote answer (見積回答); null until then and on other kinds. */
+  /**
+   * Yen per item for the whole rental, set by the quote answer (見積回答); on an order placed from a quote
+   * whose prices held, the quoted 単価 copied at submission. Null otherwise.
+   */
   unit_price: number | null;
+  /** The catalog's 日額 or 月額 (by the period unit) at submission, yen before tax; null on cancellations. */
+  list_price: number | null;
 }
 
 export interface RentalTable {

@@ -92,7 +92,11 @@ test("a quote answered by staff becomes an order with この見積で注文す�
   const line = page.getByRole("row", { name: /DSOX1204G/ });
   await expect(line.getByRole("cell", { name: "12,000円" })).toBeVisible();
   await expect(line.getByRole("cell", { name: "24,000円" })).toBeVisible();
-  await expect(page.getByRole("row", { name: /合計/ }).getByRole("cell", { name: "32,000円" })).toBeVisible();
+  // Quoted prices are final: 小計, 消費税 (10%, on the total) and 合計, not marked 概算.
+  await expect(page.getByRole("row", { name: /^小計/ }).getByRole("cell", { name: "32,000円" })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^消費税/ }).getByRole("cell", { name: "3,200円" })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^合計/ }).getByRole("cell", { name: "35,200円" })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^合計/ })).not.toContainText("概算");
   await expect(page.getByText("送料込みの価格です")).toBeVisible();
   await expectNoPageScrollAt320(page);
   await page.getByRole("button", { name: "この見積で注文する" }).click();
@@ -105,10 +109,14 @@ test("a quote answered by staff becomes an order with この見積で注文す�
   await expect(page.getByLabel("レンタル期間")).toHaveValue("3");
   await expect(page.getByLabel("単位")).toHaveValue("month");
   await expect(page.getByLabel("担当者名")).toHaveValue("見積 花子");
+  // The form prices the lines at the quote's 単価.
+  await expect(page.getByRole("row", { name: /DSOX1204G/ })).toContainText("24,000円");
+  await expect(page.getByRole("row", { name: /^合計/ })).toContainText("35,200円");
   await expectNoPageScrollAt320(page);
   await page.getByLabel("レンタル開始日").fill(tokyoToday());
   await page.getByRole("button", { name: "確認画面へ" }).click();
   await expect(page.getByText(quote, { exact: true })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^合計/ })).toContainText("35,200円");
   await page.getByRole("button", { name: "申し込む" }).click();
   const placed = page.getByText(/申込番号: O-\d{4}-\d{6}/);
   await expect(placed).toBeVisible();

@@ -1,15 +1,51 @@
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { applicationAction, applicationLoader } from "~/utils/application.server";
 import { yen } from "~/utils/format";
+import {
+  catalogPrice,
+  type LinePrice,
+  lineAmount,
+  type PeriodUnit,
+  quotedPrice,
+  summarize,
+} from "../../server/services/ordering/pricing";
 import { ConfirmStep } from "./ConfirmStep";
 import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
 import { ErrorList, Field, FormAlert } from "./Field";
 import { LineQuantityField } from "./LineQuantityField";
+import { MoneySummary } from "./Money";
 import { SubmitButton } from "./SubmitButton";
 import { TableScroll } from "./TableScroll";
 
 const TITLE = { quote: "見積依頼", order: "注文" } as const;
+/** Who fixes the final price of the estimate shown, per kind. */
+const CONFIRMED_BY = { quote: "見積回答で当社がお知らせします", order: "手配時に当社が確定し、ご連絡します" } as const;
+
+interface Typed {
+  period: string;
+  unit: PeriodUnit;
+  quantities: Record<string, string>;
+}
+
+/** A whole number ≥ 1 as typed ("３" counts as 3, as the server reads it), else null. */
+function wholeNumber(value: string): number | null {
+  const n = Number(value.normalize("NFKC").trim());
+  return value.trim() && Number.isInteger(n) && n >= 1 ? n : null;
+}
+
+/** What the form holds now: period, unit and each line's 数量, read when the user changes a field. */
+function readTyped(form: HTMLFormElement): Typed {
+  const value = (name: string) => {
+    const el = form.elements.namedItem(name);
+    return el instanceof HTMLInputElement || el instanceof HTMLSelectElement ? el.value : "";
+  };
+  const quantities: Record<string, string> = {};
+  for (const el of Array.from(form.elements)) {
+    if (el instanceof HTMLInputElement && el.name.startsWith("qty.")) quantities[el.name.slice(4)] = el.value;
+  }
+  return { period: value("period"), unit: value("periodUnit") === "day" ? "day" : "month", quantities };
+}
 
 type LoaderData = Awaited<ReturnType<typeof applicationLoader>>;
 
@@ -22,7 +58,20 @@ export function ApplicationForm() {
 
   if (result?.step === "confirm")
     return <Confirmation title={title} result={result} quoteNumber={data.quote?.number} />;
+  return <FormStep data={data} result={result} title={title} formRef={formRef} />;
+}
 
+function FormStep({
+  data,
+  result,
+  title,
+  formRef,
+}: {
+  data: ReturnType<typeof useLoaderData<LoaderData>>;
+  result: Exclude<ReturnType<typeof useActionData<typeof applicationAction>>, { step: "confirm" }>;
+  title: string;
+  formRef: React.RefObject<HTMLFormElement>;
+}) {
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
   const quote = data.quote;
@@ -30,6 +79,27 @@ export function ApplicationForm() {
     ...l,
     quantity: values?.lines.find((v) => v.productId === l.productId)?.quantity ?? String(l.quantity),
   }));
+
+  // The estimate follows what is typed (with JavaScript); it starts from what the form shows.
+  const shown: Typed = {
+    period: values?.period ?? (quote?.period ? String(quote.period) : "1"),
+    unit: values?.periodUnit ?? quote?.periodUnit ?? "month",
+    quantities: Object.fromEntries(lines.map((l) => [l.productId, l.quantity])),
+  };
+  const [typed, setTyped] = useState<Typed | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new answer of the action starts from its values
+  useEffect(() => setTyped(null), [result]);
+  const now = typed ?? shown;
+  const period = wholeNumber(now.period);
+  const priced = lines.map((l) => {
+    const quoted = quote?.valid ? quote.unitPrices[l.productId] : undefined;
+    const price: LinePrice = typeof quoted === "number" ? quotedPrice(quoted) : catalogPrice(l, now.unit);
+    const quantity = wholeNumber(now.quantities[l.productId] ?? "");
+    const amount = quantity !== null && period !== null ? lineAmount(price, quantity, period) : null;
+    return { productId: l.productId, price, amount };
+  });
+  const money = summarize(priced);
+  const amountOf = (productId: string) => priced.find((p) => p.productId === productId)?.amount ?? null;
 
   // With JavaScript the chosen template fills the fields in place; without, the button posts the form.
   const applyTemplate = (event: React.MouseEvent<HTMLButtonElement>) => {
@@ -54,7 +124,7 @@ export function ApplicationForm() {
           {title}する商品が選ばれていません。<Link to="/products">商品を探す</Link>から「{title}に追加」してください。
         </p>
       ) : (
-        <Form method="post" noValidate ref={formRef}>
+        <Form method="post" noValidate ref={formRef} onChange={(e) => setTyped(readTyped(e.currentTarget))}>
           <input type="hidden" name="formKey" value={values?.formKey ?? data.formKey} />
           {quote ? (
             <p className="hint">
@@ -74,6 +144,7 @@ export function ApplicationForm() {
                     <th scope="col">日額 / 月額</th>
                     {quote ? <th scope="col">見積単価</th> : null}
                     <th scope="col">数量</th>
+                    <th scope="col">金額</th>
                     <th scope="col">操作</th>
                   </tr>
                 </thead>
@@ -103,6 +174,7 @@ export function ApplicationForm() {
                           fieldErrors={errors}
                         />
                       </td>
+                      <td className="num">{yenOrDash(amountOf(l.productId))}</td>
                       <td>
                         <button type="submit" name="intent" value={`remove:${l.productId}`} className="secondary">
                           削除
@@ -113,6 +185,11 @@ export function ApplicationForm() {
                 </tbody>
               </table>
             </TableScroll>
+            <MoneySummary
+              money={money}
+              confirmedBy={CONFIRMED_BY[data.kind]}
+              pending="数量とレンタル期間を入力すると、金額と合計を表示します。"
+            />
           </section>
 
           <section className="panel">
@@ -203,6 +280,10 @@ export function ApplicationForm() {
   );
 }
 
+function yenOrDash(amount: number | null): string {
+  return amount === null ? "—" : yen(amount);
+}
+
 function Confirmation({
   title,
   result,
@@ -218,7 +299,15 @@ function Confirmation({
     <ConfirmStep
       title={title}
       lead="以下の内容でお申し込みます。よろしければ「申し込む」を押してください。"
-      lines={result.lines.map((l) => ({ key: l.productId, modelNo: l.modelNo, name: l.name, quantity: l.quantity }))}
+      lines={result.lines.map((l) => ({
+        key: l.productId,
+        modelNo: l.modelNo,
+        name: l.name,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        amount: l.amount,
+      }))}
+      money={result.money}
       summary={[
         ...(quoteNumber ? [{ term: "見積番号", detail: quoteNumber }] : []),
         { term: "レンタル開始日", detail: v.startDate },

@@ -1,6 +1,9 @@
 import { Form } from "@remix-run/react";
-import { Fragment, type ReactNode } from "react";
+import { Fragment, type ReactNode, useEffect } from "react";
+import { useFocusOnMount } from "~/utils/focus";
+import type { MoneySummary as Money } from "../../server/services/ordering/pricing";
 import { LinesTable } from "./LinesTable";
+import { MoneySummary } from "./Money";
 import { SubmitButton } from "./SubmitButton";
 
 export interface SummaryRow {
@@ -22,6 +25,7 @@ export function ConfirmStep({
   quantityLabel,
   summary,
   hidden,
+  money,
 }: {
   /** The form's title: the heading is "<title>(確認)". */
   title: string;
@@ -31,12 +35,19 @@ export function ConfirmStep({
   summary: SummaryRow[];
   /** Every field of the form, as [name, value]. */
   hidden: [name: string, value: string][];
+  /** 小計, 消費税, 合計 of a quote request or order. */
+  money?: Money;
 }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+  useStepTitle(`${title}(確認)`);
   return (
     <section className="card wide">
-      <h1>{title}(確認)</h1>
+      <h1 ref={heading} tabIndex={-1}>
+        {title}(確認)
+      </h1>
       <p>{lead}</p>
       <LinesTable lines={lines} quantityLabel={quantityLabel} />
+      {money ? <MoneySummary money={money} /> : null}
       <dl className="summary">
         {summary.map((row) => (
           <Fragment key={row.term}>
@@ -60,4 +71,19 @@ export function ConfirmStep({
       </Form>
     </section>
   );
+}
+
+/**
+ * The step's own <title> ("注文(確認) | <SITE_NAME>") while it is shown. A step is an action's answer, which
+ * Remix's meta does not see, so the title is set here (with JavaScript; without, the form's title stays).
+ */
+function useStepTitle(step: string) {
+  useEffect(() => {
+    const before = document.title;
+    const [, site] = before.split(" | ");
+    document.title = site ? `${step} | ${site}` : step;
+    return () => {
+      document.title = before;
+    };
+  }, [step]);
 }

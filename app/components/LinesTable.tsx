@@ -1,13 +1,26 @@
-/** The products of an application or cancellation: 型番, 商品名 and a quantity column. */
+/**
+ * The products of an application or cancellation: 型番, 商品名 and a quantity column; with prices (quote
+ * requests and orders), 単価 and 金額 as well.
+ */
 export function LinesTable({
   lines,
   quantityLabel = "数量",
   numbered = false,
 }: {
-  lines: { key: string; modelNo: string; name: string; quantity: number | string }[];
+  lines: {
+    key: string;
+    modelNo: string;
+    name: string;
+    quantity: number | string;
+    /** "3,000円/日" — present on priced lines. */
+    unitPrice?: string;
+    /** 金額 in yen; null when it is not known. */
+    amount?: number | null;
+  }[];
   quantityLabel?: string;
   numbered?: boolean;
 }) {
+  const priced = lines.some((l) => l.amount !== undefined);
   return (
     <table className="table">
       <thead>
@@ -15,7 +28,9 @@ export function LinesTable({
           {numbered ? <th scope="col">No.</th> : null}
           <th scope="col">型番</th>
           <th scope="col">商品名</th>
+          {priced ? <th scope="col">単価</th> : null}
           <th scope="col">{quantityLabel}</th>
+          {priced ? <th scope="col">金額</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -24,7 +39,11 @@ export function LinesTable({
             {numbered ? <td>{i + 1}</td> : null}
             <td>{l.modelNo}</td>
             <td>{l.name}</td>
+            {priced ? <td className="num">{l.unitPrice ?? "—"}</td> : null}
             <td className="num">{l.quantity}</td>
+            {priced ? (
+              <td className="num">{typeof l.amount === "number" ? `${l.amount.toLocaleString("ja-JP")}円` : "—"}</td>
+            ) : null}
           </tr>
         ))}
       </tbody>

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useRevalidator, useRouteLoade
 import { useEffect } from "react";
 import { FormAlert } from "~/components/Field";
 import { LinesTable } from "~/components/LinesTable";
+import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
@@ -46,8 +47,6 @@ function useRefreshWhilePending(pending: boolean) {
     return () => clearTimeout(timer);
   }, [pending, state, revalidate]);
 }
-
-const yen = (n: number | null) => (n === null ? "—" : `${n.toLocaleString("ja-JP")}円`);
 
 export default function ApplicationPage() {
   const a = useLoaderData<typeof loader>();
@@ -123,9 +122,7 @@ export default function ApplicationPage() {
         ) : null}
       </dl>
       <h3>商品</h3>
-      {answered ? (
-        <QuoteAnswer a={a} />
-      ) : (
+      <TableScroll label="申込の明細">
         <LinesTable
           numbered
           quantityLabel={a.kind === "cancellation" ? "解約数量" : "数量"}
@@ -134,9 +131,24 @@ export default function ApplicationPage() {
             modelNo: l.modelNo,
             name: l.productName,
             quantity: l.quantity,
+            ...(a.money ? { unitPrice: l.unitPriceLabel ?? "—", amount: l.amount } : {}),
           }))}
         />
-      )}
+      </TableScroll>
+      {a.money ? (
+        <MoneySummary
+          money={a.money}
+          confirmedBy={a.kind === "quote" ? "見積回答で当社がお知らせします" : "手配時に当社が確定し、ご連絡します"}
+        />
+      ) : null}
+      {answered ? (
+        <dl className="summary">
+          <dt>有効期限</dt>
+          <dd>{a.validUntil}</dd>
+          <dt>コメント</dt>
+          <dd className="pre">{a.answerComment || "—"}</dd>
+        </dl>
+      ) : null}
       {answered ? (
         <section className="panel" aria-labelledby="quote-order-heading">
           <h3 id="quote-order-heading">この見積での注文</h3>
@@ -174,53 +186,5 @@ export default function ApplicationPage() {
         </>
       ) : null}
     </div>
-  );
-}
-
-/** An answered quote: 単価 and 金額 per line, 合計, 有効期限 and the staff's コメント. */
-function QuoteAnswer({ a }: { a: ReturnType<typeof useLoaderData<typeof loader>> }) {
-  return (
-    <>
-      <TableScroll label="見積の明細">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">No.</th>
-              <th scope="col">型番</th>
-              <th scope="col">商品名</th>
-              <th scope="col">数量</th>
-              <th scope="col">単価</th>
-              <th scope="col">金額</th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.lines.map((l) => (
-              <tr key={l.lineNo}>
-                <td>{l.lineNo}</td>
-                <td>{l.modelNo}</td>
-                <td>{l.productName}</td>
-                <td className="num">{l.quantity}</td>
-                <td className="num">{yen(l.unitPrice)}</td>
-                <td className="num">{yen(l.amount)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={5}>
-                合計(税抜)
-              </th>
-              <td className="num">{yen(a.quoteTotal)}</td>
-            </tr>
-          </tfoot>
-        </table>
-      </TableScroll>
-      <dl className="summary">
-        <dt>有効期限</dt>
-        <dd>{a.validUntil}</dd>
-        <dt>コメント</dt>
-        <dd className="pre">{a.answerComment || "—"}</dd>
-      </dl>
-    </>
   );
 }

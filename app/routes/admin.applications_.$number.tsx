@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorList, Field, FormAlert } from "~/components/Field";
+import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -238,41 +239,46 @@ export default function StaffApplicationPage() {
           </div>
         </Form>
       ) : (
-        <TableScroll label="申込の明細">
-          <table className="table">
-            <caption>商品</caption>
-            <thead>
-              <tr>
-                <th scope="col">No.</th>
-                <th scope="col">型番</th>
-                <th scope="col">商品名</th>
-                <th scope="col">{a.kind === "cancellation" ? "解約数量" : "数量"}</th>
-                {a.kind === "quote" ? <th scope="col">単価</th> : null}
-                {a.quote ? <th scope="col">見積単価</th> : null}
-                {a.kind === "cancellation" ? <th scope="col">返却済/解約依頼/契約数量</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {a.lines.map((l) => (
-                <tr key={l.id}>
-                  <th scope="row">{l.lineNo}</th>
-                  <td>{l.modelNo}</td>
-                  <td>{l.productName}</td>
-                  <td>{l.quantity}</td>
-                  {a.kind === "quote" ? <td>{yen(l.unitPrice)}</td> : null}
-                  {a.quote ? <td>{yen(l.quotedUnitPrice)}</td> : null}
-                  {a.kind === "cancellation" ? (
-                    <td>
-                      {l.rentalLine
-                        ? `${l.rentalLine.returned} / ${l.rentalLine.cancelRequested} / ${l.rentalLine.quantity}`
-                        : "—"}
-                    </td>
-                  ) : null}
+        <>
+          <TableScroll label="申込の明細">
+            <table className="table">
+              <caption>商品</caption>
+              <thead>
+                <tr>
+                  <th scope="col">No.</th>
+                  <th scope="col">型番</th>
+                  <th scope="col">商品名</th>
+                  <th scope="col">{a.kind === "cancellation" ? "解約数量" : "数量"}</th>
+                  {a.kind === "quote" ? <th scope="col">単価</th> : null}
+                  {a.quote ? <th scope="col">見積単価</th> : null}
+                  {a.kind === "cancellation" ? <th scope="col">返却済/解約依頼/契約数量</th> : null}
+                  {a.money ? <th scope="col">金額</th> : null}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+              </thead>
+              <tbody>
+                {a.lines.map((l) => (
+                  <tr key={l.id}>
+                    <th scope="row">{l.lineNo}</th>
+                    <td>{l.modelNo}</td>
+                    <td>{l.productName}</td>
+                    <td>{l.quantity}</td>
+                    {a.kind === "quote" ? <td>{yen(l.unitPrice)}</td> : null}
+                    {a.quote ? <td>{yen(l.quotedUnitPrice)}</td> : null}
+                    {a.kind === "cancellation" ? (
+                      <td>
+                        {l.rentalLine
+                          ? `${l.rentalLine.returned} / ${l.rentalLine.cancelRequested} / ${l.rentalLine.quantity}`
+                          : "—"}
+                      </td>
+                    ) : null}
+                    {a.money ? <td className="num">{yen(l.amount)}</td> : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+          {a.money ? <MoneySummary money={a.money} confirmedBy="手配時に確定します" /> : null}
+        </>
       )}
 
       {a.delivery.company ? (

@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, type AppLoadContext, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { DELIVERY_FIELDS, type DeliveryValues, readDelivery } from "~/components/DeliveryFields";
+import { type MoneySummary, unitPriceLabel } from "../../server/services/ordering/pricing";
 import { requireCustomer } from "./auth.server";
 import { redirectWithFlash } from "./flash.server";
 import { formErrorsFrom, text } from "./forms.server";
@@ -68,7 +69,15 @@ type Step =
   | {
       step: "confirm";
       values: ApplicationValues;
-      lines: { productId: string; quantity: number; modelNo: string; name: string }[];
+      lines: {
+        productId: string;
+        quantity: number;
+        modelNo: string;
+        name: string;
+        unitPrice: string;
+        amount: number | null;
+      }[];
+      money: MoneySummary;
       formError?: undefined;
       fieldErrors: Record<string, string[]>;
     };
@@ -120,7 +129,10 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
           quantity: l.quantity,
           modelNo: l.modelNo,
           name: l.name,
+          unitPrice: unitPriceLabel(l.price),
+          amount: l.amount,
         })),
+        money: checked.money,
         fieldErrors: {},
       });
     } catch (error) {

@@ -31,8 +31,8 @@ export const applicationsRouter = router({
 
   /** The confirmation step: every rule checked, nothing stored; the values as they will be stored. */
   check: customerProcedure.input(applicationInput).query(async ({ ctx, input }) => {
-    const v = await applications.validateApplication(ctx.deps, input);
-    return { lines: v.lines, delivery: v.delivery, startDate: input.startDate, period: input.period };
+    const v = await applications.validateApplication(ctx.deps, actor(ctx), input);
+    return { lines: v.lines, money: v.money, delivery: v.delivery, startDate: input.startDate, period: input.period };
   }),
   submit: customerProcedure
     .input(applicationInput)

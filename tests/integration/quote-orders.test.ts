@@ -331,3 +331,100 @@ describe("STAFF_NOTIFY_EMAIL", () => {
     );
   });
 });
+
+describe("money: 金額, 小計, 消費税, 合計 (SPEC §3)", () => {
+  beforeEach(() => setUp());
+
+  const check = (lines: [string, number][]) =>
+    customer.call((c) =>
+      c.applications.check({
+        kind: "order",
+        lines: lines.map(([modelNo, quantity]) => ({ productId: ids[modelNo] ?? "", quantity: String(quantity) })),
+        startDate: today(),
+        periodUnit: "month",
+        period: "3",
+        delivery: DELIVERY,
+        notes: "",
+        poNumber: "",
+        idempotencyKey: newKey(),
+      }),
+    );
+
+  it("the confirmation step prices catalog lines by 月額 × 数量 × months, as an estimate", async () => {
+    const checked = await check([
+      ["DSOX1204G", 2],
+      ["FLUKE87V", 1],
+    ]);
+    expect(checked.lines.map((l) => [l.modelNo, l.price.unitPrice, l.price.per, l.amount])).toEqual([
+      ["DSOX1204G", 36000, "month", 216000],
+      ["FLUKE87V", 6000, "month", 18000],
+    ]);
+    expect(checked.money).toMatchObject({ subtotal: 234000, tax: 23400, total: 257400, estimate: true, complete: true });
+  });
+
+  it("a quote request shows its catalog estimate; once answered, the quoted prices, final", async () => {
+    const quote = await submit("quote", [
+      ["DSOX1204G", 2],
+      ["MSO44", 1],
+    ]);
+    const asked = await customer.call((c) => c.history.get({ number: quote }));
+    expect(asked.lines.map((l) => [l.unitPriceLabel, l.amount])).toEqual([
+      ["3,000円/日", 60000],
+      ["9,000円/日", 90000],
+    ]);
+    expect(asked.money).toMatchObject({ subtotal: 150000, tax: 15000, total: 165000, estimate: true });
+
+    const answered = await answeredQuote();
+    const shown = await customer.call((c) => c.history.get({ number: answered }));
+    expect(shown.lines.map((l) => [l.unitPriceLabel, l.amount])).toEqual([
+      ["12,000円", 24000],
+      ["80,000円", 80000],
+    ]);
+    expect(shown.money).toMatchObject({ subtotal: 104000, tax: 10400, total: 114400, estimate: false });
+    const seen = await staff.call((c) => c.backofficeApplications.get({ number: answered }));
+    expect(seen.money).toEqual(shown.money);
+  });
+
+  it("an order placed from a quote keeps the quoted 単価; an added catalog line makes it 概算", async () => {
+    const quote = await answeredQuote();
+    await customer.call((c) => c.applications.orderFromQuote({ number: quote }));
+    await customer.call((c) =>
+      c.applications.addToDraft({ kind: "order", productId: ids.FLUKE87V ?? "", quantity: "1" }),
+    );
+    const order = await submit("order", [
+      ["DSOX1204G", 2],
+      ["MSO44", 1],
+      ["FLUKE87V", 1],
+    ]);
+    const shown = await customer.call((c) => c.history.get({ number: order }));
+    expect(shown.lines.map((l) => [l.modelNo, l.unitPriceLabel, l.amount])).toEqual([
+      ["DSOX1204G", "12,000円", 24000],
+      ["MSO44", "80,000円", 80000],
+      ["FLUKE87V", "500円/日", 5000],
+    ]);
+    expect(shown.money).toMatchObject({ subtotal: 109000, tax: 10900, total: 119900, estimate: true });
+  });
+
+  it("after 有効期限 an order from the quote is priced from the catalog", async () => {
+    const quote = await answeredQuote();
+    await customer.call((c) => c.applications.orderFromQuote({ number: quote }));
+    h.clock.set(addMs(h.clock.now(), 24 * 3_600_000));
+    await customer.call((c) => c.auth.login({ loginId: USER.loginId, email: USER.email, password: PASSWORD }));
+    const order = await submit("order", [
+      ["DSOX1204G", 2],
+      ["MSO44", 1],
+    ]);
+    const shown = await customer.call((c) => c.history.get({ number: order }));
+    expect(shown.quoteNumber).toBe(quote);
+    expect(shown.lines.map((l) => l.amount)).toEqual([60000, 90000]);
+    expect(shown.money).toMatchObject({ subtotal: 150000, estimate: true });
+  });
+
+  it("a filed application keeps the price it was filed at when the catalog changes", async () => {
+    const order = await submit("order", [["DSOX1204G", 2]]);
+    await h.db.updateTable("products").set({ daily_price: 9999 }).where("id", "=", ids.DSOX1204G ?? "").execute();
+    const shown = await customer.call((c) => c.history.get({ number: order }));
+    expect(shown.lines.map((l) => l.amount)).toEqual([60000]);
+    expect(shown.money).toMatchObject({ subtotal: 60000, tax: 6000, total: 66000 });
+  });
+});

@@ -4,7 +4,7 @@ import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "../ordering/applications";
-import { INTAKE_LABEL, lineAmount, nextDay, quoteTotal, tokyoDayStart } from "../ordering/history";
+import { INTAKE_LABEL, moneyOf, nextDay, quoteTotal, tokyoDayStart } from "../ordering/history";
 import { quotedPrices } from "../ordering/quote-orders";
 import { accountKeywordMatch, loginKeyOf } from "./accounts";
 
@@ -291,6 +291,7 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
         "application_lines.product_name",
         "application_lines.quantity",
         "application_lines.unit_price",
+        "application_lines.list_price",
         "rental_lines.quantity as rental_quantity",
         "rental_lines.quantity_cancel_requested",
         "rental_lines.quantity_returned",
@@ -308,6 +309,7 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
   ]);
   const confirmation = confirmationOf(a);
   const quote = a.quote_id ? await quoteOfOrder(deps, a.quote_id, a.created_at) : null;
+  const money = moneyOf(a, lines);
   return {
     number: a.number,
     kind: a.kind,
@@ -342,11 +344,13 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
       ? { id: rental.id, contractNo: rental.contract_no, status: rental.status, endedAt: rental.ended_at }
       : null,
     quoteTotal: a.answered_at ? quoteTotal(lines) : null,
+    /** 小計, 消費税, 合計 as the customer sees them (null on a cancellation). */
+    money: money.money,
     /** An order placed from a quote (この見積で注文する): the quote, to honour its prices. */
     quote: quote
       ? { number: quote.number, validUntil: quote.validUntil, orderedAfterExpiry: quote.orderedAfterExpiry }
       : null,
-    lines: lines.map((l) => ({
+    lines: lines.map((l, i) => ({
       id: l.id,
       lineNo: l.line_no,
       productId: l.product_id,
@@ -354,7 +358,8 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
       productName: l.product_name,
       quantity: l.quantity,
       unitPrice: l.unit_price,
-      amount: lineAmount(l),
+      unitPriceLabel: money.priced[i]?.unitPriceLabel ?? null,
+      amount: money.priced[i]?.amount ?? null,
       /** For an order placed from a quote: the quote's 単価 for this product (null if the quote had none). */
       quotedUnitPrice: quote?.unitPrices.get(l.product_id) ?? null,
       /** For a cancellation: the rental line as it is now. */

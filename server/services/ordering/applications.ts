@@ -8,7 +8,8 @@ import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { MAX_LINES, MAX_QUANTITY } from "./drafts";
-import { quoteOfSubmission } from "./quote-orders";
+import { catalogPrice, type LinePrice, lineAmount, quotedPrice, summarize } from "./pricing";
+import { quotedPrices, quoteOfSubmission, quoteValid } from "./quote-orders";
 import { notifyNewApplication } from "./staff-notify";
 import { type DeliveryFields, validateDelivery } from "./templates";
 
@@ -52,8 +53,12 @@ export interface ApplicationInput {
 
 export const PERIOD_MAX = { day: 365, month: 36 } as const;
 
-/** Every rule of a quote request / order; returns the normalised input or throws with messages per field. */
-export async function validateApplication(deps: ServiceDeps, input: ApplicationInput) {
+/**
+ * Every rule of a quote request / order; returns the normalised input, each line's price and 金額 and the
+ * totals (pricing.ts), or throws with messages per field. `actor` is who submits: an order placed from a
+ * quote (この見積で注文する) is priced at the quote's 単価 while its 有効期限 holds.
+ */
+export async function validateApplication(deps: ServiceDeps, actor: Actor, input: ApplicationInput, db: DB = deps.db) {
   const errors: Record<string, string[]> = {};
   const lines = input.lines.filter((l) => l.quantity !== 0);
   if (!lines.length) errors.lines = ["商品を1つ以上選んでください。"];
@@ -64,9 +69,9 @@ export async function validateApplication(deps: ServiceDeps, input: ApplicationI
     }
   }
   const products = lines.length
-    ? await deps.db
+    ? await db
         .selectFrom("products")
-        .select(["id", "model_no", "name"])
+        .select(["id", "model_no", "name", "daily_price", "monthly_price"])
         .where(
           "id",
           "in",
@@ -100,16 +105,46 @@ export async function validateApplication(deps: ServiceDeps, input: ApplicationI
   if ([...poNumber].length > 50) errors.poNumber = ["注文番号(PO)は50文字以内で入力してください。"];
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(input.idempotencyKey)) errors._form = ["画面を開き直してからお申し込みください。"];
   if (Object.keys(errors).length) throw new DomainError("VALIDATION", "入力内容をご確認ください。", errors);
-  return {
-    lines: lines.map((l) => ({
+  const quote = input.kind === "order" ? await quoteInForce(deps, db, actor, lines) : null;
+  const priced = lines.map((l) => {
+    const p = byId.get(l.productId);
+    const listPrice = catalogPrice(
+      { dailyPrice: Number(p?.daily_price ?? 0), monthlyPrice: Number(p?.monthly_price ?? 0) },
+      input.periodUnit,
+    );
+    const quoted = quote?.prices.get(l.productId);
+    const price: LinePrice = typeof quoted === "number" ? quotedPrice(quoted) : listPrice;
+    return {
       ...l,
-      modelNo: byId.get(l.productId)?.model_no ?? "",
-      name: byId.get(l.productId)?.name ?? "",
-    })),
-    delivery,
-    notes,
-    poNumber,
-  };
+      modelNo: p?.model_no ?? "",
+      name: p?.name ?? "",
+      listPrice: listPrice.unitPrice,
+      quotedPrice: typeof quoted === "number" ? quoted : null,
+      price,
+      amount: lineAmount(price, l.quantity, input.period),
+    };
+  });
+  return { lines: priced, money: summarize(priced), delivery, notes, poNumber, quoteId: quote?.id ?? null };
+}
+
+/**
+ * The quote an order being filed comes from (この見積で注文する) and its 単価 per product, when its prices still
+ * hold today (Japan); after 有効期限 the order is still taken, at catalog prices (docs/decisions/015).
+ */
+async function quoteInForce(deps: ServiceDeps, db: DB, actor: Actor, lines: { productId: string }[]) {
+  const quoteId = await quoteOfSubmission(
+    db,
+    actor,
+    lines.map((l) => l.productId),
+  );
+  if (!quoteId) return null;
+  const quote = await db
+    .selectFrom("applications")
+    .select(["answered_at", "valid_until"])
+    .where("id", "=", quoteId)
+    .executeTakeFirst();
+  const valid = quote ? quoteValid(quote, tokyoDateString(deps.clock.now())) : false;
+  return { id: quoteId, prices: valid ? await quotedPrices(db, quoteId) : new Map<string, number | null>() };
 }
 
 /** The application a form (its idempotency key) already made, if any. */
@@ -200,10 +235,11 @@ export async function submitApplication(
   meta: RequestMeta,
 ): Promise<{ id: string; number: string; created: boolean }> {
   return submitOnce(deps, actor.accountId, input.idempotencyKey, async () => {
-    const v = await validateApplication(deps, input);
     const now = deps.clock.now();
     const id = newId();
     const number = await deps.db.transaction().execute(async (trx) => {
+      // Validated and priced inside the transaction: the prices stored are the ones checked.
+      const v = await validateApplication(deps, actor, input, trx);
       const number = await nextNumber(trx, input.kind, now);
       await trx
         .insertInto("applications")
@@ -221,15 +257,8 @@ export async function submitApplication(
           delivery_phone: v.delivery.phone,
           notes: v.notes,
           po_number: v.poNumber,
-          // この見積で注文する: the quote that filled the order form (before the draft is cleared below).
-          quote_id:
-            input.kind === "order"
-              ? await quoteOfSubmission(
-                  trx,
-                  actor,
-                  v.lines.map((l) => l.productId),
-                )
-              : null,
+          // この見積で注文する: the quote that filled the order form (read before the draft is cleared below).
+          quote_id: v.quoteId,
         })
         .execute();
       await trx
@@ -244,6 +273,8 @@ export async function submitApplication(
             product_name: l.name,
             quantity: l.quantity,
             rental_line_id: null,
+            list_price: l.listPrice,
+            unit_price: l.quotedPrice,
           })),
         )
         .execute();

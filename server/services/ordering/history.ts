@@ -1,9 +1,10 @@
-import type { ApplicationKind } from "../../../db/schema";
+import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
 import { csvCell } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "./applications";
+import { lineAmount, quotedPrice, storedPrice, summarize, unitPriceLabel } from "./pricing";
 import { quoteValid } from "./quote-orders";
 
 /** What 申込結果 and 確認結果 show for a stored status (DOMAIN.md "Status words on screen"). */
@@ -157,6 +158,7 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
         .where("account_id", "=", accountId)
         .executeTakeFirst()
     : undefined;
+  const money = moneyOf(a, lines);
   return {
     ...toRow(a),
     startDate: a.start_date,
@@ -173,29 +175,53 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     validUntil: a.valid_until,
     answerComment: a.answer_comment,
     quoteTotal: a.answered_at ? quoteTotal(lines) : null,
+    money: money.money,
     /** この見積で注文する is offered while today (Japan) is on or before 有効期限. */
     canOrderFromQuote: a.kind === "quote" && quoteValid(a, tokyoDateString(deps.clock.now())),
     quoteNumber: quote?.number ?? null,
     returnedAtLabel: a.returned_at ? formatTokyoShort(new Date(a.returned_at)) : null,
-    lines: lines.map((l) => ({
+    lines: lines.map((l, i) => ({
       lineNo: l.line_no,
       modelNo: l.model_no,
       productName: l.product_name,
       quantity: l.quantity,
       unitPrice: l.unit_price,
-      amount: lineAmount(l),
+      unitPriceLabel: money.priced[i]?.unitPriceLabel ?? null,
+      amount: money.priced[i]?.amount ?? null,
     })),
   };
 }
 
-/** 金額 of a line: 単価 × 数量 in yen (null before a quote is answered). The one place it is computed. */
-export function lineAmount(line: { unit_price: number | null; quantity: number }): number | null {
-  return line.unit_price === null ? null : line.unit_price * line.quantity;
+/**
+ * Each line's price and 金額, and 小計 / 消費税 / 合計 (pricing.ts, the one place they are computed); a
+ * cancellation has no money.
+ */
+export function moneyOf(
+  a: Pick<ApplicationTable, "kind" | "period" | "period_unit">,
+  lines: Pick<ApplicationLineTable, "unit_price" | "list_price" | "quantity">[],
+) {
+  const priced = lines.map((l) => {
+    const price =
+      a.kind === "cancellation"
+        ? null
+        : storedPrice({ unitPrice: l.unit_price, listPrice: l.list_price, periodUnit: a.period_unit });
+    return {
+      price,
+      unitPriceLabel: price ? unitPriceLabel(price) : null,
+      amount: lineAmount(price, l.quantity, a.period ?? 0),
+    };
+  });
+  return { priced, money: a.kind === "cancellation" ? null : summarize(priced) };
 }
 
-/** 合計 of an answered quote's lines, in yen, tax excluded. */
+/** 合計 (before tax) of a quote's 単価 × 数量: what 見積回答 quotes. */
 export function quoteTotal(lines: { unit_price: number | null; quantity: number }[]): number {
-  return lines.reduce((sum, l) => sum + (lineAmount(l) ?? 0), 0);
+  return summarize(
+    lines.map((l) => {
+      const price = l.unit_price === null ? null : quotedPrice(l.unit_price);
+      return { price, amount: lineAmount(price, l.quantity, 1) };
+    }),
+  ).subtotal;
 }
 
 /** The account's history as CSV, UTF-8 with a BOM so that Excel opens it as UTF-8. */
