@@ -359,7 +359,13 @@ describe("money: 金額, 小計, 消費税, 合計 (SPEC §3)", () => {
       ["DSOX1204G", 36000, "month", 216000],
       ["FLUKE87V", 6000, "month", 18000],
     ]);
-    expect(checked.money).toMatchObject({ subtotal: 234000, tax: 23400, total: 257400, estimate: true, complete: true });
+    expect(checked.money).toMatchObject({
+      subtotal: 234000,
+      tax: 23400,
+      total: 257400,
+      estimate: true,
+      complete: true,
+    });
   });
 
   it("a quote request shows its catalog estimate; once answered, the quoted prices, final", async () => {
@@ -422,7 +428,11 @@ describe("money: 金額, 小計, 消費税, 合計 (SPEC §3)", () => {
 
   it("a filed application keeps the price it was filed at when the catalog changes", async () => {
     const order = await submit("order", [["DSOX1204G", 2]]);
-    await h.db.updateTable("products").set({ daily_price: 9999 }).where("id", "=", ids.DSOX1204G ?? "").execute();
+    await h.db
+      .updateTable("products")
+      .set({ daily_price: 9999 })
+      .where("id", "=", ids.DSOX1204G ?? "")
+      .execute();
     const shown = await customer.call((c) => c.history.get({ number: order }));
     expect(shown.lines.map((l) => l.amount)).toEqual([60000]);
     expect(shown.money).toMatchObject({ subtotal: 60000, tax: 6000, total: 66000 });
