@@ -61,4 +61,47 @@ test.describe("forms guide", () => {
     );
     await expect(page.getByLabel("メールアドレス", { exact: true })).toHaveValue(email);
   });
+
+  test("a refused order: the summary takes the focus and links to each field; a corrected field stops saying it is wrong", async ({
+    page,
+    account,
+  }) => {
+    await signedIn(page, account);
+    await page.goto("/products?q=DSOX1204G");
+    await page.getByRole("link", { name: "DSOX1204G" }).click();
+    await page.getByRole("button", { name: "注文に追加" }).click();
+    await expect(page.getByRole("heading", { name: "注文", exact: true })).toBeVisible();
+
+    // 必須 / 任意 beside the labels, outside them (the accessible names stay the screen's labels).
+    const need = (label: string) =>
+      page.locator(".field-label").filter({ has: page.getByText(label, { exact: true }) });
+    await expect(need("会社名")).toContainText("必須");
+    await expect(need("部署名")).toContainText("任意");
+    await expect(need("備考")).toContainText("任意");
+    await expect(page.getByLabel("会社名")).toHaveAttribute("required", "");
+
+    await page.getByLabel("住所").fill("東京都港区芝公園4-2-8");
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    const summary = page.getByRole("alert");
+    await expect(summary).toBeFocused();
+    await expect(summary).toContainText("入力内容をご確認ください。");
+    const toCompany = summary.getByRole("link", { name: /^会社名: / });
+    await expect(toCompany).toBeVisible();
+    await expect(summary.getByRole("link", { name: /^住所: / })).toHaveCount(0);
+    await toCompany.click();
+    await expect(page.getByLabel("会社名")).toBeFocused();
+    await expect(page.getByLabel("会社名")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("住所")).toHaveValue("東京都港区芝公園4-2-8");
+
+    await page.getByLabel("会社名").fill("QA計測株式会社");
+    await expect(page.getByLabel("会社名")).not.toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("会社名")).toHaveAccessibleDescription("");
+    // Still wrong ones keep their message, and a second refusal brings the focus back to the summary.
+    await expect(page.getByLabel("担当者名")).toHaveAttribute("aria-invalid", "true");
+    await page.getByLabel("担当者名").focus();
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await expect(summary).toBeFocused();
+    await expect(summary.getByRole("link", { name: /^会社名: / })).toHaveCount(0);
+    await expect(summary.getByRole("link", { name: /^担当者名: / })).toBeVisible();
+  });
 });

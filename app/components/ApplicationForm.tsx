@@ -12,7 +12,7 @@ import {
 } from "../../server/services/ordering/pricing";
 import { ConfirmStep } from "./ConfirmStep";
 import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
-import { ErrorList, Field, FormAlert } from "./Field";
+import { ErrorList, Field, FormAlert, fieldId, Need } from "./Field";
 import { LineQuantityField } from "./LineQuantityField";
 import { MoneySummary } from "./Money";
 import { SubmitButton } from "./SubmitButton";
@@ -118,7 +118,20 @@ function FormStep({
   return (
     <section className="card wide">
       <h1>{title}</h1>
-      <FormAlert message={result?.formError} />
+      <FormAlert
+        message={result?.formError}
+        fieldErrors={errors}
+        labels={{
+          lines: "商品",
+          ...Object.fromEntries(lines.map((l) => [`qty.${l.productId}`, `${l.modelNo} の数量`])),
+          startDate: "レンタル開始日",
+          period: "レンタル期間",
+          templateId: "お届け先",
+          ...Object.fromEntries(DELIVERY_FIELDS.map((f) => [f.name, f.label])),
+          notes: "備考",
+          poNumber: "注文番号(PO)",
+        }}
+      />
       {lines.length === 0 ? (
         <p>
           {title}する商品が選ばれていません。<Link to="/products">商品を探す</Link>から「{title}に追加」してください。
@@ -170,6 +183,7 @@ function FormStep({
                           modelNo={l.modelNo}
                           min={1}
                           max={99}
+                          required
                           defaultValue={l.quantity}
                           fieldErrors={errors}
                         />
@@ -215,9 +229,13 @@ function FormStep({
                 errors={errors.period}
               />
               <div className="field">
-                <label htmlFor="periodUnit">単位</label>
+                <div className="field-label">
+                  <label htmlFor={fieldId("periodUnit")}>単位</label>
+                  <Need required />
+                </div>
                 <select
-                  id="periodUnit"
+                  id={fieldId("periodUnit")}
+                  required
                   name="periodUnit"
                   defaultValue={values?.periodUnit ?? quote?.periodUnit ?? "month"}
                 >
@@ -232,8 +250,11 @@ function FormStep({
             <h2 id="delivery-heading">お届け先情報</h2>
             <div className="template-picker">
               <div className="field">
-                <label htmlFor="templateId">お届け先</label>
-                <select id="templateId" name="templateId" defaultValue={values?.templateId ?? ""}>
+                <div className="field-label">
+                  <label htmlFor={fieldId("templateId")}>お届け先</label>
+                  <Need optional />
+                </div>
+                <select id={fieldId("templateId")} name="templateId" defaultValue={values?.templateId ?? ""}>
                   <option value="">テンプレートを選択</option>
                   {data.templates.map((t) => (
                     <option key={t.id} value={t.id}>
@@ -258,13 +279,17 @@ function FormStep({
           <section className="panel">
             <h2 id="notes-heading">その他</h2>
             <div className="field">
-              <label htmlFor="notes">備考</label>
-              <textarea id="notes" name="notes" rows={4} defaultValue={values?.notes ?? ""} />
+              <div className="field-label">
+                <label htmlFor={fieldId("notes")}>備考</label>
+                <Need optional />
+              </div>
+              <textarea id={fieldId("notes")} name="notes" rows={4} defaultValue={values?.notes ?? ""} />
               <ErrorList errors={errors.notes} />
             </div>
             <Field
               label="注文番号(PO)"
               name="poNumber"
+              optional
               defaultValue={values?.poNumber ?? ""}
               errors={errors.poNumber}
             />

@@ -35,11 +35,11 @@ export function DeliveryFields({
       {DELIVERY_FIELDS.map((f) => (
         <Field
           key={`${f.name}:${values?.[f.name] ?? ""}`}
-          id={`delivery-${f.name}`}
           label={f.label}
           name={f.name}
           autoComplete={f.autoComplete}
           required={f.required}
+          optional={!f.required}
           type={f.name === "phone" ? "tel" : "text"}
           defaultValue={values?.[f.name] ?? ""}
           errors={errors?.[f.name]}

@@ -16,7 +16,6 @@ export function LineQuantityField({ label, lineId, modelNo, fieldErrors, ...inpu
     <Field
       label={label}
       name={name}
-      id={`qty-${lineId}`}
       type="number"
       inputMode="numeric"
       errors={fieldErrors[name]}
