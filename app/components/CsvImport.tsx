@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { ErrorList } from "./Field";
+import { ErrorList, Need } from "./Field";
 import { SubmitButton } from "./SubmitButton";
 import { TableScroll } from "./TableScroll";
 
@@ -14,7 +14,10 @@ export function CsvUploadForm({ id, errors }: { id: string; errors?: string[] })
   return (
     <Form method="post" encType="multipart/form-data" noValidate>
       <div className="field">
-        <label htmlFor={id}>CSVファイル</label>
+        <div className="field-label">
+          <label htmlFor={id}>CSVファイル</label>
+          <Need required />
+        </div>
         <input id={id} name="csv" type="file" accept=".csv,text/csv" required />
         <ErrorList errors={errors} />
       </div>

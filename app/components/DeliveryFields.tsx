@@ -10,6 +10,12 @@ export const DELIVERY_FIELDS = [
   { name: "phone", label: "電話番号", autoComplete: "tel", required: true },
 ] as const;
 
+/** テンプレート名 and the delivery fields' labels by name, for the template forms' error summary. */
+export const TEMPLATE_LABELS: Record<string, string> = {
+  name: "テンプレート名",
+  ...Object.fromEntries(DELIVERY_FIELDS.map((f) => [f.name, f.label])),
+};
+
 export type DeliveryName = (typeof DELIVERY_FIELDS)[number]["name"];
 export type DeliveryValues = Record<DeliveryName, string>;
 

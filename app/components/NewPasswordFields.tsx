@@ -1,5 +1,8 @@
 import { Field } from "./Field";
 
+/** The labels of the new-password fields, for a form's error summary. */
+export const NEW_PASSWORD_LABELS = { newPassword: "新パスワード", confirmPassword: "新パスワード(確認用)" };
+
 /** 新パスワード and 新パスワード(確認用), as on every form that sets a password. */
 export function NewPasswordFields({ errors }: { errors?: Record<string, string[]> }) {
   return (

@@ -49,6 +49,7 @@ export function ProductFields({
           label={f.label}
           name={f.name}
           required={f.required}
+          optional={!f.required}
           autoComplete="off"
           inputMode={"numeric" in f ? "numeric" : undefined}
           hint={"hint" in f ? f.hint : undefined}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
-import { NewPasswordFields } from "~/components/NewPasswordFields";
+import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -70,7 +70,11 @@ export default function AccountSettings() {
       <section aria-labelledby="password-heading" className="panel">
         <h2 id="password-heading">パスワード変更</h2>
         <PasswordRules />
-        <FormAlert message={password?.formError} />
+        <FormAlert
+          message={password?.formError}
+          fieldErrors={password?.fieldErrors}
+          labels={{ currentPassword: "現パスワード", ...NEW_PASSWORD_LABELS }}
+        />
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="password" />
           <Field
@@ -95,6 +99,7 @@ export default function AccountSettings() {
           <input type="hidden" name="intent" value="profile" />
           <Field
             label="ユーザ名"
+            optional
             name="name"
             autoComplete="name"
             defaultValue={profile?.values.name ?? settings.name}
@@ -114,6 +119,7 @@ export default function AccountSettings() {
           </fieldset>
           <Field
             label="現在のパスワード(多要素認証の設定を変更する場合)"
+            required
             name="profilePassword"
             type="password"
             autoComplete="current-password"

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
-import { DeliveryFields, readDelivery } from "~/components/DeliveryFields";
+import { DeliveryFields, readDelivery, TEMPLATE_LABELS } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -83,7 +83,7 @@ export default function TemplatesPage() {
           よく使うお届け先を登録しておくと、見積依頼・注文の画面で「お届け先」のプルダウンから呼び出せます(最大{max}
           件)。
         </p>
-        <FormAlert message={result?.formError} />
+        <FormAlert message={result?.formError} fieldErrors={result?.fieldErrors} labels={TEMPLATE_LABELS} />
         {full && !result ? (
           <p className="hint">登録できる件数の上限に達しています。不要なテンプレートを削除してください。</p>
         ) : null}

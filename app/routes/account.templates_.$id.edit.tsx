@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { DeliveryFields, readDelivery } from "~/components/DeliveryFields";
+import { DeliveryFields, readDelivery, TEMPLATE_LABELS } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -31,7 +31,7 @@ export default function EditTemplatePage() {
   return (
     <section className="panel" aria-labelledby="edit-heading">
       <h2 id="edit-heading">お届け先テンプレートの編集</h2>
-      <FormAlert message={result?.formError} />
+      <FormAlert message={result?.formError} fieldErrors={result?.fieldErrors} labels={TEMPLATE_LABELS} />
       <Form method="post" noValidate>
         <Field
           label="テンプレート名"

@@ -43,7 +43,7 @@ export default function UsersPage() {
           サイト利用者のメールアドレスは、1ログインIDにつき{max}件まで登録できます(重複登録はできません)。
           追加したメールアドレス宛に「パスワード設定依頼」メールが届きます。
         </p>
-        <FormAlert message={result?.formError} />
+        <FormAlert message={result?.formError} fieldErrors={result?.fieldErrors} labels={{ email: "メールアドレス" }} />
         <Form method="post" noValidate key={key}>
           <Field
             label="メールアドレス"

@@ -131,6 +131,7 @@ export default function AccountsPage() {
           />
           <Field
             label="初期パスワード"
+            optional
             name="password"
             type="password"
             autoComplete="new-password"

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorList, Field, FormAlert } from "~/components/Field";
+import { ErrorList, Field, FormAlert, Need } from "~/components/Field";
 import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
@@ -214,13 +214,17 @@ export default function StaffApplicationPage() {
           </table>
           <Field
             label="有効期限"
+            required
             name="validUntil"
             type="date"
             defaultValue={answering?.values.validUntil ?? ""}
             errors={answering?.fieldErrors.validUntil}
           />
           <div className="field">
-            <label htmlFor="answer-comment">コメント</label>
+            <div className="field-label">
+              <label htmlFor="answer-comment">コメント</label>
+              <Need optional />
+            </div>
             <textarea
               id="answer-comment"
               name="comment"

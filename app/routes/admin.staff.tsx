@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
-import { ErrorList, Field, FormAlert } from "~/components/Field";
+import { ErrorList, Field, FormAlert, Need } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
@@ -118,13 +118,17 @@ export default function StaffPage() {
           />
           <Field
             label="氏名"
+            optional
             name="name"
             autoComplete="off"
             defaultValue={adding?.values.name}
             errors={adding?.fieldErrors.name}
           />
           <div className="field">
-            <label htmlFor="staff-role">役割</label>
+            <div className="field-label">
+              <label htmlFor="staff-role">役割</label>
+              <Need required />
+            </div>
             <select id="staff-role" name="role" defaultValue={adding?.values.role || "operator"}>
               <option value="operator">{ROLE_LABELS.operator}(スタッフ管理以外のすべて)</option>
               <option value="admin">{ROLE_LABELS.admin}(スタッフ管理を含むすべて)</option>

@@ -36,7 +36,11 @@ export default function ForgotPasswordPage() {
       ) : (
         <>
           <p>ご登録のログインIDとメールアドレスを入力してください。パスワード再設定用のURLをメールでお送りします。</p>
-          <FormAlert message={result?.formError} />
+          <FormAlert
+            message={result?.formError}
+            fieldErrors={result?.fieldErrors}
+            labels={{ loginId: "ログインID", email: "メールアドレス" }}
+          />
           <Form method="post" noValidate>
             <Field
               label="ログインID"

@@ -44,7 +44,11 @@ export default function LoginPage() {
     <section className="card narrow">
       <h1>ログイン</h1>
       <p>ログインID、メールアドレス、パスワードを入力してください。</p>
-      <FormAlert message={result?.formError} />
+      <FormAlert
+        message={result?.formError}
+        fieldErrors={result?.fieldErrors}
+        labels={{ loginId: "ログインID", email: "メールアドレス", password: "パスワード" }}
+      />
       <Form method="post" noValidate ref={formRef}>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
         <Field

@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
-import { NewPasswordFields } from "~/components/NewPasswordFields";
+import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
 import { requireSignedIn } from "~/utils/auth.server";
@@ -45,7 +45,7 @@ export default function InitialPasswordPage() {
         初めてログインされたため、パスワードの変更をお願いしております。新しいパスワードを設定すると、サイトをご利用いただけます。
       </p>
       <PasswordRules level={2} />
-      <FormAlert message={result?.formError} />
+      <FormAlert message={result?.formError} fieldErrors={result?.fieldErrors} labels={NEW_PASSWORD_LABELS} />
       <Form method="post" noValidate>
         <NewPasswordFields errors={result?.fieldErrors} />
         <div className="actions">

@@ -56,6 +56,7 @@ export default function ProductPage() {
       <Form method="post" noValidate className="add-to">
         <Field
           label="数量"
+          required
           name="quantity"
           type="number"
           inputMode="numeric"

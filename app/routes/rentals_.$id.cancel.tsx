@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-r
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { ConfirmStep } from "~/components/ConfirmStep";
-import { ErrorList, Field, FormAlert } from "~/components/Field";
+import { ErrorList, Field, FormAlert, Need } from "~/components/Field";
 import { LineQuantityField } from "~/components/LineQuantityField";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
@@ -117,7 +117,16 @@ export default function CancelPage() {
       <p>
         契約番号 {rental.contractNo}(注文 {rental.orderNumber})
       </p>
-      <FormAlert message={result && "formError" in result ? (result.formError as string | undefined) : undefined} />
+      <FormAlert
+        message={result && "formError" in result ? (result.formError as string | undefined) : undefined}
+        fieldErrors={errors}
+        labels={{
+          lines: "解約する商品",
+          ...Object.fromEntries(rental.lines.map((l) => [`qty.${l.id}`, `${l.modelNo} の解約数量`])),
+          returnDate: "返却希望日",
+          notes: "備考",
+        }}
+      />
       <Form method="post" noValidate>
         <input type="hidden" name="formKey" value={values?.formKey ?? formKey} />
         <fieldset className="field">
@@ -185,7 +194,10 @@ export default function CancelPage() {
           errors={errors.returnDate}
         />
         <div className="field">
-          <label htmlFor="notes">備考</label>
+          <div className="field-label">
+            <label htmlFor="notes">備考</label>
+            <Need optional />
+          </div>
           <textarea id="notes" name="notes" rows={3} defaultValue={values?.notes ?? ""} />
           <ErrorList errors={errors.notes} />
         </div>
