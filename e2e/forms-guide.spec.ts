@@ -85,9 +85,9 @@ test.describe("forms guide", () => {
     const summary = page.getByRole("alert");
     await expect(summary).toBeFocused();
     await expect(summary).toContainText("入力内容をご確認ください。");
-    const toCompany = summary.getByRole("link", { name: /^会社名: / });
+    const toCompany = summary.getByRole("link", { name: "会社名の入力内容を確認する" });
     await expect(toCompany).toBeVisible();
-    await expect(summary.getByRole("link", { name: /^住所: / })).toHaveCount(0);
+    await expect(summary.getByRole("link", { name: "住所の入力内容を確認する" })).toHaveCount(0);
     await toCompany.click();
     await expect(page.getByLabel("会社名")).toBeFocused();
     await expect(page.getByLabel("会社名")).toHaveAttribute("aria-invalid", "true");
@@ -101,7 +101,7 @@ test.describe("forms guide", () => {
     await page.getByLabel("担当者名").focus();
     await page.getByRole("button", { name: "確認画面へ" }).click();
     await expect(summary).toBeFocused();
-    await expect(summary.getByRole("link", { name: /^会社名: / })).toHaveCount(0);
-    await expect(summary.getByRole("link", { name: /^担当者名: / })).toBeVisible();
+    await expect(summary.getByRole("link", { name: "会社名の入力内容を確認する" })).toHaveCount(0);
+    await expect(summary.getByRole("link", { name: "担当者名の入力内容を確認する" })).toBeVisible();
   });
 });

@@ -122,7 +122,6 @@ function FormStep({
         message={result?.formError}
         fieldErrors={errors}
         labels={{
-          lines: "商品",
           ...Object.fromEntries(lines.map((l) => [`qty.${l.productId}`, `${l.modelNo} の数量`])),
           startDate: "レンタル開始日",
           period: "レンタル期間",

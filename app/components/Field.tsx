@@ -98,9 +98,10 @@ export function FormAlert({
   labels?: Record<string, string>;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const listed = Object.entries(labels ?? {}).flatMap(([name, label]) =>
-    (fieldErrors?.[name] ?? []).map((text) => ({ name, label, text })),
-  );
+  // One link per field, named by its label: the message itself stays beside the field only (said once).
+  const listed = Object.entries(labels ?? {})
+    .filter(([name]) => fieldErrors?.[name]?.length)
+    .map(([name, label]) => ({ name, label }));
   const text = message ?? (listed.length ? "入力内容をご確認ください。" : undefined);
   // Every answer of the route's action (a new object each submit) brings the focus back here.
   const answer = useActionData();
@@ -115,7 +116,7 @@ export function FormAlert({
       {listed.length ? (
         <ul className="error-summary">
           {listed.map((e) => (
-            <li key={`${e.name}:${e.text}`}>
+            <li key={e.name}>
               <a
                 href={`#${fieldId(e.name)}`}
                 onClick={(event) => {
@@ -127,7 +128,7 @@ export function FormAlert({
                   field.scrollIntoView({ block: "center" });
                 }}
               >
-                {e.label}: {e.text}
+                {e.label}の入力内容を確認する
               </a>
             </li>
           ))}

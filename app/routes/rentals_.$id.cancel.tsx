@@ -121,7 +121,6 @@ export default function CancelPage() {
         message={result && "formError" in result ? (result.formError as string | undefined) : undefined}
         fieldErrors={errors}
         labels={{
-          lines: "解約する商品",
           ...Object.fromEntries(rental.lines.map((l) => [`qty.${l.id}`, `${l.modelNo} の解約数量`])),
           returnDate: "返却希望日",
           notes: "備考",
