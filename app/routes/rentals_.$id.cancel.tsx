@@ -85,7 +85,12 @@ export default function CancelPage() {
   // 解約 is chosen (never in the server's HTML, so that without JavaScript they can still be filled).
   const [chosen, setChosen] = useState<"all" | "partial">(values?.mode ?? "all");
   const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    // A choice made before the page's JavaScript ran is in the DOM, not in the state: start from it.
+    const picked = document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value;
+    if (picked === "all" || picked === "partial") setChosen(picked);
+    setHydrated(true);
+  }, []);
 
   if (result?.step === "confirm") {
     const v = result.values;
