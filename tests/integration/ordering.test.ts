@@ -165,8 +165,17 @@ describe("quote requests and orders", () => {
     const o2 = await b.call((c) => c.applications.submit(order()));
     expect([o1.number, q1.number, o2.number]).toEqual(["O-2026-000001", "Q-2026-000001", "O-2026-000002"]);
     expect(await b.call((c) => c.applications.draft({ kind: "order" }))).toEqual([]);
-    const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("O-2026-000001"));
-    expect(mail?.text).toContain("注文のお申し込みを受け付けました");
+    // 申込受付 is mailed once intake accepts (tests/integration/status-mails.test.ts), not before.
+    const received = async () => (await h.mailsTo(USER.email)).find((m) => m.subject.includes("O-2026-000001"));
+    expect(await received()).toBeUndefined();
+    await new IntakeWorker({
+      db: h.db,
+      clock: h.clock,
+      handler: builtinIntake,
+      pollIntervalMs: 1000,
+      mail: h.deps,
+    }).runOnce();
+    expect((await received())?.text).toContain("注文のお申し込みを受け付けました");
     // A refused application takes no number.
     await failure(b.call((c) => c.applications.submit(order({ lines: [] }))));
     expect((await b.call((c) => c.applications.submit(order()))).number).toBe("O-2026-000003");
@@ -207,7 +216,13 @@ describe("quote requests and orders", () => {
 describe("intake", () => {
   it("the built-in back office accepts: 受付完了", async () => {
     const { number } = await b.call((c) => c.applications.submit(order()));
-    const worker = new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 });
+    const worker = new IntakeWorker({
+      db: h.db,
+      clock: h.clock,
+      handler: builtinIntake,
+      pollIntervalMs: 1000,
+      mail: h.deps,
+    });
     expect(await worker.runOnce()).toBe(1);
     const { rows } = await b.call((c) => c.history.list({}));
     expect(rows.map((r) => [r.number, r.resultLabel, r.confirmation])).toEqual([[number, "受付完了", ""]]);
@@ -234,6 +249,7 @@ describe("intake", () => {
         clock: h.clock,
         handler: webhookIntake(url),
         pollIntervalMs: 1000,
+        mail: h.deps,
         maxAttempts: 3,
       });
       const failing = await b.call((c) => c.applications.submit(order()));
