@@ -1,14 +1,19 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR } from "../../server/lib/clock";
+import { newId } from "../../server/lib/crypto";
 import { tokyoDateString } from "../../server/lib/format";
 import { createAccount } from "../../server/services/identity/accounts";
+import { emptyApplication } from "../../server/services/ordering/applications";
 import { insertProducts } from "../../server/services/ordering/catalog";
+import { HISTORY_PAGE_SIZE, listHistory } from "../../server/services/ordering/history";
 import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/services/ordering/intake";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { failure, fieldErrors as fields } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { recordingPlans } from "../support/query-plans";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
@@ -301,6 +306,139 @@ describe("申込履歴", () => {
     expect((await failure(other.call((c) => c.history.get({ number })))).code).toBe("NOT_FOUND");
     expect((await other.call((c) => c.history.list({}))).rows).toHaveLength(0);
   });
+});
+
+describe("申込履歴: 申込者, 商品, 注文番号(PO) (#12 item 7)", () => {
+  it("each row names its user (「削除済みの利用者」 once deleted), sums up its lines and shows the PO; the CSV ends with them", async () => {
+    await b.call((c) => c.account.updateProfile({ name: "山田 太郎", mfaEnabled: false }));
+    const three = await b.call((c) =>
+      c.applications.submit(
+        order({
+          lines: [
+            { productId: products.DSOX3034T as string, quantity: 1 },
+            { productId: products.DSOX1204G as string, quantity: 2 },
+            { productId: products["87V"] as string, quantity: 1 },
+          ],
+          poNumber: "PO-778",
+        }),
+      ),
+    );
+    h.clock.advance(60_000);
+    const one = await b.call((c) => c.applications.submit(order({ kind: "quote", poNumber: "" })));
+    // An application of a user deleted since.
+    h.clock.advance(60_000);
+    const theirs = await b.call((c) => c.applications.submit(order({ poNumber: "PO-9" })));
+    await b.call((c) => c.users.add({ email: "hanako@example.jp" }));
+    const hanako = await h.db
+      .selectFrom("users")
+      .select("id")
+      .where("email_normalized", "=", "hanako@example.jp")
+      .executeTakeFirstOrThrow();
+    await h.db.updateTable("applications").set({ user_id: hanako.id }).where("id", "=", theirs.id).execute();
+    await b.call((c) => c.users.remove({ id: hanako.id }));
+
+    const { rows } = await b.call((c) => c.history.list({}));
+    expect(rows.map((r) => [r.number, r.applicant, r.itemSummary, r.poNumber])).toEqual([
+      [theirs.number, "削除済みの利用者", "DSOX1204G", "PO-9"],
+      [one.number, "山田 太郎", "DSOX1204G", ""],
+      [three.number, "山田 太郎", "DSOX3034T ほか2点", "PO-778"],
+    ]);
+    expect(await b.call((c) => c.history.get({ number: three.number }))).toMatchObject({
+      applicant: "山田 太郎",
+      itemSummary: "DSOX3034T ほか2点",
+      poNumber: "PO-778",
+    });
+    // A user without a name is shown by email.
+    await b.call((c) => c.account.updateProfile({ name: "", mfaEnabled: false }));
+    expect((await b.call((c) => c.history.list({}))).rows[1]?.applicant).toBe(USER.email);
+
+    const csv = (await b.call((c) => c.history.csv({})))
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
+    expect(csv[0]).toBe('"申込日時","申込番号","種別","申込結果","確認結果","申込者","商品","注文番号(PO)"');
+    expect(csv[3]).toMatch(
+      new RegExp(`^"[^"]+","${three.number}","注文","処理中","","${USER.email}","DSOX3034T ほか2点","PO-778"$`),
+    );
+    expect(csv[1]).toContain(`"削除済みの利用者","DSOX1204G","PO-9"`);
+  });
+
+  it.runIf(process.env.TEST_DB !== "postgres")(
+    "a page reads indexes only: applications by (account, created_at, id), lines by application, users by id (SQLite's plan)",
+    async () => {
+      const [user] = await h.db.selectFrom("users").select(["id", "account_id"]).execute();
+      if (!user) throw new Error("fixture");
+      const other = await h.otherAccount();
+      const [otherUser] = await h.db
+        .selectFrom("users")
+        .select(["id", "account_id"])
+        .where("id", "!=", user.id)
+        .execute();
+      if (!otherUser) throw new Error("fixture");
+      // Many applications of two accounts, straight into the tables (the reads are what is under test).
+      const apps = [];
+      const lines = [];
+      for (let i = 0; i < 400; i++) {
+        const owner = i % 2 ? otherUser : user;
+        const id = newId();
+        const at = new Date(Date.parse("2026-03-01T00:00:00Z") + i * 3_600_000);
+        apps.push({
+          ...emptyApplication(
+            id,
+            `O-2026-${String(i + 1).padStart(6, "0")}`,
+            { accountId: owner.account_id, userId: owner.id },
+            "order",
+            `plan-${i}`,
+            at,
+          ),
+          intake_status: i % 7 ? ("accepted" as const) : ("pending" as const),
+        });
+        for (let n = 1; n <= 1 + (i % 3); n++) {
+          lines.push({
+            id: newId(),
+            application_id: id,
+            line_no: n,
+            product_id: products.DSOX1204G as string,
+            model_no: "DSOX1204G",
+            product_name: "x",
+            quantity: 1,
+            rental_line_id: null,
+          });
+        }
+      }
+      await h.db.insertInto("applications").values(apps).execute();
+      await h.db.insertInto("application_lines").values(lines).execute();
+
+      const recording = recordingPlans(h);
+      const deps = { ...h.deps, db: recording.db };
+      const accountId = user.account_id;
+      for (const filter of [
+        {},
+        { kind: "order" as const },
+        { result: "accepted" as const },
+        { from: "2026-03-05", to: "2026-03-09" },
+      ]) {
+        const page = await listHistory(deps, accountId, filter);
+        expect(page.rows).toHaveLength(HISTORY_PAGE_SIZE);
+        expect(page.rows.every((r) => r.itemSummary.startsWith("DSOX1204G"))).toBe(true);
+        if (page.nextCursor) await listHistory(deps, accountId, filter, page.nextCursor);
+      }
+      await other.call((c) => c.history.list({})); // the other account's own page works too
+      const plans = recording.plans();
+      expect(plans.length).toBeGreaterThanOrEqual(12);
+      for (const { sql: statement, plan } of plans) {
+        expect(plan, statement).not.toMatch(/SCAN (applications|application_lines|users)(?! USING)/);
+        if (/from "applications"/.test(statement)) {
+          expect(plan, statement).toContain("applications_history_idx");
+          // A next page seeks to its cursor on the index instead of walking the pages before it.
+          if (/"created_at", "id"\) </.test(statement))
+            expect(plan, statement).toMatch(/\(created_at, ?id\)<|created_at<\?/);
+          expect(plan, statement).not.toContain("TEMP B-TREE");
+        }
+        if (/from "application_lines"/.test(statement)) expect(plan, statement).toContain("application_lines_app_idx");
+      }
+    },
+  );
 });
 
 describe("cancellation of a running rental", () => {
