@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, login, logOut, signInAsStaff, type TestAccount, test } from "./fixtures";
+import { expect, login, logOut, signInAsStaff, type TestAccount, test, waitForMail } from "./fixtures";
 
 /** 申込一覧 of the back office (SPEC §6): a customer's order, arranged by staff, seen by the customer. */
 
@@ -162,7 +162,10 @@ test.describe("back office: 申込一覧", () => {
     await expect(page.getByRole("row", { name: new RegExp(first) }).getByRole("link", { name: first })).toBeVisible();
     await confirmReturn(page, first, "返却を確認しました。");
 
-    // The customer: 返却済, and the rental shows what is left.
+    // The customer: 返却済 (and a mail saying what came back), and the rental shows what is left.
+    const returned = await waitForMail(request, account.email, `返却確認のお知らせ(${first})`);
+    expect(returned.text).toContain("1. DSOX1204G");
+    expect(returned.text).toContain("レンタル: 継続中です");
     await customerSignIn(page, account);
     await expectConfirmation(page, first, "返却済");
     await page.goto("/rentals");
@@ -175,6 +178,8 @@ test.describe("back office: 申込一覧", () => {
     await logOut(page);
     await signInAsStaff(page, request);
     await confirmReturn(page, rest, "返却を確認しました。レンタルは終了しました。");
+    const ended = await waitForMail(request, account.email, `返却確認のお知らせ(${rest})`);
+    expect(ended.text).toContain("レンタル: 終了しました");
 
     await customerSignIn(page, account);
     await expectConfirmation(page, rest, "返却済");

@@ -99,6 +99,17 @@ export async function mailIds(request: APIRequestContext, to: string): Promise<s
   return (await mailsTo(request, to)).map((m) => m.id);
 }
 
+/**
+ * Order intake holds (or, released, answers) the applications of a login ID: e2e/intake-stub.ts. A held
+ * application stays 処理中 until `releaseIntake`.
+ */
+async function intakeControl(action: "hold" | "release", loginId: string): Promise<void> {
+  const res = await fetch(`${process.env.E2E_INTAKE_URL}/${action}/${encodeURIComponent(loginId)}`, { method: "POST" });
+  expect(res.status, `intake stub ${action}`).toBe(204);
+}
+export const holdIntake = (loginId: string) => intakeControl("hold", loginId);
+export const releaseIntake = (loginId: string) => intakeControl("release", loginId);
+
 export async function login(page: Page, account: Pick<TestAccount, "loginId" | "email" | "password">) {
   await page.getByLabel("ログインID", { exact: true }).fill(account.loginId);
   await page.getByLabel("メールアドレス", { exact: true }).fill(account.email);

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { startIntakeStub } from "./intake-stub";
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -47,6 +48,8 @@ export default async function globalSetup() {
   const database = await freshDatabase(dir);
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
+  // Order intake is an endpoint of the suite's own, so that a test can hold an application in 処理中.
+  const intake = await startIntakeStub();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -62,6 +65,7 @@ export default async function globalSetup() {
     SEED_DEMO: "true",
     // The company's copy of each new application and intake failure (quote-to-order.spec.ts reads it).
     STAFF_NOTIFY_EMAIL: "orders@rental.example.jp",
+    INTAKE_WEBHOOK_URL: `${intake.url}/intake`,
   };
   const logFile = path.join(dir, "server.log");
   const log = fs.openSync(logFile, "a");
@@ -89,6 +93,7 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = baseURL;
   process.env.E2E_DATABASE_URL = env.DATABASE_URL;
   process.env.E2E_PEPPER = env.PEPPER;
+  process.env.E2E_INTAKE_URL = intake.url;
 
   return async () => {
     if (server.exitCode === null && server.signalCode === null) {
@@ -97,6 +102,7 @@ export default async function globalSetup() {
       await exited;
     }
     fs.closeSync(log);
+    await intake.close();
     await database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   };

@@ -72,15 +72,40 @@ test.describe("ordering", () => {
     await makeTemplate(page);
     const number = await placeOrder(page);
     await expectAccepted(page, number);
-    await expect(page.getByRole("columnheader", { name: "申込日時" })).toBeVisible();
+    // The columns QA selects by first, then what a company needs: who applied, what, its PO.
+    await expect(page.getByRole("columnheader")).toHaveText([
+      "申込日時",
+      "申込番号",
+      "種別",
+      "申込結果",
+      "確認結果",
+      "申込者",
+      "商品",
+      "注文番号(PO)",
+    ]);
+    await expect(page.getByRole("row", { name: new RegExp(number) }).getByRole("cell")).toHaveText([
+      /\d/,
+      number,
+      "注文",
+      "受付完了",
+      "",
+      account.email, // the user has no ユーザ名: shown by email
+      "DSOX1204G",
+      "PO-778",
+    ]);
     // The CSV download opens in Excel as UTF-8: it starts with a BOM.
     const csv = await page.request.get("/account/history.csv");
     expect(csv.headers()["content-type"]).toBe("text/csv; charset=utf-8");
     const body = await csv.body();
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(body.toString("utf8")).toContain(`"${number}","注文","受付完了"`);
+    expect(body.toString("utf8")).toContain(`"${number}","注文","受付完了","","${account.email}","DSOX1204G","PO-778"`);
     await page.getByRole("link", { name: number }).click();
     await expect(page.getByText("品質 花子")).toBeVisible();
+    // The application's page: its number in the title, 申込履歴 still the current tab.
+    await expect(page).toHaveTitle(new RegExp(`^申込詳細 ${number} \\| `));
+    const tabs = page.getByRole("navigation", { name: "お客様情報" });
+    await expect(tabs.getByRole("link", { name: "申込履歴" })).toHaveAttribute("aria-current", "page");
+    await expect(tabs.getByRole("link", { name: "お客様情報設定" })).not.toHaveAttribute("aria-current", "page");
   });
 
   test("a quote request is numbered Q-… and a resent confirmation makes no second application", async ({

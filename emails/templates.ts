@@ -44,6 +44,10 @@ export const mailTemplates = {
     subject: "【{{siteName}}】お申し込み受付のお知らせ({{number}})",
     vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "url"],
   },
+  "application-failed": {
+    subject: "【{{siteName}}】受付失敗のお知らせ({{number}})",
+    vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "url"],
+  },
   "order-arranged": {
     subject: "【{{siteName}}】手配完了のお知らせ({{number}})",
     vars: ["accountCompany", "userName", "number", "contractNo", "arrangedAt", "url"],
@@ -51,6 +55,10 @@ export const mailTemplates = {
   "quote-answered": {
     subject: "【{{siteName}}】見積回答のお知らせ({{number}})",
     vars: ["accountCompany", "userName", "number", "total", "validUntil", "comment", "url"],
+  },
+  "cancellation-returned": {
+    subject: "【{{siteName}}】返却確認のお知らせ({{number}})",
+    vars: ["accountCompany", "userName", "number", "contractNo", "returnedAt", "rentalState", "lines", "url"],
   },
   "email-changed": {
     subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",

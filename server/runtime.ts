@@ -80,7 +80,7 @@ export async function startRuntime(
     handler: config.intake.webhookUrl ? webhookIntake(config.intake.webhookUrl) : builtinIntake,
     pollIntervalMs: config.intake.pollIntervalMs,
     maxAttempts: config.intake.maxAttempts,
-    notify: deps,
+    mail: deps,
     log: options.log,
   });
   return {

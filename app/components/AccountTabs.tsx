@@ -13,7 +13,9 @@ export function AccountTabs() {
     <nav className="tabs" aria-label="お客様情報">
       {TABS.map((tab) =>
         tab.to ? (
-          <NavLink key={tab.label} to={tab.to} end className="tab">
+          // A tab stays current on its sub-pages (申込履歴 on /account/history/<number>); お客様情報設定 only on
+          // /account itself, which every other tab's path starts with.
+          <NavLink key={tab.label} to={tab.to} end={tab.to === "/account"} className="tab">
             {tab.label}
           </NavLink>
         ) : (

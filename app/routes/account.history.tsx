@@ -94,6 +94,9 @@ export default function HistoryPage() {
               <th scope="col">種別</th>
               <th scope="col">申込結果</th>
               <th scope="col">確認結果</th>
+              <th scope="col">申込者</th>
+              <th scope="col">商品</th>
+              <th scope="col">注文番号(PO)</th>
             </tr>
           </thead>
           <tbody>
@@ -106,6 +109,9 @@ export default function HistoryPage() {
                 <td>{r.kindLabel}</td>
                 <td className={r.intakeStatus === "failed" ? "status-failed" : undefined}>{r.resultLabel}</td>
                 <td>{r.confirmation}</td>
+                <td>{r.applicant}</td>
+                <td>{r.itemSummary}</td>
+                <td>{r.poNumber}</td>
               </tr>
             ))}
           </tbody>

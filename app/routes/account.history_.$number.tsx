@@ -12,7 +12,7 @@ import { attempt } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
 
-export const meta = title("申込内容");
+export const meta = title<typeof loader>(({ data }) => (data ? `申込詳細 ${data.number}` : "申込詳細"));
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   const a = await orNotFound(context.caller.history.get({ number: params.number ?? "" }));

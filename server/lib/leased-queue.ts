@@ -26,6 +26,12 @@ export interface QueueSpec<T extends QueueTable> {
   maxAttempts: number;
   /** More columns to set when an item is done (the mail's sent_at). */
   onDone?: (now: string) => Partial<Item<T>>;
+  /**
+   * Runs in the transaction that marks an item done (intake's 受付完了: the customer's mail), and only
+   * when this worker's lease is still the item's: a worker whose lease ran out and was overtaken marks
+   * nothing, so the hook runs once per item done.
+   */
+  onCompleted?: (trx: DB, item: Item<T>) => Promise<void>;
   /** Runs in the transaction that gives an item up (status `failed`), e.g. to tell someone. */
   onFailed?: (trx: DB, item: Item<T>) => Promise<void>;
   describe: (item: Item<T>) => string;
@@ -135,12 +141,28 @@ export class LeasedQueue<T extends QueueTable> {
     for (const item of await this.claim()) {
       try {
         await handle(item);
-        await this.update(item, {
+        const values = {
           [c.status]: status.done,
           [c.lockedUntil]: null,
           [c.error]: null,
           ...this.spec.onDone?.(iso(this.o.clock.now())),
-        });
+        };
+        const onCompleted = this.spec.onCompleted;
+        if (onCompleted) {
+          await this.o.db.transaction().execute(async (trx) => {
+            // Still our lease: the status is the leased one and no later claim counted another attempt.
+            const ours = await (trx as unknown as AnyDb)
+              .updateTable(this.table)
+              .set(values)
+              .where("id", "=", (item as { id: string }).id)
+              .where(c.status, "=", status.leased)
+              .where(c.attempts, "=", item[this.spec.columns.attempts] as number)
+              .executeTakeFirst();
+            if (Number(ours.numUpdatedRows) === 1) await onCompleted(trx, item);
+          });
+        } else {
+          await this.update(item, values);
+        }
         done++;
       } catch (error) {
         const message = ((error as Error).message ?? String(error)).slice(0, 500);

@@ -73,7 +73,13 @@ async function submit(kind: "order" | "quote") {
 }
 
 async function accept() {
-  await new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 }).runOnce();
+  await new IntakeWorker({
+    db: h.db,
+    clock: h.clock,
+    handler: builtinIntake,
+    pollIntervalMs: 1000,
+    mail: h.deps,
+  }).runOnce();
 }
 
 async function auditActors(action: string) {

@@ -97,7 +97,13 @@ async function submit(kind: "order" | "quote", browser = b) {
 
 /** The built-in intake accepts everything waiting. */
 async function accept() {
-  await new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 }).runOnce();
+  await new IntakeWorker({
+    db: h.db,
+    clock: h.clock,
+    handler: builtinIntake,
+    pollIntervalMs: 1000,
+    mail: h.deps,
+  }).runOnce();
 }
 
 async function auditOf(action: string) {
@@ -609,6 +615,7 @@ describe("再送", () => {
       clock: h.clock,
       handler: failing,
       pollIntervalMs: 1000,
+      mail: h.deps,
       maxAttempts: 1,
     }).runOnce();
     expect((await getApplicationForStaff(h.deps, number)).resultLabel).toBe("受付失敗");

@@ -1,14 +1,19 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR } from "../../server/lib/clock";
+import { newId } from "../../server/lib/crypto";
 import { tokyoDateString } from "../../server/lib/format";
 import { createAccount } from "../../server/services/identity/accounts";
+import { emptyApplication } from "../../server/services/ordering/applications";
 import { insertProducts } from "../../server/services/ordering/catalog";
+import { listHistory } from "../../server/services/ordering/history";
 import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/services/ordering/intake";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { failure, fieldErrors as fields } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { recordingPlans } from "../support/query-plans";
 
 const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
 const PASSWORD = "Rental-2026";
@@ -165,8 +170,17 @@ describe("quote requests and orders", () => {
     const o2 = await b.call((c) => c.applications.submit(order()));
     expect([o1.number, q1.number, o2.number]).toEqual(["O-2026-000001", "Q-2026-000001", "O-2026-000002"]);
     expect(await b.call((c) => c.applications.draft({ kind: "order" }))).toEqual([]);
-    const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("O-2026-000001"));
-    expect(mail?.text).toContain("注文のお申し込みを受け付けました");
+    // 申込受付 is mailed once intake accepts (tests/integration/status-mails.test.ts), not before.
+    const received = async () => (await h.mailsTo(USER.email)).find((m) => m.subject.includes("O-2026-000001"));
+    expect(await received()).toBeUndefined();
+    await new IntakeWorker({
+      db: h.db,
+      clock: h.clock,
+      handler: builtinIntake,
+      pollIntervalMs: 1000,
+      mail: h.deps,
+    }).runOnce();
+    expect((await received())?.text).toContain("注文のお申し込みを受け付けました");
     // A refused application takes no number.
     await failure(b.call((c) => c.applications.submit(order({ lines: [] }))));
     expect((await b.call((c) => c.applications.submit(order()))).number).toBe("O-2026-000003");
@@ -207,7 +221,13 @@ describe("quote requests and orders", () => {
 describe("intake", () => {
   it("the built-in back office accepts: 受付完了", async () => {
     const { number } = await b.call((c) => c.applications.submit(order()));
-    const worker = new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 });
+    const worker = new IntakeWorker({
+      db: h.db,
+      clock: h.clock,
+      handler: builtinIntake,
+      pollIntervalMs: 1000,
+      mail: h.deps,
+    });
     expect(await worker.runOnce()).toBe(1);
     const { rows } = await b.call((c) => c.history.list({}));
     expect(rows.map((r) => [r.number, r.resultLabel, r.confirmation])).toEqual([[number, "受付完了", ""]]);
@@ -234,6 +254,7 @@ describe("intake", () => {
         clock: h.clock,
         handler: webhookIntake(url),
         pollIntervalMs: 1000,
+        mail: h.deps,
         maxAttempts: 3,
       });
       const failing = await b.call((c) => c.applications.submit(order()));
@@ -285,6 +306,145 @@ describe("申込履歴", () => {
     expect((await failure(other.call((c) => c.history.get({ number })))).code).toBe("NOT_FOUND");
     expect((await other.call((c) => c.history.list({}))).rows).toHaveLength(0);
   });
+});
+
+describe("申込履歴: 申込者, 商品, 注文番号(PO) (#12 item 7)", () => {
+  it("each row names its user (「削除済みの利用者」 once deleted), sums up its lines and shows the PO; the CSV ends with them", async () => {
+    await b.call((c) => c.account.updateProfile({ name: "山田 太郎", mfaEnabled: false }));
+    const three = await b.call((c) =>
+      c.applications.submit(
+        order({
+          lines: [
+            { productId: products.DSOX3034T as string, quantity: 1 },
+            { productId: products.DSOX1204G as string, quantity: 2 },
+            { productId: products["87V"] as string, quantity: 1 },
+          ],
+          poNumber: "PO-778",
+        }),
+      ),
+    );
+    h.clock.advance(60_000);
+    const one = await b.call((c) => c.applications.submit(order({ kind: "quote", poNumber: "" })));
+    // An application of a user deleted since.
+    h.clock.advance(60_000);
+    const theirs = await b.call((c) => c.applications.submit(order({ poNumber: "PO-9" })));
+    await b.call((c) => c.users.add({ email: "hanako@example.jp" }));
+    const hanako = await h.db
+      .selectFrom("users")
+      .select("id")
+      .where("email_normalized", "=", "hanako@example.jp")
+      .executeTakeFirstOrThrow();
+    await h.db.updateTable("applications").set({ user_id: hanako.id }).where("id", "=", theirs.id).execute();
+    await b.call((c) => c.users.remove({ id: hanako.id }));
+
+    const { rows } = await b.call((c) => c.history.list({}));
+    expect(rows.map((r) => [r.number, r.applicant, r.itemSummary, r.poNumber])).toEqual([
+      [theirs.number, "削除済みの利用者", "DSOX1204G", "PO-9"],
+      [one.number, "山田 太郎", "DSOX1204G", ""],
+      [three.number, "山田 太郎", "DSOX3034T ほか2点", "PO-778"],
+    ]);
+    expect(await b.call((c) => c.history.get({ number: three.number }))).toMatchObject({
+      applicant: "山田 太郎",
+      itemSummary: "DSOX3034T ほか2点",
+      poNumber: "PO-778",
+    });
+    // A user without a name is shown by email.
+    await b.call((c) => c.account.updateProfile({ name: "", mfaEnabled: false }));
+    expect((await b.call((c) => c.history.list({}))).rows[1]?.applicant).toBe(USER.email);
+
+    const csv = (await b.call((c) => c.history.csv({})))
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
+    expect(csv[0]).toBe('"申込日時","申込番号","種別","申込結果","確認結果","申込者","商品","注文番号(PO)"');
+    expect(csv[3]).toMatch(
+      new RegExp(`^"[^"]+","${three.number}","注文","処理中","","${USER.email}","DSOX3034T ほか2点","PO-778"$`),
+    );
+    expect(csv[1]).toContain(`"削除済みの利用者","DSOX1204G","PO-9"`);
+  });
+
+  it.runIf(process.env.TEST_DB !== "postgres")(
+    "a page reads indexes only: applications by (account, created_at, id), lines by application, users by id (SQLite's plan)",
+    async () => {
+      const [user] = await h.db.selectFrom("users").select(["id", "account_id"]).execute();
+      if (!user) throw new Error("fixture");
+      const other = await h.otherAccount();
+      const [otherUser] = await h.db
+        .selectFrom("users")
+        .select(["id", "account_id"])
+        .where("id", "!=", user.id)
+        .execute();
+      if (!otherUser) throw new Error("fixture");
+      // Many applications of two accounts, straight into the tables (the reads are what is under test).
+      const apps = [];
+      const lines = [];
+      for (let i = 0; i < 400; i++) {
+        const owner = i % 2 ? otherUser : user;
+        const id = newId();
+        const at = new Date(Date.parse("2026-03-01T00:00:00Z") + i * 3_600_000);
+        apps.push({
+          ...emptyApplication(
+            id,
+            `O-2026-${String(i + 1).padStart(6, "0")}`,
+            { accountId: owner.account_id, userId: owner.id },
+            "order",
+            `plan-${i}`,
+            at,
+          ),
+          intake_status: i % 7 ? ("accepted" as const) : ("pending" as const),
+        });
+        for (let n = 1; n <= 1 + (i % 3); n++) {
+          lines.push({
+            id: newId(),
+            application_id: id,
+            line_no: n,
+            product_id: products.DSOX1204G as string,
+            model_no: "DSOX1204G",
+            product_name: "x",
+            quantity: 1,
+            rental_line_id: null,
+          });
+        }
+      }
+      await h.db.insertInto("applications").values(apps).execute();
+      await h.db.insertInto("application_lines").values(lines).execute();
+
+      // Without statistics (as the app runs: it never analyzes) and with them (two accounts only: the
+      // all-accounts indexes look as selective as the account's own).
+      for (const analyzed of [false, true]) {
+        if (analyzed) await sql`analyze`.execute(h.db);
+        const recording = recordingPlans(h);
+        const deps = { ...h.deps, db: recording.db };
+        for (const filter of [
+          {},
+          { kind: "order" as const },
+          { result: "accepted" as const },
+          { kind: "order" as const, result: "pending" as const },
+          { from: "2026-03-05", to: "2026-03-09" },
+        ]) {
+          const page = await listHistory(deps, user.account_id, filter);
+          expect(page.rows.length).toBeGreaterThan(0);
+          expect(page.rows.every((r) => r.itemSummary.startsWith("DSOX1204G"))).toBe(true);
+          if (page.nextCursor) await listHistory(deps, user.account_id, filter, page.nextCursor);
+        }
+        await other.call((c) => c.history.list({})); // the other account's own page works too
+        const plans = recording.plans();
+        expect(plans.length).toBeGreaterThanOrEqual(15);
+        for (const { sql: statement, plan } of plans) {
+          const where = `${statement} (analyzed: ${analyzed})`;
+          expect(plan, where).not.toMatch(/SCAN (applications|application_lines|users)(?! USING)/);
+          if (/from "applications"/.test(statement)) {
+            expect(plan, where).toContain("applications_history_idx");
+            expect(plan, where).not.toContain("TEMP B-TREE");
+            // A next page seeks to its cursor on the index instead of walking the pages before it.
+            if (/"created_at", "id"\) </.test(statement))
+              expect(plan, where).toMatch(/account_id=\? AND \(?created_at/);
+          }
+          if (/from "application_lines"/.test(statement)) expect(plan, where).toContain("application_lines_app_idx");
+        }
+      }
+    },
+  );
 });
 
 describe("cancellation of a running rental", () => {

@@ -73,7 +73,13 @@ async function submit(kind: "order" | "quote", lines: [string, number][], who = 
 }
 
 async function accept() {
-  await new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000 }).runOnce();
+  await new IntakeWorker({
+    db: h.db,
+    clock: h.clock,
+    handler: builtinIntake,
+    pollIntervalMs: 1000,
+    mail: h.deps,
+  }).runOnce();
 }
 
 /** Intake as the runtime wires it (told to notify), behind an endpoint that answers 503 every time. */
@@ -84,7 +90,7 @@ function intakeDown(maxAttempts: number) {
       throw new Error("intake answered 503");
     },
   };
-  return new IntakeWorker({ db: h.db, clock: h.clock, handler, pollIntervalMs: 1000, maxAttempts, notify: h.deps });
+  return new IntakeWorker({ db: h.db, clock: h.clock, handler, pollIntervalMs: 1000, maxAttempts, mail: h.deps });
 }
 
 /** A quote of DSOX1204G ×2 and MSO44 ×1, answered 12,000円 / 80,000円 until `validUntil` (today by default). */
@@ -155,7 +161,7 @@ describe("この見積で注文する", () => {
     expect(await draft()).toEqual([]);
     const handed: IntakePayload[] = [];
     const handler = { name: "capture", deliver: async (p: IntakePayload) => void handed.push(p) };
-    await new IntakeWorker({ db: h.db, clock: h.clock, handler, pollIntervalMs: 1000 }).runOnce();
+    await new IntakeWorker({ db: h.db, clock: h.clock, handler, pollIntervalMs: 1000, mail: h.deps }).runOnce();
     expect(handed.map((p) => [p.number, p.quoteNumber])).toEqual([[order, quote]]);
     expect(await customer.call((c) => c.applications.draftQuote())).toBeNull();
     const seen = await staff.call((c) => c.backofficeApplications.get({ number: order }));
@@ -325,7 +331,8 @@ describe("STAFF_NOTIFY_EMAIL", () => {
     await submit("order", [["DSOX1204G", 1]]);
     await intakeDown(1).runOnce();
     const outbox = await h.db.selectFrom("mail_outbox").select(["template"]).execute();
-    expect(outbox.map((m) => m.template)).toContain("application-received");
+    // The customer is told of the failure (tests/integration/status-mails.test.ts); the company is not.
+    expect(outbox.map((m) => m.template)).toContain("application-failed");
     expect(outbox.filter((m) => m.template.startsWith("staff-new") || m.template.startsWith("staff-intake"))).toEqual(
       [],
     );

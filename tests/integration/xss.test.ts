@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MailTemplateName, mailTemplates } from "../../emails/templates";
 import { createAccount } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
+import { builtinIntake, IntakeWorker } from "../../server/services/ordering/intake";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { serve } from "../support/server";
@@ -101,6 +102,9 @@ let productId = "";
 let templateId = "";
 let hanakoId = "";
 let orderNumber = "";
+/** The built-in intake accepts what waits (and mails 申込受付). */
+const acceptAll = () =>
+  new IntakeWorker({ db: h.db, clock: h.clock, handler: builtinIntake, pollIntervalMs: 1000, mail: h.deps }).runOnce();
 let rentalId = "";
 let cancelNumber = "";
 
@@ -272,7 +276,7 @@ describe("XSS: every page that shows what a customer typed", () => {
   });
 
   it("/rentals and the cancel page: 解約 備考 on the confirmation, 修正する, and the cancellation's page", async () => {
-    await h.db.updateTable("applications").set({ intake_status: "accepted" }).execute();
+    await acceptAll();
     rentalId = (await arrangeOrder(h.deps, orderNumber, { type: "system" })).rentalId;
     await page("/rentals", "/rentals");
     const cancel = `/rentals/${rentalId}/cancel`;
@@ -357,8 +361,11 @@ describe("XSS: every mail with a customer's text", () => {
     await b.call((c) => c.auth.login(USER));
     expectMail(await latest(USER.email, "ログイン通知"), "login-notice", [`${P.company} ${P.userName} 様`]);
     expect(orderNumber && cancelNumber).toBeTruthy();
+    await acceptAll(); // 申込受付 is mailed once intake accepts
     for (const number of [orderNumber, cancelNumber]) {
-      expectMail(await latest(USER.email, number), `application-received ${number}`, [`${P.company} ${P.userName} 様`]);
+      expectMail(await latest(USER.email, `お申し込み受付のお知らせ(${number})`), `application-received ${number}`, [
+        `${P.company} ${P.userName} 様`,
+      ]);
     }
     h.clock.advance(1000);
     await b.call((c) => c.auth.requestPasswordReset({ loginId: USER.loginId, email: USER.email }));

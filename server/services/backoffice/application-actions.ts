@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { dialectOf } from "../../../db";
 import { iso } from "../../lib/clock";
-import { tokyoDateString } from "../../lib/format";
+import { formatTokyo, tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
@@ -125,7 +125,8 @@ export async function answerQuote(
 }
 
 /**
- * 返却確認: the goods of a cancellation are back. Each line's returned count rises by what the
+ * 返却確認: the goods of a cancellation are back; the user who asked for it is mailed 返却確認のお知らせ
+ * (the lines, and whether the rental ended) in the same transaction. Each line's returned count rises by what the
  * cancellation asked back — one conditional UPDATE that never passes quantity_cancel_requested — and
  * a rental with nothing left out ends (closed, ended_at) and leaves レンタル中の注文. Confirmed once:
  * a second click is answered `returned: false` and changes nothing. A customer cancelling more at the
@@ -158,7 +159,7 @@ export async function confirmReturn(
     if (Number(claimed.numUpdatedRows) !== 1) return { returned: false, rentalEnded: false };
     const lines = await trx
       .selectFrom("application_lines")
-      .select(["rental_line_id", "quantity"])
+      .select(["rental_line_id", "quantity", "line_no", "model_no", "product_name"])
       .where("application_id", "=", a.id)
       .orderBy("line_no") // the rental's line order, as a customer's cancellation locks them
       .execute();
@@ -195,6 +196,26 @@ export async function confirmReturn(
         .executeTakeFirst();
       rentalEnded = Number(ended.numUpdatedRows) === 1;
     }
+    // 返却確認のお知らせ to the user who asked for the cancellation (none once that user is deleted,
+    // as 手配完了 and 見積回答: ADR 017).
+    const user = await submitter(trx, a.user_id);
+    if (user) {
+      const rental = a.rental_id
+        ? await trx.selectFrom("rentals").select("contract_no").where("id", "=", a.rental_id).executeTakeFirst()
+        : undefined;
+      await deps.outbox.enqueue(trx, user.email, "cancellation-returned", {
+        accountCompany: user.company_name,
+        userName: user.name || user.email,
+        number,
+        contractNo: rental?.contract_no ?? "—",
+        returnedAt: formatTokyo(deps.clock.now()),
+        rentalState: rentalEnded
+          ? "終了しました(すべての商品の返却を確認しました)"
+          : "継続中です(レンタル中の商品が残っています)",
+        lines: lines.map((l) => `${l.line_no}. ${l.model_no} ${l.product_name} × ${l.quantity}`).join("\n"),
+        url: `${deps.config.appOrigin}/account/history/${encodeURIComponent(number)}`,
+      });
+    }
     await recordAudit(trx, deps.clock, { ...staff, accountId: a.account_id }, meta, "cancellation.return", {
       target: number,
       details: rentalEnded ? { rentalEnded } : undefined,
@@ -205,7 +226,7 @@ export async function confirmReturn(
 
 /**
  * 再送: a 受付失敗 application goes back to the intake queue with fresh attempts (the intake worker
- * picks it up on its next pass). A second click finds it already waiting: `retried: false`.
+ * picks it up on its next pass; when it accepts, the customer gets 申込受付 then). A second click finds it already waiting: `retried: false`.
  */
 export async function retryIntake(
   deps: ServiceDeps,

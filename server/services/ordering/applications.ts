@@ -3,7 +3,7 @@ import { type DB, isUniqueViolation } from "../../../db";
 import type { ApplicationKind, ApplicationTable } from "../../../db/schema";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
-import { formatTokyo, tokyoDateString } from "../../lib/format";
+import { tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
@@ -195,37 +195,9 @@ export function deliveryOf(a: ApplicationTable) {
 }
 
 /**
- * Mails 申込受付のお知らせ to the submitting user and 【新規申込】 to the company (STAFF_NOTIFY_EMAIL), in the
- * application's transaction, after its lines are stored.
- */
-export async function mailReceived(
-  deps: ServiceDeps,
-  trx: DB,
-  actor: Actor,
-  number: string,
-  kind: ApplicationKind,
-  now: Date,
-) {
-  const user = await trx
-    .selectFrom("users")
-    .innerJoin("accounts", "accounts.id", "users.account_id")
-    .select(["users.email", "users.name", "accounts.company_name"])
-    .where("users.id", "=", actor.userId)
-    .executeTakeFirstOrThrow();
-  await deps.outbox.enqueue(trx, user.email, "application-received", {
-    accountCompany: user.company_name,
-    userName: user.name || user.email,
-    number,
-    kind: KIND_LABEL[kind],
-    submittedAt: formatTokyo(now),
-    url: `${deps.config.appOrigin}/account/history/${number}`,
-  });
-  await notifyNewApplication(deps, trx, number);
-}
-
-/**
  * Stores a quote request or order with its lines and a number, hands it to intake (the intake worker
- * picks it up), mails the user, and clears the draft. Idempotent per form: the same key returns the
+ * picks it up and, once it accepts, mails the user: status-mails.ts), tells the company
+ * (【新規申込】), and clears the draft. Idempotent per form: the same key returns the
  * same application.
  */
 export async function submitApplication(
@@ -279,7 +251,7 @@ export async function submitApplication(
         )
         .execute();
       await trx.deleteFrom("draft_lines").where("user_id", "=", actor.userId).where("kind", "=", input.kind).execute();
-      await mailReceived(deps, trx, actor, number, input.kind, now);
+      await notifyNewApplication(deps, trx, number);
       await recordAudit(trx, deps.clock, actor, meta, `application.${input.kind}`, { target: number });
       return number;
     });

@@ -1,3 +1,5 @@
+import { sql } from "kysely";
+import type { DB } from "../../../db";
 import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
 import { csvCell } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
@@ -28,9 +30,76 @@ export interface HistoryRow {
   intakeStatus: "pending" | "accepted" | "failed";
   resultLabel: string;
   confirmation: string;
+  /** 申込者: the submitting user's name (else email); DELETED_USER_LABEL once that user is deleted. */
+  applicant: string;
+  /** 商品: the first line's model number (else name) and how many lines more, 「LX-100 ほか2点」. */
+  itemSummary: string;
+  /** 注文番号(PO), as typed ("" when none). */
+  poNumber: string;
 }
 
 export const HISTORY_PAGE_SIZE = 20;
+export const DELETED_USER_LABEL = "削除済みの利用者";
+
+/** 商品 of a history row: the first line and the count of the others. */
+export function itemSummary(first: string, lineCount: number): string {
+  return lineCount > 1 ? `${first} ほか${lineCount - 1}点` : first;
+}
+
+type Extras = Pick<HistoryRow, "applicant" | "itemSummary" | "poNumber">;
+/** Rows per statement when the extras of many applications are read (the CSV): well under every bind limit. */
+const EXTRAS_CHUNK = 500;
+
+/**
+ * 申込者 and 商品 of some applications, in two statements per EXTRAS_CHUNK rows whatever their number
+ * (never one per row): the users by primary key, the lines grouped on application_lines_app_idx.
+ * Lines are numbered from 1 (applications.ts, rentals.ts), so line 1 is the first.
+ */
+async function extrasOf(
+  db: DB,
+  apps: { id: string; user_id: string; po_number: string }[],
+): Promise<Map<string, Extras>> {
+  const users = new Map<string, string>();
+  const lines = new Map<string, { first: string; count: number }>();
+  for (let i = 0; i < apps.length; i += EXTRAS_CHUNK) {
+    const chunk = apps.slice(i, i + EXTRAS_CHUNK);
+    const userIds = [...new Set(chunk.map((a) => a.user_id))].filter((id) => !users.has(id));
+    if (userIds.length) {
+      for (const u of await db.selectFrom("users").select(["id", "name", "email"]).where("id", "in", userIds).execute())
+        users.set(u.id, u.name || u.email);
+    }
+    const summaries = await db
+      .selectFrom("application_lines")
+      .select((eb) => [
+        "application_id",
+        eb.fn.countAll().as("count"),
+        sql<string | null>`max(case when line_no = 1 then coalesce(nullif(model_no, ''), product_name) end)`.as(
+          "first",
+        ),
+      ])
+      .where(
+        "application_id",
+        "in",
+        chunk.map((a) => a.id),
+      )
+      .groupBy("application_id")
+      .execute();
+    for (const l of summaries) lines.set(l.application_id, { first: l.first ?? "", count: Number(l.count) });
+  }
+  return new Map(
+    apps.map((a) => {
+      const l = lines.get(a.id);
+      return [
+        a.id,
+        {
+          applicant: users.get(a.user_id) ?? DELETED_USER_LABEL,
+          itemSummary: l ? itemSummary(l.first, l.count) : "",
+          poNumber: a.po_number,
+        },
+      ];
+    }),
+  );
+}
 
 /** A date in Japan → the UTC instant its day starts. */
 export function tokyoDayStart(date: string): string {
@@ -53,10 +122,16 @@ function parseCursor(cursor: string | undefined): { at: string; id: string } | n
   return at && id ? { at, id } : null;
 }
 
+/**
+ * The account's applications matching the filter. Every page reads applications_history_idx
+ * (account_id, created_at, id): 種別 and 申込結果 are compared as expressions (`kind || ''`), which no
+ * index serves, so that neither database walks the back office's all-accounts indexes (kind, created_at,
+ * id) or (intake_status, created_at, id) and filters out every other account's rows.
+ */
 function baseQuery(deps: ServiceDeps, accountId: string, filter: HistoryFilter) {
   let q = deps.db.selectFrom("applications").where("account_id", "=", accountId);
-  if (filter.kind) q = q.where("kind", "=", filter.kind);
-  if (filter.result) q = q.where("intake_status", "=", filter.result);
+  if (filter.kind) q = q.where(sql`kind || ''`, "=", filter.kind);
+  if (filter.result) q = q.where(sql`intake_status || ''`, "=", filter.result);
   if (filter.from && /^\d{4}-\d{2}-\d{2}$/.test(filter.from))
     q = q.where("created_at", ">=", tokyoDayStart(filter.from));
   if (filter.to && /^\d{4}-\d{2}-\d{2}$/.test(filter.to))
@@ -76,17 +151,23 @@ export function confirmationOf(a: {
   return "";
 }
 
-function toRow(a: {
-  id: string;
-  number: string;
-  kind: ApplicationKind;
-  created_at: string;
-  intake_status: HistoryRow["intakeStatus"];
-  arranged_at: string | null;
-  answered_at: string | null;
-  returned_at: string | null;
-}): HistoryRow {
+function toRow(
+  a: {
+    id: string;
+    number: string;
+    kind: ApplicationKind;
+    created_at: string;
+    intake_status: HistoryRow["intakeStatus"];
+    arranged_at: string | null;
+    answered_at: string | null;
+    returned_at: string | null;
+  },
+  extras: Extras | undefined,
+): HistoryRow {
   return {
+    applicant: extras?.applicant ?? DELETED_USER_LABEL,
+    itemSummary: extras?.itemSummary ?? "",
+    poNumber: extras?.poNumber ?? "",
     id: a.id,
     number: a.number,
     kind: a.kind,
@@ -115,12 +196,14 @@ export async function listHistory(
     "arranged_at",
     "answered_at",
     "returned_at",
+    "user_id",
+    "po_number",
   ]);
   const after = parseCursor(cursor);
   if (after) {
-    q = q.where((eb) =>
-      eb.or([eb("created_at", "<", after.at), eb.and([eb("created_at", "=", after.at), eb("id", "<", after.id)])]),
-    );
+    // A row-value comparison: both databases seek to it on applications_history_idx (an OR of the
+    // two conditions would walk the account's index from its newest row, page after page).
+    q = q.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.at, after.id)));
   }
   const rows = await q
     .orderBy("created_at", "desc")
@@ -129,7 +212,11 @@ export async function listHistory(
     .execute();
   const page = rows.slice(0, HISTORY_PAGE_SIZE);
   const last = page[page.length - 1];
-  return { rows: page.map(toRow), nextCursor: rows.length > HISTORY_PAGE_SIZE && last ? cursorOf(last) : null };
+  const extras = await extrasOf(deps.db, page);
+  return {
+    rows: page.map((a) => toRow(a, extras.get(a.id))),
+    nextCursor: rows.length > HISTORY_PAGE_SIZE && last ? cursorOf(last) : null,
+  };
 }
 
 export async function getApplication(deps: ServiceDeps, accountId: string, number: string) {
@@ -160,7 +247,7 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     : undefined;
   const money = moneyOf(a, lines);
   return {
-    ...toRow(a),
+    ...toRow(a, (await extrasOf(deps.db, [a])).get(a.id)),
     startDate: a.start_date,
     period: a.period,
     periodUnit: a.period_unit,
@@ -236,16 +323,30 @@ export async function historyCsv(deps: ServiceDeps, accountId: string, filter: H
       "arranged_at",
       "answered_at",
       "returned_at",
+      "user_id",
       "po_number",
     ])
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(50_000)
     .execute();
-  const header = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "注文番号(PO)"];
+  const extras = await extrasOf(deps.db, rows);
+  // The columns of the screen, in its order (注文番号(PO) stays last).
+  const header = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "申込者", "商品", "注文番号(PO)"];
   const lines = rows.map((a) => {
-    const r = toRow(a);
-    return [r.createdAtLabel, r.number, r.kindLabel, r.resultLabel, r.confirmation, a.po_number].map(csvCell).join(",");
+    const r = toRow(a, extras.get(a.id));
+    return [
+      r.createdAtLabel,
+      r.number,
+      r.kindLabel,
+      r.resultLabel,
+      r.confirmation,
+      r.applicant,
+      r.itemSummary,
+      r.poNumber,
+    ]
+      .map(csvCell)
+      .join(",");
   });
   return `\uFEFF${[header.map(csvCell).join(","), ...lines].join("\r\n")}\r\n`;
 }

@@ -3,6 +3,7 @@ import { type QueueSpec, QueueWorker, type QueueWorkerOptions } from "../../lib/
 import type { ServiceDeps } from "../deps";
 import { deliveryOf } from "./applications";
 import { notifyIntakeFailed } from "./staff-notify";
+import { mailIntakeFailed, mailReceived } from "./status-mails";
 
 /** What order intake receives for one application. */
 export interface IntakePayload {
@@ -49,8 +50,11 @@ export function webhookIntake(url: string, timeoutMs = 10_000): IntakeHandler {
 
 export interface IntakeWorkerOptions extends QueueWorkerOptions {
   handler: IntakeHandler;
-  /** Tells the company of a 受付失敗 (STAFF_NOTIFY_EMAIL), in the transaction that gives the application up. */
-  notify?: Pick<ServiceDeps, "outbox" | "config">;
+  /**
+   * The mails of a status change, each in the transaction of that change: 受付完了 mails the submitting
+   * user 申込受付; 受付失敗 mails them 受付失敗のお知らせ and tells the company (STAFF_NOTIFY_EMAIL).
+   */
+  mail: Pick<ServiceDeps, "outbox" | "config">;
 }
 
 /** Applications as a leased queue: a claimed one stays `pending`, with a lease. */
@@ -70,15 +74,22 @@ const INTAKE_QUEUE: QueueSpec<"applications"> = {
 
 /**
  * Hands stored applications to intake, durably: a row stays `pending` until intake took it
- * (受付完了) or every attempt failed (受付失敗). Claimed like the mail outbox, so two instances never
+ * (受付完了, and only then the customer's 申込受付 mail) or every attempt failed (受付失敗, and its mails). Claimed like the mail outbox, so two instances never
  * deliver one application twice at the same time.
  */
 export class IntakeWorker extends QueueWorker<"applications"> {
   constructor(private readonly o: IntakeWorkerOptions) {
-    const notify = o.notify;
+    const mail = o.mail;
     super(
       "intake worker",
-      notify ? { ...INTAKE_QUEUE, onFailed: (trx, row) => notifyIntakeFailed(notify, trx, row.number) } : INTAKE_QUEUE,
+      {
+        ...INTAKE_QUEUE,
+        onCompleted: (trx, row) => mailReceived(mail, trx, row.number),
+        onFailed: async (trx, row) => {
+          await mailIntakeFailed(mail, trx, row.number);
+          await notifyIntakeFailed(mail, trx, row.number);
+        },
+      },
       o,
     );
   }

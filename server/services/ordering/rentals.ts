@@ -6,7 +6,8 @@ import { formatTokyo, tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
-import { type Actor, emptyApplication, mailReceived, nextNumber, submitOnce } from "./applications";
+import { type Actor, emptyApplication, nextNumber, submitOnce } from "./applications";
+import { notifyNewApplication } from "./staff-notify";
 
 export interface RentalLineView {
   id: string;
@@ -317,7 +318,7 @@ export async function requestCancellation(
           })),
         )
         .execute();
-      await mailReceived(deps, trx, actor, number, "cancellation", now);
+      await notifyNewApplication(deps, trx, number);
       await recordAudit(trx, deps.clock, actor, meta, "application.cancellation", {
         target: `${number} (${rental.contractNo})`,
       });
