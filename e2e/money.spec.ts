@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, login, type TestAccount, test } from "./fixtures";
+import { expect, login, type TestAccount, test, waitForMail } from "./fixtures";
 
 /**
  * Money (SPEC §3): 金額 per line, 小計, 消費税 (10%, once on the total, rounded down) and 合計, marked 概算 for
@@ -39,9 +39,10 @@ const totals = (page: Page) => ({
 });
 
 test.describe("money on an order", () => {
-  test("the form's estimate follows what is typed; the confirmation and the application's page say the same", async ({
+  test("the form's estimate follows what is typed; the confirmation, the application's page and the mail say the same", async ({
     page,
     account,
+    request,
   }) => {
     await orderFormWithTwo(page, account);
     const t = totals(page);
@@ -81,6 +82,11 @@ test.describe("money on an order", () => {
     await expect(t.line).toContainText("180,000円");
     await expect(t.total).toContainText("198,000円");
     await expect(page.getByText(/最終的な金額は手配時に当社が確定し/)).toBeVisible();
+
+    const number = (await page.getByRole("heading", { name: /^申込番号 O-/ }).textContent())?.replace("申込番号 ", "");
+    const mail = await waitForMail(request, account.email, `お申し込み受付のお知らせ(${number})`);
+    expect(mail.text).toContain("DSOX1204G デジタル・オシロスコープ 70MHz 4ch 30,000円/月 × 2 = 180,000円");
+    expect(mail.text).toContain("小計 180,000円\n消費税(10%) 18,000円\n合計 198,000円(概算)");
   });
 
   test("without JavaScript the form prices what it shows, and the confirmation what was typed @nojs", async ({

@@ -52,7 +52,7 @@ async function placeOrder(page: Page): Promise<string> {
   await expect(page.getByRole("heading", { name: "注文(確認)" })).toBeVisible();
   await expect(page.getByText("QA計測株式会社", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "申し込む" }).click();
-  const notice = page.getByText(/お申し込みを受け付けました。申込番号: O-\d{4}-\d{6}/);
+  const notice = page.getByText(/お申し込みを送信しました。申込番号: O-\d{4}-\d{6}/);
   await expect(notice).toBeVisible();
   return /O-\d{4}-\d{6}/.exec((await notice.textContent()) ?? "")?.[0] as string;
 }
@@ -164,7 +164,7 @@ test.describe("ordering", () => {
     await page.getByRole("button", { name: "確認画面へ" }).click();
     await expect(page.getByRole("heading", { name: "解約(確認)" })).toBeVisible();
     await page.getByRole("button", { name: "申し込む" }).click();
-    await expect(page.getByText(/お申し込みを受け付けました。申込番号: C-\d{4}-\d{6}/)).toBeVisible();
+    await expect(page.getByText(/お申し込みを送信しました。申込番号: C-\d{4}-\d{6}/)).toBeVisible();
     await expect(
       page.getByRole("cell", { name: "解約数量" }).or(page.getByRole("columnheader", { name: "解約数量" })),
     ).toBeVisible();

@@ -42,11 +42,11 @@ export const mailTemplates = {
   },
   "application-received": {
     subject: "【{{siteName}}】お申し込み受付のお知らせ({{number}})",
-    vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "url"],
+    vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "contents", "url"],
   },
   "application-failed": {
     subject: "【{{siteName}}】受付失敗のお知らせ({{number}})",
-    vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "url"],
+    vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "contents", "url"],
   },
   "order-arranged": {
     subject: "【{{siteName}}】手配完了のお知らせ({{number}})",

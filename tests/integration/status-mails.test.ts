@@ -118,6 +118,11 @@ describe("申込受付 waits for intake", () => {
     expect(mail?.text).toContain(`${USER.companyName} ${USER.email} 様`);
     expect(mail?.text).toContain("受付完了");
     expect(mail?.text).toContain(`http://localhost:3000/account/history/${number}`);
+    // The contents with money, as on the application's page: 月額 × 数量 × 3 months, 消費税 once on the total.
+    expect(mail?.text).toContain("DSOX1204G デジタル・オシロスコープ 36,000円/月 × 3 = 324,000円");
+    expect(mail?.text).toContain("87V デジタルマルチメータ 7,200円/月 × 2 = 43,200円");
+    expect(mail?.text).toContain("小計 367,200円\n消費税(10%) 36,720円\n合計 403,920円(概算)");
+    expect(mail?.html).toContain("合計 403,920円(概算)");
 
     // Nothing is due any more: another pass mails nothing.
     h.clock.advance(60_000);

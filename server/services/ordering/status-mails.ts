@@ -2,6 +2,7 @@ import type { DB } from "../../../db";
 import { formatTokyo } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { KIND_LABEL } from "./applications";
+import { moneyOf } from "./history";
 import { submitter } from "./rentals";
 
 /**
@@ -18,9 +19,48 @@ type MailDeps = Pick<ServiceDeps, "outbox" | "config">;
 async function application(trx: DB, number: string) {
   return trx
     .selectFrom("applications")
-    .select(["number", "kind", "user_id", "created_at"])
+    .select(["id", "number", "kind", "user_id", "created_at", "period", "period_unit"])
     .where("number", "=", number)
     .executeTakeFirstOrThrow();
+}
+
+const yen = (n: number) => `${n.toLocaleString("ja-JP")}円`;
+
+/**
+ * お申し込みの内容 as mail text: a line per product (単価 × 数量 = 金額 on a quote request or order, 解約数量 on a
+ * cancellation), then 小計, 消費税 and 合計 (pricing.ts, as on the application's page), marked 概算 where staff
+ * confirm the final price.
+ */
+async function contents(trx: DB, a: Awaited<ReturnType<typeof application>>): Promise<string> {
+  const lines = await trx
+    .selectFrom("application_lines")
+    .select(["model_no", "product_name", "quantity", "unit_price", "list_price"])
+    .where("application_id", "=", a.id)
+    .orderBy("line_no")
+    .execute();
+  const { priced, money } = moneyOf(a, lines);
+  const out = lines.map((l, i) => {
+    const p = priced[i];
+    if (a.kind === "cancellation") return `${l.model_no} ${l.product_name} 解約数量 ${l.quantity}`;
+    const amount = p?.amount === null || p?.amount === undefined ? "—" : yen(p.amount);
+    return `${l.model_no} ${l.product_name} ${p?.unitPriceLabel ?? "—"} × ${l.quantity} = ${amount}`;
+  });
+  if (money?.complete) {
+    out.push(
+      "",
+      `小計 ${yen(money.subtotal)}`,
+      ...money.taxes.map((t) => `消費税(${t.ratePercent}%) ${yen(t.tax)}`),
+      `合計 ${yen(money.total)}${money.estimate ? "(概算)" : ""}`,
+    );
+    if (money.estimate) {
+      out.push(
+        a.kind === "quote"
+          ? "※ カタログ価格(税抜)による概算です。お見積りの金額は見積回答でお知らせします。"
+          : "※ カタログ価格(税抜)による概算です。最終的な金額は手配時に当社が確定し、ご連絡します。",
+      );
+    }
+  }
+  return out.join("\n");
 }
 
 async function mailStatus(
@@ -38,6 +78,7 @@ async function mailStatus(
     number: a.number,
     kind: KIND_LABEL[a.kind],
     submittedAt: formatTokyo(new Date(a.created_at)),
+    contents: await contents(trx, a),
     url: `${deps.config.appOrigin}/account/history/${encodeURIComponent(a.number)}`,
   });
 }
