@@ -12,6 +12,11 @@ export const PRODUCT_FORM_FIELDS = [
   { name: "monthlyPrice", label: "月額", required: true, numeric: true, hint: "円・税抜。例: 36000" },
 ] as const;
 
+/** Each product field's label by name, for the product forms' error summary. */
+export const PRODUCT_LABELS: Record<string, string> = Object.fromEntries(
+  PRODUCT_FORM_FIELDS.map((f) => [f.name, f.label]),
+);
+
 export type ProductFormName = (typeof PRODUCT_FORM_FIELDS)[number]["name"];
 export type ProductFormValues = Record<ProductFormName, string>;
 

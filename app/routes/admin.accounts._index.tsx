@@ -102,7 +102,11 @@ export default function AccountsPage() {
         <p className="hint">
           初期パスワードを空欄にすると、パスワード設定依頼メールが届きます。入力した場合は初回ログイン時に変更が必要です。
         </p>
-        <FormAlert message={result?.formError} />
+        <FormAlert
+          message={result?.formError}
+          fieldErrors={result?.fieldErrors}
+          labels={{ loginId: "ログインID", companyName: "会社名", email: "メールアドレス", password: "初期パスワード" }}
+        />
         <Form method="post" noValidate>
           <Field
             label="ログインID"

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorList, Field, FormAlert, Need } from "~/components/Field";
+import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
@@ -173,7 +173,15 @@ export default function StaffApplicationPage() {
       {a.kind === "quote" && accepted && !a.answeredAt ? (
         <Form method="post" noValidate aria-labelledby="answer-heading">
           <h2 id="answer-heading">見積回答</h2>
-          <FormAlert message={answering?.formError} />
+          <FormAlert
+            message={answering?.formError}
+            fieldErrors={answering?.fieldErrors}
+            labels={{
+              ...Object.fromEntries(a.lines.map((l) => [`price.${l.id}`, `${l.modelNo} の単価`])),
+              validUntil: "有効期限",
+              comment: "コメント",
+            }}
+          />
           <table className="table">
             <caption>商品</caption>
             <thead>
@@ -197,15 +205,16 @@ export default function StaffApplicationPage() {
                     <td>{l.quantity}</td>
                     <td>
                       <input
-                        id={key}
+                        id={fieldId(key)}
                         name={key}
                         inputMode="numeric"
+                        required
                         aria-label="単価"
                         aria-invalid={errors?.length ? true : undefined}
-                        aria-describedby={errors?.length ? `${key}-error` : undefined}
+                        aria-describedby={errors?.length ? `${fieldId(key)}-error` : undefined}
                         defaultValue={answering?.values[key] ?? ""}
                       />
-                      <ErrorList id={`${key}-error`} errors={errors} />
+                      <ErrorList id={`${fieldId(key)}-error`} errors={errors} />
                     </td>
                   </tr>
                 );
@@ -222,11 +231,11 @@ export default function StaffApplicationPage() {
           />
           <div className="field">
             <div className="field-label">
-              <label htmlFor="answer-comment">コメント</label>
+              <label htmlFor={fieldId("comment")}>コメント</label>
               <Need optional />
             </div>
             <textarea
-              id="answer-comment"
+              id={fieldId("comment")}
               name="comment"
               rows={4}
               maxLength={1000}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
-import { NewPasswordFields } from "~/components/NewPasswordFields";
+import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -41,7 +41,11 @@ export default function StaffPasswordPage() {
       <h1 id="password-heading">パスワード変更</h1>
       <PasswordRules level={2} />
       <p className="hint">変更すると、ほかの端末の管理画面はログアウトされます。</p>
-      <FormAlert message={result?.formError} />
+      <FormAlert
+        message={result?.formError}
+        fieldErrors={result?.fieldErrors}
+        labels={{ currentPassword: "現パスワード", ...NEW_PASSWORD_LABELS }}
+      />
       <Form method="post" noValidate>
         <Field
           label="現パスワード"

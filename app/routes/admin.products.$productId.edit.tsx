@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
-import { ProductFields, readProductForm } from "~/components/ProductFields";
+import { PRODUCT_LABELS, ProductFields, readProductForm } from "~/components/ProductFields";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt } from "~/utils/forms.server";
@@ -53,7 +53,7 @@ export default function EditProductPage() {
         <dd>{product.statusLabel}</dd>
       </dl>
       <p className="hint">価格の変更は、これからのご注文・見積依頼に適用されます。申込済みの内容は変わりません。</p>
-      <FormAlert message={result?.formError} />
+      <FormAlert message={result?.formError} fieldErrors={result?.fieldErrors} labels={PRODUCT_LABELS} />
       <Form method="post" noValidate>
         <ProductFields values={values} errors={result?.fieldErrors} />
         <div className="actions">

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
-import { ProductFields, readProductForm } from "~/components/ProductFields";
+import { PRODUCT_LABELS, ProductFields, readProductForm } from "~/components/ProductFields";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt } from "~/utils/forms.server";
@@ -37,7 +37,7 @@ export default function NewProductPage() {
       </p>
       <h1>商品登録</h1>
       <p className="hint">登録した商品はすぐに商品検索に表示され、ご注文・見積依頼の対象になります。</p>
-      <FormAlert message={result?.formError} />
+      <FormAlert message={result?.formError} fieldErrors={result?.fieldErrors} labels={PRODUCT_LABELS} />
       <Form method="post" noValidate>
         <ProductFields values={result?.values} errors={result?.fieldErrors} />
         <div className="actions">

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
-import { ErrorList, Field, FormAlert, Need } from "~/components/Field";
+import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
@@ -105,7 +105,11 @@ export default function StaffPage() {
         <p className="hint">
           初期パスワードは、追加したスタッフにお伝えください。ログインのたびにワンタイムパスワードがメールで届きます。
         </p>
-        <FormAlert message={adding?.formError} />
+        <FormAlert
+          message={adding?.formError}
+          fieldErrors={adding?.fieldErrors}
+          labels={{ email: "メールアドレス", name: "氏名", role: "役割", password: "初期パスワード" }}
+        />
         <Form method="post" noValidate>
           <Field
             label="メールアドレス"
@@ -126,10 +130,10 @@ export default function StaffPage() {
           />
           <div className="field">
             <div className="field-label">
-              <label htmlFor="staff-role">役割</label>
+              <label htmlFor={fieldId("role")}>役割</label>
               <Need required />
             </div>
-            <select id="staff-role" name="role" defaultValue={adding?.values.role || "operator"}>
+            <select id={fieldId("role")} name="role" defaultValue={adding?.values.role || "operator"}>
               <option value="operator">{ROLE_LABELS.operator}(スタッフ管理以外のすべて)</option>
               <option value="admin">{ROLE_LABELS.admin}(スタッフ管理を含むすべて)</option>
             </select>

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert } from "~/components/Field";
-import { NewPasswordFields } from "~/components/NewPasswordFields";
+import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -51,7 +51,7 @@ export default function StaffPasswordReset() {
         )のパスワードを再設定します。このスタッフの管理画面はログアウトされ、ロックも解除されます。
       </p>
       <PasswordRules level={2} />
-      <FormAlert message={result?.formError} />
+      <FormAlert message={result?.formError} fieldErrors={result?.fieldErrors} labels={NEW_PASSWORD_LABELS} />
       <Form method="post" noValidate>
         <NewPasswordFields errors={result?.fieldErrors} />
         <div className="actions">

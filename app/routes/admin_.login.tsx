@@ -39,7 +39,11 @@ export default function StaffLoginPage() {
     <section className="card narrow">
       <h1>スタッフログイン</h1>
       <p>管理画面を利用するスタッフの方は、メールアドレスとパスワードを入力してください。</p>
-      <FormAlert message={result?.formError} />
+      <FormAlert
+        message={result?.formError}
+        fieldErrors={result?.fieldErrors}
+        labels={{ email: "メールアドレス", password: "パスワード" }}
+      />
       <Form method="post" noValidate ref={formRef}>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/admin"} />
         <Field

@@ -40,7 +40,11 @@ export default function EmailChangePage() {
             現在のメールアドレス: <strong>{link.currentEmail}</strong>
           </p>
           <p>新しいメールアドレスを入力してください。入力したアドレス宛に確認メールをお送りします。</p>
-          <FormAlert message={failure?.formError} />
+          <FormAlert
+            message={failure?.formError}
+            fieldErrors={failure?.fieldErrors}
+            labels={{ newEmail: "新しいメールアドレス" }}
+          />
           <Form method="post" noValidate>
             <Field
               label="新しいメールアドレス"
