@@ -173,44 +173,46 @@ export default function StaffApplicationPage() {
         <Form method="post" noValidate aria-labelledby="answer-heading">
           <h2 id="answer-heading">見積回答</h2>
           <FormAlert message={answering?.formError} />
-          <table className="table">
-            <caption>商品</caption>
-            <thead>
-              <tr>
-                <th scope="col">No.</th>
-                <th scope="col">型番</th>
-                <th scope="col">商品名</th>
-                <th scope="col">数量</th>
-                <th scope="col">単価(円)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {a.lines.map((l) => {
-                const key = `price.${l.id}`;
-                const errors = answering?.fieldErrors[key];
-                return (
-                  <tr key={l.id}>
-                    <th scope="row">{l.lineNo}</th>
-                    <td>{l.modelNo}</td>
-                    <td>{l.productName}</td>
-                    <td>{l.quantity}</td>
-                    <td>
-                      <input
-                        id={key}
-                        name={key}
-                        inputMode="numeric"
-                        aria-label="単価"
-                        aria-invalid={errors?.length ? true : undefined}
-                        aria-describedby={errors?.length ? `${key}-error` : undefined}
-                        defaultValue={answering?.values[key] ?? ""}
-                      />
-                      <ErrorList id={`${key}-error`} errors={errors} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TableScroll label="見積回答の明細">
+            <table className="table">
+              <caption>商品</caption>
+              <thead>
+                <tr>
+                  <th scope="col">No.</th>
+                  <th scope="col">型番</th>
+                  <th scope="col">商品名</th>
+                  <th scope="col">数量</th>
+                  <th scope="col">単価(円)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.lines.map((l) => {
+                  const key = `price.${l.id}`;
+                  const errors = answering?.fieldErrors[key];
+                  return (
+                    <tr key={l.id}>
+                      <th scope="row">{l.lineNo}</th>
+                      <td>{l.modelNo}</td>
+                      <td>{l.productName}</td>
+                      <td>{l.quantity}</td>
+                      <td>
+                        <input
+                          id={key}
+                          name={key}
+                          inputMode="numeric"
+                          aria-label="単価"
+                          aria-invalid={errors?.length ? true : undefined}
+                          aria-describedby={errors?.length ? `${key}-error` : undefined}
+                          defaultValue={answering?.values[key] ?? ""}
+                        />
+                        <ErrorList id={`${key}-error`} errors={errors} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
           <Field
             label="有効期限"
             name="validUntil"

@@ -144,7 +144,7 @@ export default function CancelPage() {
           </label>
         </fieldset>
         <ErrorList errors={errors.lines} />
-        <table className="table">
+        <table className="table stack">
           <thead>
             <tr>
               <th scope="col">型番</th>
@@ -156,10 +156,12 @@ export default function CancelPage() {
           <tbody>
             {rental.lines.map((l) => (
               <tr key={l.id}>
-                <td>{l.modelNo}</td>
-                <td>{l.productName}</td>
-                <td className="num">{l.cancellable}</td>
-                <td>
+                <td data-label="型番">{l.modelNo}</td>
+                <td data-label="商品名">{l.productName}</td>
+                <td data-label="レンタル中" className="num">
+                  {l.cancellable}
+                </td>
+                <td data-label="解約数量">
                   <LineQuantityField
                     label="解約数量"
                     lineId={l.id}
