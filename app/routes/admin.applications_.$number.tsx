@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorList, Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
+import { displayDate } from "~/utils/dates";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -114,7 +115,7 @@ export default function StaffApplicationPage() {
         {a.startDate ? (
           <>
             <dt>レンタル開始日</dt>
-            <dd>{a.startDate}</dd>
+            <dd>{displayDate(a.startDate)}</dd>
             <dt>レンタル期間</dt>
             <dd>
               {a.period}
@@ -125,7 +126,7 @@ export default function StaffApplicationPage() {
         {a.returnDate ? (
           <>
             <dt>返却希望日</dt>
-            <dd>{a.returnDate}</dd>
+            <dd>{displayDate(a.returnDate)}</dd>
           </>
         ) : null}
         {a.rental ? (
@@ -144,7 +145,8 @@ export default function StaffApplicationPage() {
           <>
             <dt>見積番号</dt>
             <dd>
-              <Link to={`/admin/applications/${a.quote.number}`}>{a.quote.number}</Link>(有効期限 {a.quote.validUntil}
+              <Link to={`/admin/applications/${a.quote.number}`}>{a.quote.number}</Link>(有効期限{" "}
+              {displayDate(a.quote.validUntil)}
               {a.quote.orderedAfterExpiry ? "、期限後の注文" : ""})
             </dd>
           </>
@@ -152,7 +154,7 @@ export default function StaffApplicationPage() {
         {a.validUntil ? (
           <>
             <dt>有効期限</dt>
-            <dd>{a.validUntil}</dd>
+            <dd>{displayDate(a.validUntil)}</dd>
           </>
         ) : null}
         {a.answerComment ? (

@@ -7,6 +7,7 @@ import { LineQuantityField } from "~/components/LineQuantityField";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
 import { requireCustomer } from "~/utils/auth.server";
+import { displayDate } from "~/utils/dates";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
@@ -96,7 +97,7 @@ export default function CancelPage() {
         quantityLabel="解約数量"
         lines={result.lines.map((l) => ({ key: l.id, modelNo: l.modelNo, name: l.productName, quantity: l.quantity }))}
         summary={[
-          { term: "返却希望日", detail: v.returnDate },
+          { term: "返却希望日", detail: displayDate(v.returnDate) },
           { term: "備考", detail: v.notes || "—", pre: true },
         ]}
         hidden={[
