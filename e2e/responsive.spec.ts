@@ -67,7 +67,7 @@ async function checkWidths(page: Page, testInfo: TestInfo, slug: string) {
   const found: string[] = [];
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 800 });
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(null))));
+    // Measuring forces the new layout: no frame to wait for (and none comes without JavaScript).
     for (const p of await page.evaluate(layoutProblems)) found.push(`${width}px: ${p}`);
     const path = testInfo.outputPath(`${slug}-${width}.png`);
     await page.screenshot({ path, fullPage: true });
@@ -209,6 +209,22 @@ test.describe("every screen at 320, 390 and 1280 px", () => {
     await page.getByRole("link", { name: number }).click();
     await expect(page.getByRole("heading", { level: 2, name: `申込番号 ${number}` })).toBeVisible();
     await checkWidths(page, testInfo, "account-history-detail");
+  });
+
+  test("the header without JavaScript: the nav shown, no メニュー button, still no sideways scroll @nojs", async ({
+    page,
+    account,
+  }, testInfo) => {
+    await signIn(page, account);
+    await visit(page, testInfo, "/products?q=DSOX", "商品検索", `products-${testInfo.project.name}`);
+    if (testInfo.project.name === "chromium-no-js") {
+      await page.setViewportSize({ width: 320, height: 800 });
+      await expect(page.getByRole("button", { name: "メニュー" })).toHaveCount(0);
+      await expect(
+        page.getByRole("navigation", { name: "サイト" }).getByRole("link", { name: "注文", exact: true }),
+      ).toBeVisible();
+      await expect(page.getByRole("button", { name: "ログアウト" })).toBeVisible();
+    }
   });
 
   test("the back office's screens", async ({ page, request, account }, testInfo) => {
