@@ -13,8 +13,10 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { Flash } from "./components/Flash";
+import { MenuToggle } from "./components/MenuToggle";
 import styles from "./styles/app.css";
 import { takeFlash } from "./utils/flash.server";
+import { telHref } from "./utils/format";
 import { siteNameOf } from "./utils/meta";
 import { useNonce } from "./utils/nonce";
 
@@ -71,28 +73,35 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
+        {/* The first thing a keyboard reaches: past the header and its menu, straight to the page. */}
+        <a className="skip-link" href="#main">
+          本文へスキップ
+        </a>
         <header className="site-header">
           <div className="brand">
             {/* During the forced password change nothing else can be reached: no links that bounce back. */}
             {site ? (
               data?.me?.mustChangePassword ? (
-                <span>{site.siteName}</span>
+                <span className="site-name">{site.siteName}</span>
               ) : (
-                <Link to="/">{site.siteName}</Link>
+                <Link to="/" className="site-name">
+                  {site.siteName}
+                </Link>
               )
             ) : null}
             {site ? <span className="company">{site.companyName}</span> : null}
           </div>
           {site ? (
-            <div className="contact">
-              <span>コンタクトセンタ</span> <strong>{site.contactPhone}</strong> <small>{site.contactHours}</small>
-            </div>
+            <p className="contact">
+              <span>コンタクトセンタ</span> <a href={telHref(site.contactPhone)}>{site.contactPhone}</a>{" "}
+              <small>{site.contactHours}</small>
+            </p>
           ) : null}
           {data?.me ? (
-            <div className="signed-in">
-              <span>
+            <MenuToggle id="site-menu" label="メニュー" className="signed-in">
+              <p className="who">
                 {data.me.companyName} {data.me.userName} 様
-              </span>
+              </p>
               {data.me.mustChangePassword ? null : (
                 <nav aria-label="サイト" className="site-nav">
                   <Link to="/products">商品</Link>
@@ -107,17 +116,18 @@ export function Layout({ children }: { children: React.ReactNode }) {
                   ログアウト
                 </button>
               </Form>
-            </div>
+            </MenuToggle>
           ) : null}
         </header>
-        <main className="site-main">
+        <main className="site-main" id="main" tabIndex={-1}>
           <Flash flash={data?.flash} />
           {children}
         </main>
         <footer className="site-footer">
           {site ? (
             <p>
-              {site.companyName} コンタクトセンタ {site.contactPhone} {site.contactHours}
+              {site.companyName} コンタクトセンタ <a href={telHref(site.contactPhone)}>{site.contactPhone}</a>{" "}
+              {site.contactHours}
             </p>
           ) : null}
         </footer>

@@ -4,6 +4,7 @@ import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
 import { requireCustomer } from "~/utils/auth.server";
 import { displayDate, rentalStatusLabel } from "~/utils/dates";
+import { telHref } from "~/utils/format";
 import { title } from "~/utils/meta";
 
 export const meta = title("トップ");
@@ -78,7 +79,7 @@ export default function Home() {
         )}
         <p className="hint">
           お心当たりのないログインやログイン通知メールがあった場合は、至急パスワードを変更のうえ、コンタクトセンタ(
-          <a href={`tel:${phone.replace(/[^\d+]/g, "")}`}>{phone}</a>)までお問い合わせください。
+          <a href={telHref(phone)}>{phone}</a>)までお問い合わせください。
         </p>
       </section>
 
@@ -86,7 +87,7 @@ export default function Home() {
         <h2 id="open-heading">お手続き中のお申し込み</h2>
         {me.openApplications.length ? (
           <TableScroll label="お手続き中のお申し込み">
-            <table className="table">
+            <table className="table stack">
               <caption>お手続き中のお申し込み(新しい順)</caption>
               <thead>
                 <tr>
@@ -99,12 +100,14 @@ export default function Home() {
               <tbody>
                 {me.openApplications.map((a) => (
                   <tr key={a.id}>
-                    <td className="nowrap">{a.createdAtLabel}</td>
-                    <td>
+                    <td data-label="申込日時" className="nowrap">
+                      {a.createdAtLabel}
+                    </td>
+                    <td data-label="申込番号">
                       <Link to={`/account/history/${a.number}`}>{a.number}</Link>
                     </td>
-                    <td>{a.kindLabel}</td>
-                    <td>{a.resultLabel}</td>
+                    <td data-label="種別">{a.kindLabel}</td>
+                    <td data-label="申込結果">{a.resultLabel}</td>
                   </tr>
                 ))}
               </tbody>

@@ -38,7 +38,7 @@ export default function TemplatesPage() {
           お届け先テンプレート一覧({templates.length}/{max}件)
         </h2>
         {templates.length ? (
-          <table className="table">
+          <table className="table stack">
             <thead>
               <tr>
                 <th scope="col">テンプレート名</th>
@@ -49,24 +49,29 @@ export default function TemplatesPage() {
             <tbody>
               {templates.map((t) => (
                 <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>
-                    {t.company} {t.department} {t.person} 様<br />〒{t.postalCode} {t.address} {t.building} / {t.phone}
+                  <td data-label="テンプレート名">{t.name}</td>
+                  <td data-label="お届け先">
+                    <span>
+                      {t.company} {t.department} {t.person} 様<br />〒{t.postalCode} {t.address} {t.building} /{" "}
+                      {t.phone}
+                    </span>
                   </td>
-                  <td className="row-actions">
-                    <Link
-                      className="button secondary"
-                      to={`/account/templates/${t.id}/edit`}
-                      aria-label={`${t.name} を編集`}
-                    >
-                      編集
-                    </Link>
-                    {/* 削除 asks first (a step of its own, as 利用者の削除). */}
-                    <Form method="get" action={`/account/templates/${t.id}/delete`}>
-                      <button type="submit" className="danger" aria-label={`${t.name} を削除`}>
-                        削除
-                      </button>
-                    </Form>
+                  <td data-label="操作">
+                    <div className="row-actions">
+                      <Link
+                        className="button secondary"
+                        to={`/account/templates/${t.id}/edit`}
+                        aria-label={`${t.name} を編集`}
+                      >
+                        編集
+                      </Link>
+                      {/* 削除 asks first (a step of its own, as 利用者の削除). */}
+                      <Form method="get" action={`/account/templates/${t.id}/delete`}>
+                        <button type="submit" className="danger" aria-label={`${t.name} を削除`}>
+                          削除
+                        </button>
+                      </Form>
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -66,7 +66,7 @@ export default function UsersPage() {
         <h2 id="list-heading">
           利用者一覧({users.length}/{max}件)
         </h2>
-        <table className="table">
+        <table className="table stack">
           <thead>
             <tr>
               <th scope="col">メールアドレス</th>
@@ -78,33 +78,35 @@ export default function UsersPage() {
           <tbody>
             {users.map((u) => (
               <tr key={u.id}>
-                <td>{u.email}</td>
-                <td>{u.name || "—"}</td>
-                <td>{u.status === "active" ? "有効" : "パスワード未設定"}</td>
-                <td className="row-actions">
-                  {u.status === "pending" ? (
-                    <Form method="post">
-                      <input type="hidden" name="id" value={u.id} />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value="resend"
-                        className="secondary"
-                        aria-label={`${u.email} に設定メールを再送`}
-                      >
-                        設定メール再送
-                      </button>
-                    </Form>
-                  ) : null}
-                  {u.isSelf ? (
-                    <span className="hint">ログイン中</span>
-                  ) : (
-                    <Form method="get" action={`/account/users/${u.id}/delete`}>
-                      <button type="submit" className="danger" aria-label={`${u.email} を削除`}>
-                        削除
-                      </button>
-                    </Form>
-                  )}
+                <td data-label="メールアドレス">{u.email}</td>
+                <td data-label="ユーザ名">{u.name || "—"}</td>
+                <td data-label="状態">{u.status === "active" ? "有効" : "パスワード未設定"}</td>
+                <td data-label="操作">
+                  <div className="row-actions">
+                    {u.status === "pending" ? (
+                      <Form method="post">
+                        <input type="hidden" name="id" value={u.id} />
+                        <button
+                          type="submit"
+                          name="intent"
+                          value="resend"
+                          className="secondary"
+                          aria-label={`${u.email} の設定メール再送`}
+                        >
+                          設定メール再送
+                        </button>
+                      </Form>
+                    ) : null}
+                    {u.isSelf ? (
+                      <span className="hint">ログイン中</span>
+                    ) : (
+                      <Form method="get" action={`/account/users/${u.id}/delete`}>
+                        <button type="submit" className="danger" aria-label={`${u.email} を削除`}>
+                          削除
+                        </button>
+                      </Form>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

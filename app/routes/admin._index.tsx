@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { TableScroll } from "~/components/TableScroll";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
@@ -48,33 +49,35 @@ export default function AdminHome() {
         </ul>
         <h3>最新の申込</h3>
         {newest.length ? (
-          <table className="table">
-            <caption>最新の申込</caption>
-            <thead>
-              <tr>
-                <th scope="col">申込日時</th>
-                <th scope="col">申込番号</th>
-                <th scope="col">種別</th>
-                <th scope="col">会社名</th>
-                <th scope="col">申込結果</th>
-                <th scope="col">確認状況</th>
-              </tr>
-            </thead>
-            <tbody>
-              {newest.map((r) => (
-                <tr key={r.number}>
-                  <td>{r.createdAtLabel}</td>
-                  <td>
-                    <Link to={`/admin/applications/${r.number}`}>{r.number}</Link>
-                  </td>
-                  <td>{r.kindLabel}</td>
-                  <td>{r.companyName}</td>
-                  <td>{r.resultLabel}</td>
-                  <td>{r.confirmationLabel}</td>
+          <TableScroll label="最新の申込">
+            <table className="table">
+              <caption>最新の申込</caption>
+              <thead>
+                <tr>
+                  <th scope="col">申込日時</th>
+                  <th scope="col">申込番号</th>
+                  <th scope="col">種別</th>
+                  <th scope="col">会社名</th>
+                  <th scope="col">申込結果</th>
+                  <th scope="col">確認状況</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {newest.map((r) => (
+                  <tr key={r.number}>
+                    <td>{r.createdAtLabel}</td>
+                    <td>
+                      <Link to={`/admin/applications/${r.number}`}>{r.number}</Link>
+                    </td>
+                    <td>{r.kindLabel}</td>
+                    <td>{r.companyName}</td>
+                    <td>{r.resultLabel}</td>
+                    <td>{r.confirmationLabel}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         ) : (
           <p>申込はまだありません。</p>
         )}

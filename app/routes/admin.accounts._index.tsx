@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
+import { TableScroll } from "~/components/TableScroll";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -63,35 +64,37 @@ export default function AccountsPage() {
         </div>
       </Form>
 
-      <table className="table">
-        <caption>顧客一覧</caption>
-        <thead>
-          <tr>
-            <th scope="col">ログインID</th>
-            <th scope="col">会社名</th>
-            <th scope="col">状態</th>
-            <th scope="col">利用者数</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 ? (
+      <TableScroll label="顧客一覧">
+        <table className="table">
+          <caption>顧客一覧</caption>
+          <thead>
             <tr>
-              <td colSpan={4}>該当する顧客はありません。</td>
+              <th scope="col">ログインID</th>
+              <th scope="col">会社名</th>
+              <th scope="col">状態</th>
+              <th scope="col">利用者数</th>
             </tr>
-          ) : (
-            rows.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <Link to={`/admin/accounts/${encodeURIComponent(r.id)}`}>{r.loginId}</Link>
-                </td>
-                <td>{r.companyName}</td>
-                <td>{r.statusLabel}</td>
-                <td>{r.userCount}</td>
+          </thead>
+          <tbody>
+            {rows.length === 0 ? (
+              <tr>
+                <td colSpan={4}>該当する顧客はありません。</td>
               </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+            ) : (
+              rows.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Link to={`/admin/accounts/${encodeURIComponent(r.id)}`}>{r.loginId}</Link>
+                  </td>
+                  <td>{r.companyName}</td>
+                  <td>{r.statusLabel}</td>
+                  <td>{r.userCount}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
       <nav aria-label="ページ送り" className="actions">
         {paged ? <Link to={keyword ? `?${new URLSearchParams({ keyword })}` : "."}>最初から</Link> : null}
         {next ? <Link to={next}>次へ</Link> : null}

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { Field, FormAlert, PeriodFields, Select } from "~/components/Field";
 import { KeysetPager } from "~/components/KeysetPager";
+import { TableScroll } from "~/components/TableScroll";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { requireStaff } from "~/utils/staff.server";
@@ -93,35 +94,37 @@ export default function ApplicationsPage() {
         </div>
       </Form>
       {rows.length ? (
-        <table className="table">
-          <caption>申込一覧(新しい順)</caption>
-          <thead>
-            <tr>
-              <th scope="col">申込日時</th>
-              <th scope="col">申込番号</th>
-              <th scope="col">種別</th>
-              <th scope="col">ログインID</th>
-              <th scope="col">会社名</th>
-              <th scope="col">申込結果</th>
-              <th scope="col">確認状況</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.number}>
-                <td>{r.createdAtLabel}</td>
-                <td>
-                  <Link to={`/admin/applications/${r.number}`}>{r.number}</Link>
-                </td>
-                <td>{r.kindLabel}</td>
-                <td>{r.loginId}</td>
-                <td>{r.companyName}</td>
-                <td className={r.intakeStatus === "failed" ? "status-failed" : undefined}>{r.resultLabel}</td>
-                <td>{r.confirmationLabel}</td>
+        <TableScroll label="申込一覧">
+          <table className="table">
+            <caption>申込一覧(新しい順)</caption>
+            <thead>
+              <tr>
+                <th scope="col">申込日時</th>
+                <th scope="col">申込番号</th>
+                <th scope="col">種別</th>
+                <th scope="col">ログインID</th>
+                <th scope="col">会社名</th>
+                <th scope="col">申込結果</th>
+                <th scope="col">確認状況</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.number}>
+                  <td>{r.createdAtLabel}</td>
+                  <td>
+                    <Link to={`/admin/applications/${r.number}`}>{r.number}</Link>
+                  </td>
+                  <td>{r.kindLabel}</td>
+                  <td>{r.loginId}</td>
+                  <td>{r.companyName}</td>
+                  <td className={r.intakeStatus === "failed" ? "status-failed" : undefined}>{r.resultLabel}</td>
+                  <td>{r.confirmationLabel}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       ) : (
         <p>該当する申込はありません。</p>
       )}

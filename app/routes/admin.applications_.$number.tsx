@@ -4,6 +4,7 @@ import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
+import { displayDate } from "~/utils/dates";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -115,7 +116,7 @@ export default function StaffApplicationPage() {
         {a.startDate ? (
           <>
             <dt>レンタル開始日</dt>
-            <dd>{a.startDate}</dd>
+            <dd>{displayDate(a.startDate)}</dd>
             <dt>レンタル期間</dt>
             <dd>
               {a.period}
@@ -126,7 +127,7 @@ export default function StaffApplicationPage() {
         {a.returnDate ? (
           <>
             <dt>返却希望日</dt>
-            <dd>{a.returnDate}</dd>
+            <dd>{displayDate(a.returnDate)}</dd>
           </>
         ) : null}
         {a.rental ? (
@@ -145,7 +146,8 @@ export default function StaffApplicationPage() {
           <>
             <dt>見積番号</dt>
             <dd>
-              <Link to={`/admin/applications/${a.quote.number}`}>{a.quote.number}</Link>(有効期限 {a.quote.validUntil}
+              <Link to={`/admin/applications/${a.quote.number}`}>{a.quote.number}</Link>(有効期限{" "}
+              {displayDate(a.quote.validUntil)}
               {a.quote.orderedAfterExpiry ? "、期限後の注文" : ""})
             </dd>
           </>
@@ -153,7 +155,7 @@ export default function StaffApplicationPage() {
         {a.validUntil ? (
           <>
             <dt>有効期限</dt>
-            <dd>{a.validUntil}</dd>
+            <dd>{displayDate(a.validUntil)}</dd>
           </>
         ) : null}
         {a.answerComment ? (
@@ -182,45 +184,47 @@ export default function StaffApplicationPage() {
               comment: "コメント",
             }}
           />
-          <table className="table">
-            <caption>商品</caption>
-            <thead>
-              <tr>
-                <th scope="col">No.</th>
-                <th scope="col">型番</th>
-                <th scope="col">商品名</th>
-                <th scope="col">数量</th>
-                <th scope="col">単価(円)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {a.lines.map((l) => {
-                const key = `price.${l.id}`;
-                const errors = answering?.fieldErrors[key];
-                return (
-                  <tr key={l.id}>
-                    <th scope="row">{l.lineNo}</th>
-                    <td>{l.modelNo}</td>
-                    <td>{l.productName}</td>
-                    <td>{l.quantity}</td>
-                    <td>
-                      <input
-                        id={fieldId(key)}
-                        name={key}
-                        inputMode="numeric"
-                        required
-                        aria-label="単価"
-                        aria-invalid={errors?.length ? true : undefined}
-                        aria-describedby={errors?.length ? `${fieldId(key)}-error` : undefined}
-                        defaultValue={answering?.values[key] ?? ""}
-                      />
-                      <ErrorList id={`${fieldId(key)}-error`} errors={errors} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TableScroll label="見積回答の明細">
+            <table className="table">
+              <caption>商品</caption>
+              <thead>
+                <tr>
+                  <th scope="col">No.</th>
+                  <th scope="col">型番</th>
+                  <th scope="col">商品名</th>
+                  <th scope="col">数量</th>
+                  <th scope="col">単価(円)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.lines.map((l) => {
+                  const key = `price.${l.id}`;
+                  const errors = answering?.fieldErrors[key];
+                  return (
+                    <tr key={l.id}>
+                      <th scope="row">{l.lineNo}</th>
+                      <td>{l.modelNo}</td>
+                      <td>{l.productName}</td>
+                      <td>{l.quantity}</td>
+                      <td>
+                        <input
+                          id={fieldId(key)}
+                          name={key}
+                          inputMode="numeric"
+                          required
+                          aria-label="単価"
+                          aria-invalid={errors?.length ? true : undefined}
+                          aria-describedby={errors?.length ? `${fieldId(key)}-error` : undefined}
+                          defaultValue={answering?.values[key] ?? ""}
+                        />
+                        <ErrorList id={`${fieldId(key)}-error`} errors={errors} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
           <Field
             label="有効期限"
             required

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
+import { TableScroll } from "~/components/TableScroll";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -54,51 +55,53 @@ export default function StaffPage() {
     <section className="card">
       <h1>スタッフ管理</h1>
       {result?.intent === "status" ? <FormAlert message={result.formError} /> : null}
-      <table className="table">
-        <caption>スタッフ一覧</caption>
-        <thead>
-          <tr>
-            <th scope="col">氏名</th>
-            <th scope="col">メールアドレス</th>
-            <th scope="col">役割</th>
-            <th scope="col">状態</th>
-            <th scope="col">登録日時</th>
-            <th scope="col">操作</th>
-          </tr>
-        </thead>
-        <tbody>
-          {staff.map((s) => (
-            <tr key={s.id}>
-              <td>{s.name || "(未設定)"}</td>
-              <td>{s.email}</td>
-              <td>{ROLE_LABELS[s.role]}</td>
-              <td>{s.status === "active" ? "有効" : "利用停止"}</td>
-              <td>{s.createdAtLabel}</td>
-              <td>
-                {s.id === meId ? (
-                  <Link to="/admin/password">パスワード変更</Link>
-                ) : (
-                  <Form method="post" className="row-actions">
-                    <input type="hidden" name="id" value={s.id} />
-                    <button
-                      type="submit"
-                      name="intent"
-                      value={s.status === "active" ? "disable" : "enable"}
-                      className="secondary"
-                      aria-label={`${s.email} を${s.status === "active" ? "利用停止" : "利用再開"}`}
-                    >
-                      {s.status === "active" ? "利用停止" : "利用再開"}
-                    </button>
-                    <Link to={`/admin/staff/${s.id}/password`} aria-label={`${s.email} のパスワード再設定`}>
-                      パスワード再設定
-                    </Link>
-                  </Form>
-                )}
-              </td>
+      <TableScroll label="スタッフ一覧">
+        <table className="table">
+          <caption>スタッフ一覧</caption>
+          <thead>
+            <tr>
+              <th scope="col">氏名</th>
+              <th scope="col">メールアドレス</th>
+              <th scope="col">役割</th>
+              <th scope="col">状態</th>
+              <th scope="col">登録日時</th>
+              <th scope="col">操作</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {staff.map((s) => (
+              <tr key={s.id}>
+                <td>{s.name || "(未設定)"}</td>
+                <td>{s.email}</td>
+                <td>{ROLE_LABELS[s.role]}</td>
+                <td>{s.status === "active" ? "有効" : "利用停止"}</td>
+                <td>{s.createdAtLabel}</td>
+                <td>
+                  {s.id === meId ? (
+                    <Link to="/admin/password">パスワード変更</Link>
+                  ) : (
+                    <Form method="post" className="row-actions">
+                      <input type="hidden" name="id" value={s.id} />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value={s.status === "active" ? "disable" : "enable"}
+                        className="secondary"
+                        aria-label={`${s.email} を${s.status === "active" ? "利用停止" : "利用再開"}`}
+                      >
+                        {s.status === "active" ? "利用停止" : "利用再開"}
+                      </button>
+                      <Link to={`/admin/staff/${s.id}/password`} aria-label={`${s.email} のパスワード再設定`}>
+                        パスワード再設定
+                      </Link>
+                    </Form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
 
       <section aria-labelledby="add-heading" className="panel">
         <h2 id="add-heading">スタッフ追加</h2>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { MenuToggle } from "~/components/MenuToggle";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
 import { ROLE_LABELS } from "~/utils/staff";
 import { requireStaff } from "~/utils/staff.server";
@@ -20,25 +21,27 @@ export default function AdminLayout() {
   return (
     <div className="admin">
       <div className="admin-bar">
-        <Link to="/admin">
+        <Link to="/admin" className="admin-home">
           <strong>管理画面</strong>
         </Link>
-        <nav aria-label="管理画面">
-          {areas.map((a) => (
-            <NavLink key={a.to} to={a.to}>
-              {a.label}
-            </NavLink>
-          ))}
-        </nav>
-        <span className="admin-user">
-          {staff.name || staff.email}({staff.roleLabel})
-        </span>
-        <Link to="/admin/password">パスワード変更</Link>
-        <Form method="post" action="/admin/logout">
-          <button type="submit" className="link-button">
-            ログアウト
-          </button>
-        </Form>
+        <MenuToggle id="admin-menu" label="管理メニュー" className="admin-menu">
+          <nav aria-label="管理画面">
+            {areas.map((a) => (
+              <NavLink key={a.to} to={a.to}>
+                {a.label}
+              </NavLink>
+            ))}
+          </nav>
+          <span className="admin-user">
+            {staff.name || staff.email}({staff.roleLabel})
+          </span>
+          <Link to="/admin/password">パスワード変更</Link>
+          <Form method="post" action="/admin/logout">
+            <button type="submit" className="link-button">
+              ログアウト
+            </button>
+          </Form>
+        </MenuToggle>
       </div>
       <Outlet />
     </div>

@@ -80,7 +80,7 @@ export default function ProductsPage() {
         {total}件{total > 0 ? `(${page}/${pages}ページ)` : ""}
       </p>
       {items.length ? (
-        <table className="table">
+        <table className="table stack">
           <thead>
             <tr>
               <th scope="col">型番</th>
@@ -94,14 +94,18 @@ export default function ProductsPage() {
           <tbody>
             {items.map((p) => (
               <tr key={p.id}>
-                <td>
+                <td data-label="型番">
                   <Link to={`/products/${p.id}`}>{p.modelNo}</Link>
                 </td>
-                <td>{p.name}</td>
-                <td>{p.maker}</td>
-                <td>{p.category}</td>
-                <td className="num">{yen(p.dailyPrice)}</td>
-                <td className="num">{yen(p.monthlyPrice)}</td>
+                <td data-label="商品名">{p.name}</td>
+                <td data-label="メーカー">{p.maker}</td>
+                <td data-label="カテゴリ">{p.category}</td>
+                <td data-label="日額" className="num">
+                  {yen(p.dailyPrice)}
+                </td>
+                <td data-label="月額" className="num">
+                  {yen(p.monthlyPrice)}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -42,7 +42,7 @@ export default function RentalsPage() {
             ) : null}
           </dl>
           <TableScroll label="レンタル中の商品">
-            <table className="table">
+            <table className="table stack">
               <thead>
                 <tr>
                   <th scope="col">型番</th>
@@ -56,12 +56,20 @@ export default function RentalsPage() {
               <tbody>
                 {r.lines.map((l) => (
                   <tr key={l.id}>
-                    <td>{l.modelNo}</td>
-                    <td>{l.productName}</td>
-                    <td className="num">{l.quantity}</td>
-                    <td className="num">{l.cancelRequested}</td>
-                    <td className="num">{l.returned}</td>
-                    <td className="num">{l.cancellable}</td>
+                    <td data-label="型番">{l.modelNo}</td>
+                    <td data-label="商品名">{l.productName}</td>
+                    <td data-label="数量" className="num">
+                      {l.quantity}
+                    </td>
+                    <td data-label="解約申込済" className="num">
+                      {l.cancelRequested}
+                    </td>
+                    <td data-label="返却済" className="num">
+                      {l.returned}
+                    </td>
+                    <td data-label="レンタル中" className="num">
+                      {l.cancellable}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -7,6 +7,7 @@ import { LineQuantityField } from "~/components/LineQuantityField";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
 import { requireCustomer } from "~/utils/auth.server";
+import { displayDate } from "~/utils/dates";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
@@ -101,7 +102,7 @@ export default function CancelPage() {
         quantityLabel="解約数量"
         lines={result.lines.map((l) => ({ key: l.id, modelNo: l.modelNo, name: l.productName, quantity: l.quantity }))}
         summary={[
-          { term: "返却希望日", detail: v.returnDate },
+          { term: "返却希望日", detail: displayDate(v.returnDate) },
           { term: "備考", detail: v.notes || "—", pre: true },
         ]}
         hidden={[
@@ -157,7 +158,7 @@ export default function CancelPage() {
           </label>
         </fieldset>
         <ErrorList errors={errors.lines} />
-        <table className="table">
+        <table className="table stack">
           <thead>
             <tr>
               <th scope="col">型番</th>
@@ -169,10 +170,12 @@ export default function CancelPage() {
           <tbody>
             {rental.lines.map((l) => (
               <tr key={l.id}>
-                <td>{l.modelNo}</td>
-                <td>{l.productName}</td>
-                <td className="num">{l.cancellable}</td>
-                <td>
+                <td data-label="型番">{l.modelNo}</td>
+                <td data-label="商品名">{l.productName}</td>
+                <td data-label="レンタル中" className="num">
+                  {l.cancellable}
+                </td>
+                <td data-label="解約数量">
                   <LineQuantityField
                     label="解約数量"
                     lineId={l.id}

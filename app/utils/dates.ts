@@ -1,6 +1,9 @@
-/** A date as customers read it everywhere: "2026-11-26" → "2026/11/26". */
-export function displayDate(ymd: string): string {
-  return ymd.replaceAll("-", "/");
+/**
+ * A date as it is read everywhere on the site: "2026-11-26" → "2026/11/26" (date-times come from the server
+ * already as "2026/11/26 14:05", server/lib/format.ts). No date (null): "—".
+ */
+export function displayDate(ymd: string | null): string {
+  return ymd ? ymd.replaceAll("-", "/") : "—";
 }
 
 /** レンタル期間 in words: 3 and "month" → "3か月", 10 and "day" → "10日". */

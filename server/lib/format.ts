@@ -30,3 +30,11 @@ export function tokyoDateString(date: Date): string {
 export function formatTokyoShort(date: Date): string {
   return formatTokyo(date).replace(/:\d{2} \(日本時間\)$/, "");
 }
+
+/**
+ * A calendar date as customers and staff read it everywhere (pages and mails): "2026-11-26" → "2026/11/26";
+ * no date: "—". The pages' twin is displayDate in app/utils/dates.ts.
+ */
+export function formatDate(ymd: string | null): string {
+  return ymd ? ymd.replaceAll("-", "/") : "—";
+}

@@ -299,7 +299,7 @@ describe("STAFF_NOTIFY_EMAIL", () => {
     );
     const mail = (await h.mailsTo(NOTIFY)).find((m) => m.subject === `【新規申込】${number} ${USER.companyName}`);
     expect(mail?.text).toContain("種別: 解約");
-    expect(mail?.text).toContain(`契約番号 ${contractNo}、返却希望日 ${today()}`);
+    expect(mail?.text).toContain(`契約番号 ${contractNo}、返却希望日 ${today().replaceAll("-", "/")}`);
     expect(mail?.text).toContain("1. DSOX1204G デジタル・オシロスコープ 70MHz 4ch × 1(解約)");
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { displayDate } from "../../app/utils/dates";
+import { telHref } from "../../app/utils/format";
 import { safeRedirect } from "../../app/utils/redirect";
-import { formatTokyo } from "../../server/lib/format";
+import { formatDate, formatTokyo, formatTokyoShort } from "../../server/lib/format";
 import { backoffMs } from "../../server/lib/leased-queue";
 import { describeUserAgent } from "../../server/lib/user-agent";
 import { isValidEmail, normalizeEmail } from "../../server/services/identity/normalize";
@@ -92,5 +94,25 @@ describe("emails", () => {
     ["taro@example", false],
   ])("%s valid: %s", (email, ok) => {
     expect(isValidEmail(email)).toBe(ok);
+  });
+});
+
+describe("one date format everywhere: 2026/11/26, and 2026/11/26 14:05 with a time", () => {
+  it("formats dates the same on pages and in mails", () => {
+    expect(displayDate("2026-11-26")).toBe("2026/11/26");
+    expect(formatDate("2026-11-26")).toBe("2026/11/26");
+    expect(displayDate(null)).toBe("—");
+    expect(formatDate(null)).toBe("—");
+    expect(formatTokyoShort(new Date("2026-11-26T05:05:00Z"))).toBe("2026/11/26 14:05");
+  });
+});
+
+describe("telHref", () => {
+  it.each([
+    ["0120-000-000", "tel:0120000000"],
+    ["+81 3-1234-5678", "tel:+81312345678"],
+    [" (03) 1234 5678 ", "tel:0312345678"],
+  ])("%j → %j", (phone, href) => {
+    expect(telHref(phone)).toBe(href);
   });
 });

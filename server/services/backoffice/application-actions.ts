@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { dialectOf } from "../../../db";
 import { iso } from "../../lib/clock";
-import { formatTokyo, tokyoDateString } from "../../lib/format";
+import { formatDate, formatTokyo, tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
@@ -111,7 +111,7 @@ export async function answerQuote(
         userName: user.name || user.email,
         number,
         total: `${total.toLocaleString("ja-JP")}円`,
-        validUntil: input.validUntil,
+        validUntil: formatDate(input.validUntil),
         comment,
         url: `${deps.config.appOrigin}/account/history/${number}`,
       });

@@ -1,7 +1,7 @@
 import type { DB } from "../../../db";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
-import { tokyoDateString } from "../../lib/format";
+import { formatDate, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { type Actor, deliveryOf } from "./applications";
@@ -53,7 +53,7 @@ export async function orderFromQuote(deps: ServiceDeps, actor: Actor, number: st
     if (!quoteValid(quote, tokyoDateString(deps.clock.now()))) {
       throw new DomainError(
         "VALIDATION",
-        `見積 ${number} は有効期限(${quote.valid_until})を過ぎているため、この見積では注文できません。お手数ですが、見積を依頼し直してください。`,
+        `見積 ${number} は有効期限(${formatDate(quote.valid_until)})を過ぎているため、この見積では注文できません。お手数ですが、見積を依頼し直してください。`,
       );
     }
     const lines = await trx

@@ -1,5 +1,5 @@
 import type { DB } from "../../../db";
-import { formatTokyo } from "../../lib/format";
+import { formatDate, formatTokyo } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { KIND_LABEL } from "./applications";
 
@@ -45,8 +45,8 @@ async function contents(deps: NotifyDeps, trx: DB, number: string) {
     .execute();
   const details =
     a.kind === "cancellation"
-      ? `契約番号 ${a.contract_no ?? "—"}、返却希望日 ${a.return_date ?? "—"}`
-      : `レンタル開始日 ${a.start_date ?? "—"}、期間 ${a.period ?? "—"}${a.period_unit === "day" ? "日" : "か月"}`;
+      ? `契約番号 ${a.contract_no ?? "—"}、返却希望日 ${formatDate(a.return_date)}`
+      : `レンタル開始日 ${formatDate(a.start_date)}、期間 ${a.period ?? "—"}${a.period_unit === "day" ? "日" : "か月"}`;
   return {
     vars: {
       number: a.number,
