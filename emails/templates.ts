@@ -54,7 +54,7 @@ export const mailTemplates = {
   },
   "quote-answered": {
     subject: "【{{siteName}}】見積回答のお知らせ({{number}})",
-    vars: ["accountCompany", "userName", "number", "total", "validUntil", "comment", "url"],
+    vars: ["accountCompany", "userName", "number", "subtotal", "tax", "total", "validUntil", "comment", "url"],
   },
   "cancellation-returned": {
     subject: "【{{siteName}}】返却確認のお知らせ({{number}})",

@@ -1,6 +1,7 @@
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import type { applicationAction, applicationLoader } from "~/utils/application.server";
+import { displayDate } from "~/utils/dates";
 import { yen } from "~/utils/format";
 import {
   catalogPrice,
@@ -140,7 +141,7 @@ function FormStep({
           <input type="hidden" name="formKey" value={values?.formKey ?? data.formKey} />
           {quote ? (
             <p className="hint">
-              見積 {quote.number} の内容で注文します(有効期限 {quote.validUntil}
+              見積 {quote.number} の内容で注文します(有効期限 {displayDate(quote.validUntil)}
               )。見積単価は表の「見積単価」のとおりです。
             </p>
           ) : null}
@@ -148,7 +149,7 @@ function FormStep({
             <h2 id="lines-heading">商品</h2>
             <ErrorList errors={errors.lines} />
             <TableScroll label="商品一覧">
-              <table className="table">
+              <table className="table stack">
                 <thead>
                   <tr>
                     <th scope="col">型番</th>
@@ -163,19 +164,19 @@ function FormStep({
                 <tbody>
                   {lines.map((l) => (
                     <tr key={l.productId}>
-                      <td>{l.modelNo}</td>
-                      <td>{l.name}</td>
-                      <td className="num">
+                      <td data-label="型番">{l.modelNo}</td>
+                      <td data-label="商品名">{l.name}</td>
+                      <td data-label="日額 / 月額" className="num">
                         {yen(l.dailyPrice)} / {yen(l.monthlyPrice)}
                       </td>
                       {quote ? (
-                        <td className="num">
+                        <td data-label="見積単価" className="num">
                           {typeof quote.unitPrices[l.productId] === "number"
                             ? yen(quote.unitPrices[l.productId] as number)
                             : "—"}
                         </td>
                       ) : null}
-                      <td>
+                      <td data-label="数量">
                         <LineQuantityField
                           label="数量"
                           lineId={l.productId}
@@ -187,8 +188,10 @@ function FormStep({
                           fieldErrors={errors}
                         />
                       </td>
-                      <td className="num">{yenOrDash(amountOf(l.productId))}</td>
-                      <td>
+                      <td data-label="金額" className="num">
+                        {yenOrDash(amountOf(l.productId))}
+                      </td>
+                      <td data-label="操作">
                         <button type="submit" name="intent" value={`remove:${l.productId}`} className="secondary">
                           削除
                         </button>
@@ -334,7 +337,7 @@ function Confirmation({
       money={result.money}
       summary={[
         ...(quoteNumber ? [{ term: "見積番号", detail: quoteNumber }] : []),
-        { term: "レンタル開始日", detail: v.startDate },
+        { term: "レンタル開始日", detail: displayDate(v.startDate) },
         { term: "レンタル期間", detail: `${v.period}${v.periodUnit === "day" ? "日" : "か月"}` },
         ...DELIVERY_FIELDS.map((f) => ({ term: f.label, detail: v.delivery[f.name] || "—" })),
         { term: "備考", detail: v.notes || "—", pre: true },

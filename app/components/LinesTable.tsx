@@ -22,7 +22,7 @@ export function LinesTable({
 }) {
   const priced = lines.some((l) => l.amount !== undefined);
   return (
-    <table className="table">
+    <table className="table stack">
       <thead>
         <tr>
           {numbered ? <th scope="col">No.</th> : null}
@@ -36,13 +36,21 @@ export function LinesTable({
       <tbody>
         {lines.map((l, i) => (
           <tr key={l.key}>
-            {numbered ? <td>{i + 1}</td> : null}
-            <td>{l.modelNo}</td>
-            <td>{l.name}</td>
-            {priced ? <td className="num">{l.unitPrice ?? "—"}</td> : null}
-            <td className="num">{l.quantity}</td>
+            {numbered ? <td data-label="No.">{i + 1}</td> : null}
+            <td data-label="型番">{l.modelNo}</td>
+            <td data-label="商品名">{l.name}</td>
             {priced ? (
-              <td className="num">{typeof l.amount === "number" ? `${l.amount.toLocaleString("ja-JP")}円` : "—"}</td>
+              <td data-label="単価" className="num">
+                {l.unitPrice ?? "—"}
+              </td>
+            ) : null}
+            <td data-label={quantityLabel} className="num">
+              {l.quantity}
+            </td>
+            {priced ? (
+              <td data-label="金額" className="num">
+                {typeof l.amount === "number" ? `${l.amount.toLocaleString("ja-JP")}円` : "—"}
+              </td>
             ) : null}
           </tr>
         ))}

@@ -86,7 +86,7 @@ export default function HistoryPage() {
         </a>
       </p>
       {rows.length ? (
-        <table className="table">
+        <table className="table stack">
           <thead>
             <tr>
               <th scope="col">申込日時</th>
@@ -102,16 +102,18 @@ export default function HistoryPage() {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id}>
-                <td>{r.createdAtLabel}</td>
-                <td>
+                <td data-label="申込日時">{r.createdAtLabel}</td>
+                <td data-label="申込番号">
                   <Link to={`/account/history/${r.number}`}>{r.number}</Link>
                 </td>
-                <td>{r.kindLabel}</td>
-                <td className={r.intakeStatus === "failed" ? "status-failed" : undefined}>{r.resultLabel}</td>
-                <td>{r.confirmation}</td>
-                <td>{r.applicant}</td>
-                <td>{r.itemSummary}</td>
-                <td>{r.poNumber}</td>
+                <td data-label="種別">{r.kindLabel}</td>
+                <td data-label="申込結果" className={r.intakeStatus === "failed" ? "status-failed" : undefined}>
+                  {r.resultLabel}
+                </td>
+                <td data-label="確認結果">{r.confirmation}</td>
+                <td data-label="申込者">{r.applicant}</td>
+                <td data-label="商品">{r.itemSummary}</td>
+                <td data-label="注文番号(PO)">{r.poNumber}</td>
               </tr>
             ))}
           </tbody>

@@ -7,6 +7,7 @@ import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
+import { displayDate } from "~/utils/dates";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -94,7 +95,7 @@ export default function ApplicationPage() {
         {a.startDate ? (
           <>
             <dt>レンタル開始日</dt>
-            <dd>{a.startDate}</dd>
+            <dd>{displayDate(a.startDate)}</dd>
             <dt>レンタル期間</dt>
             <dd>
               {a.period}
@@ -105,7 +106,7 @@ export default function ApplicationPage() {
         {a.returnDate ? (
           <>
             <dt>返却希望日</dt>
-            <dd>{a.returnDate}</dd>
+            <dd>{displayDate(a.returnDate)}</dd>
           </>
         ) : null}
         {a.contractNo ? (
@@ -144,7 +145,7 @@ export default function ApplicationPage() {
       {answered ? (
         <dl className="summary">
           <dt>有効期限</dt>
-          <dd>{a.validUntil}</dd>
+          <dd>{displayDate(a.validUntil)}</dd>
           <dt>コメント</dt>
           <dd className="pre">{a.answerComment || "—"}</dd>
         </dl>
@@ -156,7 +157,7 @@ export default function ApplicationPage() {
           {a.canOrderFromQuote ? (
             <Form method="post">
               <p className="hint">
-                有効期限({a.validUntil})まで、この見積の商品と数量で注文フォームを開けます。
+                有効期限({displayDate(a.validUntil)})まで、この見積の商品と数量で注文フォームを開けます。
                 {a.orderDraftLines
                   ? `注文フォームにある商品(${a.orderDraftLines}件)は、この見積の商品に置き換わります。`
                   : ""}
@@ -164,7 +165,10 @@ export default function ApplicationPage() {
               <SubmitButton>この見積で注文する</SubmitButton>
             </Form>
           ) : (
-            <p>有効期限({a.validUntil})を過ぎたため、この見積では注文できません。見積を依頼し直してください。</p>
+            <p>
+              有効期限({displayDate(a.validUntil)}
+              )を過ぎたため、この見積では注文できません。見積を依頼し直してください。
+            </p>
           )}
         </section>
       ) : null}

@@ -229,7 +229,10 @@ describe("手配済, 回答済, 返却済 mail the submitting user", () => {
       { unitPrices: Object.fromEntries(lines.map((l) => [l.id, 1000])), validUntil: today(), comment: "" },
       META,
     );
-    expect(await mails(`見積回答のお知らせ(${quote})`)).toHaveLength(1);
+    const answered = await mails(`見積回答のお知らせ(${quote})`);
+    expect(answered).toHaveLength(1);
+    // 1,000円 × 3 + 1,000円 × 2; quoted prices are final: no 概算.
+    expect(answered[0]?.text).toContain("小計: 5,000円\n消費税: 500円(10%)\n合計: 5,500円");
   });
 
   it("返却確認のお知らせ lists the returned lines and says whether the rental ended", async () => {
