@@ -149,9 +149,5 @@ export async function applicationAction({ context, request }: ActionFunctionArgs
 
 /** After 申し込む (見積依頼, 注文 or 解約): the application's page, saying it was sent (受付完了 comes with intake). */
 export function redirectToApplication(number: string, context: AppLoadContext) {
-  return redirectWithFlash(
-    `/account/history/${number}`,
-    `お申し込みを送信しました。申込番号: ${number}(受付が済むと申込結果が「受付完了」になります)`,
-    context,
-  );
+  return redirectWithFlash(`/account/history/${number}`, `お申し込みを送信しました。申込番号: ${number}`, context);
 }
