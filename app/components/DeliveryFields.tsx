@@ -5,8 +5,8 @@ export const DELIVERY_FIELDS = [
   { name: "department", label: "部署名", autoComplete: "off", required: false },
   { name: "person", label: "担当者名", autoComplete: "name", required: true },
   { name: "postalCode", label: "郵便番号", autoComplete: "postal-code", required: true },
-  { name: "address", label: "住所", autoComplete: "street-address", required: true },
-  { name: "building", label: "建物名", autoComplete: "off", required: false },
+  { name: "address", label: "住所", autoComplete: "address-line1", required: true },
+  { name: "building", label: "建物名", autoComplete: "address-line2", required: false },
   { name: "phone", label: "電話番号", autoComplete: "tel", required: true },
 ] as const;
 
