@@ -2,6 +2,7 @@ import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import compression from "compression";
 import express, { type Request, type Response } from "express";
 import { pingDb } from "../db";
 import { projectPath } from "./lib/paths";
@@ -34,6 +35,18 @@ export interface AppOptions {
   log?: LogLine;
 }
 
+/**
+ * Pages that carry a secret of the URL (a mailed link's token) are sent uncompressed: with a reflected input
+ * beside it, a compressed body's length could leak the secret to an observer (BREACH). Every other answer
+ * holds no secret an attacker could guess byte by byte (no CSRF tokens: the Origin check guards writes).
+ */
+const SECRET_PAGES = /^\/(reset-password|setup-password|email-change|dev\/mailbox)(\/|$)/;
+
+function compressible(req: Request, res: Response): boolean {
+  if (SECRET_PAGES.test(req.path)) return false;
+  return compression.filter(req, res);
+}
+
 /** The HTTP surface: request log, headers and CSRF check, /healthz, the dev mailbox, /api/trpc, then Remix. */
 export function createApp(
   deps: ServiceDeps,
@@ -50,6 +63,8 @@ export function createApp(
   // X-Forwarded-For address that is not one of them, never an entry the client wrote itself.
   app.set("trust proxy", config.trustProxy);
   if (log) app.use(requestLog(log));
+  // Compressed by the app itself (brotli, else gzip), so that a one-box deployment without a proxy is fast too.
+  app.use(compression({ filter: compressible }));
 
   // Fingerprinted build assets never change: cache them for a year.
   app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y", index: false }));

@@ -1,5 +1,8 @@
+import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAccount } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
@@ -278,5 +281,56 @@ describe("control characters typed into a page", () => {
     }
     const ok = await fetch(`${url}/products?q=DSOX`, { headers: { Cookie: session } });
     expect(await ok.text()).not.toContain("制御文字");
+  });
+});
+
+describe("compression by the app itself (brotli, else gzip)", () => {
+  function get(url: string, acceptEncoding?: string) {
+    return new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = http.get(url, { headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+    });
+  }
+
+  it("pages and build assets are sent compressed to browsers that accept it, and plain to those that do not", async () => {
+    const { url } = await start();
+    const br = await get(`${url}/login`, "gzip, deflate, br");
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(br.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(zlib.brotliDecompressSync(br.body).toString("utf8")).toContain("ログインID");
+
+    const gzip = await get(`${url}/login`, "gzip");
+    expect(gzip.headers["content-encoding"]).toBe("gzip");
+    expect(zlib.gunzipSync(gzip.body).toString("utf8")).toContain("ログインID");
+
+    const plain = await get(`${url}/login`);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString("utf8")).toContain("ログインID");
+
+    // The largest script of the build: a fraction of its size on the wire.
+    const dir = path.resolve("public/build");
+    const scripts = fs
+      .readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => ({ f, size: fs.statSync(path.join(dir, f)).size }))
+      .sort((a, b) => b.size - a.size);
+    const biggest = scripts[0];
+    if (!biggest) throw new Error("no scripts in public/build: run `npm run build` first");
+    const asset = await get(`${url}/build/${biggest.f}`, "br");
+    expect(asset.headers["content-encoding"]).toBe("br");
+    expect(asset.body.length).toBeLessThan(biggest.size * 0.4);
+  });
+
+  it("a page holding a mailed link's token is never compressed (BREACH)", async () => {
+    const { url } = await start();
+    for (const page of ["/reset-password/abcdefghijklmnopqrstuvwxyz", "/setup-password/abcdefghijklmnopqrstuvwxyz"]) {
+      const res = await get(`${url}${page}`, "gzip, deflate, br");
+      expect(res.headers["content-encoding"], page).toBeUndefined();
+    }
   });
 });
