@@ -11,6 +11,7 @@ import { type LogLine, requestLog } from "./request-log";
 import { appRouter, createCaller } from "./routers/index";
 import { sameOriginOnly, securityHeaders } from "./security";
 import type { ServiceDeps } from "./services/deps";
+import { precompressed } from "./static-precompressed";
 import { createContext, type RequestInput } from "./trpc/context";
 
 /**
@@ -67,6 +68,7 @@ export function createApp(
   app.use(compression({ filter: compressible }));
 
   // Fingerprinted build assets never change: cache them for a year.
+  app.use("/build", precompressed(path.join(publicDir, "build")));
   app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y", index: false }));
   app.use(express.static(publicDir, { maxAge: "1h", index: false }));
 

@@ -286,11 +286,11 @@ describe("control characters typed into a page", () => {
 
 describe("compression by the app itself (brotli, else gzip)", () => {
   function get(url: string, acceptEncoding?: string) {
-    return new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    return new Promise<{ status?: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
       const req = http.get(url, { headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on("error", reject);
       });
       req.on("error", reject);
@@ -323,7 +323,23 @@ describe("compression by the app itself (brotli, else gzip)", () => {
     if (!biggest) throw new Error("no scripts in public/build: run `npm run build` first");
     const asset = await get(`${url}/build/${biggest.f}`, "br");
     expect(asset.headers["content-encoding"]).toBe("br");
+    expect(asset.headers["content-type"]).toMatch(/javascript/);
+    expect(asset.headers["cache-control"]).toContain("immutable");
     expect(asset.body.length).toBeLessThan(biggest.size * 0.4);
+    const original = fs.readFileSync(path.join(dir, biggest.f));
+    expect(zlib.brotliDecompressSync(asset.body).equals(original)).toBe(true);
+    // Compressed once at build time (scripts/precompress.mjs), at brotli's best quality: the twin on disk.
+    expect(asset.body.equals(fs.readFileSync(path.join(dir, `${biggest.f}.br`)))).toBe(true);
+    const refused = await get(`${url}/build/${biggest.f}`, "br;q=0, gzip");
+    expect(refused.headers["content-encoding"]).toBe("gzip");
+    expect(zlib.gunzipSync(refused.body).equals(original)).toBe(true);
+    const none = await get(`${url}/build/${biggest.f}`);
+    expect(none.headers["content-encoding"]).toBeUndefined();
+    expect(none.body.equals(original)).toBe(true);
+    // No way out of the build folder through the twins' lookup.
+    const outside = await get(`${url}/build/..%2f..%2fpackage.json`, "br");
+    expect(outside.status).toBe(404);
+    expect(zlib.brotliDecompressSync(outside.body).toString("utf8")).not.toContain("member-order-site");
   });
 
   it("a page holding a mailed link's token is never compressed (BREACH)", async () => {
