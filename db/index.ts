@@ -6,6 +6,7 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  type KyselyConfig,
   type Kysely as KyselyType,
   type MigrationProvider,
   type MigrationResultSet,
@@ -45,6 +46,30 @@ export function redactUrl(url: string): string {
 export interface DbOptions {
   /** PostgreSQL pool size per process. */
   poolSize?: number;
+  /**
+   * Told of every statement that took at least `slowQueryMs` (0 or unset: never). better-sqlite3 runs each
+   * statement on the event loop, so a slow one stalls every request of the process: operators should see it.
+   */
+  slowQueryMs?: number;
+  onSlowQuery?: (slow: SlowQuery) => void;
+}
+
+export interface SlowQuery {
+  /** The statement's SQL with its placeholders: the values (which may be personal data) are not included. */
+  sql: string;
+  ms: number;
+}
+
+/** Kysely's log hook for `DbOptions.slowQueryMs`. */
+function slowQueryLog(options: DbOptions): KyselyConfig["log"] {
+  const limit = options.slowQueryMs ?? 0;
+  const report = options.onSlowQuery;
+  if (!limit || !report) return undefined;
+  return (event) => {
+    if (event.queryDurationMillis >= limit) {
+      report({ sql: event.query.sql.replace(/\s+/g, " ").trim(), ms: Math.round(event.queryDurationMillis) });
+    }
+  };
 }
 
 /**
@@ -60,7 +85,7 @@ export function createDb(url: string, options: DbOptions = {}): DB {
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10, lock_timeout: LOCK_WAIT_MS });
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on("error", (error) => console.error(`postgres pool: ${error.message}`));
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: slowQueryLog(options) });
   }
   if (target.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(target.file)), { recursive: true });
   const sqlite = new SQLite(target.file);
@@ -68,7 +93,10 @@ export function createDb(url: string, options: DbOptions = {}): DB {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
   sqlite.pragma("synchronous = NORMAL");
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: sqlite }),
+    log: slowQueryLog(options),
+  });
 }
 
 /**

@@ -63,6 +63,8 @@ const baseSchema = z.object({
     )
     .default("file:./data/member-order.sqlite"),
   DATABASE_POOL_SIZE: z.coerce.number({ message: "a whole number" }).int().min(1).max(100).default(10),
+  /** A statement slower than this (ms) is logged in one line (its SQL, never its values); 0 turns it off. */
+  SLOW_QUERY_MS: z.coerce.number({ message: "a whole number" }).int().min(0).max(600_000).default(100),
   PEPPER: z.string().min(32, "at least 32 characters").optional(),
   MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).optional(),
   /** The mailbox shows every set-up and reset link: in production only by this explicit opt-in. */
@@ -121,6 +123,8 @@ export interface Config {
   secureCookies: boolean;
   databaseUrl: string;
   databasePoolSize: number;
+  /** Log statements that take at least this long (ms); 0: never. */
+  slowQueryMs: number;
   /** HMAC key for passwords, codes; undefined in local mode until resolved from the data folder. */
   pepper: string | undefined;
   mail: {
@@ -199,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: appOrigin.startsWith("https://"),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    slowQueryMs: e.SLOW_QUERY_MS,
     pepper: e.PEPPER,
     mail: {
       transport: e.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox"),

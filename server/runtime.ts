@@ -60,7 +60,11 @@ export async function startRuntime(
   options: { clock?: Clock; log?: (m: string) => void } = {},
 ): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
-  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const db = createDb(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    slowQueryMs: config.slowQueryMs,
+    onSlowQuery: ({ sql, ms }) => (options.log ?? console.log)(`slow query ${ms} ms: ${sql.slice(0, 500)}`),
+  });
   await migrateToLatest(db);
   const renderer = await MailRenderer.compile(config.site);
   const deps = buildDeps(config, db, renderer, resolvePepper(config), clock);
