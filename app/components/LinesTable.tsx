@@ -28,9 +28,19 @@ export function LinesTable({
           {numbered ? <th scope="col">No.</th> : null}
           <th scope="col">型番</th>
           <th scope="col">商品名</th>
-          {priced ? <th scope="col">単価</th> : null}
-          <th scope="col">{quantityLabel}</th>
-          {priced ? <th scope="col">金額</th> : null}
+          {priced ? (
+            <th scope="col" className="num">
+              単価
+            </th>
+          ) : null}
+          <th scope="col" className="num">
+            {quantityLabel}
+          </th>
+          {priced ? (
+            <th scope="col" className="num">
+              金額
+            </th>
+          ) : null}
         </tr>
       </thead>
       <tbody>

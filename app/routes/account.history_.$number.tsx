@@ -139,7 +139,13 @@ export default function ApplicationPage() {
       {a.money ? (
         <MoneySummary
           money={a.money}
-          confirmedBy={a.kind === "quote" ? "見積回答で当社がお知らせします" : "手配時に当社が確定し、ご連絡します"}
+          confirmedBy={
+            a.kind === "quote"
+              ? "見積回答で当社がお知らせします"
+              : a.confirmation === "手配済"
+                ? "当社からのご請求でご確認ください"
+                : "手配時に当社が確定し、ご連絡します"
+          }
         />
       ) : null}
       {answered ? (
