@@ -50,7 +50,6 @@ export function ProductFields({
       {PRODUCT_FORM_FIELDS.map((f) => (
         <Field
           key={`${f.name}:${values?.[f.name] ?? ""}`}
-          id={`product-${f.name}`}
           label={f.label}
           name={f.name}
           required={f.required}

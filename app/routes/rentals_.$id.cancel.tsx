@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-r
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { ConfirmStep } from "~/components/ConfirmStep";
-import { ErrorList, Field, FormAlert, Need } from "~/components/Field";
+import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { LineQuantityField } from "~/components/LineQuantityField";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
@@ -202,10 +202,10 @@ export default function CancelPage() {
         />
         <div className="field">
           <div className="field-label">
-            <label htmlFor="notes">備考</label>
+            <label htmlFor={fieldId("notes")}>備考</label>
             <Need optional />
           </div>
-          <textarea id="notes" name="notes" rows={3} defaultValue={values?.notes ?? ""} />
+          <textarea id={fieldId("notes")} name="notes" rows={3} defaultValue={values?.notes ?? ""} />
           <ErrorList errors={errors.notes} />
         </div>
         <div className="actions">
