@@ -46,6 +46,9 @@ test.describe("商品管理", () => {
     await page.getByLabel("月額", { exact: true }).fill("24000");
     await page.getByRole("button", { name: "登録" }).click();
     await expect(page.getByText("日額は0以上99,999,999以下の整数（円）で入力してください。")).toBeVisible();
+    // The error summary takes the focus; its link takes the user to the field.
+    await expect(page.getByRole("alert")).toBeFocused();
+    await page.getByRole("link", { name: "日額の入力内容を確認する" }).click();
     await expect(page.getByLabel("日額", { exact: true })).toBeFocused();
     await expect(page.getByLabel("型番", { exact: true })).toHaveValue(modelNo);
     await page.getByLabel("日額", { exact: true }).fill("2000");

@@ -1,4 +1,3 @@
-import { useEffect, useRef } from "react";
 import { Field } from "./Field";
 
 /** 商品管理's form fields, labelled as SPEC §6 and the product CSV name them. */
@@ -31,8 +30,8 @@ export function readProductForm(form: FormData): ProductFormValues {
 }
 
 /**
- * 型番 … 月額 with each field's message below it. After a refused submission the first field with an
- * error takes the focus, so a keyboard or screen-reader user lands on what to fix.
+ * 型番 … 月額 with each field's message below it. After a refused submission the form's error summary
+ * (FormAlert) takes the focus and links to each field with an error.
  */
 export function ProductFields({
   values,
@@ -41,12 +40,9 @@ export function ProductFields({
   values?: Partial<ProductFormValues>;
   errors?: Record<string, string[]>;
 }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (errors && Object.keys(errors).length) box.current?.querySelector<HTMLElement>("[aria-invalid]")?.focus();
-  }, [errors]);
+  // After a refusal the form's error summary (FormAlert) takes the focus and links to each field.
   return (
-    <div ref={box}>
+    <div>
       {PRODUCT_FORM_FIELDS.map((f) => (
         <Field
           key={`${f.name}:${values?.[f.name] ?? ""}`}
