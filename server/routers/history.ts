@@ -15,9 +15,10 @@ export const historyRouter = router({
   list: customerProcedure
     .input(historyFilter.extend({ cursor: z.string().max(200).optional() }))
     .query(({ ctx, input }) => history.listHistory(ctx.deps, ctx.customer.account.id, input, input.cursor)),
-  csv: customerProcedure
-    .input(historyFilter)
-    .query(({ ctx, input }) => history.historyCsv(ctx.deps, ctx.customer.account.id, input)),
+  /** One keyset chunk of the CSV (the first with the BOM and header); the page streams them. */
+  csvChunk: customerProcedure
+    .input(historyFilter.extend({ cursor: z.string().max(200).nullable() }))
+    .query(({ ctx, input }) => history.historyCsvChunk(ctx.deps, ctx.customer.account.id, input, input.cursor)),
   get: customerProcedure
     .input(z.object({ number: z.string().max(32) }))
     .query(({ ctx, input }) => history.getApplication(ctx.deps, ctx.customer.account.id, input.number)),

@@ -454,7 +454,7 @@ describe("申込履歴 filter (history.list and its CSV)", () => {
     ] as const) {
       const e = "key" in expected ? { key: field, message: `${label}${expected.message}` } : expected;
       await expectOutcome(() => b.call((c) => c.history.list({ [field]: value })), e);
-      await expectOutcome(() => b.call((c) => c.history.csv({ [field]: value })), e);
+      await expectOutcome(() => b.call((c) => c.history.csvChunk({ [field]: value, cursor: null })), e);
     }
   });
 

@@ -253,7 +253,7 @@ const TABLE: Record<string, Row> = {
   "applications.draftQuote": { access: "customer" },
 
   "history.list": { access: "customer", input: () => ({}) },
-  "history.csv": { access: "customer", input: () => ({}) },
+  "history.csvChunk": { access: "customer", input: () => ({ cursor: null }) },
   "history.get": { access: "customer", input: (f) => ({ number: f.a.orderNumber }), ids: "application" },
 
   "account.home": { access: "customer" },

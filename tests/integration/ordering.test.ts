@@ -8,7 +8,7 @@ import { tokyoDateString } from "../../server/lib/format";
 import { createAccount } from "../../server/services/identity/accounts";
 import { emptyApplication } from "../../server/services/ordering/applications";
 import { insertProducts } from "../../server/services/ordering/catalog";
-import { listHistory } from "../../server/services/ordering/history";
+import { HISTORY_CSV_CHUNK, listHistory } from "../../server/services/ordering/history";
 import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/services/ordering/intake";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { failure, fieldErrors as fields } from "../support/errors";
@@ -93,6 +93,20 @@ afterEach(async () => {
 const today = () => tokyoDateString(h.clock.now());
 let keys = 0;
 const newKey = () => `test-key-${String(++keys).padStart(8, "0")}-abcdef`;
+
+/** The whole 申込履歴 CSV, as the page streams it: every keyset chunk, concatenated. */
+async function wholeCsv(browser: TestBrowser, filter: { kind?: "quote" | "order" | "cancellation" } = {}) {
+  let text = "";
+  let cursor: string | null = null;
+  do {
+    const chunk: { text: string; nextCursor: string | null } = await browser.call((c) =>
+      c.history.csvChunk({ ...filter, cursor }),
+    );
+    text += chunk.text;
+    cursor = chunk.nextCursor;
+  } while (cursor);
+  return text;
+}
 
 function order(overrides: Record<string, unknown> = {}) {
   return {
@@ -292,7 +306,7 @@ describe("申込履歴", () => {
     expect((await b.call((c) => c.history.list({ kind: "quote" }))).rows).toHaveLength(5);
     expect((await b.call((c) => c.history.list({ result: "accepted" }))).rows).toHaveLength(0);
     expect((await b.call((c) => c.history.list({ from: "2030-01-01" }))).rows).toHaveLength(0);
-    const csv = await b.call((c) => c.history.csv({}));
+    const csv = await wholeCsv(b);
     expect(csv.startsWith('\uFEFF"申込日時","申込番号","種別","申込結果","確認結果"')).toBe(true);
     expect(csv.trim().split("\r\n")).toHaveLength(26);
   });
@@ -352,7 +366,7 @@ describe("申込履歴: 申込者, 商品, 注文番号(PO) (#12 item 7)", () =>
     await b.call((c) => c.account.updateProfile({ name: "", mfaEnabled: false }));
     expect((await b.call((c) => c.history.list({}))).rows[1]?.applicant).toBe(USER.email);
 
-    const csv = (await b.call((c) => c.history.csv({})))
+    const csv = (await wholeCsv(b))
       .replace(/^\uFEFF/, "")
       .trimEnd()
       .split("\r\n");
@@ -361,6 +375,45 @@ describe("申込履歴: 申込者, 商品, 注文番号(PO) (#12 item 7)", () =>
       new RegExp(`^"[^"]+","${three.number}","注文","処理中","","${USER.email}","DSOX3034T ほか2点","PO-778"$`),
     );
     expect(csv[1]).toContain(`"削除済みの利用者","DSOX1204G","PO-9"`);
+  });
+
+  it("the CSV holds every application, however many: keyset chunks of HISTORY_CSV_CHUNK, each row once, newest first", async () => {
+    const [user] = await h.db.selectFrom("users").select(["id", "account_id"]).execute();
+    if (!user) throw new Error("fixture");
+    const count = HISTORY_CSV_CHUNK * 2 + 345;
+    const apps = Array.from({ length: count }, (_, i) =>
+      emptyApplication(
+        newId(),
+        `O-2026-${String(i + 1).padStart(6, "0")}`,
+        { accountId: user.account_id, userId: user.id },
+        "order",
+        `csv-${i}`,
+        // Pairs at the same instant: the cursor must tell them apart by id.
+        new Date(Date.parse("2026-03-01T00:00:00Z") + Math.floor(i / 2) * 60_000),
+      ),
+    );
+    for (let i = 0; i < apps.length; i += 500)
+      await h.db
+        .insertInto("applications")
+        .values(apps.slice(i, i + 500))
+        .execute();
+
+    const chunks: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const chunk: { text: string; nextCursor: string | null } = await b.call((c) => c.history.csvChunk({ cursor }));
+      chunks.push(chunk.text);
+      cursor = chunk.nextCursor;
+    } while (cursor);
+    expect(chunks).toHaveLength(3);
+    expect(chunks[0]?.startsWith("\uFEFF")).toBe(true);
+    expect(chunks.slice(1).every((c) => !c.startsWith("\uFEFF") && !c.includes("申込日時"))).toBe(true);
+    const rows = chunks.join("").trimEnd().split("\r\n").slice(1);
+    expect(rows).toHaveLength(count);
+    const numbers = rows.map((r) => /"(O-2026-\d{6})"/.exec(r)?.[1]);
+    expect(new Set(numbers).size).toBe(count);
+    expect(numbers[0]).toBe(`O-2026-${String(count).padStart(6, "0")}`);
+    expect(numbers.at(-1)).toBe("O-2026-000001");
   });
 
   it.runIf(process.env.TEST_DB !== "postgres")(

@@ -311,29 +311,42 @@ export function quoteTotal(lines: { unit_price: number | null; quantity: number 
   ).subtotal;
 }
 
-/** The account's history as CSV, UTF-8 with a BOM so that Excel opens it as UTF-8. */
-export async function historyCsv(deps: ServiceDeps, accountId: string, filter: HistoryFilter): Promise<string> {
-  const rows = await baseQuery(deps, accountId, filter)
-    .select([
-      "id",
-      "number",
-      "kind",
-      "created_at",
-      "intake_status",
-      "arranged_at",
-      "answered_at",
-      "returned_at",
-      "user_id",
-      "po_number",
-    ])
+/** Rows per chunk of the CSV: a chunk is three statements, whatever the account's size. */
+export const HISTORY_CSV_CHUNK = 1000;
+
+/**
+ * The account's history as CSV (UTF-8, CRLF, the screen's columns in its order; 注文番号(PO) stays last), a
+ * keyset chunk at a time after `cursor`: the first chunk starts with a BOM (so that Excel reads UTF-8) and the
+ * header. The page streams the chunks, so a history of any length is never held whole in memory.
+ */
+export async function historyCsvChunk(
+  deps: ServiceDeps,
+  accountId: string,
+  filter: HistoryFilter,
+  cursor: string | null,
+): Promise<{ text: string; nextCursor: string | null }> {
+  let q = baseQuery(deps, accountId, filter).select([
+    "id",
+    "number",
+    "kind",
+    "created_at",
+    "intake_status",
+    "arranged_at",
+    "answered_at",
+    "returned_at",
+    "user_id",
+    "po_number",
+  ]);
+  const after = parseCursor(cursor ?? undefined);
+  if (after) q = q.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.at, after.id)));
+  const rows = await q
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
-    .limit(50_000)
+    .limit(HISTORY_CSV_CHUNK + 1)
     .execute();
-  const extras = await extrasOf(deps.db, rows);
-  // The columns of the screen, in its order (注文番号(PO) stays last).
-  const header = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "申込者", "商品", "注文番号(PO)"];
-  const lines = rows.map((a) => {
+  const chunk = rows.slice(0, HISTORY_CSV_CHUNK);
+  const extras = await extrasOf(deps.db, chunk);
+  const lines = chunk.map((a) => {
     const r = toRow(a, extras.get(a.id));
     return [
       r.createdAtLabel,
@@ -348,5 +361,9 @@ export async function historyCsv(deps: ServiceDeps, accountId: string, filter: H
       .map(csvCell)
       .join(",");
   });
-  return `\uFEFF${[header.map(csvCell).join(","), ...lines].join("\r\n")}\r\n`;
+  const header = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "申込者", "商品", "注文番号(PO)"];
+  const head = cursor ? [] : [`\uFEFF${header.map(csvCell).join(",")}`];
+  const text = [...head, ...lines].map((l) => `${l}\r\n`).join("");
+  const last = chunk[chunk.length - 1];
+  return { text, nextCursor: rows.length > HISTORY_CSV_CHUNK && last ? cursorOf(last) : null };
 }
