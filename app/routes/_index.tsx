@@ -135,6 +135,11 @@ export default function Home() {
         ) : (
           <p>レンタル中の注文はありません。</p>
         )}
+        {me.rentalCount > me.rentals.length ? (
+          <p className="hint">
+            返却予定日の近い{me.rentals.length}件を表示しています(全{me.rentalCount}件)。
+          </p>
+        ) : null}
         <p>
           <Link to="/rentals">レンタル中の注文・解約へ</Link>
         </p>

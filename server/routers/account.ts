@@ -5,7 +5,7 @@ import * as emailChange from "../services/identity/email-change";
 import { changePassword, SignedOutAfterGuesses } from "../services/identity/passwords";
 import { previousLogin, USER_NAME_MAX, updateProfile } from "../services/identity/profile";
 import { listHistory } from "../services/ordering/history";
-import { listRentals } from "../services/ordering/rentals";
+import { rentalsDueFirst } from "../services/ordering/rentals";
 import type { Context } from "../trpc/context";
 import { customerProcedure, publicProcedure, router, signedInProcedure } from "../trpc/init";
 import { textField } from "./form-values";
@@ -21,6 +21,8 @@ function clearCookieWhenSignedOut(ctx: Context) {
 
 /** How many of the newest open applications the home page shows (the rest are in 申込履歴). */
 const HOME_APPLICATIONS = 5;
+/** How many rentals the home page shows: those due back soonest. */
+const HOME_RENTALS = 5;
 
 export const accountRouter = router({
   /**
@@ -29,17 +31,19 @@ export const accountRouter = router({
    */
   home: customerProcedure.query(async ({ ctx }) => {
     const accountId = ctx.customer.account.id;
-    const [last, history, rentals] = await Promise.all([
+    const [last, history, due] = await Promise.all([
       previousLogin(ctx.deps, ctx.customer.user.id),
       listHistory(ctx.deps, accountId, {}),
-      listRentals(ctx.deps, accountId),
+      rentalsDueFirst(ctx.deps, accountId, HOME_RENTALS),
     ]);
     return {
       previousLogin: last
         ? { atLabel: formatTokyo(new Date(last.at)), ip: last.ip ?? "不明", browser: describeUserAgent(last.userAgent) }
         : null,
       openApplications: history.rows.filter((r) => !r.confirmation).slice(0, HOME_APPLICATIONS),
-      rentals,
+      /** The rentals due back soonest; all of them (rentalCount) are under レンタル中の注文. */
+      rentals: due.rentals,
+      rentalCount: due.total,
     };
   }),
 

@@ -103,11 +103,26 @@ describe("account.home", () => {
       daysLeft: 91,
     });
     expect(byId[futureId]).toMatchObject({ plannedEndDate: "2026-04-25", notStarted: true, daysLeft: 24 });
+    expect(home.rentalCount).toBe(2);
 
     // Another account sees none of it.
     const other = await h.otherAccount();
     const theirs = await other.call((c) => c.account.home());
     expect(theirs.openApplications).toEqual([]);
     expect(theirs.rentals).toEqual([]);
+  });
+
+  it("shows the five rentals due back soonest, and how many there are in all", async () => {
+    const b = await signIn();
+    const today = tokyoDateString(h.clock.now());
+    // Seven rentals ending 70, 10, 60, 20, 50, 30 and 40 days from today.
+    const ends = [70, 10, 60, 20, 50, 30, 40];
+    for (const days of ends) {
+      const number = await submit(b, "order", today, "day", days);
+      await arrangeOrder(h.deps, number, { type: "system" });
+    }
+    const home = await b.call((c) => c.account.home());
+    expect(home.rentalCount).toBe(7);
+    expect(home.rentals.map((r) => r.daysLeft)).toEqual([10, 20, 30, 40, 50]);
   });
 });

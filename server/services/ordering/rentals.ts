@@ -158,7 +158,30 @@ export async function submitter(trx: DB, userId: string) {
 }
 
 /** The account's running rentals with their lines (only `rentalId`'s, when given). */
-export async function listRentals(deps: ServiceDeps, accountId: string, rentalId?: string): Promise<RentalView[]> {
+/**
+ * The account's running rentals for the home page: without their lines (not shown there), soonest 返却予定日
+ * first (one without a period last), at most `limit`, and how many there are in all.
+ */
+export async function rentalsDueFirst(
+  deps: ServiceDeps,
+  accountId: string,
+  limit: number,
+): Promise<{ rentals: RentalView[]; total: number }> {
+  const all = await listRentals(deps, accountId, undefined, { lines: false });
+  const due = [...all].sort(
+    (a, b) =>
+      (a.plannedEndDate ?? "9999-12-31").localeCompare(b.plannedEndDate ?? "9999-12-31") ||
+      a.contractNo.localeCompare(b.contractNo),
+  );
+  return { rentals: due.slice(0, limit), total: all.length };
+}
+
+export async function listRentals(
+  deps: ServiceDeps,
+  accountId: string,
+  rentalId?: string,
+  { lines: withLines = true }: { lines?: boolean } = {},
+): Promise<RentalView[]> {
   let query = deps.db
     .selectFrom("rentals")
     .innerJoin("applications", "applications.id", "rentals.order_application_id")
@@ -175,16 +198,20 @@ export async function listRentals(deps: ServiceDeps, accountId: string, rentalId
   if (rentalId) query = query.where("rentals.id", "=", rentalId);
   const rentals = await query.orderBy("rentals.created_at", "desc").orderBy("rentals.id", "desc").execute();
   if (!rentals.length) return [];
-  const lines = await deps.db
-    .selectFrom("rental_lines")
-    .selectAll()
-    .where(
-      "rental_id",
-      "in",
-      rentals.map((r) => r.id),
-    )
-    .orderBy("line_no")
-    .execute();
+  const lines = withLines
+    ? await deps.db
+        .selectFrom("rental_lines")
+        .selectAll()
+        .where(
+          "rental_id",
+          "in",
+          rentals.map((r) => r.id),
+        )
+        .orderBy("line_no")
+        .execute()
+    : [];
+  const linesOf = new Map<string, typeof lines>();
+  for (const l of lines) linesOf.set(l.rental_id, [...(linesOf.get(l.rental_id) ?? []), l]);
   const today = tokyoDateString(deps.clock.now());
   return rentals.map((r) => {
     const end = r.period_unit && r.period ? plannedEndDate(r.start_date, r.period_unit, r.period) : null;
@@ -197,18 +224,16 @@ export async function listRentals(deps: ServiceDeps, accountId: string, rentalId
       plannedEndDate: end,
       notStarted: today < r.start_date,
       daysLeft: end ? daysBetween(today, end) : null,
-      lines: lines
-        .filter((l) => l.rental_id === r.id)
-        .map((l) => ({
-          id: l.id,
-          lineNo: l.line_no,
-          modelNo: l.model_no,
-          productName: l.product_name,
-          quantity: l.quantity,
-          cancelRequested: l.quantity_cancel_requested,
-          returned: l.quantity_returned,
-          cancellable: l.quantity - l.quantity_cancel_requested,
-        })),
+      lines: (linesOf.get(r.id) ?? []).map((l) => ({
+        id: l.id,
+        lineNo: l.line_no,
+        modelNo: l.model_no,
+        productName: l.product_name,
+        quantity: l.quantity,
+        cancelRequested: l.quantity_cancel_requested,
+        returned: l.quantity_returned,
+        cancellable: l.quantity - l.quantity_cancel_requested,
+      })),
     };
   });
 }
