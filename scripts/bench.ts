@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: the searches and staff lists at the size issue 11 names (docs/benchmarks.md).
+ * `npm run bench`: the searches and staff lists at the size issue 11 names (docs/benchmarks.md), then the HTTP
+ * bench of issue 13 (scripts/bench-http.ts: the production server under autocannon).
+ * Flags: `--quick` (both at a tenth of the scale, in about two minutes), `--service-only`, `--http-only`.
  *
  * Builds a throwaway SQLite database (and, with BENCH_DATABASE_URL=postgres://…, a throwaway schema
  * on that server) with BENCH_PRODUCTS (50,000) generated products, 5,000 accounts with a user each and
@@ -11,7 +13,8 @@
  * and the event loop's longest stall while they run (perf_hooks monitorEventLoopDelay: better-sqlite3
  * runs each statement on the main thread, so a slow query stalls every other request of the process).
  *
- * Prints a table and exits 1 when a target is missed. Not part of `npm test`: it takes a minute or two.
+ * Prints a table and exits 1 when a target (of either bench) is missed. Not part of `npm test`: it takes a
+ * few minutes (`--quick`: about two).
  * The data is generated from a fixed seed, so runs compare. BENCH_PRODUCTS and BENCH_SEARCHES change the
  * sizes, BENCH_DETAIL=1 prints each kind of call, BENCH_ONLY=postgres skips SQLite, BENCH_KEEP=1 keeps the
  * databases for a look at their plans.
@@ -29,19 +32,22 @@ import { listApplications, type StaffApplicationFilter } from "../server/service
 import type { ServiceDeps } from "../server/services/deps";
 import { accountSearchKeys } from "../server/services/identity/normalize";
 import { catalogFacets, insertProducts, type ProductFields, searchProducts } from "../server/services/ordering/catalog";
-import {
-  CATEGORIES,
-  COMPANY_KINDS,
-  COMPANY_WORDS,
-  generateProducts,
-  pick,
-  prng,
-  random,
-} from "./bench/catalog-data";
+import { CATEGORIES, COMPANY_KINDS, COMPANY_WORDS, generateProducts, pick, prng, random } from "./bench/catalog-data";
 
-const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 50_000);
-const ACCOUNTS = 5_000;
-const APPLICATIONS = 20_000;
+const FLAGS = new Set(process.argv.slice(2));
+for (const flag of FLAGS) {
+  if (!["--quick", "--service-only", "--http-only"].includes(flag)) {
+    console.error(`unknown flag ${flag} (--quick, --service-only, --http-only)`);
+    process.exit(2);
+  }
+}
+const QUICK = FLAGS.has("--quick");
+/** --quick: a tenth of the scale (issue 13 item 5). */
+const SCALE = QUICK ? 0.1 : 1;
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 50_000 * SCALE);
+const ACCOUNTS = 5_000 * SCALE;
+const APPLICATIONS = 20_000 * SCALE;
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 400);
 
 /** Targets (docs/benchmarks.md): p99 of one call and the longest event-loop stall, in ms. */
@@ -152,7 +158,7 @@ async function fillStaffData(db: DB, now: Date): Promise<string[]> {
         .execute();
   });
   // Company names a staff member would type: one company's name, with and without its legal form.
-  return [accounts[1234], accounts[4321]].map((a) => a?.company_name ?? "");
+  return [accounts[1234 % ACCOUNTS], accounts[4321 % ACCOUNTS]].map((a) => a?.company_name ?? "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,7 +397,7 @@ async function postgresSchema(base: string): Promise<{ url: string; drop(): Prom
   };
 }
 
-async function main() {
+async function serviceBench(): Promise<number> {
   const products = generateProducts(PRODUCTS);
   const rows: Row[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-bench-"));
@@ -432,11 +438,21 @@ async function main() {
       `${r.database.padEnd(9)} ${r.what.padEnd(34)} ${String(r.n).padStart(4)} ${ms(r.p50)} ${ms(r.p95)} ${ms(r.p99)} ${ms(r.max)}  ${target}`,
     );
   }
+  console.log(missed ? `\n${missed} target(s) missed.` : "\nAll targets met.");
+  return missed;
+}
+
+async function main() {
+  let missed = 0;
+  if (!FLAGS.has("--http-only")) missed += await serviceBench();
+  if (!FLAGS.has("--service-only")) {
+    const { runHttpBench } = await import("./bench-http");
+    missed += await runHttpBench({ quick: QUICK });
+  }
   if (missed) {
-    console.log(`\n${missed} target(s) missed.`);
+    console.log(`\n${missed} target(s) missed in all: exit 1.`);
     process.exit(1);
   }
-  console.log("\nAll targets met.");
 }
 
 await main();

@@ -17,7 +17,12 @@ export function prng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-export const random = prng(20261126);
+let current = prng(20261126);
+export const random = () => current();
+/** Starts the sequence again: the HTTP bench builds the same catalog whether or not the service bench ran first. */
+export function reseed(seed = 20261126) {
+  current = prng(seed);
+}
 export const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 export const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 
