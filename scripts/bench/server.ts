@@ -27,6 +27,21 @@ export function memoryOf(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 1/100 s, as
+ * Linux reports them to user space); NaN off Linux.
+ */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the command name in parentheses: state is field 3, utime 14 and stime 15 of the whole line.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export interface BenchServer {
   origin: string;
   pid: number;
