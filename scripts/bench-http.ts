@@ -431,11 +431,21 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
     }
     const first = measured.find((m) => m.name === "申込履歴 page 1") as Measured;
     const deepPage = measured.find((m) => m.name === "申込履歴 2,000 rows deep") as Measured;
+    // Compared by the server's CPU per request: two 10 s runs' req/s on a shared machine differ by more than 10 %
+    // whatever the pages cost (req/s shown beside it).
+    const deepCpu = (deepPage.cpuMs ?? Number.NaN) / (first.cpuMs ?? Number.NaN);
     check(
-      "申込履歴 deep page: req/s ÷ page 1",
-      (deepPage.rps / first.rps).toFixed(2),
-      `≥ ${1 - TARGETS.deepWithin}`,
-      deepPage.rps >= (1 - TARGETS.deepWithin) * first.rps,
+      "申込履歴 2,000 rows deep ÷ page 1: server CPU per request",
+      `${deepCpu.toFixed(2)} (req/s ${(deepPage.rps / first.rps).toFixed(2)})`,
+      `≤ ${1 + TARGETS.deepWithin}`,
+      deepCpu <= 1 + TARGETS.deepWithin,
+    );
+    const csvRows = csvRuns[0]?.rows ?? 0;
+    check(
+      "申込履歴 CSV: every application in it",
+      `${csvRows.toLocaleString("en")} rows`,
+      `${scale.applications.toLocaleString("en")} rows`,
+      csvRows === scale.applications,
     );
     const csvGrowth = Math.max(...csvRuns.map((c) => c.growth));
     check(
