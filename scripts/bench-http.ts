@@ -312,6 +312,7 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
       );
     }
 
+    const afterPages = memoryOf(pid) ?? { rss: Number.NaN, hwm: Number.NaN };
     log("logins (8 connections) while 20 connections browse…");
     const browsing = [
       { path: "/" },
@@ -368,6 +369,7 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
         errors: badResponses(browseDuring, "2xx"),
       },
     ];
+    const afterLogins = memoryOf(pid) ?? { rss: Number.NaN, hwm: Number.NaN };
     for (const m of mixed)
       log(
         `  ${m.name.padEnd(40)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}`,
@@ -523,7 +525,9 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
       `- Mail renders (application-received, compiled): ${(1000 / mailMs).toFixed(0)} a second, ${mailMs.toFixed(3)} ms each`,
     );
     other.push(
-      `- Server RSS: ${rssAtStart.toFixed(0)} MB after start, ${peakRss.toFixed(0)} MB at most while measured (VmHWM ${final.hwm.toFixed(0)} MB), ${final.rss.toFixed(0)} MB after the run`,
+      `- Server RSS: ${rssAtStart.toFixed(0)} MB after start; ${afterPages.rss.toFixed(0)} MB after the page runs (peak so far ${afterPages.hwm.toFixed(0)}); ` +
+        `${afterLogins.rss.toFixed(0)} MB after the logins (peak so far ${afterLogins.hwm.toFixed(0)}); ` +
+        `${peakRss.toFixed(0)} MB at most while measured (VmHWM ${final.hwm.toFixed(0)} MB), ${final.rss.toFixed(0)} MB after the run`,
     );
     other.push(
       `- Data: ${Object.entries(data.timings)
