@@ -588,9 +588,10 @@ function writeSection(mode: "quick" | "full", section: string) {
   const end = `<!-- /http-bench:${mode} -->`;
   const doc = fs.readFileSync(file, "utf8");
   const block = `${start}\n${section}\n${end}`;
-  const from = doc.indexOf(start);
-  const to = doc.indexOf(end);
+  // Markers on lines of their own only, never a mention of them in the text.
+  const from = doc.indexOf(`\n${start}\n`) + 1;
+  const to = doc.indexOf(`\n${end}`, from) + 1;
   const next =
-    from >= 0 && to > from ? doc.slice(0, from) + block + doc.slice(to + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
+    from > 0 && to > from ? doc.slice(0, from) + block + doc.slice(to + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
   fs.writeFileSync(file, next);
 }
