@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: the searches and staff lists at the size issue 11 names (docs/benchmarks.md).
+ * `npm run bench`: the searches and staff lists at the size issue 11 names (docs/benchmarks.md), then the HTTP
+ * bench of issue 13 (scripts/bench-http.ts: the production server under autocannon).
+ * Flags: `--quick` (both at a tenth of the scale, in about two minutes), `--service-only`, `--http-only`.
  *
  * Builds a throwaway SQLite database (and, with BENCH_DATABASE_URL=postgres://…, a throwaway schema
  * on that server) with BENCH_PRODUCTS (50,000) generated products, 5,000 accounts with a user each and
@@ -11,7 +13,8 @@
  * and the event loop's longest stall while they run (perf_hooks monitorEventLoopDelay: better-sqlite3
  * runs each statement on the main thread, so a slow query stalls every other request of the process).
  *
- * Prints a table and exits 1 when a target is missed. Not part of `npm test`: it takes a minute or two.
+ * Prints a table and exits 1 when a target (of either bench) is missed. Not part of `npm test`: it takes a
+ * few minutes (`--quick`: about two).
  * The data is generated from a fixed seed, so runs compare. BENCH_PRODUCTS and BENCH_SEARCHES change the
  * sizes, BENCH_DETAIL=1 prints each kind of call, BENCH_ONLY=postgres skips SQLite, BENCH_KEEP=1 keeps the
  * databases for a look at their plans.
@@ -29,10 +32,22 @@ import { listApplications, type StaffApplicationFilter } from "../server/service
 import type { ServiceDeps } from "../server/services/deps";
 import { accountSearchKeys } from "../server/services/identity/normalize";
 import { catalogFacets, insertProducts, type ProductFields, searchProducts } from "../server/services/ordering/catalog";
+import { CATEGORIES, COMPANY_KINDS, COMPANY_WORDS, generateProducts, pick, prng, random } from "./bench/catalog-data";
 
-const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 50_000);
-const ACCOUNTS = 5_000;
-const APPLICATIONS = 20_000;
+const FLAGS = new Set(process.argv.slice(2));
+for (const flag of FLAGS) {
+  if (!["--quick", "--service-only", "--http-only"].includes(flag)) {
+    console.error(`unknown flag ${flag} (--quick, --service-only, --http-only)`);
+    process.exit(2);
+  }
+}
+const QUICK = FLAGS.has("--quick");
+/** --quick: a tenth of the scale (issue 13 item 5). */
+const SCALE = QUICK ? 0.1 : 1;
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 50_000 * SCALE);
+const ACCOUNTS = 5_000 * SCALE;
+const APPLICATIONS = 20_000 * SCALE;
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 400);
 
 /** Targets (docs/benchmarks.md): p99 of one call and the longest event-loop stall, in ms. */
@@ -46,202 +61,6 @@ const TARGETS = {
  * their cost follows their matches (docs/decisions/016), so they have a target of their own.
  */
 const DENSE = new Set(["one character", "common gram ー/の", "word, page 5"]);
-
-// ---------------------------------------------------------------------------------------------
-// Generated data: a fixed-seed PRNG, so every run builds the same catalog.
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(20261126);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-
-interface Category {
-  name: string;
-  kinds: string[];
-  specs: (() => string)[];
-  makers: string[];
-}
-
-const MAKERS: Record<string, string[]> = {
-  "キーサイト・テクノロジー": ["DSOX", "MSOX", "E36", "N67", "U12", "33"],
-  テクトロニクス: ["TBS", "MDO", "AFG", "DPO", "MSO"],
-  横河計測: ["DL", "WT", "GS", "AQ"],
-  日置電機: ["DT", "PW", "IR", "CM", "MR"],
-  フルーク: ["87", "117", "1587", "TI", "376"],
-  菊水電子工業: ["PMX", "PWR", "TOS", "PCR"],
-  アンリツ: ["MS", "MT", "MG"],
-  "リゴル・テクノロジーズ": ["DS", "DG", "DP", "RSA"],
-  パナソニック: ["CF-", "FZ-", "PT-"],
-  富士通: ["FMV", "LIFEBOOK U", "ESPRIMO D"],
-  NEC: ["PC-VK", "PC-VKT", "PC-MKM"],
-  エプソン: ["EB-", "EB-L", "EB-W"],
-  トプコン: ["GT-", "LN-", "RL-H", "DS-"],
-  "ニコン・トリンブル": ["NPL-", "NIVO", "FOCUS"],
-  ライカジオシステムズ: ["DISTO D", "TS", "LS"],
-  ヤンマー: ["YSG", "YDG"],
-  デンヨー: ["GAW-", "DCA-", "GA-"],
-  ホンダ: ["EU", "EB", "EX"],
-  マキタ: ["MW", "TD", "HR"],
-  トラスコ中山: ["TWS-", "TFP-", "UDS-"],
-  オムロン: ["ZW-", "E3Z-", "K6PM-"],
-  キーエンス: ["LK-G", "IV-", "VHX-"],
-  CUSTOM: ["LX-", "M-", "CDM-"],
-  新コスモス電機: ["XP-", "XA-", "KD-"],
-};
-
-const mhz = () => `帯域${pick([50, 70, 100, 200, 350, 500, 1000])}MHz`;
-const ch = () => `${pick([2, 4, 8])}ch`;
-const volts = () => `出力0-${pick([18, 30, 60, 80, 160])}V/${pick([1, 3, 5, 10, 20])}A`;
-const weight = () => `質量${int(1, 40)}.${int(0, 9)}kg`;
-const size = () => `${int(100, 900)}×${int(100, 900)}×${int(50, 600)}mm`;
-const cpu = () =>
-  `${pick(["Core i5", "Core i7", "Core Ultra 5", "Ryzen 5"])} メモリ${pick([8, 16, 32])}GB SSD${pick([256, 512])}GB`;
-const power = () => `定格出力${pick([2.3, 2.8, 5.5, 9, 13, 25, 45])}kVA`;
-const range = () => `測定範囲${pick([0.05, 0.2, 0.5])}〜${pick([40, 80, 100, 200])}m`;
-const sample = () => `サンプリング${pick([1, 2, 5, 10])}GS/s`;
-
-const CATEGORIES: Category[] = [
-  {
-    name: "オシロスコープ",
-    kinds: ["デジタルオシロスコープ", "ミックスドシグナルオシロスコープ", "ハンディオシロスコープ"],
-    specs: [mhz, ch, sample],
-    makers: ["キーサイト・テクノロジー", "テクトロニクス", "横河計測", "リゴル・テクノロジーズ"],
-  },
-  {
-    name: "マルチメータ",
-    kinds: ["デジタルマルチメータ", "ハンディマルチメータ", "ベンチトップマルチメータ"],
-    specs: [() => `${pick([4, 5, 6])}½桁`, () => "真の実効値", weight],
-    makers: ["フルーク", "日置電機", "キーサイト・テクノロジー", "横河計測"],
-  },
-  {
-    name: "直流電源",
-    kinds: ["直流安定化電源", "プログラマブル直流電源", "回生型直流電源"],
-    specs: [volts, weight],
-    makers: ["菊水電子工業", "キーサイト・テクノロジー", "リゴル・テクノロジーズ"],
-  },
-  {
-    name: "信号発生器",
-    kinds: ["ファンクションジェネレータ", "任意波形発生器", "信号発生器"],
-    specs: [mhz, ch],
-    makers: ["テクトロニクス", "キーサイト・テクノロジー", "アンリツ", "リゴル・テクノロジーズ"],
-  },
-  {
-    name: "スペクトラムアナライザ",
-    kinds: ["スペクトラムアナライザ", "シグナルアナライザ", "ハンドヘルドスペアナ"],
-    specs: [() => `周波数${pick([3, 6, 13, 26, 44])}GHz`, weight],
-    makers: ["アンリツ", "キーサイト・テクノロジー", "リゴル・テクノロジーズ"],
-  },
-  {
-    name: "電力計",
-    kinds: ["パワーアナライザ", "クランプ電力計", "電力品質アナライザ"],
-    specs: [() => `${pick(["単相", "三相"])}${pick([2, 3, 4])}線`, weight],
-    makers: ["日置電機", "横河計測", "フルーク"],
-  },
-  {
-    name: "絶縁抵抗計",
-    kinds: ["デジタル絶縁抵抗計", "アナログ絶縁抵抗計", "高電圧絶縁抵抗計"],
-    specs: [() => `${pick([250, 500, 1000, 5000])}V`, weight],
-    makers: ["日置電機", "フルーク"],
-  },
-  {
-    name: "ノートPC",
-    kinds: ["ノートパソコン", "タフネスノートPC", "モバイルノートPC"],
-    specs: [cpu, () => `${pick([13.3, 14, 15.6])}型`],
-    makers: ["パナソニック", "富士通", "NEC"],
-  },
-  { name: "デスクトップPC", kinds: ["デスクトップパソコン", "省スペースPC"], specs: [cpu], makers: ["富士通", "NEC"] },
-  {
-    name: "プロジェクター",
-    kinds: ["液晶プロジェクター", "レーザープロジェクター", "短焦点プロジェクター"],
-    specs: [() => `${pick([3300, 4000, 5200, 7000])}lm`, weight],
-    makers: ["エプソン", "パナソニック"],
-  },
-  {
-    name: "測量機",
-    kinds: ["トータルステーション", "オートレベル", "回転レーザー", "3Dレーザースキャナー"],
-    specs: [range, weight],
-    makers: ["トプコン", "ニコン・トリンブル", "ライカジオシステムズ"],
-  },
-  {
-    name: "レーザー距離計",
-    kinds: ["レーザー距離計", "ハンディ距離計"],
-    specs: [range],
-    makers: ["ライカジオシステムズ", "マキタ"],
-  },
-  {
-    name: "発電機",
-    kinds: ["インバーター発電機", "防音型発電機", "溶接機兼用発電機"],
-    specs: [power, weight],
-    makers: ["ヤンマー", "デンヨー", "ホンダ"],
-  },
-  {
-    name: "作業台",
-    kinds: ["作業台", "軽量作業台", "昇降作業台", "三脚台"],
-    specs: [size, weight, () => `耐荷重${pick([100, 300, 500, 1000])}kg`],
-    makers: ["トラスコ中山", "マキタ"],
-  },
-  {
-    name: "センサ",
-    kinds: ["変位センサ", "光電センサ", "画像センサ", "デジタルマイクロスコープ"],
-    specs: [range, () => `応答${pick([0.5, 1, 2, 5])}ms`],
-    makers: ["オムロン", "キーエンス"],
-  },
-  {
-    name: "ガス検知器",
-    kinds: ["ガス検知器", "酸素濃度計", "可燃性ガス検知器"],
-    specs: [() => `${pick(["O2", "CO", "H2S", "CH4"])}対応`, weight],
-    makers: ["新コスモス電機"],
-  },
-  {
-    name: "放射線測定器",
-    kinds: ["放射線測定器", "GMサーベイメータ"],
-    specs: [() => `${pick(["γ線", "β線"])}測定`],
-    makers: ["CUSTOM"],
-  },
-  {
-    name: "電動工具",
-    kinds: ["インパクトドライバ", "ハンマドリル", "充電式ドリル"],
-    specs: [() => `${pick([14.4, 18, 40])}V`, weight],
-    makers: ["マキタ"],
-  },
-];
-
-function generateProducts(n: number): ProductFields[] {
-  const seen = new Set<string>();
-  const products: ProductFields[] = [];
-  while (products.length < n) {
-    const category = pick(CATEGORIES);
-    const maker = pick(category.makers);
-    const prefix = pick(MAKERS[maker] ?? ["X"]);
-    const modelNo = `${prefix}${int(10, 99_999)}${pick(["", "", "A", "B", "G", "T", "-10", "-20", "E"])}`;
-    if (seen.has(modelNo)) continue;
-    seen.add(modelNo);
-    const kind = pick(category.kinds);
-    const spec = [pick(category.specs)(), pick(category.specs)()].join("、");
-    products.push({
-      modelNo,
-      maker,
-      name: `${kind} ${modelNo.slice(0, 6)}${random() < 0.2 ? "（中古）" : ""}`,
-      category: category.name,
-      specSummary: random() < 0.1 ? "" : spec,
-      dailyPrice: int(5, 300) * 100,
-      monthlyPrice: int(50, 3000) * 100,
-    });
-  }
-  return products;
-}
-
-const COMPANY_WORDS = ["アクメ", "東和", "日本", "関東", "富士", "大和", "北斗", "中央", "光", "三光", "新星", "青葉"];
-const COMPANY_KINDS = ["計測", "電機", "工業", "建設", "技研", "システム", "エンジニアリング", "商事"];
 
 async function fillStaffData(db: DB, now: Date): Promise<string[]> {
   const accounts: { id: string; login_id: string; company_name: string }[] = [];
@@ -339,7 +158,7 @@ async function fillStaffData(db: DB, now: Date): Promise<string[]> {
         .execute();
   });
   // Company names a staff member would type: one company's name, with and without its legal form.
-  return [accounts[1234], accounts[4321]].map((a) => a?.company_name ?? "");
+  return [accounts[1234 % ACCOUNTS], accounts[4321 % ACCOUNTS]].map((a) => a?.company_name ?? "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,7 +397,7 @@ async function postgresSchema(base: string): Promise<{ url: string; drop(): Prom
   };
 }
 
-async function main() {
+async function serviceBench(): Promise<number> {
   const products = generateProducts(PRODUCTS);
   const rows: Row[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-bench-"));
@@ -619,11 +438,21 @@ async function main() {
       `${r.database.padEnd(9)} ${r.what.padEnd(34)} ${String(r.n).padStart(4)} ${ms(r.p50)} ${ms(r.p95)} ${ms(r.p99)} ${ms(r.max)}  ${target}`,
     );
   }
+  console.log(missed ? `\n${missed} target(s) missed.` : "\nAll targets met.");
+  return missed;
+}
+
+async function main() {
+  let missed = 0;
+  if (!FLAGS.has("--http-only")) missed += await serviceBench();
+  if (!FLAGS.has("--service-only")) {
+    const { runHttpBench } = await import("./bench-http");
+    missed += await runHttpBench({ quick: QUICK });
+  }
   if (missed) {
-    console.log(`\n${missed} target(s) missed.`);
+    console.log(`\n${missed} target(s) missed in all: exit 1.`);
     process.exit(1);
   }
-  console.log("\nAll targets met.");
 }
 
 await main();
