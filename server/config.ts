@@ -1,4 +1,5 @@
 import net from "node:net";
+import os from "node:os";
 import { z } from "zod";
 
 /**
@@ -63,6 +64,8 @@ const baseSchema = z.object({
     )
     .default("file:./data/member-order.sqlite"),
   DATABASE_POOL_SIZE: z.coerce.number({ message: "a whole number" }).int().min(1).max(100).default(10),
+  /** Password hashes computed at once (argon2id); by default one core fewer than the machine has, at least 1. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number({ message: "a whole number" }).int().min(1).max(64).optional(),
   /** A statement slower than this (ms) is logged in one line (its SQL, never its values); 0 turns it off. */
   SLOW_QUERY_MS: z.coerce.number({ message: "a whole number" }).int().min(0).max(600_000).default(100),
   PEPPER: z.string().min(32, "at least 32 characters").optional(),
@@ -125,6 +128,8 @@ export interface Config {
   databasePoolSize: number;
   /** Log statements that take at least this long (ms); 0: never. */
   slowQueryMs: number;
+  /** How many password hashes (argon2id) run at once; the others queue. */
+  passwordHashConcurrency: number;
   /** HMAC key for passwords, codes; undefined in local mode until resolved from the data folder. */
   pepper: string | undefined;
   mail: {
@@ -204,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     slowQueryMs: e.SLOW_QUERY_MS,
+    passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, os.availableParallelism() - 1),
     pepper: e.PEPPER,
     mail: {
       transport: e.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox"),

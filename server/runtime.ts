@@ -39,7 +39,7 @@ export function buildDeps(config: Config, db: DB, renderer: MailRenderer, pepper
     clock,
     config,
     hmac: (value) => hmacHex(pepper, value),
-    hasher: new PasswordHasher(pepper),
+    hasher: new PasswordHasher(pepper, config.passwordHashConcurrency),
     outbox: new Outbox(renderer, clock),
     sessions: new SessionManager({
       db,

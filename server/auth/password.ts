@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
+import { Limiter } from "../lib/limiter";
 
 /** argon2id with the OWASP minimum (m=19456 KiB, t=2, p=1); see SPEC §8. */
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -10,20 +11,30 @@ const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, pa
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
+  private readonly limiter: Limiter;
 
-  constructor(private readonly pepper: string) {}
+  /**
+   * `concurrency`: how many hashes or verifications run at once (PASSWORD_HASH_CONCURRENCY); the others
+   * queue. Fewer than the cores keeps a core free for everything else during a burst of logins.
+   */
+  constructor(
+    private readonly pepper: string,
+    concurrency = 1,
+  ) {
+    this.limiter = new Limiter(concurrency);
+  }
 
   private peppered(password: string): string {
     return createHmac("sha256", this.pepper).update(password.normalize("NFC")).digest("base64");
   }
 
   hash(password: string): Promise<string> {
-    return hash(this.peppered(password), ARGON2);
+    return this.limiter.run(() => hash(this.peppered(password), ARGON2));
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
     try {
-      return await verify(passwordHash, this.peppered(password));
+      return await this.limiter.run(() => verify(passwordHash, this.peppered(password)));
     } catch {
       return false;
     }
