@@ -2,7 +2,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import type { applicationAction, applicationLoader } from "~/utils/application.server";
 import { displayDate } from "~/utils/dates";
-import { yen } from "~/utils/format";
+import { yen, yenOrDash } from "~/utils/format";
 import {
   catalogPrice,
   type LinePrice,
@@ -305,10 +305,6 @@ function FormStep({
       )}
     </section>
   );
-}
-
-function yenOrDash(amount: number | null): string {
-  return amount === null ? "—" : yen(amount);
 }
 
 function Confirmation({

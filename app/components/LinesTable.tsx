@@ -1,3 +1,5 @@
+import { yenOrDash } from "~/utils/format";
+
 /**
  * The products of an application or cancellation: 型番, 商品名 and a quantity column; with prices (quote
  * requests and orders), 単価 and 金額 as well.
@@ -59,7 +61,7 @@ export function LinesTable({
             </td>
             {priced ? (
               <td data-label="金額" className="num">
-                {typeof l.amount === "number" ? `${l.amount.toLocaleString("ja-JP")}円` : "—"}
+                {yenOrDash(l.amount)}
               </td>
             ) : null}
           </tr>

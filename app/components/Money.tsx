@@ -1,6 +1,5 @@
+import { yen } from "~/utils/format";
 import type { MoneySummary as Money } from "../../server/services/ordering/pricing";
-
-const yen = (n: number) => `${n.toLocaleString("ja-JP")}円`;
 
 /**
  * 小計, 消費税 (per rate) and 合計 under a list of lines (SPEC §3). Totals with a catalog-priced line are an

@@ -6,6 +6,7 @@ import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
 import { displayDate } from "~/utils/dates";
 import { redirectWithFlash } from "~/utils/flash.server";
+import { yen, yenOrDash } from "~/utils/format";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
@@ -68,15 +69,13 @@ export async function action({ context, params, request }: ActionFunctionArgs) {
       return attempt(
         calls.answerQuote({ number, unitPrices, validUntil: values.validUntil ?? "", comment: values.comment ?? "" }),
         { values, extra: { intent } },
-        (r) => redirectWithFlash(here, `見積を回答しました。合計 ${r.total.toLocaleString("ja-JP")}円`, context),
+        (r) => redirectWithFlash(here, `見積を回答しました。合計 ${yen(r.total)}`, context),
       );
     }
     default:
       throw new Response("Bad Request", { status: 400 });
   }
 }
-
-const yen = (n: number | null) => (n === null ? "—" : `${n.toLocaleString("ja-JP")}円`);
 
 export default function StaffApplicationPage() {
   const a = useLoaderData<typeof loader>();
@@ -167,7 +166,7 @@ export default function StaffApplicationPage() {
         {a.quoteTotal !== null ? (
           <>
             <dt>見積合計</dt>
-            <dd>{yen(a.quoteTotal)}</dd>
+            <dd>{yenOrDash(a.quoteTotal)}</dd>
           </>
         ) : null}
       </dl>
@@ -279,8 +278,8 @@ export default function StaffApplicationPage() {
                     <td>{l.modelNo}</td>
                     <td>{l.productName}</td>
                     <td>{l.quantity}</td>
-                    {a.kind === "quote" ? <td>{yen(l.unitPrice)}</td> : null}
-                    {a.quote ? <td>{yen(l.quotedUnitPrice)}</td> : null}
+                    {a.kind === "quote" ? <td>{yenOrDash(l.unitPrice)}</td> : null}
+                    {a.quote ? <td>{yenOrDash(l.quotedUnitPrice)}</td> : null}
                     {a.kind === "cancellation" ? (
                       <td>
                         {l.rentalLine
@@ -288,7 +287,7 @@ export default function StaffApplicationPage() {
                           : "—"}
                       </td>
                     ) : null}
-                    {a.money ? <td className="num">{yen(l.amount)}</td> : null}
+                    {a.money ? <td className="num">{yenOrDash(l.amount)}</td> : null}
                   </tr>
                 ))}
               </tbody>

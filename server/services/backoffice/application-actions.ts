@@ -5,8 +5,8 @@ import { formatDate, formatTokyo, tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
-import { quoteTotal } from "../ordering/history";
-import { lineAmount, quotedPrice, summarize } from "../ordering/pricing";
+import { moneyOf } from "../ordering/history";
+import { yen } from "../ordering/pricing";
 import { arrangeOrder, submitter } from "../ordering/rentals";
 import type { StaffActor } from "./applications";
 
@@ -104,23 +104,23 @@ export async function answerQuote(
         .where("id", "=", line.id)
         .execute();
     }
-    const total = quoteTotal(lines.map((l) => ({ quantity: l.quantity, unit_price: input.unitPrices[l.id] ?? 0 })));
-    // 小計 / 消費税 / 合計 as the customer's page shows them (pricing.ts): quoted prices are final, not 概算.
-    const money = summarize(
-      lines.map((l) => {
-        const price = quotedPrice(input.unitPrices[l.id] ?? 0);
-        return { price, amount: lineAmount(price, l.quantity, 1) };
-      }),
+    // 小計 / 消費税 / 合計 as the customer's page shows them: quoted prices are final, not 概算.
+    const { money } = moneyOf(
+      // A quoted 単価 is for the whole rental: the period does not enter.
+      { kind: "quote", period: null, period_unit: null },
+      lines.map((l) => ({ quantity: l.quantity, unit_price: input.unitPrices[l.id] ?? 0, list_price: null })),
     );
+    if (!money) throw new Error(`quote ${number} has no money`);
+    const total = money.subtotal;
     const user = await submitter(trx, a.user_id);
     if (user) {
       await deps.outbox.enqueue(trx, user.email, "quote-answered", {
         accountCompany: user.company_name,
         userName: user.name || user.email,
         number,
-        subtotal: `${money.subtotal.toLocaleString("ja-JP")}円`,
-        tax: money.taxes.map((t) => `${t.tax.toLocaleString("ja-JP")}円(${t.ratePercent}%)`).join("、"),
-        total: `${money.total.toLocaleString("ja-JP")}円`,
+        subtotal: yen(money.subtotal),
+        tax: money.taxes.map((t) => `${yen(t.tax)}(${t.ratePercent}%)`).join("、"),
+        total: yen(money.total),
         validUntil: formatDate(input.validUntil),
         comment,
         url: `${deps.config.appOrigin}/account/history/${number}`,

@@ -4,7 +4,7 @@ import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "../ordering/applications";
-import { INTAKE_LABEL, moneyOf, nextDay, quoteTotal, tokyoDayStart } from "../ordering/history";
+import { INTAKE_LABEL, moneyOf, nextDay, tokyoDayStart } from "../ordering/history";
 import { quotedPrices } from "../ordering/quote-orders";
 import { accountKeywordMatch, loginKeyOf } from "./accounts";
 
@@ -343,7 +343,8 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
     rental: rental
       ? { id: rental.id, contractNo: rental.contract_no, status: rental.status, endedAt: rental.ended_at }
       : null,
-    quoteTotal: a.answered_at ? quoteTotal(lines) : null,
+    /** An answered quote's 小計 (before tax). */
+    quoteTotal: a.answered_at ? (money.money?.subtotal ?? null) : null,
     /** 小計, 消費税, 合計 as the customer sees them (null on a cancellation). */
     money: money.money,
     /** An order placed from a quote (この見積で注文する): the quote, to honour its prices. */

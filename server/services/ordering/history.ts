@@ -6,7 +6,7 @@ import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "./applications";
-import { lineAmount, quotedPrice, storedPrice, summarize, unitPriceLabel } from "./pricing";
+import { lineAmount, storedPrice, summarize, unitPriceLabel } from "./pricing";
 import { quoteValid } from "./quote-orders";
 
 /** What 申込結果 and 確認結果 show for a stored status (DOMAIN.md "Status words on screen"). */
@@ -261,7 +261,8 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     answeredAtLabel: a.answered_at ? formatTokyoShort(new Date(a.answered_at)) : null,
     validUntil: a.valid_until,
     answerComment: a.answer_comment,
-    quoteTotal: a.answered_at ? quoteTotal(lines) : null,
+    /** An answered quote's 小計 (before tax). */
+    quoteTotal: a.answered_at ? (money.money?.subtotal ?? null) : null,
     money: money.money,
     /** この見積で注文する is offered while today (Japan) is on or before 有効期限. */
     canOrderFromQuote: a.kind === "quote" && quoteValid(a, tokyoDateString(deps.clock.now())),
@@ -299,16 +300,6 @@ export function moneyOf(
     };
   });
   return { priced, money: a.kind === "cancellation" ? null : summarize(priced) };
-}
-
-/** 合計 (before tax) of a quote's 単価 × 数量: what 見積回答 quotes. */
-export function quoteTotal(lines: { unit_price: number | null; quantity: number }[]): number {
-  return summarize(
-    lines.map((l) => {
-      const price = l.unit_price === null ? null : quotedPrice(l.unit_price);
-      return { price, amount: lineAmount(price, l.quantity, 1) };
-    }),
-  ).subtotal;
 }
 
 /** Rows per chunk of the CSV: a chunk is three statements, whatever the account's size. */

@@ -96,10 +96,15 @@ export function summarize(lines: { amount: number | null; price: LinePrice | nul
   };
 }
 
+/** Yen with thousands separators: 12,800円 (pages, mails and messages alike). */
+export function yen(value: number): string {
+  return `${value.toLocaleString("ja-JP")}円`;
+}
+
 /** 単価 in words: "3,000円/日", "50,000円/月", "120,000円" (a quote's, for the whole rental). */
 export function unitPriceLabel(price: LinePrice): string {
-  const yen = `${price.unitPrice.toLocaleString("ja-JP")}円`;
-  return price.per === "day" ? `${yen}/日` : price.per === "month" ? `${yen}/月` : yen;
+  const amount = yen(price.unitPrice);
+  return price.per === "day" ? `${amount}/日` : price.per === "month" ? `${amount}/月` : amount;
 }
 
 /**

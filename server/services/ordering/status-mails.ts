@@ -3,6 +3,7 @@ import { formatTokyo } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { KIND_LABEL } from "./applications";
 import { moneyOf } from "./history";
+import { yen } from "./pricing";
 import { submitter } from "./rentals";
 
 /**
@@ -23,8 +24,6 @@ async function application(trx: DB, number: string) {
     .where("number", "=", number)
     .executeTakeFirstOrThrow();
 }
-
-const yen = (n: number) => `${n.toLocaleString("ja-JP")}円`;
 
 /**
  * お申し込みの内容 as mail text: a line per product (単価 × 数量 = 金額 on a quote request or order, 解約数量 on a
