@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { TRPCError } from "@trpc/server";
 import { auditFilterOf } from "~/utils/audit.server";
+import { csvDownload } from "~/utils/csv-stream.server";
 import { requireStaff } from "~/utils/staff.server";
 
 /**
@@ -19,26 +20,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     if (error instanceof TRPCError && error.code === "BAD_REQUEST") throw redirect(`/admin/audit${url.search}`);
     throw error;
   }
-  const encoder = new TextEncoder();
-  let cursor = first.nextCursor;
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(first.text));
-      if (!cursor) controller.close();
-    },
-    async pull(controller) {
-      if (!cursor) return;
-      const chunk = await context.caller.backofficeAudit.csvChunk({ ...filter, cursor });
-      controller.enqueue(encoder.encode(chunk.text));
-      cursor = chunk.nextCursor;
-      if (!cursor) controller.close();
-    },
-  });
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="audit-log.csv"; filename*=UTF-8''${encodeURIComponent("操作ログ.csv")}`,
-      "Cache-Control": "no-store",
-    },
+  return csvDownload(first, (cursor) => context.caller.backofficeAudit.csvChunk({ ...filter, cursor }), {
+    ascii: "audit-log.csv",
+    japanese: "操作ログ.csv",
   });
 }

@@ -180,12 +180,16 @@ function toRow(
   };
 }
 
-/** 申込履歴: newest first, keyset pagination (stable while new applications arrive). */
-export async function listHistory(
+/**
+ * `size` rows of the account's history after `cursor`, newest first (keyset: stable while new applications
+ * arrive), with 申込者 and 商品; the page and the CSV read it alike.
+ */
+async function historyPage(
   deps: ServiceDeps,
   accountId: string,
   filter: HistoryFilter,
-  cursor?: string,
+  cursor: string | null | undefined,
+  size: number,
 ): Promise<{ rows: HistoryRow[]; nextCursor: string | null }> {
   let q = baseQuery(deps, accountId, filter).select([
     "id",
@@ -199,7 +203,7 @@ export async function listHistory(
     "user_id",
     "po_number",
   ]);
-  const after = parseCursor(cursor);
+  const after = parseCursor(cursor ?? undefined);
   if (after) {
     // A row-value comparison: both databases seek to it on applications_history_idx (an OR of the
     // two conditions would walk the account's index from its newest row, page after page).
@@ -208,15 +212,25 @@ export async function listHistory(
   const rows = await q
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
-    .limit(HISTORY_PAGE_SIZE + 1)
+    .limit(size + 1)
     .execute();
-  const page = rows.slice(0, HISTORY_PAGE_SIZE);
+  const page = rows.slice(0, size);
   const last = page[page.length - 1];
   const extras = await extrasOf(deps.db, page);
   return {
     rows: page.map((a) => toRow(a, extras.get(a.id))),
-    nextCursor: rows.length > HISTORY_PAGE_SIZE && last ? cursorOf(last) : null,
+    nextCursor: rows.length > size && last ? cursorOf(last) : null,
   };
+}
+
+/** 申込履歴: a page of HISTORY_PAGE_SIZE rows. */
+export function listHistory(
+  deps: ServiceDeps,
+  accountId: string,
+  filter: HistoryFilter,
+  cursor?: string,
+): Promise<{ rows: HistoryRow[]; nextCursor: string | null }> {
+  return historyPage(deps, accountId, filter, cursor, HISTORY_PAGE_SIZE);
 }
 
 export async function getApplication(deps: ServiceDeps, accountId: string, number: string) {
@@ -316,45 +330,14 @@ export async function historyCsvChunk(
   filter: HistoryFilter,
   cursor: string | null,
 ): Promise<{ text: string; nextCursor: string | null }> {
-  let q = baseQuery(deps, accountId, filter).select([
-    "id",
-    "number",
-    "kind",
-    "created_at",
-    "intake_status",
-    "arranged_at",
-    "answered_at",
-    "returned_at",
-    "user_id",
-    "po_number",
-  ]);
-  const after = parseCursor(cursor ?? undefined);
-  if (after) q = q.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.at, after.id)));
-  const rows = await q
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(HISTORY_CSV_CHUNK + 1)
-    .execute();
-  const chunk = rows.slice(0, HISTORY_CSV_CHUNK);
-  const extras = await extrasOf(deps.db, chunk);
-  const lines = chunk.map((a) => {
-    const r = toRow(a, extras.get(a.id));
-    return [
-      r.createdAtLabel,
-      r.number,
-      r.kindLabel,
-      r.resultLabel,
-      r.confirmation,
-      r.applicant,
-      r.itemSummary,
-      r.poNumber,
-    ]
+  const { rows, nextCursor } = await historyPage(deps, accountId, filter, cursor, HISTORY_CSV_CHUNK);
+  const lines = rows.map((r) =>
+    [r.createdAtLabel, r.number, r.kindLabel, r.resultLabel, r.confirmation, r.applicant, r.itemSummary, r.poNumber]
       .map(csvCell)
-      .join(",");
-  });
+      .join(","),
+  );
   const header = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "申込者", "商品", "注文番号(PO)"];
   const head = cursor ? [] : [`\uFEFF${header.map(csvCell).join(",")}`];
   const text = [...head, ...lines].map((l) => `${l}\r\n`).join("");
-  const last = chunk[chunk.length - 1];
-  return { text, nextCursor: rows.length > HISTORY_CSV_CHUNK && last ? cursorOf(last) : null };
+  return { text, nextCursor };
 }
