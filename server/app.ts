@@ -43,6 +43,9 @@ export interface AppOptions {
  */
 const SECRET_PAGES = /^\/(reset-password|setup-password|email-change|dev\/mailbox)(\/|$)/;
 
+/** A path whose last segment has an extension (`/favicon.svg`, `/robots.txt`). */
+const FILE_NAME = /\.[A-Za-z0-9]+$/;
+
 function compressible(req: Request, res: Response): boolean {
   if (SECRET_PAGES.test(req.path)) return false;
   return compression.filter(req, res);
@@ -70,7 +73,10 @@ export function createApp(
   // Fingerprinted build assets never change: cache them for a year.
   app.use("/build", precompressed(path.join(publicDir, "build")));
   app.use("/build", express.static(path.join(publicDir, "build"), { immutable: true, maxAge: "1y", index: false }));
-  app.use(express.static(publicDir, { maxAge: "1h", index: false }));
+  // Other public files (favicon.svg, a deployer's robots.txt) have an extension; pages have none (the CSV
+  // downloads aside), so a page request costs no file-system lookup (a stat and an ENOENT error each).
+  const publicFiles = express.static(publicDir, { maxAge: "1h", index: false });
+  app.use((req, res, next) => (FILE_NAME.test(req.path) ? publicFiles(req, res, next) : next()));
 
   app.get("/healthz", async (_req, res) => {
     try {

@@ -342,6 +342,21 @@ describe("compression by the app itself (brotli, else gzip)", () => {
     expect(zlib.brotliDecompressSync(outside.body).toString("utf8")).not.toContain("member-order-site");
   });
 
+  it("public files are served beside the pages: the favicon, cached for an hour", async () => {
+    const { url } = await start();
+    const icon = await get(`${url}/favicon.svg`, "br");
+    expect(icon.status).toBe(200);
+    expect(icon.headers["content-type"]).toMatch(/image\/svg\+xml/);
+    expect(icon.headers["cache-control"]).toBe("public, max-age=3600");
+    const original = fs.readFileSync(path.resolve("public/favicon.svg"));
+    const body = icon.headers["content-encoding"] === "br" ? zlib.brotliDecompressSync(icon.body) : icon.body;
+    expect(body.equals(original)).toBe(true);
+    // A page is never looked up among the files, and a file that is not there is the app's 404 page.
+    const missing = await get(`${url}/no-such-file.txt`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.toString("utf8")).toContain("</html>");
+  });
+
   it("a page holding a mailed link's token is never compressed (BREACH)", async () => {
     const { url } = await start();
     for (const page of ["/reset-password/abcdefghijklmnopqrstuvwxyz", "/setup-password/abcdefghijklmnopqrstuvwxyz"]) {
