@@ -13,6 +13,7 @@ import {
   Migrator,
   PostgresAdapter,
   PostgresDialect,
+  type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
   sql,
@@ -94,9 +95,45 @@ export function createDb(url: string, options: DbOptions = {}): DB {
   sqlite.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
   sqlite.pragma("synchronous = NORMAL");
   return new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: sqlite }),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
     log: slowQueryLog(options),
   });
+}
+
+/** How many prepared statements a SQLite connection keeps for reuse (the app runs about 200 distinct ones). */
+export const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 as Kysely uses it, keeping each statement it prepared for the next query of the same SQL:
+ * Kysely prepares every query afresh, and preparing (parsing and planning the SQL) cost about as much as
+ * running the app's small indexed queries (docs/benchmarks.md). The least recently used statement goes
+ * beyond `size`. A statement still being iterated (a streamed query) is never handed out twice: a second
+ * user of the same SQL meanwhile gets a statement of its own. SQLite re-prepares a kept statement by itself
+ * when the schema changes (a migration).
+ */
+export function withStatementCache(db: SQLite.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sqlText) {
+      const statement = kept.get(sqlText);
+      if (statement && !(statement as SQLite.Statement & { busy: boolean }).busy) {
+        // Most recently used last: the map's first key is the one to drop.
+        kept.delete(sqlText);
+        kept.set(sqlText, statement);
+        return statement;
+      }
+      const fresh = db.prepare(sqlText);
+      if (!statement) {
+        kept.set(sqlText, fresh);
+        if (kept.size > size) kept.delete(kept.keys().next().value as string);
+      }
+      return fresh;
+    },
+    close() {
+      kept.clear();
+      db.close();
+    },
+  };
 }
 
 /**
