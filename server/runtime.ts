@@ -66,7 +66,7 @@ export async function startRuntime(
     onSlowQuery: ({ sql, ms }) => (options.log ?? console.log)(`slow query ${ms} ms: ${sql.slice(0, 500)}`),
   });
   await migrateToLatest(db);
-  const renderer = await MailRenderer.compile(config.site);
+  const renderer = await MailRenderer.load(config.site);
   const deps = buildDeps(config, db, renderer, resolvePepper(config), clock);
   const transport =
     config.mail.transport === "smtp" ? smtpTransport(config.mail.smtpUrl as string) : mailboxTransport(db);

@@ -1,6 +1,9 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/config";
-import { MailRenderer } from "../../server/mail/render";
+import { compileTemplates, EMAILS_DIR, emailSourcesDigest, MailRenderer } from "../../server/mail/render";
 
 let renderer: MailRenderer;
 const site = {
@@ -58,5 +61,47 @@ describe("mail templates", () => {
   it("refuses to send a mail with a missing value", () => {
     const { ip: _ip, ...missing } = vars;
     expect(() => renderer.render("login-notice", missing as typeof vars)).toThrow(/\{\{ip\}\}/);
+  });
+});
+
+describe("templates compiled by the build (MailRenderer.load)", () => {
+  async function compiledFile(dir: string, sources: string, mark: string) {
+    const templates = Object.fromEntries(
+      [...(await compileTemplates())].map(([name, t]) => [
+        name,
+        { html: t.html.replace("<body", `<body data-mark="${mark}"`), text: t.text },
+      ]),
+    );
+    const file = path.join(dir, "emails.json");
+    fs.writeFileSync(file, JSON.stringify({ sources, templates }));
+    return file;
+  }
+
+  it("uses the build's templates when they were compiled from the sources as they are now", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-mails-"));
+    const file = await compiledFile(dir, await emailSourcesDigest(), "from-build");
+    const loaded = await MailRenderer.load(site, { file });
+    const mail = loaded.render("login-notice", vars);
+    expect(mail.html).toContain('data-mark="from-build"');
+    // The same mail as compiled now, but for the mark.
+    expect(mail.html.replace(' data-mark="from-build"', "")).toBe(renderer.render("login-notice", vars).html);
+    expect(mail.text).toBe(renderer.render("login-notice", vars).text);
+  });
+
+  it("compiles at start instead when a template changed after the build, or there is no build", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-mails-"));
+    const stale = await compiledFile(dir, "0".repeat(64), "stale");
+    expect((await MailRenderer.load(site, { file: stale })).render("login-notice", vars).html).not.toContain("stale");
+    const none = await MailRenderer.load(site, { file: path.join(dir, "missing.json") });
+    expect(none.render("login-notice", vars).html).toBe(renderer.render("login-notice", vars).html);
+  });
+
+  it("the digest covers every template and text twin: an edit changes it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-mails-"));
+    for (const name of fs.readdirSync(EMAILS_DIR)) fs.copyFileSync(path.join(EMAILS_DIR, name), path.join(dir, name));
+    const before = await emailSourcesDigest(dir);
+    expect(before).toBe(await emailSourcesDigest());
+    fs.appendFileSync(path.join(dir, "otp.txt"), " ");
+    expect(await emailSourcesDigest(dir)).not.toBe(before);
   });
 });
