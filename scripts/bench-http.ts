@@ -16,6 +16,7 @@ import { loadConfig } from "../server/config";
 import { projectPath } from "../server/lib/paths";
 import { MailRenderer } from "../server/mail/render";
 import { buildBenchData, CUSTOMER, FULL_SCALE, memberLogin, QUICK_SCALE, STAFF } from "./bench/http-data";
+import { postgresSchema } from "./bench/postgres";
 import {
   type BenchServer,
   cookieHeader,
@@ -30,6 +31,8 @@ import {
 
 export interface HttpBenchOptions {
   quick: boolean;
+  /** A PostgreSQL server to run on (in a throwaway schema) instead of a throwaway SQLite file. */
+  postgres?: string;
   /** Write the results into docs/benchmarks.md (default true). */
   writeDocs?: boolean;
 }
@@ -143,10 +146,11 @@ async function cannon(
   origin: string,
   options: {
     path?: string;
-    requests?: { path: string }[];
+    requests?: { path: string; headers?: Record<string, string> }[];
     method?: string;
     body?: string;
-    headers: Record<string, string>;
+    /** Every request's headers; a request of `requests` may add its own. */
+    headers?: Record<string, string>;
     connections: number;
     duration: number;
   },
@@ -156,7 +160,7 @@ async function cannon(
     url: `${origin}${options.path ?? "/"}`,
     connections: options.connections,
     duration: options.duration,
-    headers: options.headers,
+    ...(options.headers ? { headers: options.headers } : {}),
     timeout: 30,
     ...(options.method ? { method: options.method } : {}),
     ...(options.body ? { body: options.body } : {}),
@@ -164,14 +168,17 @@ async function cannon(
   });
 }
 
-export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions): Promise<number> {
+export async function runHttpBench({ quick, postgres, writeDocs = true }: HttpBenchOptions): Promise<number> {
+  const database = postgres ? "PostgreSQL" : "SQLite";
   const scale = quick ? QUICK_SCALE : FULL_SCALE;
   const duration = quick ? 3 : 10;
-  const warmup = quick ? 1 : 2;
+  // Each row's own warm-up; in quick mode the whole server's warm-up (every page) stands for it.
+  const warmup = quick ? 0 : 2;
+  const serverWarmup = quick ? 4 : 10;
   const started = performance.now();
   const machineAtStart = machine();
   log(
-    `\nHTTP bench (${quick ? "quick: a tenth of the scale, 3 s runs" : "full scale, 10 s runs"}) on ${machineAtStart}`,
+    `\nHTTP bench on ${database} (${quick ? "quick: a tenth of the scale, 3 s runs" : "full scale, 10 s runs"}) on ${machineAtStart}`,
   );
 
   log("building (npm run build)…");
@@ -179,7 +186,8 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
   if (build.status !== 0) throw new Error("npm run build failed");
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mos-bench-http-"));
-  const databaseUrl = `file:${path.join(dir, "bench.sqlite")}`;
+  const schema = postgres ? await postgresSchema(postgres) : undefined;
+  const databaseUrl = schema ? schema.url : `file:${path.join(dir, "bench.sqlite")}`;
   let server: BenchServer | undefined;
   try {
     log("data:");
@@ -283,10 +291,20 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
     }
     const csvWire = await rawGet(origin, "/account/history.csv", asCustomer);
 
+    // The whole server warmed up before anything is timed (JIT, statement cache, heap): a server in service has
+    // long been. Without it the first row, the floor, ran up to a third slower than the same floor at the end.
+    log(`warm-up: every page, ${serverWarmup} s…`);
+    await cannon(origin, {
+      requests: routes.map((r) => ({ path: r.path, headers: r.headers })),
+      connections: CONNECTIONS,
+      duration: serverWarmup,
+    });
+
     log("pages (autocannon, 20 connections)…");
     const measured: Measured[] = [];
     for (const r of routes) {
-      await cannon(origin, { path: r.path, headers: r.headers, connections: CONNECTIONS, duration: warmup });
+      if (warmup)
+        await cannon(origin, { path: r.path, headers: r.headers, connections: CONNECTIONS, duration: warmup });
       const cpu0 = cpuSecondsOf(pid);
       const result = await cannon(origin, { path: r.path, headers: r.headers, connections: CONNECTIONS, duration });
       const cpuMs = ((cpuSecondsOf(pid) - cpu0) * 1000) / Math.max(1, result.requests.total);
@@ -322,7 +340,7 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
     ];
     const browse = () =>
       cannon(origin, { requests: browsing, headers: asCustomer, connections: CONNECTIONS, duration });
-    await cannon(origin, { requests: browsing, headers: asCustomer, connections: CONNECTIONS, duration: warmup });
+    await cannon(origin, { requests: browsing, headers: asCustomer, connections: CONNECTIONS, duration: warmup || 1 });
     const cpuBrowse = cpuSecondsOf(pid);
     const browseAlone = await browse();
     const browseCpuMs = ((cpuSecondsOf(pid) - cpuBrowse) * 1000) / Math.max(1, browseAlone.requests.total);
@@ -376,7 +394,12 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
       );
 
     // The floor again, at the end: on a shared machine the load drifts; pages are held to the mean of both.
-    await cannon(origin, { path: "/forgot-password", headers: browser, connections: CONNECTIONS, duration: warmup });
+    await cannon(origin, {
+      path: "/forgot-password",
+      headers: browser,
+      connections: CONNECTIONS,
+      duration: warmup || 1,
+    });
     const floorAgain = await cannon(origin, {
       path: "/forgot-password",
       headers: browser,
@@ -394,7 +417,19 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
     const peakRss = wholeRun.stop();
     // Settle: the mails the logins queued go out, timers finish; then what the server keeps.
     await new Promise((r) => setTimeout(r, 3000));
-    const final = memoryOf(pid) ?? { rss: Number.NaN, hwm: Number.NaN };
+    const rightAfter = memoryOf(pid) ?? { rss: Number.NaN, hwm: Number.NaN };
+    // At rest: V8 keeps the heap it grew under load until its memory reducer sees the process idle (after
+    // about 10–30 s), then gives it back. What the server keeps is read once that happened (RSS down by a
+    // quarter and steady for 3 s) or after `settleSeconds`, whichever comes first.
+    const settleSeconds = quick ? 35 : 60;
+    let final = rightAfter;
+    let settledAfter = 3;
+    for (let steady = 0; settledAfter < settleSeconds && steady < 3; settledAfter++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = memoryOf(pid) ?? final;
+      steady = now.rss <= rightAfter.rss * 0.75 && Math.abs(now.rss - final.rss) < 2 ? steady + 1 : 0;
+      final = now;
+    }
 
     // Mail renders, in this process: the compiled templates filled, as the outbox does for each mail.
     const renderer = await MailRenderer.compile(loadConfig({ DATABASE_URL: databaseUrl, PEPPER }).site);
@@ -474,7 +509,7 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
     );
     check("mail render (compiled)", `${mailMs.toFixed(3)} ms`, `≤ ${TARGETS.mailMs} ms`, mailMs <= TARGETS.mailMs);
     check(
-      "server RSS after the run",
+      `server RSS after the run, at rest (${settledAfter} s later)`,
       `${final.rss.toFixed(0)} MB`,
       `≤ ${TARGETS.serverRss} MB`,
       final.rss <= TARGETS.serverRss,
@@ -527,7 +562,8 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
     other.push(
       `- Server RSS: ${rssAtStart.toFixed(0)} MB after start; ${afterPages.rss.toFixed(0)} MB after the page runs (peak so far ${afterPages.hwm.toFixed(0)}); ` +
         `${afterLogins.rss.toFixed(0)} MB after the logins (peak so far ${afterLogins.hwm.toFixed(0)}); ` +
-        `${peakRss.toFixed(0)} MB at most while measured (VmHWM ${final.hwm.toFixed(0)} MB), ${final.rss.toFixed(0)} MB after the run`,
+        `${peakRss.toFixed(0)} MB at most while measured (VmHWM ${final.hwm.toFixed(0)} MB); ${rightAfter.rss.toFixed(0)} MB 3 s after the run, ` +
+        `${final.rss.toFixed(0)} MB at rest ${settledAfter} s after it`,
     );
     other.push(
       `- Data: ${Object.entries(data.timings)
@@ -557,9 +593,9 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
     if (writeDocs) {
       const date = new Date().toISOString().slice(0, 10);
       const section = [
-        `### ${date}, HTTP bench, ${quick ? "quick mode (`--quick`: a tenth of the scale, 3 s runs)" : "full scale"}`,
+        `### ${date}, HTTP bench on ${database}, ${quick ? "quick mode (`--quick`: a tenth of the scale, 3 s runs)" : "full scale"}`,
         "",
-        `${machineAtStart} (at the start; ${machine().replace(/.*load average/, "load average")} at the end). ${CONNECTIONS} connections, ${warmup} s warm-up then ${duration} s per row; ${elapsed.toFixed(0)} s in all.`,
+        `${machineAtStart} (at the start; ${machine().replace(/.*load average/, "load average")} at the end). ${CONNECTIONS} connections, ${serverWarmup} s warm-up of every page, then ${warmup ? `${warmup} s warm-up and ` : ""}${duration} s per row; ${elapsed.toFixed(0)} s in all.`,
         `Data: ${scale.applications.toLocaleString("en")} applications and ${scale.rentals} rentals of the signed-in account, ${scale.otherAccounts.toLocaleString("en")} other accounts (5 applications each), ${scale.products.toLocaleString("en")} products, ${scale.auditEvents.toLocaleString("en")} audit events.`,
         "",
         table,
@@ -570,19 +606,23 @@ export async function runHttpBench({ quick, writeDocs = true }: HttpBenchOptions
         "",
         `Slowest customer pages (server CPU per request): ${slowest.join("; ")}.`,
       ].join("\n");
-      writeSection(quick ? "quick" : "full", section);
-      log(`written to docs/benchmarks.md (${quick ? "quick" : "full"} section)`);
+      const mode = `${quick ? "quick" : "full"}${postgres ? "-postgres" : ""}` as const;
+      writeSection(mode, section);
+      log(`written to docs/benchmarks.md (${mode} section)`);
     }
     return missed.length;
   } finally {
     await server?.stop();
-    if (process.env.BENCH_KEEP) log(`kept ${dir}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) log(`kept ${dir}${schema ? ` and ${schema.url}` : ""}`);
+    else {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await schema?.drop();
+    }
   }
 }
 
 /** Replaces the section between this mode's markers in docs/benchmarks.md, or appends it. */
-function writeSection(mode: "quick" | "full", section: string) {
+function writeSection(mode: `${"quick" | "full"}${"" | "-postgres"}`, section: string) {
   const file = projectPath("docs/benchmarks.md");
   const start = `<!-- http-bench:${mode} -->`;
   const end = `<!-- /http-bench:${mode} -->`;

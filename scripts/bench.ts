@@ -25,7 +25,6 @@ import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { setImmediate as tick } from "node:timers/promises";
 import { sql } from "kysely";
-import pg from "pg";
 import { createDb, type DB, migrateToLatest } from "../db";
 import { searchAccounts } from "../server/services/backoffice/accounts";
 import { listApplications, type StaffApplicationFilter } from "../server/services/backoffice/applications";
@@ -33,6 +32,7 @@ import type { ServiceDeps } from "../server/services/deps";
 import { accountSearchKeys } from "../server/services/identity/normalize";
 import { catalogFacets, insertProducts, type ProductFields, searchProducts } from "../server/services/ordering/catalog";
 import { CATEGORIES, COMPANY_KINDS, COMPANY_WORDS, generateProducts, pick, prng, random } from "./bench/catalog-data";
+import { benchPostgresUrl, postgresSchema } from "./bench/postgres";
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
@@ -379,24 +379,6 @@ async function measure(database: "sqlite" | "postgres", url: string, products: P
   }
 }
 
-/** A schema of its own on the server, selected through search_path, dropped afterwards. */
-async function postgresSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  return {
-    url: `${base}${base.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
-
 async function serviceBench(): Promise<number> {
   const products = generateProducts(PRODUCTS);
   const rows: Row[] = [];
@@ -409,7 +391,7 @@ async function serviceBench(): Promise<number> {
     if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
-  const pgBase = process.env.BENCH_DATABASE_URL;
+  const pgBase = benchPostgresUrl();
   if (pgBase) {
     const schema = await postgresSchema(pgBase);
     try {
@@ -419,7 +401,7 @@ async function serviceBench(): Promise<number> {
       else await schema.drop();
     }
   } else {
-    console.log("postgres: skipped (set BENCH_DATABASE_URL=postgres://… to measure it too)");
+    console.log("postgres: skipped (set BENCH_DATABASE_URL or DATABASE_URL=postgres://… to measure it too)");
   }
 
   const ms = (v: number) => v.toFixed(1).padStart(8);
@@ -447,7 +429,9 @@ async function main() {
   if (!FLAGS.has("--http-only")) missed += await serviceBench();
   if (!FLAGS.has("--service-only")) {
     const { runHttpBench } = await import("./bench-http");
-    missed += await runHttpBench({ quick: QUICK });
+    if (process.env.BENCH_ONLY !== "postgres") missed += await runHttpBench({ quick: QUICK });
+    const pgBase = benchPostgresUrl();
+    if (pgBase) missed += await runHttpBench({ quick: QUICK, postgres: pgBase });
   }
   if (missed) {
     console.log(`\n${missed} target(s) missed in all: exit 1.`);
