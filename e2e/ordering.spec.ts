@@ -183,4 +183,74 @@ test.describe("ordering", () => {
       "解約数量はレンタル中の数量(1)以下にしてください。",
     );
   });
+
+  test("レンタル中の注文 shows 20 rentals a page: 次へ, then 最新へ", async ({ page, account }) => {
+    test.slow();
+    await signedIn(page, account);
+    // 21 orders through the site's own API (as a client of /api/trpc would), accepted by intake, then
+    // arranged by staff (the admin CLI) in one go.
+    await page.goto("/products?q=DSOX1204G");
+    const href = await page.getByRole("link", { name: "DSOX1204G" }).getAttribute("href");
+    const productId = (href ?? "").split("/").pop() as string;
+    const origin = new URL(page.url()).origin;
+    const numbers: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await page.request.post("/api/trpc/applications.submit", {
+        headers: { Origin: origin },
+        data: {
+          kind: "order",
+          lines: [{ productId, quantity: 1 }],
+          startDate: tokyoToday(),
+          periodUnit: "month",
+          period: 1,
+          delivery: {
+            company: "QA計測株式会社",
+            department: "",
+            person: "山田 太郎",
+            postalCode: "1050011",
+            address: "東京都港区芝公園4-2-8",
+            building: "",
+            phone: "03-1234-5678",
+          },
+          notes: "",
+          poNumber: "",
+          idempotencyKey: `rentals-page-${account.loginId}-${i}`,
+        },
+      });
+      expect(res.status(), await res.text()).toBe(200);
+      numbers.push(((await res.json()) as { result: { data: { number: string } } }).result.data.number);
+    }
+    type HistoryPage = { rows: { number: string; intakeStatus: string }[]; nextCursor: string | null };
+    const accepted = async () => {
+      const statuses = new Map<string, string>();
+      let cursor: string | null = null;
+      do {
+        const input: string = encodeURIComponent(JSON.stringify(cursor ? { cursor } : {}));
+        const res = await page.request.get(`/api/trpc/history.list?input=${input}`);
+        const data = ((await res.json()) as { result: { data: HistoryPage } }).result.data;
+        for (const r of data.rows) statuses.set(r.number, r.intakeStatus);
+        cursor = data.nextCursor;
+      } while (cursor);
+      return numbers.filter((n) => statuses.get(n) === "accepted").length;
+    };
+    await expect.poll(accepted, { timeout: 60_000 }).toBe(21);
+    await admin("arrange-order", ...numbers.flatMap((n) => ["--number", n]));
+
+    const rentals = page.getByRole("heading", { level: 2, name: /^契約番号/ });
+    const shown = async () => (await rentals.allTextContents()).map((t) => /注文 (O-\d{4}-\d{6})/.exec(t)?.[1]);
+    await page.goto("/rentals");
+    await expect(page.getByText("全21件を新しい順に表示しています。")).toBeVisible();
+    await expect(rentals).toHaveCount(20);
+    const first = await shown();
+    await expect(page.getByRole("link", { name: "最新へ" })).toHaveCount(0);
+    await page.getByRole("navigation", { name: "ページ" }).getByRole("link", { name: "次へ" }).click();
+    await expect(rentals).toHaveCount(1);
+    const second = await shown();
+    await expect(page.getByRole("link", { name: "次へ" })).toHaveCount(0);
+    // Every rental once, on one page or the other.
+    expect([...first, ...second].sort()).toEqual([...numbers].sort());
+    await page.getByRole("link", { name: "最新へ" }).click();
+    await expect(rentals).toHaveCount(20);
+    await expect(page).toHaveURL(/\/rentals$/);
+  });
 });

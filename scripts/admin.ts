@@ -14,8 +14,9 @@ const USAGE = `使い方 (usage):
       変更が必要です。指定しない場合は、利用者にパスワード設定依頼メールを送信します。
   npm run admin -- create-staff --email EMAIL --password PW [--name NAME] [--role admin|operator]
       コンタクトセンタのスタッフを追加します。
-  npm run admin -- arrange-order --number O-YYYY-NNNNNN
+  npm run admin -- arrange-order --number O-YYYY-NNNNNN [--number O-YYYY-NNNNNN …]
       受付完了の注文を手配済にし、レンタル中の注文を作成します(バックオフィスの「手配済」と同じ操作)。
+      --number を繰り返すと、指定した順に手配します(1件でも失敗すると、そこで止まります)。
   npm run admin -- import-members FILE [--temporary-passwords] [--out RESULT.csv]
       会員データ移行: CSV(列 ログインID, 会社名, メールアドレス, ユーザ名。UTF-8 または Shift_JIS)から顧客と
       利用者を取り込みます。誤りのある行が1つでもあれば何も取り込まず、行・列・理由を表示します。取り込んだ
@@ -45,7 +46,7 @@ try {
       password: { type: "string" },
       name: { type: "string" },
       role: { type: "string" },
-      number: { type: "string" },
+      number: { type: "string", multiple: true },
       "temporary-passwords": { type: "boolean" },
       out: { type: "string" },
     },
@@ -113,8 +114,10 @@ if (command === "create-account") {
   required("number");
   const { db, deps } = await cliRuntime();
   try {
-    const { contractNo } = await arrangeOrder(deps, values.number as string, { type: "system" });
-    console.log(`arranged ${values.number}: rental ${contractNo}`);
+    for (const number of values.number as unknown as string[]) {
+      const { contractNo } = await arrangeOrder(deps, number, { type: "system" });
+      console.log(`arranged ${number}: rental ${contractNo}`);
+    }
   } catch (error) {
     report(error);
   } finally {

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { KeysetPager } from "~/components/KeysetPager";
 import { TableScroll } from "~/components/TableScroll";
 import { requireCustomer } from "~/utils/auth.server";
 import { displayDate, periodLabel, rentalStatusLabel } from "~/utils/dates";
@@ -9,15 +10,20 @@ export const meta = title("レンタル中の注文");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   await requireCustomer(context, request);
-  return { rentals: await context.caller.rentals.list() };
+  const cursor = new URL(request.url).searchParams.get("cursor") ?? undefined;
+  return context.caller.rentals.list({ cursor: cursor?.slice(0, 200) });
 }
 
 export default function RentalsPage() {
-  const { rentals } = useLoaderData<typeof loader>();
+  const { rentals, nextCursor, total } = useLoaderData<typeof loader>();
   return (
     <section className="card wide">
       <h1>レンタル中の注文</h1>
-      {rentals.length === 0 ? <p>レンタル中の注文はありません。</p> : null}
+      {total === 0 ? (
+        <p>レンタル中の注文はありません。</p>
+      ) : (
+        <p className="hint">全{total}件を新しい順に表示しています。</p>
+      )}
       {rentals.map((r) => (
         <section key={r.id} className="panel" aria-labelledby={`rental-${r.id}`}>
           <h2 id={`rental-${r.id}`}>
@@ -86,6 +92,7 @@ export default function RentalsPage() {
           )}
         </section>
       ))}
+      <KeysetPager path="/rentals" nextCursor={nextCursor} />
     </section>
   );
 }

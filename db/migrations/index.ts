@@ -11,6 +11,7 @@ import * as m0009 from "./0009_quote_orders";
 import * as m0010 from "./0010_catalog_search_index";
 import * as m0011 from "./0011_drop_company_name_index";
 import * as m0012 from "./0012_line_prices";
+import * as m0013 from "./0013_rentals_page_index";
 
 /**
  * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "0010_catalog_search_index": m0010,
   "0011_drop_company_name_index": m0011,
   "0012_line_prices": m0012,
+  "0013_rentals_page_index": m0013,
 };

@@ -6,7 +6,10 @@ import { actor, id } from "./shared";
 
 /** レンタル中の注文 and their cancellation (解約 / 一部解約). */
 export const rentalsRouter = router({
-  list: customerProcedure.query(({ ctx }) => rentals.listRentals(ctx.deps, ctx.customer.account.id)),
+  /** One page of the running rentals, newest first; `nextCursor` reads the next. */
+  list: customerProcedure
+    .input(z.object({ cursor: z.string().max(200).optional() }).optional())
+    .query(({ ctx, input }) => rentals.rentalsPage(ctx.deps, ctx.customer.account.id, input?.cursor)),
   get: customerProcedure
     .input(z.object({ id }))
     .query(({ ctx, input }) => rentals.getRental(ctx.deps, ctx.customer.account.id, input.id)),

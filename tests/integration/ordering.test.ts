@@ -10,7 +10,7 @@ import { emptyApplication } from "../../server/services/ordering/applications";
 import { insertProducts } from "../../server/services/ordering/catalog";
 import { HISTORY_CSV_CHUNK, listHistory } from "../../server/services/ordering/history";
 import { builtinIntake, IntakeWorker, webhookIntake } from "../../server/services/ordering/intake";
-import { arrangeOrder } from "../../server/services/ordering/rentals";
+import { arrangeOrder, rentalsPage } from "../../server/services/ordering/rentals";
 import { failure, fieldErrors as fields } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
 import { recordingPlans } from "../support/query-plans";
@@ -574,4 +574,66 @@ describe("cancellation of a running rental", () => {
       "NOT_FOUND",
     );
   });
+});
+
+describe("レンタル中の注文: 20 a page, newest first (keyset)", () => {
+  async function arranged(): Promise<string> {
+    const { number } = await b.call((c) => c.applications.submit(order()));
+    await h.db.updateTable("applications").set({ intake_status: "accepted" }).where("number", "=", number).execute();
+    const { contractNo } = await arrangeOrder(h.deps, number, { type: "system" });
+    h.clock.advance(60_000);
+    return contractNo;
+  }
+
+  it("every running rental once, newest first, with the count; a rental arranged meanwhile shifts no page", async () => {
+    const contracts: string[] = [];
+    for (let i = 0; i < 23; i++) contracts.push(await arranged());
+    const newestFirst = [...contracts].reverse();
+
+    const first = await b.call((c) => c.rentals.list());
+    expect(first.total).toBe(23);
+    expect(first.rentals.map((r) => r.contractNo)).toEqual(newestFirst.slice(0, 20));
+    expect(first.rentals.every((r) => r.lines.length === 1)).toBe(true);
+    expect(first.nextCursor).not.toBeNull();
+
+    const late = await arranged(); // arrives between page 1 and page 2
+    const second = await b.call((c) => c.rentals.list({ cursor: first.nextCursor as string }));
+    expect(second.rentals.map((r) => r.contractNo)).toEqual(newestFirst.slice(20));
+    expect(second.nextCursor).toBeNull();
+    expect(second.total).toBe(24);
+    expect((await b.call((c) => c.rentals.list())).rentals[0]?.contractNo).toBe(late);
+
+    // Another account sees none of them; a cursor that is not ours starts at the newest.
+    const other = await h.otherAccount();
+    expect(await other.call((c) => c.rentals.list())).toEqual({ rentals: [], nextCursor: null, total: 0 });
+    expect((await b.call((c) => c.rentals.list({ cursor: "not-a-cursor" }))).rentals[0]?.contractNo).toBe(late);
+    // A cursor longer than any of ours is refused before any query.
+    expect((await failure(b.call((c) => c.rentals.list({ cursor: "x".repeat(201) })))).code).toBe("BAD_REQUEST");
+  });
+
+  it.runIf(process.env.TEST_DB !== "postgres")(
+    "a page and its count read rentals_account_active_idx, seeking to the cursor (SQLite's plan)",
+    async () => {
+      for (let i = 0; i < 22; i++) await arranged();
+      const [user] = await h.db.selectFrom("users").select(["account_id"]).execute();
+      if (!user) throw new Error("fixture");
+      for (const analyzed of [false, true]) {
+        if (analyzed) await sql`analyze`.execute(h.db);
+        const recording = recordingPlans(h);
+        const deps = { ...h.deps, db: recording.db };
+        const first = await rentalsPage(deps, user.account_id);
+        await rentalsPage(deps, user.account_id, first.nextCursor);
+        const plans = recording.plans().filter((p) => /from "rentals"/.test(p.sql));
+        expect(plans.length).toBe(4);
+        const seeks = 0;
+        for (const { sql: statement, plan } of plans) {
+          const where = `${statement} (analyzed: ${analyzed})`;
+          expect(plan, where).toContain("rentals_account_active_idx");
+          expect(plan, where).not.toContain("TEMP B-TREE");
+          if (/"created_at", "rentals"."id"\) </.test(statement))
+            expect(plan, where).toMatch(/account_id=\? AND status=\? AND \(?created_at/);
+        }
+      }
+    },
+  );
 });

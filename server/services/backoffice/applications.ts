@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import type { ApplicationKind, Database } from "../../../db/schema";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
+import { cursorOf, parseCursor } from "../../lib/keyset";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "../ordering/applications";
@@ -89,16 +90,6 @@ function confirmationOf(a: {
   if (a.kind === "order") return a.arranged_at ? "arranged" : "unarranged";
   if (a.kind === "quote") return a.answered_at ? "answered" : "unanswered";
   return a.returned_at ? "returned" : "unreturned";
-}
-
-function cursorOf(row: { created_at: string; id: string }): string {
-  return Buffer.from(`${row.created_at}|${row.id}`).toString("base64url");
-}
-
-function parseCursor(cursor: string | undefined): { at: string; id: string } | null {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  return at && id ? { at, id } : null;
 }
 
 type AppEb = ExpressionBuilder<Database, "applications">;

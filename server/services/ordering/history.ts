@@ -3,6 +3,7 @@ import type { DB } from "../../../db";
 import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
 import { csvCell } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
+import { cursorOf, parseCursor } from "../../lib/keyset";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "./applications";
@@ -112,16 +113,6 @@ export function nextDay(date: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-function cursorOf(row: { created_at: string; id: string }): string {
-  return Buffer.from(`${row.created_at}|${row.id}`).toString("base64url");
-}
-
-function parseCursor(cursor: string | undefined): { at: string; id: string } | null {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  return at && id ? { at, id } : null;
-}
-
 /**
  * The account's applications matching the filter. Every page reads applications_history_idx
  * (account_id, created_at, id): 種別 and 申込結果 are compared as expressions (`kind || ''`), which no
@@ -203,7 +194,7 @@ async function historyPage(
     "user_id",
     "po_number",
   ]);
-  const after = parseCursor(cursor ?? undefined);
+  const after = parseCursor(cursor);
   if (after) {
     // A row-value comparison: both databases seek to it on applications_history_idx (an OR of the
     // two conditions would walk the account's index from its newest row, page after page).

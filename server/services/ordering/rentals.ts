@@ -3,6 +3,7 @@ import { type DB, lockAccount } from "../../../db";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { formatTokyo, tokyoDateString } from "../../lib/format";
+import { cursorOf, parseCursor } from "../../lib/keyset";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
@@ -157,7 +158,9 @@ export async function submitter(trx: DB, userId: string) {
     .executeTakeFirst();
 }
 
-/** The account's running rentals with their lines (only `rentalId`'s, when given). */
+/** How many running rentals a page of レンタル中の注文 shows. */
+export const RENTALS_PAGE_SIZE = 20;
+
 /**
  * The account's running rentals for the home page: without their lines (not shown there), soonest 返却予定日
  * first (one without a period last), at most `limit`, and how many there are in all.
@@ -176,27 +179,30 @@ export async function rentalsDueFirst(
   return { rentals: due.slice(0, limit), total: all.length };
 }
 
-export async function listRentals(
-  deps: ServiceDeps,
-  accountId: string,
-  rentalId?: string,
-  { lines: withLines = true }: { lines?: boolean } = {},
-): Promise<RentalView[]> {
-  let query = deps.db
+/** The account's running rentals, newest first, on rentals_account_active_idx (migration 0013). */
+function runningRentals(deps: ServiceDeps, accountId: string) {
+  return deps.db
     .selectFrom("rentals")
     .innerJoin("applications", "applications.id", "rentals.order_application_id")
     .select([
       "rentals.id",
       "rentals.contract_no",
       "rentals.start_date",
+      "rentals.created_at",
       "applications.number",
       "applications.period_unit",
       "applications.period",
     ])
     .where("rentals.account_id", "=", accountId)
-    .where("rentals.status", "=", "active");
-  if (rentalId) query = query.where("rentals.id", "=", rentalId);
-  const rentals = await query.orderBy("rentals.created_at", "desc").orderBy("rentals.id", "desc").execute();
+    .where("rentals.status", "=", "active")
+    .orderBy("rentals.created_at", "desc")
+    .orderBy("rentals.id", "desc");
+}
+
+type RunningRental = Awaited<ReturnType<ReturnType<typeof runningRentals>["execute"]>>[number];
+
+/** The views of rentals read by `runningRentals`, with their lines (one query for all) unless told not to. */
+async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLines: boolean): Promise<RentalView[]> {
   if (!rentals.length) return [];
   const lines = withLines
     ? await deps.db
@@ -211,7 +217,11 @@ export async function listRentals(
         .execute()
     : [];
   const linesOf = new Map<string, typeof lines>();
-  for (const l of lines) linesOf.set(l.rental_id, [...(linesOf.get(l.rental_id) ?? []), l]);
+  for (const l of lines) {
+    const list = linesOf.get(l.rental_id);
+    if (list) list.push(l);
+    else linesOf.set(l.rental_id, [l]);
+  }
   const today = tokyoDateString(deps.clock.now());
   return rentals.map((r) => {
     const end = r.period_unit && r.period ? plannedEndDate(r.start_date, r.period_unit, r.period) : null;
@@ -236,6 +246,50 @@ export async function listRentals(
       })),
     };
   });
+}
+
+/** The account's running rentals, newest first, with their lines (only `rentalId`'s, when given). */
+export async function listRentals(
+  deps: ServiceDeps,
+  accountId: string,
+  rentalId?: string,
+  { lines: withLines = true }: { lines?: boolean } = {},
+): Promise<RentalView[]> {
+  let query = runningRentals(deps, accountId);
+  if (rentalId) query = query.where("rentals.id", "=", rentalId);
+  return rentalViews(deps, await query.execute(), withLines);
+}
+
+/**
+ * One page of レンタル中の注文: `RENTALS_PAGE_SIZE` running rentals after `cursor`, newest first, with their lines
+ * (keyset: a rental arranged meanwhile never shifts the pages), and how many there are in all.
+ */
+export async function rentalsPage(
+  deps: ServiceDeps,
+  accountId: string,
+  cursor?: string | null,
+): Promise<{ rentals: RentalView[]; nextCursor: string | null; total: number }> {
+  let query = runningRentals(deps, accountId);
+  const after = parseCursor(cursor);
+  if (after) {
+    query = query.where((eb) => eb(eb.refTuple("rentals.created_at", "rentals.id"), "<", eb.tuple(after.at, after.id)));
+  }
+  const [rows, count] = await Promise.all([
+    query.limit(RENTALS_PAGE_SIZE + 1).execute(),
+    deps.db
+      .selectFrom("rentals")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("account_id", "=", accountId)
+      .where("status", "=", "active")
+      .executeTakeFirstOrThrow(),
+  ]);
+  const page = rows.slice(0, RENTALS_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return {
+    rentals: await rentalViews(deps, page, true),
+    nextCursor: rows.length > RENTALS_PAGE_SIZE && last ? cursorOf(last) : null,
+    total: Number(count.n),
+  };
 }
 
 export async function getRental(deps: ServiceDeps, accountId: string, rentalId: string): Promise<RentalView> {
