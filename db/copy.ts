@@ -19,6 +19,7 @@ export const COPY_ORDER: readonly { table: Table; key: readonly [string] | reado
   { table: "rate_buckets", key: ["key", "window_start"] },
   { table: "products", key: ["id"] },
   { table: "product_search_grams", key: ["gram", "product_id"] },
+  { table: "catalog_state", key: ["id"] },
   { table: "delivery_templates", key: ["id"] },
   { table: "draft_lines", key: ["id"] },
   { table: "number_sequences", key: ["kind", "year"] },

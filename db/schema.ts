@@ -158,6 +158,12 @@ export interface ProductTable {
  * The catalog search's n-gram index (migration 0010, docs/decisions/016): one row per distinct bigram of a
  * product's search_text (a word's last character paired with a space). Written only by catalog.ts.
  */
+/** The catalog's version (one row, id 1): counted up by every product write; caches key on it. */
+export interface CatalogStateTable {
+  id: number;
+  version: number;
+}
+
 export interface ProductSearchGramTable {
   gram: string;
   product_id: string;
@@ -293,6 +299,7 @@ export interface Database {
   rate_buckets: RateBucketTable;
   products: ProductTable;
   product_search_grams: ProductSearchGramTable;
+  catalog_state: CatalogStateTable;
   delivery_templates: DeliveryTemplateTable;
   draft_lines: DraftLineTable;
   number_sequences: NumberSequenceTable;

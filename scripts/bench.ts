@@ -6,7 +6,7 @@
  * Builds a throwaway SQLite database (and, with BENCH_DATABASE_URL=postgres://…, a throwaway schema
  * on that server) with BENCH_PRODUCTS (50,000) generated products, 5,000 accounts with a user each and
  * 20,000 applications, then times through the services:
- * - the customer's catalog search (searchProducts) over a fixed mix of keywords — common and rare,
+ * - the customer's catalog search (searchProductsUncached: the search itself, not the kept answers) over a fixed mix of keywords — common and rare,
  *   Japanese and model numbers, full-width, one to three words, one-character words, with filters and
  *   later pages — and the facets the same request reads (catalogFacets);
  * - 申込一覧 (listApplications, first and next page, with filters) and 顧客管理 (searchAccounts);
@@ -30,7 +30,12 @@ import { searchAccounts } from "../server/services/backoffice/accounts";
 import { listApplications, type StaffApplicationFilter } from "../server/services/backoffice/applications";
 import type { ServiceDeps } from "../server/services/deps";
 import { accountSearchKeys } from "../server/services/identity/normalize";
-import { catalogFacets, insertProducts, type ProductFields, searchProducts } from "../server/services/ordering/catalog";
+import {
+  catalogFacetsUncached,
+  insertProducts,
+  type ProductFields,
+  searchProductsUncached,
+} from "../server/services/ordering/catalog";
 import { CATEGORIES, COMPANY_KINDS, COMPANY_WORDS, generateProducts, pick, prng, random } from "./bench/catalog-data";
 import { benchPostgresUrl, postgresSchema } from "./bench/postgres";
 
@@ -174,7 +179,9 @@ function fullWidth(text: string): string {
   return text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 }
 
-function searchMix(products: ProductFields[]): { label: string; input: Parameters<typeof searchProducts>[1] }[] {
+function searchMix(
+  products: ProductFields[],
+): { label: string; input: Parameters<typeof searchProductsUncached>[1] }[] {
   const r = prng(7);
   const at = <T>(items: readonly T[]) => items[Math.floor(r() * items.length)] as T;
   const sub = (text: string, len: number) => {
@@ -182,7 +189,7 @@ function searchMix(products: ProductFields[]): { label: string; input: Parameter
     const start = Math.floor(r() * Math.max(1, chars.length - len));
     return chars.slice(start, start + len).join("");
   };
-  const kinds: [string, () => Parameters<typeof searchProducts>[1]][] = [
+  const kinds: [string, () => Parameters<typeof searchProductsUncached>[1]][] = [
     [
       "common Japanese word",
       () => ({
@@ -240,9 +247,10 @@ function workload(deps: ServiceDeps, products: ProductFields[], companies: strin
   const calls: Call[] = searchMix(products).map(({ label, input }) => ({
     group: DENSE.has(label) ? ("dense" as const) : ("search" as const),
     label,
-    run: () => searchProducts(deps, input),
+    run: () => searchProductsUncached(deps, input),
   }));
-  for (let i = 0; i < 20; i++) calls.push({ group: "facets", label: "catalog facets", run: () => catalogFacets(deps) });
+  for (let i = 0; i < 20; i++)
+    calls.push({ group: "facets", label: "catalog facets", run: () => catalogFacetsUncached(deps) });
   const filters: StaffApplicationFilter[] = [
     {},
     { kind: "order" },

@@ -5,6 +5,7 @@ import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { catalogChanged, keptForCatalog } from "./catalog-cache";
 
 /**
  * Catalog search that behaves the same on SQLite and PostgreSQL: every product keeps a
@@ -148,11 +149,32 @@ export async function searchProducts(
   input: { keyword?: string; category?: string; maker?: string; page?: number },
 ): Promise<{ items: Product[]; total: number; page: number; pages: number }> {
   const words = searchWords(input.keyword ?? "");
-  const source = words.length ? await candidateSource(deps.db, words) : ALL;
+  const asked = Math.max(1, Math.floor(input.page ?? 1));
+  // Kept per catalog version (catalog-cache.ts): the same words, filters and page answer alike until a
+  // product is written.
+  const key = JSON.stringify(["search", words, input.category ?? "", input.maker ?? "", asked]);
+  return keptForCatalog(deps.db, key, () => searchWithoutCache(deps.db, words, input, asked));
+}
+
+/** The search itself, read from the database every time (the bench measures it; pages use searchProducts). */
+export function searchProductsUncached(
+  deps: Pick<ServiceDeps, "db">,
+  input: { keyword?: string; category?: string; maker?: string; page?: number },
+) {
+  return searchWithoutCache(deps.db, searchWords(input.keyword ?? ""), input, Math.max(1, Math.floor(input.page ?? 1)));
+}
+
+async function searchWithoutCache(
+  db: DB,
+  words: SearchWord[],
+  input: { category?: string; maker?: string },
+  asked: number,
+): Promise<{ items: Product[]; total: number; page: number; pages: number }> {
+  const source = words.length ? await candidateSource(db, words) : ALL;
   if (source.kind === "none") return { items: [], total: 0, page: 1, pages: 1 };
 
   const matching = () => {
-    let q = fromCandidates(deps.db, source).where("p.active", "=", 1);
+    let q = fromCandidates(db, source).where("p.active", "=", 1);
     for (const word of words) {
       if (answeredByGrams(word, source)) continue;
       const like = (text: string) => sql<boolean>`p.search_text like ${`%${escapeLike(text)}%`} escape '\\'`;
@@ -174,7 +196,7 @@ export async function searchProducts(
       .offset((page - 1) * PAGE_SIZE)
       .execute();
     const rows = keys.length
-      ? await deps.db
+      ? await db
           .selectFrom("products")
           .selectAll()
           .where(
@@ -196,7 +218,6 @@ export async function searchProducts(
       ).total,
     );
   const pagesOf = (count: number) => Math.max(1, Math.ceil(count / PAGE_SIZE));
-  const asked = Math.max(1, Math.floor(input.page ?? 1));
   if (source.kind === "all") {
     // No keyword: the count is read on products_active_order_idx, the page walks it in order.
     const total = await countAll();
@@ -371,6 +392,13 @@ type Confirm = SelectQueryBuilder<Database & { p: ProductTable }, "p", object>;
 export async function catalogFacets(
   deps: Pick<ServiceDeps, "db">,
 ): Promise<{ categories: string[]; makers: string[] }> {
+  return keptForCatalog(deps.db, "facets", () => catalogFacetsUncached(deps));
+}
+
+/** The facets read from the database every time (the bench measures it; pages use catalogFacets). */
+export async function catalogFacetsUncached(
+  deps: Pick<ServiceDeps, "db">,
+): Promise<{ categories: string[]; makers: string[] }> {
   const distinct = async (column: "category" | "maker") => {
     const c = sql.id(column);
     const { rows } = await sql<{ v: string }>`
@@ -476,6 +504,7 @@ export async function insertProducts(db: DB, now: Date, products: readonly Produ
     );
     ids.push(...rows.map((r) => r.id));
   }
+  if (ids.length) await catalogChanged(db);
   return ids;
 }
 
@@ -484,6 +513,7 @@ export async function updateProduct(db: DB, id: string, product: ProductFields):
   const result = await db.updateTable("products").set(productColumns(product)).where("id", "=", id).executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return false;
   await writeSearchGrams(db, id);
+  await catalogChanged(db);
   return true;
 }
 
@@ -497,6 +527,7 @@ export async function setProductActive(db: DB, id: string, active: boolean): Pro
     .set({ active: active ? 1 : 0 })
     .where("id", "=", id)
     .execute();
+  await catalogChanged(db);
 }
 
 /**
