@@ -8,8 +8,8 @@ import { actor, id } from "./shared";
 export const rentalsRouter = router({
   /** One page of the running rentals, newest first; `nextCursor` reads the next. */
   list: customerProcedure
-    .input(z.object({ cursor: z.string().max(200).optional() }).optional())
-    .query(({ ctx, input }) => rentals.rentalsPage(ctx.deps, ctx.customer.account.id, input?.cursor)),
+    .input(z.object({ cursor: z.string().max(200).optional() }))
+    .query(({ ctx, input }) => rentals.rentalsPage(ctx.deps, ctx.customer.account.id, input.cursor)),
   get: customerProcedure
     .input(z.object({ id }))
     .query(({ ctx, input }) => rentals.getRental(ctx.deps, ctx.customer.account.id, input.id)),

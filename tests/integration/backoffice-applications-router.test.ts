@@ -114,7 +114,7 @@ describe("backofficeApplications router", () => {
     expect(arranged.arranged).toBe(true);
     expect((await staff.call((c) => c.backofficeApplications.dashboard())).unarrangedOrders).toBe(0);
     expect((await customer.call((c) => c.history.get({ number }))).confirmation).toBe("手配済");
-    expect((await customer.call((c) => c.rentals.list())).rentals.map((r) => r.contractNo)).toContain(
+    expect((await customer.call((c) => c.rentals.list({}))).rentals.map((r) => r.contractNo)).toContain(
       arranged.contractNo,
     );
     expect(await auditActors("order.arrange")).toMatchObject([{ actor_type: "staff", target: number }]);
@@ -189,7 +189,7 @@ describe("backofficeApplications router", () => {
     const order = await submit("order");
     await accept();
     const { contractNo } = await staff.call((c) => c.backofficeApplications.arrange({ number: order }));
-    const rental = (await customer.call((c) => c.rentals.list())).rentals.find((r) => r.contractNo === contractNo);
+    const rental = (await customer.call((c) => c.rentals.list({}))).rentals.find((r) => r.contractNo === contractNo);
     if (!rental) throw new Error("no rental");
     const detail = await customer.call((c) => c.rentals.get({ id: rental.id }));
     const { number } = await customer.call((c) =>

@@ -352,7 +352,7 @@ describe("手配済にする", () => {
 
     const { rows } = await b.call((c) => c.history.list({}));
     expect(rows.find((r) => r.number === number)?.confirmation).toBe("手配済");
-    const { rentals } = await b.call((c) => c.rentals.list());
+    const { rentals } = await b.call((c) => c.rentals.list({}));
     expect(rentals.map((r) => [r.orderNumber, r.lines.map((l) => l.quantity)])).toEqual([[number, [3, 2]]]);
 
     const mails = (await h.mailsTo(USER.email)).filter((m) => m.subject.includes("手配完了のお知らせ"));
@@ -412,7 +412,7 @@ describe("見積回答", () => {
 describe("返却確認", () => {
   async function rentalOf(number: string) {
     await arrangeApplication(h.deps, STAFF, number, null);
-    const [rental] = (await b.call((c) => c.rentals.list())).rentals;
+    const [rental] = (await b.call((c) => c.rentals.list({}))).rentals;
     if (!rental) throw new Error("no rental");
     return rental;
   }
@@ -476,7 +476,7 @@ describe("返却確認", () => {
     ]);
     const ended = await h.db.selectFrom("rentals").select(["status", "ended_at"]).executeTakeFirstOrThrow();
     expect(ended).toEqual({ status: "closed", ended_at: h.clock.now().toISOString() });
-    expect((await b.call((x) => x.rentals.list())).rentals).toEqual([]);
+    expect((await b.call((x) => x.rentals.list({}))).rentals).toEqual([]);
     expect((await countOpen(h.deps)).unreturnedCancellations).toBe(0);
     expect(await auditOf("cancellation.return")).toHaveLength(3);
     expect((await failure(confirmReturn(h.deps, STAFF, order, META))).message).toContain("見つかりません");
@@ -512,7 +512,7 @@ describe("返却確認", () => {
         const order = await submit("order");
         await accept();
         await arrangeApplication(h.deps, STAFF, order, null);
-        const rental = (await b.call((x) => x.rentals.list())).rentals.find((r) => r.orderNumber === order);
+        const rental = (await b.call((x) => x.rentals.list({}))).rentals.find((r) => r.orderNumber === order);
         if (!rental) throw new Error("no rental");
         const [a, c] = rental.lines as [(typeof rental.lines)[0], (typeof rental.lines)[0]];
         const first = await cancel(rental.id, { [a.id]: c1[0], [c.id]: c1[1] });
@@ -597,7 +597,7 @@ describe("返却確認", () => {
     ]);
     expect(results.filter((r) => r.rentalEnded)).toHaveLength(1);
     expect(await h.db.selectFrom("rentals").select("status").executeTakeFirstOrThrow()).toEqual({ status: "closed" });
-    expect((await b.call((x) => x.rentals.list())).rentals).toEqual([]);
+    expect((await b.call((x) => x.rentals.list({}))).rentals).toEqual([]);
   });
 });
 

@@ -257,7 +257,7 @@ const TABLE: Record<string, Row> = {
   "history.get": { access: "customer", input: (f) => ({ number: f.a.orderNumber }), ids: "application" },
 
   "account.home": { access: "customer" },
-  "rentals.list": { access: "customer" },
+  "rentals.list": { access: "customer", input: () => ({}) },
   "rentals.get": { access: "customer", input: (f) => ({ id: f.a.rentalId }), ids: "rental" },
   "rentals.checkCancellation": { access: "customer", input: (f) => cancel(f), ids: "rental" },
   "rentals.requestCancellation": { access: "customer", input: (f) => cancel(f), ids: "rental" },

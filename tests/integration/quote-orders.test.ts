@@ -284,7 +284,7 @@ describe("STAFF_NOTIFY_EMAIL", () => {
     const order = await submit("order", [["DSOX1204G", 2]]);
     await accept();
     const { contractNo } = await staff.call((c) => c.backofficeApplications.arrange({ number: order }));
-    const [rental] = (await customer.call((c) => c.rentals.list())).rentals;
+    const [rental] = (await customer.call((c) => c.rentals.list({}))).rentals;
     if (!rental) throw new Error("no rental");
     const detail = await customer.call((c) => c.rentals.get({ id: rental.id }));
     const { number } = await customer.call((c) =>

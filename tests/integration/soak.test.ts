@@ -198,7 +198,9 @@ describe(`soak (${TEST_DIALECT}, ${SECONDS} s)`, () => {
           } else if (action < 67) {
             // 解約 / 一部解約 of what is on rent; other sessions of the account race for the same lines.
             type Rental = { id: string; lines: { id: string; cancellable: number }[] };
-            const rentals = (await call<Rental[]>("rentals", cookie, "rentals.list", undefined, "query"))?.data ?? [];
+            // The newest page of running rentals (20): the ones a customer sees first.
+            const rentals =
+              (await call<{ rentals: Rental[] }>("rentals", cookie, "rentals.list", {}, "query"))?.data?.rentals ?? [];
             const open = rentals.filter((r) => r.lines.some((l) => l.cancellable > 0));
             const rental = open[pick(Math.max(open.length, 1))];
             if (rental) {

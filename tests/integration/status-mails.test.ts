@@ -239,7 +239,7 @@ describe("手配済, 回答済, 返却済 mail the submitting user", () => {
     const order = await submit("order");
     await accept();
     const { contractNo } = await arrangeApplication(h.deps, STAFF, order, META);
-    const [rental] = (await b.call((c) => c.rentals.list())).rentals;
+    const [rental] = (await b.call((c) => c.rentals.list({}))).rentals;
     if (!rental) throw new Error("no rental");
     const [scope, meter] = rental.lines as [(typeof rental.lines)[0], (typeof rental.lines)[0]];
     const cancel = async (quantities: Record<string, number>) => {
