@@ -612,7 +612,7 @@ describe("レンタル中の注文: 20 a page, newest first (keyset)", () => {
   });
 
   it.runIf(process.env.TEST_DB !== "postgres")(
-    "a page and its count read rentals_account_active_idx, seeking to the cursor (SQLite's plan)",
+    "a page and its count read rentals_account_active_idx, seeking to the cursor, and its lines by rental (SQLite's plan)",
     async () => {
       for (let i = 0; i < 22; i++) await arranged();
       const [user] = await h.db.selectFrom("users").select(["account_id"]).execute();
@@ -637,6 +637,10 @@ describe("レンタル中の注文: 20 a page, newest first (keyset)", () => {
           }
         }
         expect(seeks).toBe(1);
+        // Their lines, by rental.
+        const lines = recording.plans().filter((p) => /from "rental_lines"/.test(p.sql));
+        expect(lines.length).toBe(2);
+        for (const { plan } of lines) expect(plan).toContain("rental_lines_rental_idx");
       }
     },
   );
