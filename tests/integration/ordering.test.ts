@@ -617,6 +617,45 @@ describe("レンタル中の注文: 20 a page, newest first (keyset)", () => {
       for (let i = 0; i < 22; i++) await arranged();
       const [user] = await h.db.selectFrom("users").select(["account_id"]).execute();
       if (!user) throw new Error("fixture");
+      // Another account's 1,000 rentals with a line each, straight into the tables: with statistics, a
+      // page's lines are then a small part of rental_lines (else SQLite rightly scans a tiny table).
+      await h.otherAccount();
+      const other = await h.db
+        .selectFrom("users")
+        .select("account_id")
+        .where("account_id", "!=", user.account_id)
+        .executeTakeFirstOrThrow();
+      const rentals = Array.from({ length: 1000 }, (_, i) => ({
+        id: `other-rental-${i}`,
+        contract_no: `K-OTHER-${i}`,
+        account_id: other.account_id,
+        order_application_id: `other-order-${i}`,
+        status: "active" as const,
+        start_date: "2026-04-01",
+        created_at: "2026-03-01T00:00:00.000Z",
+        ended_at: null,
+      }));
+      for (let i = 0; i < rentals.length; i += 200)
+        await h.db
+          .insertInto("rentals")
+          .values(rentals.slice(i, i + 200))
+          .execute();
+      const lines = rentals.map((r, i) => ({
+        id: `other-line-${i}`,
+        rental_id: r.id,
+        line_no: 1,
+        product_id: products.DSOX1204G as string,
+        model_no: "DSOX1204G",
+        product_name: "x",
+        quantity: 1,
+        quantity_cancel_requested: 0,
+        quantity_returned: 0,
+      }));
+      for (let i = 0; i < lines.length; i += 200)
+        await h.db
+          .insertInto("rental_lines")
+          .values(lines.slice(i, i + 200))
+          .execute();
       for (const analyzed of [false, true]) {
         if (analyzed) await sql`analyze`.execute(h.db);
         const recording = recordingPlans(h);
