@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { CSV_BOM, csvRecord } from "../../lib/csv";
 import { formatTokyoShort } from "../../lib/format";
+import { cursorOf, parseCursor } from "../../lib/keyset";
 import { recordAudit } from "../audit";
 import { auditActionLabel, isAuditAction } from "../audit-labels";
 import type { RequestMeta, ServiceDeps } from "../deps";
@@ -72,20 +73,10 @@ interface Scope {
   before?: string;
 }
 
-interface Cursor {
-  at: string;
-  id: string;
-}
+type Cursor = NonNullable<ReturnType<typeof parseCursor>>;
 
-function cursorOf(row: Cursor): string {
-  return Buffer.from(`${row.at}|${row.id}`).toString("base64url");
-}
-
-function parseCursor(cursor: string | null | undefined): Cursor | null {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  return at && id ? { at, id } : null;
-}
+/** An event's cursor: the shared keyset cursor of its (at, id). */
+const eventCursor = (row: Cursor): string => cursorOf({ created_at: row.at, id: row.id });
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -303,7 +294,7 @@ export async function listAuditEvents(
   const last = page[page.length - 1];
   return {
     rows: await present(deps, page),
-    nextCursor: rows.length > AUDIT_PAGE_SIZE && last ? cursorOf(last) : null,
+    nextCursor: rows.length > AUDIT_PAGE_SIZE && last ? eventCursor(last) : null,
   };
 }
 
@@ -360,5 +351,5 @@ export async function auditCsvChunk(
   const chunk = rows.slice(0, AUDIT_CSV_CHUNK);
   const last = chunk[chunk.length - 1];
   text += (await present(deps, chunk)).map(csvLine).join("");
-  return { text, nextCursor: rows.length > AUDIT_CSV_CHUNK && last ? cursorOf(last) : null };
+  return { text, nextCursor: rows.length > AUDIT_CSV_CHUNK && last ? eventCursor(last) : null };
 }
