@@ -89,15 +89,32 @@ export function createDb(url: string, options: DbOptions = {}): DB {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: slowQueryLog(options) });
   }
   if (target.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(target.file)), { recursive: true });
-  const sqlite = new SQLite(target.file);
-  sqlite.pragma("journal_mode = WAL");
+  const sqlite = new SQLite(target.file, { timeout: LOCK_WAIT_MS });
+  retryWhileBusy(() => sqlite.pragma("journal_mode = WAL"), LOCK_WAIT_MS);
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
   sqlite.pragma("synchronous = NORMAL");
   return new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
     log: slowQueryLog(options),
   });
+}
+
+/**
+ * Runs `action` again while SQLite answers SQLITE_BUSY, for up to `waitMs`. Needed where SQLite's busy timeout
+ * does not apply: turning a new database file into WAL mode reads it, then upgrades to a write, and SQLite
+ * fails such an upgrade at once (without waiting) when another connection is doing the same, e.g. two
+ * instances starting together on an empty database. A synchronous wait: it runs only while opening.
+ */
+export function retryWhileBusy<T>(action: () => T, waitMs: number, pauseMs = 10): T {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return action();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
+  }
 }
 
 /** How many prepared statements a SQLite connection keeps for reuse (the app runs about 200 distinct ones). */
