@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
+import { compressDocument } from "../server/compression";
 import { loggedPath } from "../server/request-log";
 import { NonceProvider } from "./utils/nonce";
 
@@ -25,7 +26,8 @@ export function handleError(error: unknown, { request, context }: LoaderFunction
  * The document is rendered whole, then sent as one body. No page suspends (no `defer`), so the shell is the
  * whole page anyway, and one body is cheaper than a stream: the compression middleware flushes after every
  * chunk the Express adapter writes, and React writes the document in chunks of about 2 KB (see
- * docs/benchmarks.md). A page that one day suspends still works: the answer waits for all of it.
+ * docs/benchmarks.md). A page that one day suspends still works: the answer waits for all of it. The body
+ * is compressed here in one call (server/compression.ts), not by the middleware's stream.
  */
 export default function handleRequest(
   request: Request,
@@ -61,7 +63,8 @@ export default function handleRequest(
           sink.once("finish", () => {
             clearTimeout(deadline);
             responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-            resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
+            const body = compressDocument(request, responseHeaders, Buffer.concat(chunks));
+            resolve(new Response(body, { headers: responseHeaders, status: responseStatusCode }));
           });
           pipe(sink);
         },

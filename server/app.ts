@@ -5,6 +5,7 @@ import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import compression from "compression";
 import express, { type Request, type Response } from "express";
 import { pingDb } from "../db";
+import { compressible } from "./compression";
 import { projectPath } from "./lib/paths";
 import { mailboxRoutes } from "./mail/mailbox-routes";
 import { type LogLine, requestLog } from "./request-log";
@@ -36,20 +37,8 @@ export interface AppOptions {
   log?: LogLine;
 }
 
-/**
- * Pages that carry a secret of the URL (a mailed link's token) are sent uncompressed: with a reflected input
- * beside it, a compressed body's length could leak the secret to an observer (BREACH). Every other answer
- * holds no secret an attacker could guess byte by byte (no CSRF tokens: the Origin check guards writes).
- */
-const SECRET_PAGES = /^\/(reset-password|setup-password|email-change|dev\/mailbox)(\/|$)/;
-
 /** A path whose last segment has an extension (`/favicon.svg`, `/robots.txt`). */
 const FILE_NAME = /\.[A-Za-z0-9]+$/;
-
-function compressible(req: Request, res: Response): boolean {
-  if (SECRET_PAGES.test(req.path)) return false;
-  return compression.filter(req, res);
-}
 
 /** The HTTP surface: request log, headers and CSRF check, /healthz, the dev mailbox, /api/trpc, then Remix. */
 export function createApp(
@@ -68,6 +57,7 @@ export function createApp(
   app.set("trust proxy", config.trustProxy);
   if (log) app.use(requestLog(log));
   // Compressed by the app itself (brotli, else gzip), so that a one-box deployment without a proxy is fast too.
+  // Rendered pages come already compressed (compressDocument in app/entry.server.tsx); this is for the rest.
   app.use(compression({ filter: compressible }));
 
   // Fingerprinted build assets never change: cache them for a year.

@@ -1,0 +1,65 @@
+import zlib from "node:zlib";
+import compression from "compression";
+import type { Request, Response } from "express";
+import { acceptsEncoding } from "./static-precompressed";
+
+/**
+ * Pages that carry a secret of the URL (a mailed link's token) are sent uncompressed: with a reflected input
+ * beside it, a compressed body's length could leak the secret to an observer (BREACH). Every other answer
+ * holds no secret an attacker could guess byte by byte (no CSRF tokens: the Origin check guards writes).
+ */
+export const SECRET_PAGES = /^\/(reset-password|setup-password|email-change|dev\/mailbox)(\/|$)/;
+
+/** Below this many bytes a body is sent as it is (as the compression middleware's default threshold). */
+const THRESHOLD = 1024;
+
+/** brotli's quality for answers compressed per request: the compression middleware's default, 4 of 11. */
+const BROTLI_QUALITY = 4;
+
+/** The compression middleware's filter: the types it compresses, minus the secret pages. */
+export function compressible(req: Request, res: Response): boolean {
+  if (SECRET_PAGES.test(req.path)) return false;
+  return compression.filter(req, res);
+}
+
+/**
+ * A rendered page's body as it is sent: compressed at once, in one call, when the browser takes brotli or
+ * gzip (the compression middleware then leaves it alone: it is already encoded). The page is rendered whole
+ * (app/entry.server.tsx), so there is nothing to stream; the middleware's stream (a zlib stream per
+ * response, its chunks through the thread pool) cost more than the compression itself. Same rules as the
+ * middleware: not the secret pages, not small bodies, not HEAD, not `Cache-Control: no-transform`.
+ */
+export function compressDocument(
+  request: globalThis.Request,
+  headers: Headers,
+  body: Buffer<ArrayBuffer>,
+): Buffer<ArrayBuffer> {
+  headers.append("Vary", "Accept-Encoding");
+  const { pathname } = new URL(request.url);
+  if (
+    SECRET_PAGES.test(pathname) ||
+    body.length < THRESHOLD ||
+    request.method === "HEAD" ||
+    /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(headers.get("Cache-Control") ?? "") ||
+    headers.has("Content-Encoding")
+  ) {
+    return body;
+  }
+  const accepted = request.headers.get("Accept-Encoding") ?? "";
+  if (acceptsEncoding(accepted, "br")) {
+    headers.set("Content-Encoding", "br");
+    // zlib's results own their memory (never a SharedArrayBuffer).
+    return <Buffer<ArrayBuffer>>zlib.brotliCompressSync(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    });
+  }
+  if (acceptsEncoding(accepted, "gzip")) {
+    headers.set("Content-Encoding", "gzip");
+    return <Buffer<ArrayBuffer>>zlib.gzipSync(body);
+  }
+  return body;
+}
