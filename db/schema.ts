@@ -269,6 +269,8 @@ export interface RentalTable {
   order_application_id: string;
   status: "active" | "closed";
   start_date: string;
+  /** 返却予定日: the start plus the order's period (null without one), set when the order is arranged. */
+  due_date: string | null;
   created_at: string;
   /** Set when the last item came back (status closed). */
   ended_at: string | null;

@@ -4,7 +4,7 @@ import { describeUserAgent } from "../lib/user-agent";
 import * as emailChange from "../services/identity/email-change";
 import { changePassword, SignedOutAfterGuesses } from "../services/identity/passwords";
 import { previousLogin, USER_NAME_MAX, updateProfile } from "../services/identity/profile";
-import { listHistory } from "../services/ordering/history";
+import { openApplications } from "../services/ordering/history";
 import { rentalsDueFirst } from "../services/ordering/rentals";
 import type { Context } from "../trpc/context";
 import { customerProcedure, publicProcedure, router, signedInProcedure } from "../trpc/init";
@@ -31,16 +31,16 @@ export const accountRouter = router({
    */
   home: customerProcedure.query(async ({ ctx }) => {
     const accountId = ctx.customer.account.id;
-    const [last, history, due] = await Promise.all([
+    const [last, open, due] = await Promise.all([
       previousLogin(ctx.deps, ctx.customer.user.id),
-      listHistory(ctx.deps, accountId, {}),
+      openApplications(ctx.deps, accountId, HOME_APPLICATIONS),
       rentalsDueFirst(ctx.deps, accountId, HOME_RENTALS),
     ]);
     return {
       previousLogin: last
         ? { atLabel: formatTokyo(new Date(last.at)), ip: last.ip ?? "不明", browser: describeUserAgent(last.userAgent) }
         : null,
-      openApplications: history.rows.filter((r) => !r.confirmation).slice(0, HOME_APPLICATIONS),
+      openApplications: open,
       /** The rentals due back soonest; all of them (rentalCount) are under レンタル中の注文. */
       rentals: due.rentals,
       rentalCount: due.total,

@@ -1,10 +1,15 @@
+import { Migrator, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dialectOf } from "../../db";
+import { migrations } from "../../db/migrations";
 import { HOUR } from "../../server/lib/clock";
 import { tokyoDateString } from "../../server/lib/format";
 import { createAccount } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
-import { arrangeOrder } from "../../server/services/ordering/rentals";
+import { openApplications } from "../../server/services/ordering/history";
+import { arrangeOrder, rentalsDueFirst } from "../../server/services/ordering/rentals";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { recordingPlans } from "../support/query-plans";
 import { DELIVERY } from "../support/samples";
 
 /** The customer's home (account.home): the sign-in before this one, open applications, rentals. */
@@ -124,5 +129,138 @@ describe("account.home", () => {
     const home = await b.call((c) => c.account.home());
     expect(home.rentalCount).toBe(7);
     expect(home.rentals.map((r) => r.daysLeft)).toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it("lists rentals without a period after those with one, by contract number", async () => {
+    const b = await signIn();
+    const today = tokyoDateString(h.clock.now());
+    const numbers: string[] = [];
+    for (const days of [30, 0, 0, 10]) {
+      const number = await submit(b, "order", today, "day", Math.max(days, 1));
+      if (!days) {
+        await h.db
+          .updateTable("applications")
+          .set({ period: null, period_unit: null })
+          .where("number", "=", number)
+          .execute();
+      }
+      await arrangeOrder(h.deps, number, { type: "system" });
+      numbers.push(number);
+    }
+    const home = await b.call((c) => c.account.home());
+    expect(home.rentals.map((r) => [r.orderNumber, r.plannedEndDate === null])).toEqual([
+      [numbers[3], false],
+      [numbers[0], false],
+      [numbers[1], true],
+      [numbers[2], true],
+    ]);
+    expect(home.rentalCount).toBe(4);
+  });
+
+  it("lists the five newest open applications, however many closed ones are newer", async () => {
+    const b = await signIn();
+    const today = tokyoDateString(h.clock.now());
+    const open: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      open.push(await submit(b, "quote", today, "day", 3));
+      h.clock.advance(1000);
+    }
+    // Twenty-five newer orders, all arranged (手配済): before, the home looked only at the newest twenty.
+    for (let i = 0; i < 25; i++) {
+      await arrangeOrder(h.deps, await submit(b, "order", today, "day", 3), { type: "system" });
+      h.clock.advance(1000);
+    }
+    const home = await b.call((c) => c.account.home());
+    expect(home.openApplications.map((a) => a.number)).toEqual(open.slice(2).reverse());
+    expect(home.openApplications[0]).toEqual({
+      id: expect.any(String),
+      number: open[6],
+      kindLabel: "見積",
+      createdAtLabel: expect.stringMatching(/^2026\/04\/01 /),
+      resultLabel: "受付完了",
+    });
+  });
+});
+
+describe("the home's queries (SQLite's plan)", () => {
+  it.runIf(process.env.TEST_DB !== "postgres")(
+    "read only what the home shows: open applications and the rentals due first on their indexes, no sort",
+    async () => {
+      const b = await signIn();
+      const today = tokyoDateString(h.clock.now());
+      for (let i = 0; i < 12; i++) {
+        const number = await submit(b, i % 2 ? "quote" : "order", today, "day", 3 + i);
+        if (i % 2 === 0) await arrangeOrder(h.deps, number, { type: "system" });
+        h.clock.advance(1000);
+      }
+      const none = await submit(b, "order", today, "day", 1);
+      await h.db
+        .updateTable("applications")
+        .set({ period: null, period_unit: null })
+        .where("number", "=", none)
+        .execute();
+      await arrangeOrder(h.deps, none, { type: "system" });
+      const { account_id: accountId } = await h.db.selectFrom("users").select("account_id").executeTakeFirstOrThrow();
+      for (const analyzed of [false, true]) {
+        if (analyzed) await sql`analyze`.execute(h.db);
+        const recording = recordingPlans(h);
+        const deps = { ...h.deps, db: recording.db };
+        expect((await openApplications(deps, accountId, 5)).length).toBe(5);
+        // Six rentals with a period, then the one without: both of the due-first reads.
+        expect((await rentalsDueFirst(deps, accountId, 7)).rentals.length).toBe(7);
+        const plans = recording.plans();
+        const open = plans.filter((p) => /from "applications"/.test(p.sql));
+        expect(open.length).toBe(1);
+        const due = plans.filter((p) => /from "rentals"/.test(p.sql) && !/count\(/.test(p.sql));
+        expect(due.length).toBe(2);
+        for (const { sql: statement, plan } of [...open, ...due]) {
+          const where = `${statement} (analyzed: ${analyzed})`;
+          expect(plan, where).toMatch(/applications_account_open_idx|rentals_account_due_idx/);
+          expect(plan, where).not.toContain("TEMP B-TREE");
+        }
+        expect(open[0]?.plan).toContain("applications_account_open_idx");
+      }
+    },
+  );
+});
+
+describe("migration 0015", () => {
+  it("gives the rentals that exist their 返却予定日, and none to one without a period", async () => {
+    const b = await signIn();
+    const today = tokyoDateString(h.clock.now());
+    const month = await submit(b, "order", "2026-05-31", "month", 1);
+    const days = await submit(b, "order", today, "day", 10);
+    const none = await submit(b, "order", today, "day", 1);
+    await h.db
+      .updateTable("applications")
+      .set({ period: null, period_unit: null })
+      .where("number", "=", none)
+      .execute();
+    for (const number of [month, days, none]) await arrangeOrder(h.deps, number, { type: "system" });
+    const dueDates = async () =>
+      Object.fromEntries(
+        (
+          await h.db
+            .selectFrom("rentals")
+            .innerJoin("applications", "applications.id", "rentals.order_application_id")
+            .select(["applications.number", "rentals.due_date"])
+            .execute()
+        ).map((r) => [r.number, r.due_date]),
+      );
+    const atArrangement = await dueDates();
+    expect(atArrangement).toEqual({ [month]: "2026-06-30", [days]: "2026-04-11", [none]: null });
+
+    const migrationTableSchema =
+      dialectOf(h.db) === "postgres"
+        ? (await sql<{ s: string }>`select current_schema() as s`.execute(h.db)).rows[0]?.s
+        : undefined;
+    const migrator = new Migrator({
+      db: h.db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableSchema,
+    });
+    expect((await migrator.migrateTo("0014_catalog_state")).error).toBeUndefined();
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect(await dueDates()).toEqual(atArrangement);
   });
 });

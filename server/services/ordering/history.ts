@@ -224,6 +224,44 @@ export function listHistory(
   return historyPage(deps, accountId, filter, cursor, HISTORY_PAGE_SIZE);
 }
 
+/** An application still in progress, as the home page lists it. */
+export interface OpenApplication {
+  id: string;
+  number: string;
+  kindLabel: string;
+  createdAtLabel: string;
+  resultLabel: string;
+}
+
+/**
+ * お手続き中のお申し込み: the account's `limit` newest applications that staff have not yet arranged, answered or
+ * closed (確認結果 empty), on the partial index applications_account_open_idx (migration 0015).
+ */
+export async function openApplications(
+  deps: ServiceDeps,
+  accountId: string,
+  limit: number,
+): Promise<OpenApplication[]> {
+  const rows = await deps.db
+    .selectFrom("applications")
+    .select(["id", "number", "kind", "created_at", "intake_status"])
+    .where("account_id", "=", accountId)
+    .where("arranged_at", "is", null)
+    .where("answered_at", "is", null)
+    .where("returned_at", "is", null)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((a) => ({
+    id: a.id,
+    number: a.number,
+    kindLabel: KIND_LABEL[a.kind],
+    createdAtLabel: formatTokyoShort(new Date(a.created_at)),
+    resultLabel: INTAKE_LABEL[a.intake_status],
+  }));
+}
+
 export async function getApplication(deps: ServiceDeps, accountId: string, number: string) {
   const a = await deps.db
     .selectFrom("applications")

@@ -96,6 +96,7 @@ export async function arrangeOrder(
       return { rentalId: existing.id, contractNo: existing.contract_no, arranged: false };
     }
     const contractNo = orderNumber.replace(/^O-/, "R-");
+    const startDate = order.start_date ?? tokyoDateString(now);
     await trx
       .insertInto("rentals")
       .values({
@@ -104,7 +105,8 @@ export async function arrangeOrder(
         account_id: order.account_id,
         order_application_id: order.id,
         status: "active",
-        start_date: order.start_date ?? tokyoDateString(now),
+        start_date: startDate,
+        due_date: order.period_unit && order.period ? plannedEndDate(startDate, order.period_unit, order.period) : null,
         created_at: iso(now),
       })
       .execute();
@@ -163,20 +165,36 @@ export const RENTALS_PAGE_SIZE = 20;
 
 /**
  * The account's running rentals for the home page: without their lines (not shown there), soonest 返却予定日
- * first (one without a period last), at most `limit`, and how many there are in all.
+ * first (one without a period last), at most `limit`, and how many there are in all. Reads only those it
+ * shows, on rentals_account_due_idx (migration 0015).
  */
 export async function rentalsDueFirst(
   deps: ServiceDeps,
   accountId: string,
   limit: number,
 ): Promise<{ rentals: RentalView[]; total: number }> {
-  const all = await listRentals(deps, accountId, undefined, { lines: false });
-  const due = [...all].sort(
-    (a, b) =>
-      (a.plannedEndDate ?? "9999-12-31").localeCompare(b.plannedEndDate ?? "9999-12-31") ||
-      a.contractNo.localeCompare(b.contractNo),
-  );
-  return { rentals: due.slice(0, limit), total: all.length };
+  const due = (withDate: boolean, n: number) =>
+    runningRentals(deps, accountId)
+      .clearOrderBy()
+      .where("rentals.due_date", withDate ? "is not" : "is", null)
+      .orderBy("rentals.due_date")
+      .orderBy("rentals.contract_no")
+      .limit(n)
+      .execute();
+  const [dated, count] = await Promise.all([due(true, limit), runningCount(deps, accountId)]);
+  const undated = dated.length < limit ? await due(false, limit - dated.length) : [];
+  return { rentals: await rentalViews(deps, [...dated, ...undated], false), total: count };
+}
+
+/** How many running rentals the account has (on rentals_account_active_idx). */
+async function runningCount(deps: ServiceDeps, accountId: string): Promise<number> {
+  const count = await deps.db
+    .selectFrom("rentals")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("account_id", "=", accountId)
+    .where("status", "=", "active")
+    .executeTakeFirstOrThrow();
+  return Number(count.n);
 }
 
 /** The account's running rentals, newest first, on rentals_account_active_idx (migration 0013). */
@@ -188,6 +206,7 @@ function runningRentals(deps: ServiceDeps, accountId: string) {
       "rentals.id",
       "rentals.contract_no",
       "rentals.start_date",
+      "rentals.due_date",
       "rentals.created_at",
       "applications.number",
       "applications.period_unit",
@@ -224,7 +243,7 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
   }
   const today = tokyoDateString(deps.clock.now());
   return rentals.map((r) => {
-    const end = r.period_unit && r.period ? plannedEndDate(r.start_date, r.period_unit, r.period) : null;
+    const end = r.due_date;
     return {
       id: r.id,
       contractNo: r.contract_no,
@@ -276,19 +295,14 @@ export async function rentalsPage(
   }
   const [rows, count] = await Promise.all([
     query.limit(RENTALS_PAGE_SIZE + 1).execute(),
-    deps.db
-      .selectFrom("rentals")
-      .select((eb) => eb.fn.countAll<number | string>().as("n"))
-      .where("account_id", "=", accountId)
-      .where("status", "=", "active")
-      .executeTakeFirstOrThrow(),
+    runningCount(deps, accountId),
   ]);
   const page = rows.slice(0, RENTALS_PAGE_SIZE);
   const last = page[page.length - 1];
   return {
     rentals: await rentalViews(deps, page, true),
     nextCursor: rows.length > RENTALS_PAGE_SIZE && last ? cursorOf(last) : null,
-    total: Number(count.n),
+    total: count,
   };
 }
 
