@@ -2,6 +2,7 @@ import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan 
 import type { DB } from "../../db";
 import { addMs, type Clock, iso } from "../lib/clock";
 import { sha256Hex } from "../lib/crypto";
+import { parseCookies } from "./cookies";
 
 /**
  * Sessions. Lucia v3 (deprecated upstream, kept behind this file: docs/decisions/001-lucia-v3-sessions.md)
@@ -195,8 +196,12 @@ export class SessionManager {
     return cookie.serialize();
   }
 
+  /**
+   * The session id in a Cookie header. Parsed here rather than by Lucia's readSessionCookie, which misreads
+   * pairs joined without a space (`a=1;mos_session=…`: none) or ending in `;` (the `;` taken into the id).
+   */
   readCookie(cookieHeader: string | undefined, kind: PrincipalKind = "customer"): string | null {
-    return cookieHeader ? this.lucia[kind].readSessionCookie(cookieHeader) : null;
+    return parseCookies(cookieHeader)[this.lucia[kind].sessionCookieName] || null;
   }
 
   /**

@@ -75,6 +75,12 @@ describe("HTTP surface", () => {
     expect(home.status).toBe(200);
     expect(home.headers.get("cache-control")).toBe("no-store");
     expect(await home.text()).toContain("アクメ計測");
+    // However the client joins its cookies: with or without a space, a trailing separator, others around.
+    const session = cookie.split(";")[0] as string;
+    for (const header of [`${session};`, `${session}; `, `a=1;${session}`, `a=1; ${session};b=2`, ` ${session} `]) {
+      const page = await fetch(`${url}/`, { headers: { Cookie: header }, redirect: "manual" });
+      expect(page.status, header).toBe(200);
+    }
   });
 
   it("says 'done' once after a redirect, in a signed flash cookie, and not again on reload", async () => {
