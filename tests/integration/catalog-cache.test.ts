@@ -3,13 +3,13 @@ import { createDb, type DB } from "../../db";
 import {
   catalogFacets,
   insertProducts,
-  type ProductFields,
   searchProducts,
   setProductActive,
   updateProduct,
 } from "../../server/services/ordering/catalog";
 import { catalogVersion } from "../../server/services/ordering/catalog-cache";
 import { createHarness, type Harness } from "../support/harness";
+import { sampleProduct as product } from "../support/samples";
 
 /**
  * Search pages and facets kept per catalog version (server/services/ordering/catalog-cache.ts): served
@@ -23,17 +23,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await h.close();
-});
-
-const product = (modelNo: string, name: string, extra: Partial<ProductFields> = {}): ProductFields => ({
-  modelNo,
-  maker: "キーサイト・テクノロジー",
-  name,
-  category: "オシロスコープ",
-  specSummary: "",
-  dailyPrice: 1000,
-  monthlyPrice: 20000,
-  ...extra,
 });
 
 /** The database, recording the tables its statements name. */

@@ -16,6 +16,7 @@ import {
 import { importProducts } from "../../server/services/ordering/product-import";
 import { createHarness, type Harness } from "../support/harness";
 import { sqlitePlans } from "../support/query-plans";
+import { sampleProduct as product } from "../support/samples";
 import { freshDatabase } from "../support/test-db";
 
 /**
@@ -35,17 +36,6 @@ afterEach(async () => {
 
 const STAFF = { type: "staff" as const, id: "staff-1" };
 const HEADER = "型番,メーカー,商品名,カテゴリ,仕様,日額,月額";
-
-const product = (modelNo: string, name: string, extra: Partial<ProductFields> = {}): ProductFields => ({
-  modelNo,
-  maker: "キーサイト・テクノロジー",
-  name,
-  category: "オシロスコープ",
-  specSummary: "",
-  dailyPrice: 1000,
-  monthlyPrice: 10000,
-  ...extra,
-});
 
 const modelNos = async (input: Parameters<typeof searchProductsUncached>[1]) =>
   (await searchProductsUncached(h.deps, input)).items.map((p) => p.modelNo);

@@ -1,3 +1,4 @@
+import type { ProductFields } from "../../server/services/ordering/catalog";
 /** The お届け先 most tests deliver to: a complete, valid delivery address. */
 export const DELIVERY = {
   company: "アクメ計測株式会社",
@@ -8,3 +9,17 @@ export const DELIVERY = {
   building: "",
   phone: "03-1234-5678",
 };
+
+/** A catalog product with its model number and name; the rest as `extra` says, else a Keysight oscilloscope's. */
+export function sampleProduct(modelNo: string, name: string, extra: Partial<ProductFields> = {}): ProductFields {
+  return {
+    modelNo,
+    maker: "キーサイト・テクノロジー",
+    name,
+    category: "オシロスコープ",
+    specSummary: "",
+    dailyPrice: 1000,
+    monthlyPrice: 10000,
+    ...extra,
+  };
+}
