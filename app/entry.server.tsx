@@ -63,8 +63,10 @@ export default function handleRequest(
           sink.once("finish", () => {
             clearTimeout(deadline);
             responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-            const body = compressDocument(request, responseHeaders, Buffer.concat(chunks));
-            resolve(new Response(body, { headers: responseHeaders, status: responseStatusCode }));
+            compressDocument(request, responseHeaders, Buffer.concat(chunks)).then(
+              (body) => resolve(new Response(body, { headers: responseHeaders, status: responseStatusCode })),
+              reject,
+            );
           });
           pipe(sink);
         },

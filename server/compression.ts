@@ -1,3 +1,4 @@
+import { promisify } from "node:util";
 import zlib from "node:zlib";
 import compression from "compression";
 import type { Request, Response } from "express";
@@ -22,18 +23,23 @@ export function compressible(req: Request, res: Response): boolean {
   return compression.filter(req, res);
 }
 
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
 /**
- * A rendered page's body as it is sent: compressed at once, in one call, when the browser takes brotli or
- * gzip (the compression middleware then leaves it alone: it is already encoded). The page is rendered whole
- * (app/entry.server.tsx), so there is nothing to stream; the middleware's stream (a zlib stream per
- * response, its chunks through the thread pool) cost more than the compression itself. Same rules as the
+ * A rendered page's body as it is sent: compressed in one call when the browser takes brotli or gzip (the
+ * compression middleware then leaves it alone: it is already encoded). The page is rendered whole
+ * (app/entry.server.tsx), so there is nothing to stream, and the middleware's zlib stream per response cost
+ * more than the compression itself. The call runs on libuv's thread pool, off the event loop: compressing
+ * on the event loop (`brotliCompressSync`) cost less CPU in all, but pages then held the loop without a
+ * break and logins under browsing waited more than twice as long (docs/benchmarks.md). Same rules as the
  * middleware: not the secret pages, not small bodies, not HEAD, not `Cache-Control: no-transform`.
  */
-export function compressDocument(
+export async function compressDocument(
   request: globalThis.Request,
   headers: Headers,
   body: Buffer<ArrayBuffer>,
-): Buffer<ArrayBuffer> {
+): Promise<Buffer<ArrayBuffer>> {
   headers.append("Vary", "Accept-Encoding");
   const { pathname } = new URL(request.url);
   if (
@@ -46,20 +52,22 @@ export function compressDocument(
     return body;
   }
   const accepted = request.headers.get("Accept-Encoding") ?? "";
+  // zlib's results own their memory (never a SharedArrayBuffer).
   if (acceptsEncoding(accepted, "br")) {
-    headers.set("Content-Encoding", "br");
-    // zlib's results own their memory (never a SharedArrayBuffer).
-    return <Buffer<ArrayBuffer>>zlib.brotliCompressSync(body, {
+    const compressed = await brotli(body, {
       params: {
         [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
         [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
         [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
       },
     });
+    headers.set("Content-Encoding", "br");
+    return <Buffer<ArrayBuffer>>compressed;
   }
   if (acceptsEncoding(accepted, "gzip")) {
+    const compressed = await gzip(body);
     headers.set("Content-Encoding", "gzip");
-    return <Buffer<ArrayBuffer>>zlib.gzipSync(body);
+    return <Buffer<ArrayBuffer>>compressed;
   }
   return body;
 }

@@ -5,7 +5,7 @@ import { compressDocument } from "../../server/compression";
 /** A rendered page's body, compressed in one call (server/compression.ts) by the middleware's rules. */
 describe("compressDocument", () => {
   const page = Buffer.from(`<!DOCTYPE html><html lang="ja"><body>${"<p>申込履歴</p>".repeat(200)}</body></html>`);
-  function compress(
+  async function compress(
     path: string,
     acceptEncoding: string | null,
     init: { method?: string; headers?: HeadersInit } = {},
@@ -15,46 +15,52 @@ describe("compressDocument", () => {
       headers: acceptEncoding === null ? {} : { "Accept-Encoding": acceptEncoding },
     });
     const headers = new Headers(init.headers);
-    const body = compressDocument(request, headers, page);
+    const body = await compressDocument(request, headers, page);
     return { headers, body };
   }
 
-  it("brotli when the browser takes it, else gzip, else as it is; always Vary: Accept-Encoding", () => {
-    const br = compress("/account/history", "gzip, deflate, br");
+  it("brotli when the browser takes it, else gzip, else as it is; always Vary: Accept-Encoding", async () => {
+    const br = await compress("/account/history", "gzip, deflate, br");
     expect(br.headers.get("Content-Encoding")).toBe("br");
     expect(zlib.brotliDecompressSync(br.body).equals(page)).toBe(true);
     expect(br.body.length).toBeLessThan(page.length / 4);
 
-    const gzip = compress("/account/history", "br;q=0, gzip");
+    const gzip = await compress("/account/history", "br;q=0, gzip");
     expect(gzip.headers.get("Content-Encoding")).toBe("gzip");
     expect(zlib.gunzipSync(gzip.body).equals(page)).toBe(true);
 
     for (const accepted of [null, "identity", "compress"]) {
-      const plain = compress("/account/history", accepted);
+      const plain = await compress("/account/history", accepted);
       expect(plain.headers.get("Content-Encoding"), String(accepted)).toBeNull();
       expect(plain.body).toBe(page);
       expect(plain.headers.get("Vary")).toBe("Accept-Encoding");
     }
-    const kept = compress("/", "br", { headers: { Vary: "Cookie" } });
+    const kept = await compress("/", "br", { headers: { Vary: "Cookie" } });
     expect(kept.headers.get("Vary")).toBe("Cookie, Accept-Encoding");
   });
 
-  it("leaves alone the secret pages (BREACH), HEAD, no-transform, small and already encoded bodies", () => {
+  it("leaves alone the secret pages (BREACH), HEAD, no-transform, small and already encoded bodies", async () => {
     for (const path of ["/reset-password/abc", "/setup-password/abc", "/email-change/abc", "/dev/mailbox"]) {
-      const secret = compress(path, "br");
+      const secret = await compress(path, "br");
       expect(secret.headers.get("Content-Encoding"), path).toBeNull();
       expect(secret.body, path).toBe(page);
     }
-    expect(compress("/", "br", { method: "HEAD" }).headers.get("Content-Encoding")).toBeNull();
+    expect((await compress("/", "br", { method: "HEAD" })).headers.get("Content-Encoding")).toBeNull();
     expect(
-      compress("/", "br", { headers: { "Cache-Control": "private, no-transform" } }).headers.get("Content-Encoding"),
+      (await compress("/", "br", { headers: { "Cache-Control": "private, no-transform" } })).headers.get(
+        "Content-Encoding",
+      ),
     ).toBeNull();
-    expect(compress("/", "br", { headers: { "Content-Encoding": "gzip" } }).body).toBe(page);
+    expect((await compress("/", "br", { headers: { "Content-Encoding": "gzip" } })).body).toBe(page);
 
     const small = Buffer.from("<p>ok</p>");
     const headers = new Headers();
     expect(
-      compressDocument(new Request("http://127.0.0.1/", { headers: { "Accept-Encoding": "br" } }), headers, small),
+      await compressDocument(
+        new Request("http://127.0.0.1/", { headers: { "Accept-Encoding": "br" } }),
+        headers,
+        small,
+      ),
     ).toBe(small);
     expect(headers.get("Content-Encoding")).toBeNull();
   });
