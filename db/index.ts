@@ -19,6 +19,7 @@ import {
   sql,
 } from "kysely";
 import pg from "pg";
+import { type Checkpointer, type CheckpointResult, startCheckpointer } from "./checkpointer";
 import { migrations } from "./migrations";
 import type { Database } from "./schema";
 
@@ -53,6 +54,13 @@ export interface DbOptions {
    */
   slowQueryMs?: number;
   onSlowQuery?: (slow: SlowQuery) => void;
+  /**
+   * SQLite: checkpoint the WAL in a thread of its own (db/checkpointer.ts) instead of inside the commit that
+   * fills it, which holds the event loop for 5–13 ms. The server and the scripts do; tests need not.
+   */
+  checkpointInBackground?: boolean;
+  /** Told of each background checkpoint that found frames in the WAL. */
+  onCheckpoint?: (result: CheckpointResult) => void;
 }
 
 export interface SlowQuery {
@@ -93,11 +101,31 @@ export function createDb(url: string, options: DbOptions = {}): DB {
   retryWhileBusy(() => sqlite.pragma("journal_mode = WAL"), LOCK_WAIT_MS);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("synchronous = NORMAL");
+  let checkpointer: Checkpointer | null = null;
+  if (options.checkpointInBackground && target.file !== ":memory:") {
+    sqlite.pragma("wal_autocheckpoint = 0");
+    // A WAL grown by a burst of writes goes back to this size once a checkpoint let it start over.
+    sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+    checkpointer = startCheckpointer(path.resolve(target.file), {
+      lockWaitMs: LOCK_WAIT_MS,
+      onCheckpoint: options.onCheckpoint,
+      onFailure: (error) => {
+        // Checkpoint in the commits again, as SQLite does by default: the WAL must not grow without end.
+        if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+        console.error(`sqlite checkpointer: ${error.message}; the app's connection checkpoints from now on`);
+      },
+    });
+  }
   return new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, () => checkpointer?.stop()),
     log: slowQueryLog(options),
   });
 }
+
+/** SQLite's default: a commit that takes the WAL past this many pages checkpoints it. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+/** The WAL file's size (bytes) kept after a checkpoint let it start over. */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Runs `action` again while SQLite answers SQLITE_BUSY, for up to `waitMs`. Needed where SQLite's busy timeout
@@ -160,17 +188,31 @@ export function withStatementCache(db: SQLite.Database, size = STATEMENT_CACHE_S
  * (busy_timeout) instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly onDestroy?: () => Promise<void> | undefined,
+  ) {
+    super(config);
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+  /** Closes the connection, then stops what runs beside it (the checkpointer). */
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.onDestroy?.();
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqliteConfig: ConstructorParameters<typeof SqliteDialect>[0]) {
+  constructor(
+    private readonly sqliteConfig: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly onDestroy?: () => Promise<void> | undefined,
+  ) {
     super(sqliteConfig);
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.sqliteConfig);
+    return new ImmediateSqliteDriver(this.sqliteConfig, this.onDestroy);
   }
 }
 

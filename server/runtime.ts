@@ -62,6 +62,8 @@ export async function startRuntime(
   const clock = options.clock ?? systemClock;
   const db = createDb(config.databaseUrl, {
     poolSize: config.databasePoolSize,
+    // SQLite's WAL checkpoints off the event loop (db/checkpointer.ts); PostgreSQL has its own.
+    checkpointInBackground: true,
     slowQueryMs: config.slowQueryMs,
     onSlowQuery: ({ sql, ms }) => (options.log ?? console.log)(`slow query ${ms} ms: ${sql.slice(0, 500)}`),
   });
