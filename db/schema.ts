@@ -195,6 +195,8 @@ export interface DraftLineTable {
   created_at: string;
   /** The answered quote (applications.id) whose この見積で注文する put this line in the order form. */
   quote_id: string | null;
+  /** The order or quote (applications.id) whose この内容で再注文 put this line in the order form. */
+  source_id: string | null;
 }
 
 export interface NumberSequenceTable {

@@ -108,6 +108,38 @@ test.describe("ordering", () => {
     await expect(tabs.getByRole("link", { name: "お客様情報設定" })).not.toHaveAttribute("aria-current", "page");
   });
 
+  test("この内容で再注文 opens the order form with the order's products, delivery and period; it orders anew @nojs", async ({
+    page,
+    account,
+  }) => {
+    await signedIn(page, account);
+    await makeTemplate(page);
+    const first = await placeOrder(page);
+    await page.goto(`/account/history/${first}`);
+    await page.getByRole("button", { name: "この内容で再注文" }).click();
+    await expect(page.getByRole("heading", { name: "注文", exact: true })).toBeVisible();
+    await expect(page.getByText(`${first} と同じ内容を注文フォームに反映しました。`)).toBeVisible();
+    await expect(page.getByRole("cell", { name: "DSOX1204G" })).toBeVisible();
+    await expect(page.getByLabel("DSOX1204G の数量")).toHaveValue("2");
+    await expect(page.getByLabel("会社名")).toHaveValue("QA計測株式会社");
+    await expect(page.getByLabel("建物名")).toHaveValue("QAビル 3F");
+    await expect(page.getByLabel("レンタル期間")).toHaveValue("3");
+    // The start date is chosen again; the rest goes as it was.
+    await expect(page.getByLabel("レンタル開始日")).toHaveValue("");
+    await page.getByLabel("レンタル開始日").fill(tokyoToday());
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await expect(page.getByRole("heading", { name: "注文(確認)" })).toBeVisible();
+    await page.getByRole("button", { name: "申し込む" }).click();
+    const notice = page.getByText(/お申し込みを送信しました。申込番号: O-\d{4}-\d{6}/);
+    await expect(notice).toBeVisible();
+    const second = /O-\d{4}-\d{6}/.exec((await notice.textContent()) ?? "")?.[0];
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    await expectAccepted(page, second as string);
+    await page.getByRole("link", { name: second as string }).click();
+    await expect(page.getByText("品質 花子")).toBeVisible();
+  });
+
   test("a quote request is numbered Q-… and a resent confirmation makes no second application", async ({
     page,
     account,

@@ -209,6 +209,12 @@ test.describe("every screen at 320, 390 and 1280 px", () => {
     await page.getByRole("link", { name: number }).click();
     await expect(page.getByRole("heading", { level: 2, name: `申込番号 ${number}` })).toBeVisible();
     await checkWidths(page, testInfo, "account-history-detail");
+    await auditNarrow(page, "an application's page, with この内容で再注文");
+    await page.getByRole("button", { name: "この内容で再注文" }).click();
+    await expect(page.getByRole("heading", { name: "注文", exact: true })).toBeVisible();
+    await expect(page.getByLabel("会社名")).toHaveValue("QA計測株式会社");
+    await checkWidths(page, testInfo, "order-reordered");
+    await auditNarrow(page, "the order form filled by この内容で再注文");
   });
 
   test("the header without JavaScript: the nav shown, no メニュー button, still no sideways scroll @nojs", async ({

@@ -76,6 +76,8 @@ function FormStep({
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
   const quote = data.quote;
+  // What the form starts with: the quote of この見積で注文する, else the application of この内容で再注文.
+  const start = quote ?? data.source;
   const lines = data.lines.map((l) => ({
     ...l,
     quantity: values?.lines.find((v) => v.productId === l.productId)?.quantity ?? String(l.quantity),
@@ -83,8 +85,8 @@ function FormStep({
 
   // The estimate follows what is typed (with JavaScript); it starts from what the form shows.
   const shown: Typed = {
-    period: values?.period ?? (quote?.period ? String(quote.period) : "1"),
-    unit: values?.periodUnit ?? quote?.periodUnit ?? "month",
+    period: values?.period ?? (start?.period ? String(start.period) : "1"),
+    unit: values?.periodUnit ?? start?.periodUnit ?? "month",
     quantities: Object.fromEntries(lines.map((l) => [l.productId, l.quantity])),
   };
   const [typed, setTyped] = useState<Typed | null>(null);
@@ -143,6 +145,11 @@ function FormStep({
             <p className="hint">
               見積 {quote.number} の内容で注文します(有効期限 {displayDate(quote.validUntil)}
               )。見積単価は表の「見積単価」のとおりです。
+            </p>
+          ) : data.source ? (
+            <p className="hint">
+              {data.source.number}{" "}
+              と同じ商品・数量・お届け先を反映しました。レンタル開始日を選び、内容をご確認ください。
             </p>
           ) : null}
           <section className="panel">
@@ -227,7 +234,7 @@ function FormStep({
                 inputMode="numeric"
                 min={1}
                 required
-                defaultValue={values?.period ?? (quote?.period ? String(quote.period) : "1")}
+                defaultValue={values?.period ?? (start?.period ? String(start.period) : "1")}
                 errors={errors.period}
               />
               <div className="field">
@@ -239,7 +246,7 @@ function FormStep({
                   id={fieldId("periodUnit")}
                   required
                   name="periodUnit"
-                  defaultValue={values?.periodUnit ?? quote?.periodUnit ?? "month"}
+                  defaultValue={values?.periodUnit ?? start?.periodUnit ?? "month"}
                 >
                   <option value="day">日</option>
                   <option value="month">か月</option>
@@ -275,7 +282,7 @@ function FormStep({
                 よく使うお届け先は<Link to="/account/templates">お届け先テンプレート管理</Link>で登録できます。
               </p>
             ) : null}
-            <DeliveryFields values={values?.delivery ?? quote?.delivery} errors={errors} />
+            <DeliveryFields values={values?.delivery ?? start?.delivery} errors={errors} />
           </section>
 
           <section className="panel">

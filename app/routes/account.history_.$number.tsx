@@ -17,15 +17,27 @@ export const meta = title<typeof loader>(({ data }) => (data ? `申込詳細 ${d
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   const a = await orNotFound(context.caller.history.get({ number: params.number ?? "" }));
-  // この見積で注文する replaces the order form's lines: say how many are there now.
-  const orderDraftLines = a.canOrderFromQuote ? (await context.caller.applications.draft({ kind: "order" })).length : 0;
+  // この見積で注文する and この内容で再注文 replace the order form's lines: say how many are there now.
+  const orderDraftLines =
+    a.kind === "cancellation" ? 0 : (await context.caller.applications.draft({ kind: "order" })).length;
   return { ...a, orderDraftLines };
 }
 
-/** この見積で注文する: the order form filled with this quote's lines (the service checks 有効期限 again). */
-export async function action({ context, params }: ActionFunctionArgs) {
+/**
+ * この内容で再注文 (`intent=reorder`): the order form filled with this order's or quote's lines and delivery.
+ * この見積で注文する (otherwise): filled with this quote's lines at its prices (the service checks 有効期限 again).
+ */
+export async function action({ context, params, request }: ActionFunctionArgs) {
   const number = params.number ?? "";
-  return attempt(context.caller.applications.orderFromQuote({ number }), { values: {} }, (r) => {
+  if ((await request.formData()).get("intent") === "reorder") {
+    return attempt(context.caller.applications.reorder({ number }), { values: { intent: "reorder" } }, (r) => {
+      const parts = [`${r.number} と同じ内容を注文フォームに反映しました。`];
+      if (r.replaced) parts.push(`注文フォームにあった商品(${r.replaced}件)は置き換えました。`);
+      if (r.retired.length) parts.push(`販売終了のため次の商品は含めていません: ${r.retired.join("、")}。`);
+      return redirectWithFlash("/order", parts.join(""), context);
+    });
+  }
+  return attempt(context.caller.applications.orderFromQuote({ number }), { values: { intent: "quote" } }, (r) => {
     const parts = [`見積 ${r.quoteNumber} の商品を注文フォームに反映しました。`];
     if (r.replaced) parts.push(`注文フォームにあった商品(${r.replaced}件)は置き換えました。`);
     if (r.retired.length) parts.push(`販売終了のため次の商品は含めていません: ${r.retired.join("、")}。`);
@@ -159,7 +171,7 @@ export default function ApplicationPage() {
       {answered ? (
         <section className="panel" aria-labelledby="quote-order-heading">
           <h3 id="quote-order-heading">この見積での注文</h3>
-          <FormAlert message={refused?.formError} />
+          {refused?.values.intent === "quote" ? <FormAlert message={refused.formError} /> : null}
           {a.canOrderFromQuote ? (
             <Form method="post">
               <p className="hint">
@@ -176,6 +188,21 @@ export default function ApplicationPage() {
               )を過ぎたため、この見積では注文できません。見積を依頼し直してください。
             </p>
           )}
+        </section>
+      ) : null}
+      {a.kind !== "cancellation" ? (
+        <section className="panel" aria-labelledby="reorder-heading">
+          <h3 id="reorder-heading">再注文</h3>
+          {refused?.values.intent === "reorder" ? <FormAlert message={refused.formError} /> : null}
+          <Form method="post">
+            <input type="hidden" name="intent" value="reorder" />
+            <p className="hint">
+              この{a.kind === "quote" ? "見積依頼" : "注文"}
+              と同じ商品・数量・お届け先で注文フォームを開きます(価格は現在の価格です)。
+              {a.orderDraftLines ? `注文フォームにある商品(${a.orderDraftLines}件)は置き換わります。` : ""}
+            </p>
+            <SubmitButton>この内容で再注文</SubmitButton>
+          </Form>
         </section>
       ) : null}
       {a.delivery.company ? (

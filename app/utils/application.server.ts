@@ -21,14 +21,16 @@ export interface ApplicationValues {
 
 export async function applicationLoader({ context, request }: LoaderFunctionArgs, kind: Kind) {
   await requireCustomer(context, request);
-  const [lines, { templates }, form, quote] = await Promise.all([
+  const [lines, { templates }, form, quote, source] = await Promise.all([
     context.caller.applications.draft({ kind }),
     context.caller.templates.list(),
     context.caller.applications.newForm(),
     // この見積で注文する: the quote the order form was filled from starts its period and delivery.
     kind === "order" ? context.caller.applications.draftQuote() : null,
+    // この内容で再注文: so does the order or quote it was filled from.
+    kind === "order" ? context.caller.applications.draftSource() : null,
   ]);
-  return { kind, lines, templates, formKey: form.key, today: form.today, quote };
+  return { kind, lines, templates, formKey: form.key, today: form.today, quote, source };
 }
 
 function readValues(form: FormData): ApplicationValues {

@@ -14,6 +14,7 @@ import * as m0012 from "./0012_line_prices";
 import * as m0013 from "./0013_rentals_page_index";
 import * as m0014 from "./0014_catalog_state";
 import * as m0015 from "./0015_home_indexes";
+import * as m0016 from "./0016_reorder_source";
 
 /**
  * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   "0013_rentals_page_index": m0013,
   "0014_catalog_state": m0014,
   "0015_home_indexes": m0015,
+  "0016_reorder_source": m0016,
 };

@@ -4,6 +4,7 @@ import { tokyoDateString } from "../lib/format";
 import * as applications from "../services/ordering/applications";
 import * as drafts from "../services/ordering/drafts";
 import * as quoteOrders from "../services/ordering/quote-orders";
+import * as reorders from "../services/ordering/reorders";
 import { customerProcedure, router } from "../trpc/init";
 import { numberField } from "./form-values";
 import { applicationInput, kind } from "./ordering-inputs";
@@ -44,4 +45,11 @@ export const applicationsRouter = router({
     .mutation(({ ctx, input }) => quoteOrders.orderFromQuote(ctx.deps, actor(ctx), input.number)),
   /** The quote the order form was filled from (its period, delivery and prices), or null. */
   draftQuote: customerProcedure.query(({ ctx }) => quoteOrders.draftQuote(ctx.deps, actor(ctx))),
+
+  /** この内容で再注文: the order form (draft) filled with an order's or quote's lines, at today's prices. */
+  reorder: customerProcedure
+    .input(z.object({ number: z.string().max(32) }))
+    .mutation(({ ctx, input }) => reorders.reorder(ctx.deps, actor(ctx), input.number)),
+  /** The order or quote この内容で再注文 filled the order form from (its delivery and period), or null. */
+  draftSource: customerProcedure.query(({ ctx }) => reorders.draftSource(ctx.deps, actor(ctx))),
 });

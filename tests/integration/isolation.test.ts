@@ -251,6 +251,12 @@ const TABLE: Record<string, Row> = {
     ids: "application",
   },
   "applications.draftQuote": { access: "customer" },
+  "applications.reorder": {
+    access: "customer",
+    input: (f) => ({ number: f.a.orderNumber }),
+    ids: "application",
+  },
+  "applications.draftSource": { access: "customer" },
 
   "history.list": { access: "customer", input: () => ({}) },
   "history.csvChunk": { access: "customer", input: () => ({ cursor: null }) },
