@@ -199,6 +199,8 @@ test.describe("every screen at 320, 390 and 1280 px", () => {
     await visit(page, testInfo, "/account", "お客様情報", "account");
     await visit(page, testInfo, "/account/users", "お客様情報", "account-users");
     await visit(page, testInfo, "/account/templates", "お客様情報", "account-templates");
+    await visit(page, testInfo, "/account/security", "お客様情報", "account-security");
+    await auditNarrow(page, "セキュリティ設定, stacked");
     await page.getByLabel("テンプレート名").fill("本社 開発部");
     await fillAddress(page);
     await page.getByRole("button", { name: "登録" }).click();

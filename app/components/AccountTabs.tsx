@@ -1,11 +1,12 @@
 import { NavLink } from "@remix-run/react";
 
-/** The four tabs of お客様情報 (SPEC §3). */
+/** The five tabs of お客様情報 (SPEC §3). */
 const TABS: { label: string; to: string | null }[] = [
   { label: "お客様情報設定", to: "/account" },
   { label: "利用者管理", to: "/account/users" },
   { label: "お届け先テンプレート管理", to: "/account/templates" },
   { label: "申込履歴", to: "/account/history" },
+  { label: "セキュリティ設定", to: "/account/security" },
 ];
 
 export function AccountTabs() {

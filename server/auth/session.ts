@@ -124,6 +124,15 @@ class HashedSessionAdapter implements Adapter {
   }
 }
 
+/** A live session as ログイン中の端末 lists it. */
+export interface LiveSession {
+  handle: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface SessionOptions {
   db: DB;
   clock: Clock;
@@ -245,6 +254,54 @@ export class SessionManager {
     let query = this.options.db.deleteFrom("sessions").where("user_id", "=", principalId);
     if (exceptSessionId) query = query.where("id", "!=", sha256Hex(exceptSessionId));
     await query.execute();
+  }
+
+  /**
+   * What names a session on a page (ログイン中の端末) without being one: the hash the database keys it by. It
+   * cannot be put in a cookie; only its user can end the session with it (`endByHandle`).
+   */
+  handleOf(sessionId: string): string {
+    return sha256Hex(sessionId);
+  }
+
+  /**
+   * A user's or staff member's live sessions, most recently used first. The last use is known to the minute:
+   * the idle expiry moves to "last use + idle" at most once a minute (`validate`).
+   */
+  async listLive(principalId: string, kind: PrincipalKind): Promise<LiveSession[]> {
+    const now = iso(this.options.clock.now());
+    const rows = await this.options.db
+      .selectFrom("sessions")
+      .select(["id", "created_at", "expires_at", "ip", "user_agent"])
+      .where("kind", "=", kind)
+      .where("user_id", "=", principalId)
+      .where("expires_at", ">", now)
+      .where("absolute_expires_at", ">", now)
+      .execute();
+    return rows
+      .map((r) => {
+        const createdAt = new Date(r.created_at);
+        const lastUse = new Date(new Date(r.expires_at).getTime() - this.options.idleMs);
+        return {
+          handle: r.id,
+          createdAt,
+          lastSeenAt: lastUse < createdAt ? createdAt : lastUse,
+          ip: r.ip,
+          userAgent: r.user_agent,
+        };
+      })
+      .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  /** Ends one session of this principal, named by its handle; false when it had already ended (or is not theirs). */
+  async endByHandle(principalId: string, kind: PrincipalKind, handle: string): Promise<boolean> {
+    const result = await this.options.db
+      .deleteFrom("sessions")
+      .where("id", "=", handle)
+      .where("user_id", "=", principalId)
+      .where("kind", "=", kind)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   deleteExpired(): Promise<void> {

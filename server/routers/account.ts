@@ -4,6 +4,7 @@ import { describeUserAgent } from "../lib/user-agent";
 import * as emailChange from "../services/identity/email-change";
 import { changePassword, SignedOutAfterGuesses } from "../services/identity/passwords";
 import { previousLogin, USER_NAME_MAX, updateProfile } from "../services/identity/profile";
+import * as security from "../services/identity/security";
 import { openApplications } from "../services/ordering/history";
 import { rentalsDueFirst } from "../services/ordering/rentals";
 import type { Context } from "../trpc/context";
@@ -17,6 +18,11 @@ function clearCookieWhenSignedOut(ctx: Context) {
     if (error instanceof SignedOutAfterGuesses) ctx.clearSessionCookie();
     throw error;
   };
+}
+
+/** The signed-in user and the session of the request, for セキュリティ設定. */
+function securityActor(ctx: { customer: { user: { id: string }; account: { id: string } }; session: { id: string } }) {
+  return { userId: ctx.customer.user.id, accountId: ctx.customer.account.id, sessionId: ctx.session.id };
 }
 
 /** How many of the newest open applications the home page shows (the rest are in 申込履歴). */
@@ -46,6 +52,23 @@ export const accountRouter = router({
       rentalCount: due.total,
     };
   }),
+
+  /** セキュリティ設定: the user's ログイン履歴 and ログイン中の端末 (this one marked). */
+  security: customerProcedure.query(async ({ ctx }) => {
+    const [history, devices] = await Promise.all([
+      security.loginHistory(ctx.deps, ctx.customer.user.id),
+      security.devices(ctx.deps, ctx.customer.user.id, ctx.session.id),
+    ]);
+    return { history, devices };
+  }),
+  /** ログアウト of another device of the user's (ログイン中の端末); `ended` false when it had already ended. */
+  endSession: customerProcedure.input(z.object({ handle: z.string().max(128) })).mutation(async ({ ctx, input }) => ({
+    ended: await security.endSession(ctx.deps, securityActor(ctx), input.handle, ctx.meta),
+  })),
+  /** 他の端末をすべてログアウト: how many other sessions ended. */
+  endOtherSessions: customerProcedure.mutation(async ({ ctx }) => ({
+    ended: await security.endOtherSessions(ctx.deps, securityActor(ctx), ctx.meta),
+  })),
 
   /** お客様情報設定: what the settings page shows. */
   settings: customerProcedure.query(({ ctx }) => ({

@@ -9,6 +9,8 @@ export const AUDIT_ACTION_LABELS = {
   // Customers: sign-in and security (SPEC §8 audit)
   "auth.login": "ログイン",
   "auth.logout": "ログアウト",
+  "auth.session_end": "端末のログアウト",
+  "auth.session_end_others": "他の端末をすべてログアウト",
   "auth.lockout": "ロック(ログイン失敗の繰り返し)",
   "auth.otp.sent": "ワンタイムパスワード送信",
   "auth.otp.verify": "ワンタイムパスワード確認",

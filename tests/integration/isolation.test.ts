@@ -190,6 +190,9 @@ const TABLE: Record<string, Row> = {
   },
 
   "account.settings": { access: "customer" },
+  "account.security": { access: "customer" },
+  "account.endSession": { access: "customer", input: () => ({ handle: "0".repeat(64) }) },
+  "account.endOtherSessions": { access: "customer" },
   // The confirmation differs, so a caller the gate lets through is refused by the service and the
   // forced-change user stays flagged for the next row.
   "account.changeInitialPassword": {

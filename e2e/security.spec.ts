@@ -1,0 +1,93 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, login, type TestAccount, test } from "./fixtures";
+
+/** セキュリティ設定 (issue 14 item 1): ログイン履歴, ログイン中の端末, ログアウト per device, 他の端末をすべてログアウト. */
+
+async function signedIn(page: Page, account: Pick<TestAccount, "loginId" | "email" | "password">) {
+  await page.goto("/login");
+  await login(page, account);
+  await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+}
+
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
+
+async function audit(page: Page, state: string) {
+  const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  const found = violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(found, `axe violations on ${state}`).toEqual([]);
+}
+
+/** No sideways scrolling of the page at this width. */
+async function fits(page: Page, width: number) {
+  await page.setViewportSize({ width, height: 900 });
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow, `sideways scroll at ${width}px`).toBeLessThanOrEqual(0);
+}
+
+test.describe("セキュリティ設定", () => {
+  test("ログアウト of another browser signs it out at once; 他の端末をすべてログアウト ends the rest @nojs", async ({
+    page,
+    account,
+    browser,
+  }) => {
+    const wrong = await browser.newContext();
+    const wrongPage = await wrong.newPage();
+    await wrongPage.goto("/login");
+    await login(wrongPage, { ...account, password: "Wrong-pass-2026" });
+    await wrong.close();
+
+    const phone = await browser.newContext();
+    const phonePage = await phone.newPage();
+    await signedIn(phonePage, account);
+    const tablet = await browser.newContext();
+    const tabletPage = await tablet.newPage();
+    await signedIn(tabletPage, account);
+    await signedIn(page, account);
+
+    await page.goto("/account");
+    await page.getByRole("navigation", { name: "お客様情報" }).getByRole("link", { name: "セキュリティ設定" }).click();
+    await expect(page.getByRole("heading", { name: "ログイン中の端末" })).toBeVisible();
+    await expect(page).toHaveTitle(/^セキュリティ設定 \| /);
+    const devices = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "最終利用" }) });
+    // This one first; then the others by last use, the newest sign-in first on a tie (the fixture's own
+    // sign-in, which finished the first-login password change, is a session too).
+    await expect(devices.getByRole("row").nth(1).getByText("この端末")).toBeVisible();
+    const sessions = (await devices.getByRole("row").count()) - 1;
+    expect(sessions).toBeGreaterThanOrEqual(3);
+    // ログイン履歴: three sign-ins and the failed attempt.
+    const history = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "結果" }) });
+    expect(await history.getByRole("cell", { name: "成功", exact: true }).count()).toBeGreaterThanOrEqual(3);
+    await expect(history.getByRole("cell", { name: "失敗", exact: true })).toHaveCount(1);
+    // The axe audit and the layout measure run scripts in the page: with JavaScript only.
+    if (test.info().project.use.javaScriptEnabled !== false) {
+      await audit(page, "/account/security");
+      for (const width of [320, 1280]) await fits(page, width);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+
+    // End the row after this one: the tablet, signed in last.
+    await devices.getByRole("row").nth(2).getByRole("button", { name: "ログアウト" }).click();
+    await expect(page.getByText("選択した端末をログアウトしました。")).toBeVisible();
+    await expect(devices.getByRole("row")).toHaveCount(sessions);
+    await tabletPage.goto("/account");
+    await expect(tabletPage.getByRole("heading", { name: "ログイン" })).toBeVisible();
+    await phonePage.goto("/account");
+    await expect(phonePage.getByRole("heading", { name: "お客様情報" })).toBeVisible();
+
+    await page.getByRole("button", { name: "他の端末をすべてログアウト" }).click();
+    await expect(page.getByText(/他の端末\(\d台\)をログアウトしました。/)).toBeVisible();
+    await expect(devices.getByRole("row")).toHaveCount(2);
+    for (const p of [phonePage, tabletPage]) {
+      await p.goto("/account");
+      await expect(p.getByRole("heading", { name: "ログイン" })).toBeVisible();
+    }
+    // This browser is still signed in.
+    await page.goto("/account/security");
+    await expect(page.getByText("この端末")).toBeVisible();
+    await phone.close();
+    await tablet.close();
+  });
+});
