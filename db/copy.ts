@@ -25,6 +25,7 @@ export const COPY_ORDER: readonly { table: Table; key: readonly [string] | reado
   { table: "number_sequences", key: ["kind", "year"] },
   { table: "rentals", key: ["id"] },
   { table: "rental_lines", key: ["id"] },
+  { table: "return_reminders", key: ["rental_id", "due_date"] },
   { table: "applications", key: ["id"] },
   { table: "application_lines", key: ["id"] },
 ];

@@ -278,6 +278,13 @@ export interface RentalTable {
   ended_at: string | null;
 }
 
+/** 返却予定のお知らせ sent: one per rental and 返却予定日 (migration 0017). */
+export interface ReturnReminderTable {
+  rental_id: string;
+  due_date: string;
+  sent_at: string;
+}
+
 export interface RentalLineTable {
   id: string;
   rental_id: string;
@@ -311,4 +318,5 @@ export interface Database {
   application_lines: ApplicationLineTable;
   rentals: RentalTable;
   rental_lines: RentalLineTable;
+  return_reminders: ReturnReminderTable;
 }

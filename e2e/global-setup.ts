@@ -61,6 +61,8 @@ export default async function globalSetup() {
     PEPPER: "e2e-pepper-0123456789-abcdefghijklmnopq",
     MAIL_TRANSPORT: "mailbox",
     MAIL_POLL_INTERVAL_MS: "100",
+    // 返却予定のお知らせ looks often, so that ordering.spec.ts sees its mail soon after the rental starts.
+    RETURN_REMINDER_POLL_INTERVAL_MS: "200",
     LOGIN_RATE_LIMIT_PER_MINUTE: "0",
     SEED_DEMO: "true",
     // The company's copy of each new application and intake failure (quote-to-order.spec.ts reads it).

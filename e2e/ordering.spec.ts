@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { admin, expect, login, type TestAccount, test } from "./fixtures";
+import { admin, expect, login, mailsTo, type TestAccount, test, waitForMail } from "./fixtures";
 
 async function signedIn(page: Page, account: TestAccount) {
   await page.goto("/login");
@@ -138,6 +138,42 @@ test.describe("ordering", () => {
     await expectAccepted(page, second as string);
     await page.getByRole("link", { name: second as string }).click();
     await expect(page.getByText("品質 花子")).toBeVisible();
+  });
+
+  test("返却予定のお知らせ: a rental due back in 3 days is mailed to the orderer once", async ({
+    page,
+    account,
+    request,
+  }) => {
+    await signedIn(page, account);
+    await page.goto("/products?q=DSOX");
+    await page.getByRole("link", { name: "DSOX1204G" }).click();
+    await page.getByRole("button", { name: "注文に追加" }).click();
+    await expect(page.getByRole("heading", { name: "注文", exact: true })).toBeVisible();
+    await page.getByLabel("会社名").fill("QA計測株式会社");
+    await page.getByLabel("担当者名").fill("品質 花子");
+    await page.getByLabel("郵便番号").fill("1050011");
+    await page.getByLabel("住所").fill("東京都港区芝公園4-2-8");
+    await page.getByLabel("電話番号").fill("03-1234-5678");
+    await page.getByLabel("レンタル開始日").fill(tokyoToday());
+    await page.getByLabel("レンタル期間").fill("3");
+    await page.getByLabel("単位").selectOption("day");
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await page.getByRole("button", { name: "申し込む" }).click();
+    const notice = page.getByText(/申込番号: O-\d{4}-\d{6}/);
+    await expect(notice).toBeVisible();
+    const number = /O-\d{4}-\d{6}/.exec((await notice.textContent()) ?? "")?.[0] as string;
+    await expectAccepted(page, number);
+    await admin("arrange-order", "--number", number);
+
+    const contractNo = number.replace(/^O-/, "R-");
+    const mail = await waitForMail(request, account.email, `返却予定のお知らせ(${contractNo})`);
+    expect(mail.text).toContain("あと3日");
+    expect(mail.text).toContain("DSOX1204G");
+    // Once: the job runs every 200 ms here; a while later there is still one.
+    await page.waitForTimeout(1_000);
+    const all = await mailsTo(request, account.email);
+    expect(all.filter((m) => m.subject.includes("返却予定のお知らせ"))).toHaveLength(1);
   });
 
   test("a quote request is numbered Q-… and a resent confirmation makes no second application", async ({

@@ -48,6 +48,10 @@ export const mailTemplates = {
     subject: "【{{siteName}}】受付失敗のお知らせ({{number}})",
     vars: ["accountCompany", "userName", "number", "kind", "submittedAt", "contents", "url"],
   },
+  "return-reminder": {
+    subject: "【{{siteName}}】返却予定のお知らせ({{contractNo}})",
+    vars: ["accountCompany", "userName", "contractNo", "number", "dueDate", "daysLeft", "items", "url"],
+  },
   "order-arranged": {
     subject: "【{{siteName}}】手配完了のお知らせ({{number}})",
     vars: ["accountCompany", "userName", "number", "contractNo", "arrangedAt", "url"],

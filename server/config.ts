@@ -107,6 +107,10 @@ const baseSchema = z.object({
   /** How often the intake worker looks for applications to hand on; MAIL_POLL_INTERVAL_MS when unset. */
   INTAKE_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
   INTAKE_MAX_ATTEMPTS: z.coerce.number({ message: "a whole number" }).int().min(1).max(50).default(6),
+  /** 返却予定のお知らせ: this many days before a rental's 返却予定日 (0: none are sent). */
+  RETURN_REMINDER_DAYS: z.coerce.number({ message: "a whole number of days" }).int().min(0).max(30).default(3),
+  /** How often the reminder job looks for rentals due soon. */
+  RETURN_REMINDER_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
   /** The rental company's address for 【新規申込】 and 【受付失敗】 mails; unset: none are sent. */
   STAFF_NOTIFY_EMAIL: z.email({ message: "one email address (e.g. orders@example.jp)" }).max(254).optional(),
   SEED_DEMO: bool.optional(),
@@ -147,6 +151,8 @@ export interface Config {
   trustProxy: TrustProxy;
   seedDemo: boolean;
   intake: { webhookUrl: string | undefined; pollIntervalMs: number; maxAttempts: number };
+  /** 返却予定のお知らせ: how many days before 返却予定日 (0: off), and how often the job looks. */
+  returnReminder: { daysBefore: number; pollIntervalMs: number };
   /** Where the company is told of each new application and each final intake failure (none when unset). */
   staffNotifyEmail: string | undefined;
   site: {
@@ -228,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: e.INTAKE_POLL_INTERVAL_MS ?? e.MAIL_POLL_INTERVAL_MS,
       maxAttempts: e.INTAKE_MAX_ATTEMPTS,
     },
+    returnReminder: { daysBefore: e.RETURN_REMINDER_DAYS, pollIntervalMs: e.RETURN_REMINDER_POLL_INTERVAL_MS },
     staffNotifyEmail: e.STAFF_NOTIFY_EMAIL,
     site: {
       companyName: e.COMPANY_NAME,

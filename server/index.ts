@@ -38,6 +38,7 @@ async function main() {
   const app = createApp(runtime.deps, build, { log });
   runtime.worker.start();
   runtime.intake.start();
+  if (config.returnReminder.daysBefore > 0) runtime.reminders.start();
 
   const server = app.listen(config.port, config.host, () => {
     log(`listening on ${config.appOrigin} (${config.host}:${config.port}, mail: ${config.mail.transport})`);

@@ -11,12 +11,15 @@ import { MailWorker } from "./mail/worker";
 import { resolvePepper } from "./secrets";
 import type { ServiceDeps } from "./services/deps";
 import { builtinIntake, IntakeWorker, webhookIntake } from "./services/ordering/intake";
+import { ReturnReminderWorker } from "./services/ordering/return-reminders";
 
 export interface Runtime {
   deps: ServiceDeps;
   transport: MailTransport;
   worker: MailWorker;
   intake: IntakeWorker;
+  /** 返却予定のお知らせ (RETURN_REMINDER_DAYS); runs only once started, as the others. */
+  reminders: ReturnReminderWorker;
   close(): Promise<void>;
 }
 
@@ -89,12 +92,20 @@ export async function startRuntime(
     mail: deps,
     log: options.log,
   });
+  const reminders = new ReturnReminderWorker(
+    deps,
+    config.returnReminder.daysBefore,
+    config.returnReminder.pollIntervalMs,
+    options.log,
+  );
   return {
     deps,
     transport,
     worker,
     intake,
+    reminders,
     async close() {
+      await reminders.stop();
       await worker.stop();
       await intake.stop();
       transport.close?.();

@@ -73,6 +73,12 @@ async function seeded(): Promise<Harness> {
       created_at: h.clock.now().toISOString(),
     })
     .execute();
+  // A 返却予定のお知らせ sent for one of the demo's rentals.
+  const rental = await h.db.selectFrom("rentals").select(["id", "due_date"]).limit(1).executeTakeFirstOrThrow();
+  await h.db
+    .insertInto("return_reminders")
+    .values({ rental_id: rental.id, due_date: rental.due_date ?? "2026-04-04", sent_at: h.clock.now().toISOString() })
+    .execute();
   return h;
 }
 
