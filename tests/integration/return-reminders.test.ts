@@ -7,6 +7,7 @@ import { insertProducts } from "../../server/services/ordering/catalog";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { sendReturnReminders } from "../../server/services/ordering/return-reminders";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { sqlitePlans } from "../support/query-plans";
 import { DELIVERY } from "../support/samples";
 import { TEST_DIALECT } from "../support/test-db";
 
@@ -151,6 +152,19 @@ describe("返却予定のお知らせ", () => {
     }
     expect(await reminders()).toHaveLength(2);
   });
+
+  it.runIf(TEST_DIALECT === "sqlite")(
+    "finds the rentals due soon on the partial index, not by reading every rental (SQLite's plan)",
+    async () => {
+      await rental(3);
+      const plans = await sqlitePlans(h.db, h.databaseUrl, async (db) => {
+        await sendReturnReminders({ ...h.deps, db }, 3);
+      });
+      const find = plans.find((p) => /from "rentals"/.test(p.sql) && /due_date/.test(p.sql));
+      expect(find?.plan).toContain("rentals_active_due_idx");
+      expect(find?.plan).not.toMatch(/SCAN rentals(?! USING)/);
+    },
+  );
 
   it("RETURN_REMINDER_DAYS=0 sends none", async () => {
     await rental(1);

@@ -43,7 +43,9 @@ export async function sendReturnReminders(deps: ServiceDeps, daysBefore: number)
       "applications.user_id",
       "applications.account_id",
     ])
-    .where("rentals.status", "=", "active")
+    // A literal, not a parameter: SQLite uses the partial index rentals_active_due_idx only for a condition it
+    // can see implies the index's own (status = 'active').
+    .where(sql<boolean>`rentals.status = 'active'`)
     .where("rentals.due_date", ">=", today)
     .where("rentals.due_date", "<=", addDays(today, daysBefore))
     .where(({ not, exists, selectFrom }) =>
