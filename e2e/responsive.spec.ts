@@ -166,6 +166,10 @@ test.describe("every screen at 320, 390 and 1280 px", () => {
       const row = page.getByRole("row", { name: new RegExp(number) });
       await expect(row.getByRole("cell", { name: "受付完了" })).toBeVisible({ timeout: 5_000 });
     }).toPass();
+    // The home with the order still open (お手続き中のお申し込み has a row), then arranged.
+    await visit(page, testInfo, "/", /ようこそ/, "home-open-application");
+    await expect(page.getByRole("link", { name: number })).toBeVisible();
+    await auditNarrow(page, "the home page with an open application");
     await admin("arrange-order", "--number", number);
 
     await visit(page, testInfo, "/", /ようこそ/, "home");
@@ -199,14 +203,14 @@ test.describe("every screen at 320, 390 and 1280 px", () => {
     await visit(page, testInfo, "/account", "お客様情報", "account");
     await visit(page, testInfo, "/account/users", "お客様情報", "account-users");
     await visit(page, testInfo, "/account/templates", "お客様情報", "account-templates");
-    await visit(page, testInfo, "/account/security", "お客様情報", "account-security");
-    await auditNarrow(page, "セキュリティ設定, stacked");
     await page.getByLabel("テンプレート名").fill("本社 開発部");
     await fillAddress(page);
     await page.getByRole("button", { name: "登録" }).click();
     await expect(page.getByText("お届け先テンプレートを登録しました。")).toBeVisible();
     await checkWidths(page, testInfo, "account-templates-one");
     await auditNarrow(page, "the templates, stacked");
+    await visit(page, testInfo, "/account/security", "お客様情報", "account-security");
+    await auditNarrow(page, "セキュリティ設定, stacked");
     await visit(page, testInfo, "/account/history", "お客様情報", "account-history");
     await page.getByRole("link", { name: number }).click();
     await expect(page.getByRole("heading", { level: 2, name: `申込番号 ${number}` })).toBeVisible();

@@ -86,7 +86,7 @@ export default function Home() {
       <section aria-labelledby="open-heading" className="panel">
         <h2 id="open-heading">お手続き中のお申し込み</h2>
         {me.openApplications.length ? (
-          <TableScroll label="お手続き中のお申し込み">
+          <TableScroll label="お手続き中のお申し込みの一覧">
             <table className="table stack">
               <caption>お手続き中のお申し込み(新しい順)</caption>
               <thead>
