@@ -201,6 +201,31 @@ describe("the home's queries (SQLite's plan)", () => {
         .execute();
       await arrangeOrder(h.deps, none, { type: "system" });
       const { account_id: accountId } = await h.db.selectFrom("users").select("account_id").executeTakeFirstOrThrow();
+      // Another account's 1,000 running rentals, straight into the table: with statistics of one account's
+      // dozen rows alone, SQLite rightly scans so small a table (ordering.test.ts does the same).
+      await h.otherAccount();
+      const other = await h.db
+        .selectFrom("users")
+        .select("account_id")
+        .where("account_id", "!=", accountId)
+        .executeTakeFirstOrThrow();
+      const others = Array.from({ length: 1000 }, (_, i) => ({
+        id: `other-rental-${i}`,
+        contract_no: `K-OTHER-${String(i).padStart(4, "0")}`,
+        account_id: other.account_id,
+        order_application_id: `other-order-${i}`,
+        status: "active" as const,
+        start_date: "2026-04-01",
+        due_date: `2026-0${5 + (i % 4)}-1${i % 10}`,
+        created_at: "2026-03-01T00:00:00.000Z",
+        ended_at: null,
+      }));
+      for (let i = 0; i < others.length; i += 200) {
+        await h.db
+          .insertInto("rentals")
+          .values(others.slice(i, i + 200))
+          .execute();
+      }
       for (const analyzed of [false, true]) {
         if (analyzed) await sql`analyze`.execute(h.db);
         const recording = recordingPlans(h);
