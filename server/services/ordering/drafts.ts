@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { DB } from "../../../db";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import type { ServiceDeps } from "../deps";
@@ -100,4 +101,62 @@ export async function removeFromDraft(
     .where("kind", "=", kind)
     .where("product_id", "=", productId)
     .execute();
+}
+
+/**
+ * この見積で注文する and この内容で再注文: the user's order form (draft) replaced by an application's lines whose
+ * products are still sold, in the application's line order, each line naming where it came from (`quote_id`
+ * carries the quote's prices, `source_id` only the delivery and period). Retired (販売終了) lines are left out
+ * and named; when every line is, nothing changes and `label` ("見積 Q-…", "O-…") names the application in
+ * the refusal. Runs in the caller's transaction.
+ */
+export async function replaceOrderDraft(
+  trx: DB,
+  now: Date,
+  userId: string,
+  application: { id: string; label: string },
+  origin: { quote_id: string | null; source_id: string | null },
+): Promise<{ lines: number; replaced: number; retired: string[] }> {
+  const lines = await trx
+    .selectFrom("application_lines")
+    .leftJoin("products", "products.id", "application_lines.product_id")
+    .select([
+      "application_lines.product_id",
+      "application_lines.model_no",
+      "application_lines.product_name",
+      "application_lines.quantity",
+      "products.active",
+    ])
+    .where("application_lines.application_id", "=", application.id)
+    .orderBy("application_lines.line_no")
+    .execute();
+  const available = lines.filter((l) => Number(l.active) === 1);
+  const retired = lines.filter((l) => Number(l.active) !== 1).map((l) => `${l.model_no} ${l.product_name}`);
+  if (!available.length) {
+    throw new DomainError(
+      "VALIDATION",
+      `${application.label} の商品はすべて販売終了のため、注文フォームに反映できません(${retired.join("、")})。`,
+    );
+  }
+  const replaced = await trx
+    .deleteFrom("draft_lines")
+    .where("user_id", "=", userId)
+    .where("kind", "=", "order")
+    .executeTakeFirst();
+  await trx
+    .insertInto("draft_lines")
+    .values(
+      available.map((l, i) => ({
+        id: newId(),
+        user_id: userId,
+        kind: "order" as const,
+        product_id: l.product_id,
+        quantity: l.quantity,
+        // Keeps the application's line order in the form (the draft is ordered by created_at).
+        created_at: iso(new Date(now.getTime() + i)),
+        ...origin,
+      })),
+    )
+    .execute();
+  return { lines: available.length, replaced: Number(replaced.numDeletedRows), retired };
 }

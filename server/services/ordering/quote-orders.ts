@@ -1,10 +1,9 @@
 import type { DB } from "../../../db";
-import { iso } from "../../lib/clock";
-import { newId } from "../../lib/crypto";
 import { formatDate, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { type Actor, deliveryOf } from "./applications";
+import { replaceOrderDraft } from "./drafts";
 
 /**
  * この見積で注文する (SPEC §6): an answered quote, while today (Japan) is on or before its 有効期限, fills the
@@ -56,49 +55,14 @@ export async function orderFromQuote(deps: ServiceDeps, actor: Actor, number: st
         `見積 ${number} は有効期限(${formatDate(quote.valid_until)})を過ぎているため、この見積では注文できません。お手数ですが、見積を依頼し直してください。`,
       );
     }
-    const lines = await trx
-      .selectFrom("application_lines")
-      .leftJoin("products", "products.id", "application_lines.product_id")
-      .select([
-        "application_lines.product_id",
-        "application_lines.model_no",
-        "application_lines.product_name",
-        "application_lines.quantity",
-        "products.active",
-      ])
-      .where("application_lines.application_id", "=", quote.id)
-      .orderBy("application_lines.line_no")
-      .execute();
-    const available = lines.filter((l) => Number(l.active) === 1);
-    const retired = lines.filter((l) => Number(l.active) !== 1).map((l) => `${l.model_no} ${l.product_name}`);
-    if (!available.length) {
-      throw new DomainError(
-        "VALIDATION",
-        `見積 ${number} の商品はすべて販売終了のため、注文フォームに反映できません(${retired.join("、")})。`,
-      );
-    }
-    const replaced = await trx
-      .deleteFrom("draft_lines")
-      .where("user_id", "=", actor.userId)
-      .where("kind", "=", "order")
-      .executeTakeFirst();
-    const now = deps.clock.now();
-    await trx
-      .insertInto("draft_lines")
-      .values(
-        available.map((l, i) => ({
-          id: newId(),
-          user_id: actor.userId,
-          kind: "order" as const,
-          product_id: l.product_id,
-          quantity: l.quantity,
-          // Keeps the quote's line order in the form (the draft is ordered by created_at).
-          created_at: iso(new Date(now.getTime() + i)),
-          quote_id: quote.id,
-        })),
-      )
-      .execute();
-    return { quoteNumber: number, lines: available.length, replaced: Number(replaced.numDeletedRows), retired };
+    const filled = await replaceOrderDraft(
+      trx,
+      deps.clock.now(),
+      actor.userId,
+      { id: quote.id, label: `見積 ${number}` },
+      { quote_id: quote.id, source_id: null },
+    );
+    return { quoteNumber: number, ...filled };
   });
 }
 

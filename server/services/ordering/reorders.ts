@@ -1,8 +1,7 @@
-import { iso } from "../../lib/clock";
-import { newId } from "../../lib/crypto";
 import type { ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { type Actor, deliveryOf } from "./applications";
+import { replaceOrderDraft } from "./drafts";
 
 /**
  * この内容で再注文 (issue 14, SPEC §3): any order or quote of the account in 申込履歴 fills the user's order form —
@@ -37,50 +36,17 @@ export async function reorder(deps: ServiceDeps, actor: Actor, number: string): 
     if (source.kind === "cancellation") {
       throw new DomainError("VALIDATION", `${number} は解約のお申し込みのため、再注文できません。`);
     }
-    const lines = await trx
-      .selectFrom("application_lines")
-      .leftJoin("products", "products.id", "application_lines.product_id")
-      .select([
-        "application_lines.product_id",
-        "application_lines.model_no",
-        "application_lines.product_name",
-        "application_lines.quantity",
-        "products.active",
-      ])
-      .where("application_lines.application_id", "=", source.id)
-      .orderBy("application_lines.line_no")
-      .execute();
-    const available = lines.filter((l) => Number(l.active) === 1);
-    const retired = lines.filter((l) => Number(l.active) !== 1).map((l) => `${l.model_no} ${l.product_name}`);
-    if (!available.length) {
-      throw new DomainError(
-        "VALIDATION",
-        `${number} の商品はすべて販売終了のため、注文フォームに反映できません(${retired.join("、")})。`,
-      );
-    }
-    const replaced = await trx
-      .deleteFrom("draft_lines")
-      .where("user_id", "=", actor.userId)
-      .where("kind", "=", "order")
-      .executeTakeFirst();
-    const now = deps.clock.now();
-    await trx
-      .insertInto("draft_lines")
-      .values(
-        available.map((l, i) => ({
-          id: newId(),
-          user_id: actor.userId,
-          kind: "order" as const,
-          product_id: l.product_id,
-          quantity: l.quantity,
-          // Keeps the application's line order in the form (the draft is ordered by created_at).
-          created_at: iso(new Date(now.getTime() + i)),
-          quote_id: null,
-          source_id: source.id,
-        })),
-      )
-      .execute();
-    return { number, lines: available.length, replaced: Number(replaced.numDeletedRows), retired };
+    const filled = await replaceOrderDraft(
+      trx,
+      deps.clock.now(),
+      actor.userId,
+      { id: source.id, label: number },
+      {
+        quote_id: null,
+        source_id: source.id,
+      },
+    );
+    return { number, ...filled };
   });
 }
 
