@@ -102,7 +102,8 @@ export type VerificationPurpose =
   | "password_reset"
   | "password_setup"
   | "email_change_request"
-  | "email_change_confirm";
+  | "email_change_confirm"
+  | "login_report";
 
 export interface VerificationTable {
   id: string;

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { expect, login, type TestAccount, test } from "./fixtures";
+import { expect, login, mailIds, type TestAccount, test, waitForMail } from "./fixtures";
 
 /** セキュリティ設定 (issue 14 item 1): ログイン履歴, ログイン中の端末, ログアウト per device, 他の端末をすべてログアウト. */
 
@@ -89,5 +89,61 @@ test.describe("セキュリティ設定", () => {
     await expect(page.getByText("この端末")).toBeVisible();
     await phone.close();
     await tablet.close();
+  });
+
+  test("心当たりがない場合 in a ログイン通知 signs every browser out; the mailed reset link sets a new password @nojs", async ({
+    page,
+    account,
+    browser,
+    request,
+  }) => {
+    await signedIn(page, account);
+    // Someone else signs in with the same password; its ログイン通知 reaches the owner.
+    const before = await mailIds(request, account.email);
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await signedIn(otherPage, account);
+    const notice = await waitForMail(request, account.email, "ログイン通知", before);
+    const link = /心当たりがない場合はこちら: (\S+)/.exec(notice.text)?.[1] as string;
+    expect(link).toMatch(/\/login-report\//);
+    expect(notice.html).toContain("心当たりがない場合はこちら");
+
+    await page.goto(link);
+    await expect(page.getByRole("heading", { name: "心当たりのないログイン" })).toBeVisible();
+    await expect(page).toHaveTitle(/^心当たりのないログイン \| /);
+    if (test.info().project.use.javaScriptEnabled !== false) {
+      await audit(page, "/login-report");
+      for (const width of [320, 1280]) await fits(page, width);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    const beforeReport = await mailIds(request, account.email);
+    await page.getByRole("button", { name: "すべての端末からログアウト" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(page.getByText(/すべての端末からログアウトし、パスワードを無効にしました。/)).toBeVisible();
+    // Both browsers are signed out, the owner's too.
+    for (const p of [otherPage, page]) {
+      await p.goto("/account");
+      await expect(p.getByRole("heading", { name: "ログイン" })).toBeVisible();
+    }
+    await other.close();
+    // The old password is void.
+    await login(page, account);
+    await expect(page.getByRole("alert")).toContainText("ログインID、メールアドレスまたはパスワードが正しくありません");
+    // The contact center is told.
+    const staff = await waitForMail(request, "orders@rental.example.jp", `【不正ログインの報告】${account.company}`);
+    expect(staff.text).toContain(account.email);
+    // The link worked once.
+    await page.goto(link);
+    await expect(page.getByRole("alert")).toContainText("このURLは無効か、有効期限が切れています");
+    await expect(page.getByRole("button", { name: "すべての端末からログアウト" })).toHaveCount(0);
+
+    // The reset mail sets a new password, which signs in.
+    const reset = await waitForMail(request, account.email, "パスワード再設定のご案内", beforeReport);
+    await page.goto(/https?:\/\/\S+\/reset-password\/\S+/.exec(reset.text)?.[0] as string);
+    await page.getByLabel("新パスワード", { exact: true }).fill("Regain-2026x");
+    await page.getByLabel("新パスワード(確認用)", { exact: true }).fill("Regain-2026x");
+    await page.getByRole("button", { name: "パスワードを再設定" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await signedIn(page, { ...account, password: "Regain-2026x" });
   });
 });

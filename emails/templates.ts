@@ -6,7 +6,7 @@
 export const mailTemplates = {
   "login-notice": {
     subject: "【{{siteName}}】ログイン通知",
-    vars: ["accountCompany", "userName", "loginAt", "loginId", "ip", "browser"],
+    vars: ["accountCompany", "userName", "loginAt", "loginId", "ip", "browser", "reportUrl", "reportExpiresAt"],
   },
   otp: {
     subject: "【{{siteName}}】ワンタイムパスワード通知",
@@ -86,6 +86,10 @@ export const mailTemplates = {
       "attempts",
       "url",
     ],
+  },
+  "staff-login-reported": {
+    subject: "【不正ログインの報告】{{accountCompany}} {{loginId}}",
+    vars: ["accountCompany", "loginId", "userName", "email", "loginAt", "ip", "browser", "reportedAt", "url"],
   },
   "staff-otp": {
     subject: "【{{siteName}}】管理画面ワンタイムパスワード通知",

@@ -3,13 +3,17 @@ import zlib from "node:zlib";
 import compression from "compression";
 import type { Request, Response } from "express";
 import { acceptsEncoding } from "./static-precompressed";
+import { isTokenPage } from "./token-pages";
 
 /**
- * Pages that carry a secret of the URL (a mailed link's token) are sent uncompressed: with a reflected input
- * beside it, a compressed body's length could leak the secret to an observer (BREACH). Every other answer
- * holds no secret an attacker could guess byte by byte (no CSRF tokens: the Origin check guards writes).
+ * Pages that carry a secret of the URL (a mailed link's token, token-pages.ts) and the dev mailbox (which
+ * shows the links) are sent uncompressed: with a reflected input beside it, a compressed body's length could
+ * leak the secret to an observer (BREACH). Every other answer holds no secret an attacker could guess byte by
+ * byte (no CSRF tokens: the Origin check guards writes).
  */
-export const SECRET_PAGES = /^\/(reset-password|setup-password|email-change|dev\/mailbox)(\/|$)/;
+function secretPage(path: string): boolean {
+  return isTokenPage(path) || /^\/dev\/mailbox(\/|$)/.test(path);
+}
 
 /** Below this many bytes a body is sent as it is (as the compression middleware's default threshold). */
 const THRESHOLD = 1024;
@@ -19,7 +23,7 @@ const BROTLI_QUALITY = 4;
 
 /** The compression middleware's filter: the types it compresses, minus the secret pages. */
 export function compressible(req: Request, res: Response): boolean {
-  if (SECRET_PAGES.test(req.path)) return false;
+  if (secretPage(req.path)) return false;
   return compression.filter(req, res);
 }
 
@@ -43,7 +47,7 @@ export async function compressDocument(
   headers.append("Vary", "Accept-Encoding");
   const { pathname } = new URL(request.url);
   if (
-    SECRET_PAGES.test(pathname) ||
+    secretPage(pathname) ||
     body.length < THRESHOLD ||
     request.method === "HEAD" ||
     /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(headers.get("Cache-Control") ?? "") ||

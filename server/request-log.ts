@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
+import { TOKEN_PATH } from "./token-pages";
 
 /** Where a log line goes (server/index.ts: stdout with a timestamp; tests: an array). */
 export type LogLine = (line: string) => void;
 
 /**
- * Paths that hold a mailed secret (SPEC §8 link tokens): a log must not become a way in, so the token is
- * written as "…". The query string is never logged (search words, filters: personal data).
+ * A path as the log writes it. Paths that hold a mailed secret (token-pages.ts): a log must not become a way
+ * in, so the token is written as "…". The query string is never logged (search words, filters: personal data).
  */
-const TOKEN_PATH = /^(\/(?:reset-password|setup-password|email-change(?:\/confirm)?))\/[^/]+/;
-
 export function loggedPath(url: string): string {
   const path = url.split(/[?#]/, 1)[0] ?? "/";
   return path.replace(TOKEN_PATH, "$1/…").slice(0, 300);

@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Config } from "./config";
-
-/** Pages whose URL carries a secret token: they must not leak it in a Referer header. */
-const TOKEN_PAGES = ["/reset-password/", "/setup-password/", "/email-change/"];
+import { isTokenPage } from "./token-pages";
 
 /** Per-request CSP nonce plus the headers of SPEC §8. */
 export function securityHeaders(config: Config) {
@@ -27,8 +25,8 @@ export function securityHeaders(config: Config) {
     );
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("X-Frame-Options", "DENY");
-    const tokenPage = TOKEN_PAGES.some((prefix) => req.path.startsWith(prefix));
-    res.setHeader("Referrer-Policy", tokenPage ? "no-referrer" : "strict-origin-when-cross-origin");
+    // A page whose URL carries a mailed link's token must not leak it in a Referer header.
+    res.setHeader("Referrer-Policy", isTokenPage(req.path) ? "no-referrer" : "strict-origin-when-cross-origin");
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     if (config.secureCookies) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");

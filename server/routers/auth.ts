@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { challengeCookieName, serializeCookie } from "../auth/cookies";
 import { formatTokyo } from "../lib/format";
+import { loginReportInfo, reportLogin } from "../services/identity/login-report";
 import { challengeInfo, OTP, resendLoginCode } from "../services/identity/otp";
 import { isResetTokenValid, requestPasswordReset, resetPassword } from "../services/identity/password-reset";
 import * as auth from "../services/identity/sign-in";
@@ -116,6 +117,18 @@ export const authRouter = router({
   resetPassword: publicProcedure.input(newPasswordInput.extend({ token })).mutation(async ({ ctx, input }) => {
     await resetPassword(ctx.deps, input.token, input, ctx.meta);
     // Any session this browser had is gone with the others.
+    if (ctx.session) ctx.clearSessionCookie();
+    return { ok: true as const };
+  }),
+
+  /** 心当たりがない場合: the sign-in a ログイン通知's link reports, or null when the link cannot be used. */
+  loginReportInfo: publicProcedure
+    .input(z.object({ token }))
+    .query(({ ctx, input }) => loginReportInfo(ctx.deps, input.token)),
+
+  /** すべての端末からログアウト from that link (a POST: opening the page uses nothing). */
+  reportLogin: publicProcedure.input(z.object({ token })).mutation(async ({ ctx, input }) => {
+    await reportLogin(ctx.deps, input.token, ctx.meta);
     if (ctx.session) ctx.clearSessionCookie();
     return { ok: true as const };
   }),

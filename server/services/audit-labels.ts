@@ -11,6 +11,7 @@ export const AUDIT_ACTION_LABELS = {
   "auth.logout": "ログアウト",
   "auth.session_end": "端末のログアウト",
   "auth.session_end_others": "他の端末をすべてログアウト",
+  "auth.login_reported": "心当たりのないログインの報告",
   "auth.lockout": "ロック(ログイン失敗の繰り返し)",
   "auth.otp.sent": "ワンタイムパスワード送信",
   "auth.otp.verify": "ワンタイムパスワード確認",

@@ -359,7 +359,11 @@ describe("compression by the app itself (brotli, else gzip)", () => {
 
   it("a page holding a mailed link's token is never compressed (BREACH)", async () => {
     const { url } = await start();
-    for (const page of ["/reset-password/abcdefghijklmnopqrstuvwxyz", "/setup-password/abcdefghijklmnopqrstuvwxyz"]) {
+    for (const page of [
+      "/reset-password/abcdefghijklmnopqrstuvwxyz",
+      "/setup-password/abcdefghijklmnopqrstuvwxyz",
+      "/login-report/abcdefghijklmnopqrstuvwxyz",
+    ]) {
       const res = await get(`${url}${page}`, "gzip, deflate, br");
       expect(res.headers["content-encoding"], page).toBeUndefined();
     }

@@ -214,6 +214,9 @@ describe("HTTP surface", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
     expect(await res.text()).toContain("このURLは無効か、有効期限が切れています");
+    const report = await fetch(`${url}/login-report/not-a-real-token`);
+    expect(report.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await report.text()).toContain("このURLは無効か、有効期限が切れています");
     expect((await fetch(`${url}/login`)).headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
 

@@ -60,6 +60,8 @@ describe(`two app instances on one ${TEST_DIALECT} database`, () => {
             loginId: "acme01",
             ip: "203.0.113.1",
             browser: "Chrome 131 (Windows)",
+            reportUrl: "https://example.jp/login-report/abc",
+            reportExpiresAt: "2026/04/02 09:00 (日本時間)",
           }),
         );
       }

@@ -188,6 +188,8 @@ const TABLE: Record<string, Row> = {
     access: "public",
     input: () => ({ token: TOKEN, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
   },
+  "auth.loginReportInfo": { access: "public", input: () => ({ token: TOKEN }) },
+  "auth.reportLogin": { access: "public", input: () => ({ token: TOKEN }) },
 
   "account.settings": { access: "customer" },
   "account.security": { access: "customer" },

@@ -33,6 +33,8 @@ async function enqueueNotice(to = "taro@example.jp") {
       loginId: "acme01",
       ip: "203.0.113.1",
       browser: "Chrome 131 (Windows)",
+      reportUrl: "https://example.jp/login-report/abc",
+      reportExpiresAt: "2026/04/02 09:00 (日本時間)",
     }),
   );
 }
@@ -115,6 +117,8 @@ describe("outbox guarantees", () => {
           loginId: "d",
           ip: "e",
           browser: "f",
+          reportUrl: "https://example.jp/login-report/abc",
+          reportExpiresAt: "2026/04/02 09:00 (日本時間)",
         });
         throw new Error("the change failed");
       }),

@@ -66,6 +66,7 @@ describe("request log", () => {
       `/setup-password/${token}`,
       `/email-change/${token}`,
       `/email-change/confirm/${token}`,
+      `/login-report/${token}`,
       `/products?q=${token}`,
     ]) {
       const res = await fetch(`${url}${path}`, { redirect: "manual" });
@@ -84,6 +85,7 @@ describe("loggedPath", () => {
     expect(loggedPath("/setup-password/abc/def?x=1")).toBe("/setup-password/…/def");
     expect(loggedPath("/email-change/confirm/abc")).toBe("/email-change/confirm/…");
     expect(loggedPath("/email-change/abc")).toBe("/email-change/…");
+    expect(loggedPath("/login-report/abc")).toBe("/login-report/…");
     expect(loggedPath("/products/abc")).toBe("/products/abc");
   });
 });

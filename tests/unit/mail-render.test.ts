@@ -19,6 +19,8 @@ const vars = {
   loginId: "acme01",
   ip: "203.0.113.1",
   browser: "Chrome 131 (Windows)",
+  reportUrl: "https://example.jp/login-report/abc",
+  reportExpiresAt: "2026/04/02 09:00 (日本時間)",
 };
 
 beforeAll(async () => {

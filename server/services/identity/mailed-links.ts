@@ -9,18 +9,22 @@ import { consumeVerification, createVerification, findOpenVerification, voidVeri
 /** The mails that carry a link: to a user, naming its company, with the link and its expiry. */
 type LinkTemplate = "password-setup" | "password-reset" | "email-change-request" | "email-change-confirm";
 
+/** A kind of link a user opens with a token: what it is for and what the user reads when it is no good. */
+export interface LinkKind {
+  purpose: Exclude<VerificationPurpose, "login_otp" | "staff_login_otp">;
+  /** What the user reads when the link cannot be used (any more). */
+  invalidMessage: string;
+}
+
 /**
  * One kind of mailed link (パスワード設定, パスワード再設定, the two email-change steps): what it is for,
  * the mail that carries it, the page it opens and how long it lives.
  */
-export interface MailedLink {
-  purpose: Exclude<VerificationPurpose, "login_otp">;
+export interface MailedLink extends LinkKind {
   template: LinkTemplate;
   /** The page the token is appended to, e.g. "/reset-password/". */
   path: string;
   ttlMs: number;
-  /** What the user reads when the link cannot be used (any more). */
-  invalidMessage: string;
 }
 
 /** Whom a link is for, with its account (as `loadUser` gives it). */
@@ -61,13 +65,13 @@ export async function sendLink(
 
 /** A link that can still be used, with its user. */
 export interface OpenLink {
-  link: MailedLink;
+  link: LinkKind;
   verification: VerificationTable;
   user: UserRow;
 }
 
 /** The open (unused, unexpired, newest) link for a token, or null: what its page shows depends on it. */
-export async function findLink(deps: ServiceDeps, link: MailedLink, token: string): Promise<OpenLink | null> {
+export async function findLink(deps: ServiceDeps, link: LinkKind, token: string): Promise<OpenLink | null> {
   const verification = await findOpenVerification(deps.db, deps.clock, link.purpose, token);
   if (!verification) return null;
   // A link whose user is gone is no link; any other failure (the database) is not "invalid link".
@@ -79,7 +83,7 @@ export async function findLink(deps: ServiceDeps, link: MailedLink, token: strin
 }
 
 /** The open link for a token, or TOKEN_INVALID with the link's own message. */
-export async function requireLink(deps: ServiceDeps, link: MailedLink, token: string): Promise<OpenLink> {
+export async function requireLink(deps: ServiceDeps, link: LinkKind, token: string): Promise<OpenLink> {
   const open = await findLink(deps, link, token);
   if (!open) throw new DomainError("TOKEN_INVALID", link.invalidMessage);
   return open;
@@ -105,7 +109,10 @@ export async function consumeLink(deps: ServiceDeps, trx: DB, open: OpenLink): P
  * the account locked first (`lockAccount`), as every change of a user does: two such changes then run
  * one after the other, and the later one finds its own link ended (TOKEN_INVALID) and rolls back,
  * instead of the two transactions waiting on each other's rows.
+ *
+ * The links of ログイン通知 (心当たりがない場合, login-report.ts) stay: whoever changed the password, the owner
+ * must still be able to end the sessions of a sign-in they did not make.
  */
 export async function endOpenLinks(deps: ServiceDeps, trx: DB, userId: string): Promise<void> {
-  await voidVerifications(trx, deps.clock, userId);
+  await voidVerifications(trx, deps.clock, userId, { except: "login_report" });
 }

@@ -11,7 +11,7 @@ export const RESET_TTL_MS = 30 * MINUTE;
 export const TOKEN_INVALID_MESSAGE =
   "このURLは無効か、有効期限が切れています。お手数ですが、もう一度パスワード再設定をお申し込みください。";
 
-const RESET_LINK: MailedLink = {
+export const RESET_LINK: MailedLink = {
   purpose: "password_reset",
   template: "password-reset",
   path: "/reset-password/",

@@ -3,6 +3,7 @@ import { describeUserAgent } from "../../lib/user-agent";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { InvalidCredentials } from "../errors";
+import { loginReportLink } from "./login-report";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
 import { startLoginChallenge, verifyLoginCode } from "./otp";
 import { clearLoginFailures, hitRateLimit, isLocked, loginKey, recordLoginFailure } from "./throttle";
@@ -96,7 +97,7 @@ export async function loginWithCode(
 
 /**
  * A new session (never one from before), the login's failures forgotten, the audit event and the
- * login notice to that user only.
+ * login notice to that user only, with its link 心当たりがない場合 (login-report.ts).
  */
 async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMeta): Promise<SignedIn> {
   const user = await loadUser(deps.db, userId);
@@ -107,13 +108,15 @@ async function completeLogin(deps: ServiceDeps, userId: string, meta: RequestMet
     await recordAudit(trx, deps.clock, { userId, accountId: user.accountId }, meta, "auth.login", {
       target: user.email,
     });
+    const login = { loginAt: formatTokyo(now), ip: meta.ip ?? "不明", browser: describeUserAgent(meta.userAgent) };
+    const report = await loginReportLink(deps, trx, userId, login);
     await deps.outbox.enqueue(trx, user.email, "login-notice", {
       accountCompany: user.company_name,
       userName: user.name || user.email,
-      loginAt: formatTokyo(now),
       loginId: user.login_id,
-      ip: meta.ip ?? "不明",
-      browser: describeUserAgent(meta.userAgent),
+      ...login,
+      reportUrl: report.url,
+      reportExpiresAt: report.expiresAt,
     });
   });
   return { status: "signed_in", sessionId, mustChangePassword: user.must_change_password === 1 };

@@ -19,10 +19,12 @@ export async function createVerification(
     ttlMs: number;
     codeHash?: string | null;
     payload?: string | null;
+    /** Leave the user's other open verifications of the purpose usable (the links of ログイン通知). */
+    keepOthers?: boolean;
   },
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const now = clock.now();
-  await voidVerifications(db, clock, input.userId, input.purpose);
+  if (!input.keepOthers) await voidVerifications(db, clock, input.userId, { purpose: input.purpose });
   const id = input.id ?? newId();
   const token = newToken();
   const expiresAt = addMs(now, input.ttlMs);
@@ -46,14 +48,23 @@ export async function createVerification(
   return { id, token, expiresAt };
 }
 
-/** Ends every open verification of a purpose for a user (a newer one, a deleted user, a reset password). */
-export async function voidVerifications(db: DB, clock: Clock, userId: string, purpose?: VerificationPurpose) {
+/**
+ * Ends the open verifications of a user (a newer one, a deleted user, a reset password): all of them, those
+ * of one purpose, or all but those of one purpose.
+ */
+export async function voidVerifications(
+  db: DB,
+  clock: Clock,
+  userId: string,
+  which: { purpose?: VerificationPurpose; except?: VerificationPurpose } = {},
+) {
   let q = db
     .updateTable("verifications")
     .set({ used_at: iso(clock.now()) })
     .where("user_id", "=", userId)
     .where("used_at", "is", null);
-  if (purpose) q = q.where("purpose", "=", purpose);
+  if (which.purpose) q = q.where("purpose", "=", which.purpose);
+  if (which.except) q = q.where("purpose", "!=", which.except);
   await q.execute();
 }
 
