@@ -9,6 +9,8 @@ type Table = keyof Database;
 export const COPY_ORDER: readonly { table: Table; key: readonly [string] | readonly [string, string] }[] = [
   { table: "accounts", key: ["id"] },
   { table: "users", key: ["id"] },
+  { table: "user_totp", key: ["user_id"] },
+  { table: "recovery_codes", key: ["id"] },
   { table: "staff", key: ["id"] },
   { table: "sessions", key: ["id"] },
   { table: "mail_outbox", key: ["id"] },

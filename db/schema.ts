@@ -286,6 +286,27 @@ export interface ReturnReminderTable {
   sent_at: string;
 }
 
+/** 認証アプリ: a user's TOTP key, sealed (migration 0018, ADR 022). */
+export interface UserTotpTable {
+  user_id: string;
+  /** The key encrypted with AES-256-GCM (server/lib/secret-box.ts), bound to the user. */
+  secret_sealed: string;
+  /** Null while the enrolment waits for its first code. */
+  confirmed_at: string | null;
+  /** The newest 30-second step a code was taken for; only a later one is taken next. */
+  last_step: number;
+  created_at: string;
+}
+
+/** リカバリーコード: each an HMAC with the pepper; used once. */
+export interface RecoveryCodeTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface RentalLineTable {
   id: string;
   rental_id: string;
@@ -320,4 +341,6 @@ export interface Database {
   rentals: RentalTable;
   rental_lines: RentalLineTable;
   return_reminders: ReturnReminderTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodeTable;
 }

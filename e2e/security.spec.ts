@@ -1,6 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
+import { generateHOTP } from "@oslojs/otp";
 import type { Page } from "@playwright/test";
-import { expect, login, mailIds, type TestAccount, test, waitForMail } from "./fixtures";
+import { expect, login, logOut, mailIds, type TestAccount, test, waitForMail } from "./fixtures";
 
 /** セキュリティ設定 (issue 14 item 1): ログイン履歴, ログイン中の端末, ログアウト per device, 他の端末をすべてログアウト. */
 
@@ -8,6 +10,16 @@ async function signedIn(page: Page, account: Pick<TestAccount, "loginId" | "emai
   await page.goto("/login");
   await login(page, account);
   await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+}
+
+/**
+ * What an authenticator app shows for a 設定キー (RFC 6238: SHA-1, 6 digits, 30 s), computed here as a QA
+ * suite would; `ahead` steps later (the server takes the step after the current one too, and never a step
+ * twice: a login right after the enrolment uses the next step's code).
+ */
+function appCode(key: string, ahead = 0): string {
+  const step = Math.floor(Date.now() / 30_000) + ahead;
+  return generateHOTP(decodeBase32IgnorePadding(key.replace(/\s+/g, "")), BigInt(step), 6);
 }
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
@@ -145,5 +157,88 @@ test.describe("セキュリティ設定", () => {
     await page.getByRole("button", { name: "パスワードを再設定" }).click();
     await expect(page).toHaveURL(/\/login$/);
     await signedIn(page, { ...account, password: "Regain-2026x" });
+  });
+
+  test("認証アプリ: enrol with the shown key, sign in with its code, then with a recovery code; 解除 with the password @nojs", async ({
+    page,
+    account,
+  }) => {
+    const js = test.info().project.use.javaScriptEnabled !== false;
+    await signedIn(page, account);
+    await page.goto("/account/security");
+    const section = page.getByRole("region", { name: "認証アプリ" });
+    await section.getByRole("button", { name: "認証アプリを設定" }).click();
+    await expect(section.getByRole("img", { name: "認証アプリ設定用のQRコード" })).toBeVisible();
+    if (js) await expect(section.getByRole("heading", { name: "認証アプリの設定" })).toBeFocused();
+    const key = (
+      await section
+        .getByRole("definition")
+        .filter({ has: page.locator("code") })
+        .textContent()
+    )?.trim() as string;
+    expect(key).toMatch(/^[A-Z2-7]{32}$/);
+    if (js) {
+      await audit(page, "/account/security (認証アプリの設定)");
+      for (const width of [320, 1280]) await fits(page, width);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    // A wrong code is an error beside the field; what was typed stays.
+    await page.getByLabel("確認コード", { exact: true }).fill("000000");
+    await page.getByRole("button", { name: "登録", exact: true }).click();
+    await expect(page.getByText("確認コードが正しくありません。").first()).toBeVisible();
+    await expect(page.getByLabel("確認コード", { exact: true })).toHaveValue("000000");
+    if (js) await expect(page.getByRole("alert").first()).toBeFocused();
+    await page.getByLabel("確認コード", { exact: true }).fill(appCode(key));
+    await page.getByRole("button", { name: "登録", exact: true }).click();
+    const codes = page.getByRole("region", { name: "リカバリーコード" });
+    await expect(codes.getByRole("listitem")).toHaveCount(10);
+    if (js) await expect(codes.getByRole("heading", { name: "リカバリーコード" })).toBeFocused();
+    const recoveryCodes = (await codes.getByRole("listitem").allInnerTexts()).map((t) => t.trim());
+    if (js) {
+      await audit(page, "/account/security (リカバリーコード)");
+      for (const width of [320, 1280]) await fits(page, width);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    await expect(section.getByText("登録済み")).toBeVisible();
+
+    // Signed out, the password is followed by the app's code (never the same code twice: the next step's).
+    await logOut(page);
+    await login(page, account);
+    await expect(page).toHaveURL(/\/login\/otp/);
+    await expect(page.getByRole("link", { name: "リカバリーコードを使用する" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "ワンタイムパスワードを再送する" })).toHaveCount(0);
+    if (js) await audit(page, "/login/otp (認証アプリ)");
+    await page.getByLabel("ワンタイムパスワード", { exact: true }).fill(appCode(key, 1));
+    await page.getByRole("button", { name: "送信" }).click();
+    await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+
+    // Then with a recovery code, which works once.
+    await logOut(page);
+    await login(page, account);
+    await page.getByRole("link", { name: "リカバリーコードを使用する" }).click();
+    await page.getByLabel("リカバリーコード", { exact: true }).fill(recoveryCodes[0] as string);
+    await page.getByRole("button", { name: "送信" }).click();
+    await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+    await logOut(page);
+    await login(page, account);
+    await page.getByRole("link", { name: "リカバリーコードを使用する" }).click();
+    await page.getByLabel("リカバリーコード", { exact: true }).fill(recoveryCodes[0] as string);
+    await page.getByRole("button", { name: "送信" }).click();
+    await expect(page.getByText("リカバリーコードが正しくありません。(あと4回入力できます)").first()).toBeVisible();
+    await page.getByLabel("リカバリーコード", { exact: true }).fill(recoveryCodes[1] as string);
+    await page.getByRole("button", { name: "送信" }).click();
+    await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+
+    // 解除 needs the current password.
+    await page.goto("/account/security");
+    await expect(section.getByText("8個")).toBeVisible();
+    await page.getByRole("button", { name: "認証アプリを解除" }).click();
+    await expect(page.getByText("現在のパスワードを入力してください。").first()).toBeVisible();
+    await page.getByLabel("現在のパスワード", { exact: true }).fill(account.password);
+    await page.getByRole("button", { name: "認証アプリを解除" }).click();
+    await expect(page.getByText("認証アプリを解除しました。")).toBeVisible();
+    await expect(section.getByRole("button", { name: "認証アプリを設定" })).toBeVisible();
+    await logOut(page);
+    await signedIn(page, account);
   });
 });

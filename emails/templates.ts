@@ -24,6 +24,10 @@ export const mailTemplates = {
     subject: "【{{siteName}}】多要素認証設定変更のお知らせ",
     vars: ["accountCompany", "userName", "state", "changedAt", "ip"],
   },
+  "authenticator-changed": {
+    subject: "【{{siteName}}】認証アプリ設定変更のお知らせ",
+    vars: ["accountCompany", "userName", "change", "changedAt", "ip"],
+  },
   "password-setup": {
     subject: "【{{siteName}}】パスワード設定依頼",
     vars: ["accountCompany", "userName", "loginId", "url", "expiresAt"],

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { importMembers, temporaryPasswordCsv } from "../server/services/backoffice/member-import";
 import { DomainError } from "../server/services/errors";
 import { createAccount, createStaff } from "../server/services/identity/accounts";
+import { removeAuthenticatorForUser } from "../server/services/identity/authenticator";
 import { arrangeOrder } from "../server/services/ordering/rentals";
 import { cliRuntime } from "./cli-runtime";
 
@@ -21,7 +22,10 @@ const USAGE = `使い方 (usage):
       会員データ移行: CSV(列 ログインID, 会社名, メールアドレス, ユーザ名。UTF-8 または Shift_JIS)から顧客と
       利用者を取り込みます。誤りのある行が1つでもあれば何も取り込まず、行・列・理由を表示します。取り込んだ
       利用者にはパスワード設定依頼メールを送ります。--temporary-passwords を指定すると代わりに仮パスワードを
-      発行し、結果ファイル(既定: FILE と同じ場所)に一度だけ書き出します。いずれも初回ログイン時に変更が必要です。`;
+      発行し、結果ファイル(既定: FILE と同じ場所)に一度だけ書き出します。いずれも初回ログイン時に変更が必要です。
+  npm run admin -- remove-authenticator --login-id ID --email EMAIL
+      認証アプリ(スマートフォン)とリカバリーコードの両方を失った利用者の認証アプリの登録を解除します。ご本人で
+      あることを確かめてから実行してください。その利用者はログアウトされ、解除のお知らせメールが送られます。`;
 
 function fail(message: string): never {
   console.error(message);
@@ -118,6 +122,19 @@ if (command === "create-account") {
       const { contractNo } = await arrangeOrder(deps, number, { type: "system" });
       console.log(`arranged ${number}: rental ${contractNo}`);
     }
+  } catch (error) {
+    report(error);
+  } finally {
+    await db.destroy();
+  }
+} else if (command === "remove-authenticator") {
+  required("login-id", "email");
+  const { db, deps } = await cliRuntime();
+  try {
+    await removeAuthenticatorForUser(deps, { loginId: values["login-id"] as string, email: values.email as string });
+    console.log(
+      `removed the authenticator of ${values.email} (${values["login-id"]}); the user is signed out and told`,
+    );
   } catch (error) {
     report(error);
   } finally {

@@ -69,6 +69,11 @@ const baseSchema = z.object({
   /** A statement slower than this (ms) is logged in one line (its SQL, never its values); 0 turns it off. */
   SLOW_QUERY_MS: z.coerce.number({ message: "a whole number" }).int().min(0).max(600_000).default(100),
   PEPPER: z.string().min(32, "at least 32 characters").optional(),
+  /** Encrypts authenticator keys at rest (ADR 022); unset, a key is derived from the pepper. */
+  TOTP_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "64 hexadecimal characters (32 random bytes, e.g. openssl rand -hex 32)")
+    .optional(),
   MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).optional(),
   /** The mailbox shows every set-up and reset link: in production only by this explicit opt-in. */
   ALLOW_MAILBOX_IN_PRODUCTION: bool.default(false),
@@ -136,6 +141,8 @@ export interface Config {
   passwordHashConcurrency: number;
   /** HMAC key for passwords, codes; undefined in local mode until resolved from the data folder. */
   pepper: string | undefined;
+  /** The key of authenticator secrets (hex); undefined: derived from the pepper. */
+  totpSecretKey: string | undefined;
   mail: {
     transport: "mailbox" | "smtp";
     smtpUrl: string | undefined;
@@ -217,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slowQueryMs: e.SLOW_QUERY_MS,
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, os.availableParallelism() - 1),
     pepper: e.PEPPER,
+    totpSecretKey: e.TOTP_SECRET_KEY,
     mail: {
       transport: e.MAIL_TRANSPORT ?? (production ? "smtp" : "mailbox"),
       smtpUrl: e.SMTP_URL,

@@ -4,6 +4,7 @@ import { SessionManager } from "./auth/session";
 import { type Config, ConfigError, loadConfig } from "./config";
 import { type Clock, systemClock } from "./lib/clock";
 import { hmacHex } from "./lib/crypto";
+import { SecretBox } from "./lib/secret-box";
 import { Outbox } from "./mail/outbox";
 import { MailRenderer } from "./mail/render";
 import { type MailTransport, mailboxTransport, smtpTransport } from "./mail/transports";
@@ -42,6 +43,7 @@ export function buildDeps(config: Config, db: DB, renderer: MailRenderer, pepper
     clock,
     config,
     hmac: (value) => hmacHex(pepper, value),
+    secrets: SecretBox.fromConfig(config.totpSecretKey, pepper),
     hasher: new PasswordHasher(pepper, config.passwordHashConcurrency),
     outbox: new Outbox(renderer, clock),
     sessions: new SessionManager({

@@ -50,14 +50,109 @@ export async function action({ context, request }: ActionFunctionArgs) {
       }),
     );
   }
+  const signedIn = (result: { mustChangePassword: boolean }) =>
+    redirect(afterLogin(result, safeRedirect(new URL(request.url).searchParams.get("redirectTo"))));
+  if (text(form, "intent") === "recovery") {
+    return attempt(
+      context.caller.auth
+        .verifyRecoveryCode({ recoveryCode: text(form, "recoveryCode") })
+        .catch(endedGoesToLogin(context)),
+      { values: { recoveryCode: "" } },
+      signedIn,
+    );
+  }
   return attempt(
     context.caller.auth.verifyOtp({ code: text(form, "code") }).catch(endedGoesToLogin(context)),
     { values: { code: "" } },
-    (result) => redirect(afterLogin(result, safeRedirect(new URL(request.url).searchParams.get("redirectTo")))),
+    signedIn,
   );
 }
 
+/** The form's URL with the query of this page (redirectTo), with or without the recovery-code mode. */
+function withQuery(params: URLSearchParams, recovery: boolean): string {
+  const next = new URLSearchParams(params);
+  if (recovery) next.set("recovery", "1");
+  else next.delete("recovery");
+  const query = next.toString();
+  return `/login/otp${query ? `?${query}` : ""}`;
+}
+
 export default function OtpPage() {
+  const challenge = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  if (challenge.method === "authenticator") return <AuthenticatorStep recovery={params.get("recovery") === "1"} />;
+  return <MailedCodeStep />;
+}
+
+/**
+ * An enrolled user's second step (SPEC §3): the authenticator app's ワンタイムパスワード, or with
+ * リカバリーコードを使用する one of the recovery codes.
+ */
+function AuthenticatorStep({ recovery }: { recovery: boolean }) {
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const formRef = useRef<HTMLFormElement>(null);
+  const errors = result && "fieldErrors" in result ? result : undefined;
+  const field = recovery ? "recoveryCode" : "code";
+  useEffect(() => {
+    const input = result && formRef.current?.elements.namedItem(field);
+    if (input instanceof HTMLInputElement) input.value = "";
+  }, [result, field]);
+  return (
+    <section className="card narrow">
+      <h1>ワンタイムパスワード認証</h1>
+      {recovery ? (
+        <p>
+          認証アプリを登録したときに控えたリカバリーコードを1つ入力し、「送信」を押してください。使用したリカバリーコードは、再び使用できません。
+        </p>
+      ) : (
+        <p>スマートフォンの認証アプリに表示されている6桁のワンタイムパスワードを入力し、「送信」を押してください。</p>
+      )}
+      <FormAlert message={errors?.formError} />
+      <Form method="post" noValidate ref={formRef} action={withQuery(params, recovery)} key={field}>
+        <input type="hidden" name="intent" value={recovery ? "recovery" : "verify"} />
+        {recovery ? (
+          <Field
+            label="リカバリーコード"
+            name="recoveryCode"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            maxLength={32}
+            required
+            errors={errors?.fieldErrors.recoveryCode}
+          />
+        ) : (
+          <Field
+            label="ワンタイムパスワード"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            required
+            errors={errors?.fieldErrors.code}
+          />
+        )}
+        <div className="actions">
+          <SubmitButton>送信</SubmitButton>
+        </div>
+      </Form>
+      <p className="aside">
+        {recovery ? (
+          <Link to={withQuery(params, false)}>認証アプリのワンタイムパスワードを使用する</Link>
+        ) : (
+          <Link to={withQuery(params, true)}>リカバリーコードを使用する</Link>
+        )}
+      </p>
+      <p className="aside">
+        <Link to="/login">ログイン画面に戻る</Link>
+      </p>
+    </section>
+  );
+}
+
+/** The mailed code's step (SPEC §3): the code of ワンタイムパスワード通知, with its expiry and a resend. */
+function MailedCodeStep() {
   const challenge = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { formatTokyo } from "../lib/format";
 import { describeUserAgent } from "../lib/user-agent";
+import {
+  authenticatorState,
+  cancelEnrolment,
+  confirmEnrolment,
+  regenerateRecoveryCodes,
+  removeAuthenticator,
+  startEnrolment,
+} from "../services/identity/authenticator";
 import * as emailChange from "../services/identity/email-change";
 import { changePassword, SignedOutAfterGuesses } from "../services/identity/passwords";
 import { previousLogin, USER_NAME_MAX, updateProfile } from "../services/identity/profile";
@@ -55,12 +63,44 @@ export const accountRouter = router({
 
   /** セキュリティ設定: the user's ログイン履歴 and ログイン中の端末 (this one marked). */
   security: customerProcedure.query(async ({ ctx }) => {
-    const [history, devices] = await Promise.all([
+    const [history, devices, authenticator] = await Promise.all([
       security.loginHistory(ctx.deps, ctx.customer.user.id),
       security.devices(ctx.deps, ctx.customer.user.id, ctx.session.id),
+      authenticatorState(ctx.deps, ctx.customer.user.id),
     ]);
-    return { history, devices };
+    return { history, devices, authenticator };
   }),
+  /** 認証アプリを設定: a new key waits for its first code (shown by `security`). */
+  startAuthenticator: customerProcedure.mutation(async ({ ctx }) => {
+    await startEnrolment(ctx.deps, ctx.customer.user.id);
+    return { ok: true as const };
+  }),
+  /** 中止 of a waiting enrolment. */
+  cancelAuthenticator: customerProcedure.mutation(async ({ ctx }) => {
+    await cancelEnrolment(ctx.deps, ctx.customer.user.id);
+    return { ok: true as const };
+  }),
+  /** 登録 with the 確認コード: the ten リカバリーコード, shown this once. */
+  confirmAuthenticator: customerProcedure
+    .input(z.object({ code: z.string().max(32) }))
+    .mutation(({ ctx, input }) => confirmEnrolment(ctx.deps, ctx.customer.user.id, input.code, ctx.meta)),
+  /** リカバリーコードを再発行 (current password): ten new codes, shown this once. */
+  regenerateRecoveryCodes: customerProcedure
+    .input(z.object({ currentPassword: password }))
+    .mutation(({ ctx, input }) =>
+      regenerateRecoveryCodes(ctx.deps, ctx.customer.user.id, input.currentPassword, ctx.meta).catch(
+        clearCookieWhenSignedOut(ctx),
+      ),
+    ),
+  /** 認証アプリを解除 (current password). */
+  removeAuthenticator: customerProcedure
+    .input(z.object({ currentPassword: password }))
+    .mutation(async ({ ctx, input }) => {
+      await removeAuthenticator(ctx.deps, ctx.customer.user.id, input.currentPassword, ctx.meta).catch(
+        clearCookieWhenSignedOut(ctx),
+      );
+      return { ok: true as const };
+    }),
   /** ログアウト of another device of the user's (ログイン中の端末); `ended` false when it had already ended. */
   endSession: customerProcedure.input(z.object({ handle: z.string().max(128) })).mutation(async ({ ctx, input }) => ({
     ended: await security.endSession(ctx.deps, securityActor(ctx), input.handle, ctx.meta),

@@ -48,7 +48,9 @@ export const authRouter = router({
   /** The open one-time-password step of this browser, or null. */
   otpChallenge: publicProcedure.query(async ({ ctx }) => {
     const info = await challengeInfo(ctx.deps, challengeToken(ctx));
-    return info ? { expiresAt: info.expiresAt, expiresAtLabel: formatTokyo(new Date(info.expiresAt)) } : null;
+    return info
+      ? { expiresAt: info.expiresAt, expiresAtLabel: formatTokyo(new Date(info.expiresAt)), method: info.method }
+      : null;
   }),
 
   /** Step 2 (MFA): the mailed code. On success a new session starts and the challenge cookie goes. */
@@ -68,6 +70,30 @@ export const authRouter = router({
         if (error?.code === "OTP_CHALLENGE_ENDED") challengeCookie(ctx, "", 0);
         throw error;
       });
+      challengeCookie(ctx, "", 0);
+      ctx.setSessionCookie(result.sessionId);
+      return { mustChangePassword: result.mustChangePassword };
+    }),
+
+  /** Step 2 with an authenticator app: リカバリーコードを使用する instead of the app's code (used up). */
+  verifyRecoveryCode: publicProcedure
+    .input(
+      z.object({
+        recoveryCode: z
+          .string()
+          .normalize("NFKC")
+          .trim()
+          .min(1, "リカバリーコードを入力してください。")
+          .max(32, "リカバリーコードが長すぎます。"),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await auth
+        .loginWithRecoveryCode(ctx.deps, challengeToken(ctx), input.recoveryCode, ctx.meta)
+        .catch((error) => {
+          if (error?.code === "OTP_CHALLENGE_ENDED") challengeCookie(ctx, "", 0);
+          throw error;
+        });
       challengeCookie(ctx, "", 0);
       ctx.setSessionCookie(result.sessionId);
       return { mustChangePassword: result.mustChangePassword };

@@ -91,6 +91,76 @@ describe("npm run admin", () => {
     expect(weak.stderr).toMatch(/英大文字/);
   });
 
+  it("remove-authenticator ends a lost authenticator, its codes and the user's sessions, and tells the user", async () => {
+    expect(
+      (
+        await admin(
+          "create-account",
+          "--login-id",
+          "qa020",
+          "--company",
+          "QA",
+          "--email",
+          "lost@example.jp",
+          "--password",
+          "Temp-2026a",
+        )
+      ).code,
+    ).toBe(0);
+    const db = createDb(env.DATABASE_URL as string);
+    try {
+      const user = await db
+        .selectFrom("users")
+        .select("id")
+        .where("email_normalized", "=", "lost@example.jp")
+        .executeTakeFirstOrThrow();
+      const now = new Date().toISOString();
+      await db
+        .insertInto("user_totp")
+        .values({ user_id: user.id, secret_sealed: "v1:x", confirmed_at: now, last_step: 1, created_at: now })
+        .execute();
+      await db
+        .insertInto("recovery_codes")
+        .values({ id: "rc-lost", user_id: user.id, code_hash: "h", used_at: null, created_at: now })
+        .execute();
+      await db
+        .insertInto("sessions")
+        .values({
+          id: "s-lost",
+          user_id: user.id,
+          kind: "customer",
+          expires_at: "2999-01-01T00:00:00.000Z",
+          absolute_expires_at: "2999-01-01T00:00:00.000Z",
+          ip: null,
+          user_agent: null,
+          created_at: now,
+        })
+        .execute();
+
+      const unknown = await admin("remove-authenticator", "--login-id", "qa020", "--email", "nobody@example.jp");
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain("そのログインIDとメールアドレスの利用者はいません。");
+      const r = await admin("remove-authenticator", "--login-id", "qa020", "--email", "Lost@Example.jp");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("removed the authenticator of");
+      expect(await db.selectFrom("user_totp").select("user_id").where("user_id", "=", user.id).execute()).toEqual([]);
+      expect(await db.selectFrom("recovery_codes").select("id").where("user_id", "=", user.id).execute()).toEqual([]);
+      expect(await db.selectFrom("sessions").select("id").where("user_id", "=", user.id).execute()).toEqual([]);
+      const mail = await db
+        .selectFrom("mail_outbox")
+        .select("subject")
+        .where("to_address", "=", "lost@example.jp")
+        .where("template", "=", "authenticator-changed")
+        .execute();
+      expect(mail).toHaveLength(1);
+      const again = await admin("remove-authenticator", "--login-id", "qa020", "--email", "lost@example.jp");
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain("認証アプリは登録されていません。");
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it("an unknown command prints the usage and fails", async () => {
     const r = await admin("drop-everything");
     expect(r.code).toBe(1);

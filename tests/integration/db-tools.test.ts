@@ -73,6 +73,21 @@ async function seeded(): Promise<Harness> {
       created_at: h.clock.now().toISOString(),
     })
     .execute();
+  // An authenticator with a recovery code (values as stored: sealed, hashed).
+  await h.db
+    .insertInto("user_totp")
+    .values({
+      user_id: demoUser.id,
+      secret_sealed: "v1:c2VhbGVk",
+      confirmed_at: h.clock.now().toISOString(),
+      last_step: 59_000_000,
+      created_at: h.clock.now().toISOString(),
+    })
+    .execute();
+  await h.db
+    .insertInto("recovery_codes")
+    .values({ id: "rc1", user_id: demoUser.id, code_hash: "ab".repeat(32), used_at: null, created_at: "2026-04-01" })
+    .execute();
   // A 返却予定のお知らせ sent for one of the demo's rentals.
   const rental = await h.db.selectFrom("rentals").select(["id", "due_date"]).limit(1).executeTakeFirstOrThrow();
   await h.db

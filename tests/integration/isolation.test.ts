@@ -179,6 +179,7 @@ const TABLE: Record<string, Row> = {
   "auth.otpChallenge": { access: "public" },
   "auth.verifyOtp": { access: "public", input: () => ({ code: "123456" }) },
   "auth.resendOtp": { access: "public" },
+  "auth.verifyRecoveryCode": { access: "public", input: () => ({ recoveryCode: "abcde-fghij" }) },
   "auth.logout": { access: "public" },
   "auth.me": { access: "public" },
   "auth.requireCustomer": { access: "customer" },
@@ -195,6 +196,11 @@ const TABLE: Record<string, Row> = {
   "account.security": { access: "customer" },
   "account.endSession": { access: "customer", input: () => ({ handle: "0".repeat(64) }) },
   "account.endOtherSessions": { access: "customer" },
+  "account.startAuthenticator": { access: "customer" },
+  "account.cancelAuthenticator": { access: "customer" },
+  "account.confirmAuthenticator": { access: "customer", input: () => ({ code: "000000" }) },
+  "account.regenerateRecoveryCodes": { access: "customer", input: () => ({ currentPassword: "Wrong-2026" }) },
+  "account.removeAuthenticator": { access: "customer", input: () => ({ currentPassword: "Wrong-2026" }) },
   // The confirmation differs, so a caller the gate lets through is refused by the service and the
   // forced-change user stays flagged for the next row.
   "account.changeInitialPassword": {

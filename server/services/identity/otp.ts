@@ -8,6 +8,7 @@ import { formatTokyo } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
+import { takeAuthenticatorCode, takeRecoveryCode } from "./authenticator";
 import { isLocked, loginKey, recordLoginFailure } from "./throttle";
 import type { MailRecipient } from "./user-records";
 import { consumeVerification, createVerification, findOpenVerification } from "./verification";
@@ -74,6 +75,29 @@ export async function startLoginChallenge(
 }
 
 /**
+ * After a correct password, for a user with an authenticator app (authenticator.ts): a challenge of the
+ * same kind, answered with the app's code or a recovery code; nothing is mailed.
+ */
+export async function startAuthenticatorChallenge(
+  deps: ServiceDeps,
+  userId: string,
+): Promise<{ token: string; expiresAt: Date }> {
+  const { token, expiresAt } = await createVerification(deps.db, deps.clock, {
+    purpose: "login_otp",
+    userId,
+    ttlMs: OTP.ttlMs,
+    payload: AUTHENTICATOR,
+  });
+  return { token, expiresAt };
+}
+
+/** A challenge's payload when the authenticator app answers it. */
+const AUTHENTICATOR = "authenticator";
+
+/** How a challenge is answered: the mailed code, or the authenticator app (or one of its recovery codes). */
+export type ChallengeMethod = "mail" | "authenticator";
+
+/**
  * The lockout key (login ID + normalized email) of a challenge's user, or undefined when the user is
  * gone. Wrong codes count on the login's own lockout counter, not on one of their own: a challenge
  * allows 5 tries and then the login restarts, but each restart needs the password again and a correct
@@ -103,18 +127,24 @@ async function openChallenge(deps: ServiceDeps, token: string) {
   return { v, lockout };
 }
 
-export async function challengeInfo(deps: ServiceDeps, token: string): Promise<{ expiresAt: string } | null> {
+export async function challengeInfo(
+  deps: ServiceDeps,
+  token: string,
+): Promise<{ expiresAt: string; method: ChallengeMethod } | null> {
   const open = await openChallenge(deps, token);
-  return open ? { expiresAt: open.v.expires_at } : null;
+  return open
+    ? { expiresAt: open.v.expires_at, method: open.v.payload === AUTHENTICATOR ? "authenticator" : "mail" }
+    : null;
 }
 
 const TRIES_USED_UP_MESSAGE =
   "ワンタイムパスワードの入力回数が上限に達しました。お手数ですが、もう一度ログインしてください。";
 
 /**
- * Checks a code. A wrong one costs one of the 5 tries (the fifth ends the challenge) and counts
- * toward the login's lockout (lockoutKeyOf: the one that locks ends the challenge too); a right one
- * is consumed by one conditional UPDATE, so two parallel submissions cannot both sign in.
+ * Checks a code: the mailed one, the authenticator app's (a step not taken before) or, with `recovery`, one
+ * of the app's recovery codes (used up). A wrong one costs one of the 5 tries (the fifth ends the challenge)
+ * and counts toward the login's lockout (lockoutKeyOf: the one that locks ends the challenge too); a right
+ * one is consumed by one conditional UPDATE, so two parallel submissions cannot both sign in.
  * Returns the user whose login may now complete.
  */
 export async function verifyLoginCode(
@@ -122,15 +152,29 @@ export async function verifyLoginCode(
   token: string,
   code: string,
   meta: RequestMeta,
+  options: { recovery?: boolean } = {},
 ): Promise<string> {
   const open = await openChallenge(deps, token);
   if (!open) throw new OtpChallengeEnded();
   const { v, lockout } = open;
+  const method: ChallengeMethod = v.payload === AUTHENTICATOR ? "authenticator" : "mail";
   const audit = (result: "success" | "failure", details?: Record<string, unknown>) =>
-    recordAudit(deps.db, deps.clock, { userId: v.user_id }, meta, "auth.otp.verify", { result, details });
+    recordAudit(deps.db, deps.clock, { userId: v.user_id }, meta, "auth.otp.verify", {
+      result,
+      details: { ...details, ...(method === "mail" ? {} : { method: options.recovery ? "recovery_code" : method }) },
+    });
+  if (options.recovery && method !== "authenticator") {
+    throw new DomainError("VALIDATION", "リカバリーコードは、認証アプリを登録している場合に使用できます。");
+  }
 
   const given = code.trim();
-  if (!v.code_hash || !safeEqual(v.code_hash, codeHash(deps, v.id, given))) {
+  const right =
+    method === "mail"
+      ? !!v.code_hash && safeEqual(v.code_hash, codeHash(deps, v.id, given))
+      : options.recovery
+        ? await takeRecoveryCode(deps, v.user_id, given)
+        : await takeAuthenticatorCode(deps, v.user_id, given);
+  if (!right) {
     const row = await deps.db
       .updateTable("verifications")
       .set({ attempts: sql<number>`attempts + 1` })
@@ -155,8 +199,9 @@ export async function verifyLoginCode(
         .execute();
       throw new OtpChallengeEnded(TRIES_USED_UP_MESSAGE);
     }
-    const message = `ワンタイムパスワードが正しくありません。(あと${OTP.maxAttempts - attempts}回入力できます)`;
-    throw new DomainError("OTP_INVALID", message, { code: [message] });
+    const what = options.recovery ? "リカバリーコード" : "ワンタイムパスワード";
+    const message = `${what}が正しくありません。(あと${OTP.maxAttempts - attempts}回入力できます)`;
+    throw new DomainError("OTP_INVALID", message, { [options.recovery ? "recoveryCode" : "code"]: [message] });
   }
 
   if (!(await consumeVerification(deps.db, deps.clock, v.id, OTP.maxAttempts))) throw new OtpChallengeEnded();
@@ -173,6 +218,9 @@ export async function resendLoginCode(
 ): Promise<{ expiresAt: Date }> {
   const v = (await openChallenge(deps, token))?.v;
   if (!v) throw new OtpChallengeEnded();
+  if (v.payload === AUTHENTICATOR) {
+    throw new DomainError("VALIDATION", "認証アプリに表示されているワンタイムパスワードを入力してください。");
+  }
   const now = deps.clock.now();
   if (now.getTime() - new Date(v.last_sent_at).getTime() < OTP.resendIntervalMs) {
     throw new DomainError("OTP_RESEND_TOO_SOON", "ワンタイムパスワードの再送は、1分以上あけてから行ってください。");

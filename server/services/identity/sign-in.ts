@@ -3,9 +3,10 @@ import { describeUserAgent } from "../../lib/user-agent";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { InvalidCredentials } from "../errors";
+import { tellRecoveryCodeUsed, usesAuthenticator } from "./authenticator";
 import { loginReportLink } from "./login-report";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
-import { startLoginChallenge, verifyLoginCode } from "./otp";
+import { startAuthenticatorChallenge, startLoginChallenge, verifyLoginCode } from "./otp";
 import { clearLoginFailures, hitRateLimit, isLocked, loginKey, recordLoginFailure } from "./throttle";
 import { loadUser, recipient } from "./user-records";
 
@@ -74,7 +75,12 @@ export async function login(deps: ServiceDeps, input: LoginInput, meta: RequestM
     throw new InvalidCredentials();
   }
   // With MFA on, a right password does not reset the count of failures: wrong codes add to it
-  // (otp.ts lockoutKeyOf), and only a completed login resets it.
+  // (otp.ts lockoutKeyOf), and only a completed login resets it. An authenticator app, once registered,
+  // is the second step whatever the mailed code's switch says (it is the stronger factor).
+  if (await usesAuthenticator(deps.db, row.userId)) {
+    const { token, expiresAt } = await startAuthenticatorChallenge(deps, row.userId);
+    return { status: "otp_required", challengeToken: token, expiresAt };
+  }
   if (row.mfa_enabled === 1) {
     const to = await recipient(deps.db, row.userId);
     if (!to) throw new InvalidCredentials();
@@ -93,6 +99,19 @@ export async function loginWithCode(
 ): Promise<SignedIn> {
   const userId = await verifyLoginCode(deps, challengeToken, code, meta);
   return completeLogin(deps, userId, meta);
+}
+
+/** リカバリーコードを使用する: the step of an authenticator login with a recovery code, which is used up. */
+export async function loginWithRecoveryCode(
+  deps: ServiceDeps,
+  challengeToken: string,
+  code: string,
+  meta: RequestMeta,
+): Promise<SignedIn> {
+  const userId = await verifyLoginCode(deps, challengeToken, code, meta, { recovery: true });
+  const signedIn = await completeLogin(deps, userId, meta);
+  await tellRecoveryCodeUsed(deps, userId, meta);
+  return signedIn;
 }
 
 /**
