@@ -185,7 +185,7 @@ export interface DeliveryTemplateTable {
   updated_at: string;
 }
 
-export type ApplicationKind = "quote" | "order" | "cancellation";
+export type ApplicationKind = "quote" | "order" | "cancellation" | "extension";
 
 export interface DraftLineTable {
   id: string;
@@ -245,6 +245,12 @@ export interface ApplicationTable {
   returned_by: string | null;
   /** An order placed from an answered quote (この見積で注文する): the quote's applications.id. */
   quote_id: string | null;
+  /** 延長申込: the 返却予定日 asked for, and the rental's 返却予定日 when it was asked (migration 0019). */
+  requested_end_date: string | null;
+  previous_end_date: string | null;
+  /** 延長確認 by staff: when, by whom (staff id); the rental's 返却予定日 moved then. */
+  confirmed_at: string | null;
+  confirmed_by: string | null;
 }
 
 export interface ApplicationLineTable {

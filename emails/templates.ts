@@ -68,6 +68,10 @@ export const mailTemplates = {
     subject: "【{{siteName}}】返却確認のお知らせ({{number}})",
     vars: ["accountCompany", "userName", "number", "contractNo", "returnedAt", "rentalState", "lines", "url"],
   },
+  "extension-confirmed": {
+    subject: "【{{siteName}}】延長確認のお知らせ({{number}})",
+    vars: ["accountCompany", "userName", "number", "contractNo", "previousEndDate", "endDate", "confirmedAt", "url"],
+  },
   "email-changed": {
     subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",
     vars: ["accountCompany", "userName", "loginId", "newEmail", "changedAt"],

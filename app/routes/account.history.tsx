@@ -14,6 +14,7 @@ const KINDS = [
   ["quote", "見積"],
   ["order", "注文"],
   ["cancellation", "解約"],
+  ["extension", "延長"],
 ] as const;
 const RESULTS = [
   ["", "すべて"],
@@ -26,7 +27,10 @@ function filterOf(params: URLSearchParams) {
   const kind = params.get("kind");
   const result = params.get("result");
   return {
-    kind: kind === "quote" || kind === "order" || kind === "cancellation" ? (kind as typeof kind) : undefined,
+    kind:
+      kind === "quote" || kind === "order" || kind === "cancellation" || kind === "extension"
+        ? (kind as typeof kind)
+        : undefined,
     result:
       result === "accepted" || result === "failed" || result === "pending" ? (result as typeof result) : undefined,
     from: params.get("from") || undefined,

@@ -19,7 +19,7 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
   const a = await orNotFound(context.caller.history.get({ number: params.number ?? "" }));
   // この見積で注文する and この内容で再注文 replace the order form's lines: say how many are there now.
   const orderDraftLines =
-    a.kind === "cancellation" ? 0 : (await context.caller.applications.draft({ kind: "order" })).length;
+    a.kind === "quote" || a.kind === "order" ? (await context.caller.applications.draft({ kind: "order" })).length : 0;
   return { ...a, orderDraftLines };
 }
 
@@ -127,6 +127,16 @@ export default function ApplicationPage() {
             <dd>{a.contractNo}</dd>
           </>
         ) : null}
+        {a.kind === "extension" ? (
+          <>
+            <dt>延長前の返却予定日</dt>
+            <dd>{displayDate(a.previousEndDate)}</dd>
+            <dt>延長後の返却予定日</dt>
+            <dd>{displayDate(a.requestedEndDate)}</dd>
+            <dt>延長確認</dt>
+            <dd>{a.confirmedAtLabel ? `確認済(${a.confirmedAtLabel})` : "当社の確認待ち"}</dd>
+          </>
+        ) : null}
         {a.poNumber ? (
           <>
             <dt>注文番号(PO)</dt>
@@ -138,7 +148,7 @@ export default function ApplicationPage() {
       <TableScroll label="申込の明細">
         <LinesTable
           numbered
-          quantityLabel={a.kind === "cancellation" ? "解約数量" : "数量"}
+          quantityLabel={a.kind === "cancellation" ? "解約数量" : a.kind === "extension" ? "レンタル中の数量" : "数量"}
           lines={a.lines.map((l) => ({
             key: String(l.lineNo),
             modelNo: l.modelNo,
@@ -190,7 +200,7 @@ export default function ApplicationPage() {
           )}
         </section>
       ) : null}
-      {a.kind !== "cancellation" ? (
+      {a.kind === "quote" || a.kind === "order" ? (
         <section className="panel" aria-labelledby="reorder-heading">
           <h3 id="reorder-heading">再注文</h3>
           {refused?.values.intent === "reorder" ? <FormAlert message={refused.formError} /> : null}

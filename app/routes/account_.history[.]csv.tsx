@@ -9,12 +9,12 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const kind = params.get("kind");
   const result = params.get("result");
   const filter: {
-    kind?: "quote" | "order" | "cancellation";
+    kind?: "quote" | "order" | "cancellation" | "extension";
     result?: "accepted" | "failed" | "pending";
     from?: string;
     to?: string;
   } = {
-    kind: kind === "quote" || kind === "order" || kind === "cancellation" ? kind : undefined,
+    kind: kind === "quote" || kind === "order" || kind === "cancellation" || kind === "extension" ? kind : undefined,
     result: result === "accepted" || result === "failed" || result === "pending" ? result : undefined,
     from: params.get("from") || undefined,
     to: params.get("to") || undefined,

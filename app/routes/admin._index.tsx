@@ -13,6 +13,7 @@ const COUNTS = [
   { key: "unarrangedOrders", label: "未手配の注文", query: "confirmation=unarranged&result=accepted" },
   { key: "unansweredQuotes", label: "未回答の見積", query: "confirmation=unanswered&result=accepted" },
   { key: "unreturnedCancellations", label: "未処理の解約", query: "confirmation=unreturned&result=accepted" },
+  { key: "unconfirmedExtensions", label: "未確認の延長", query: "confirmation=unconfirmed&result=accepted" },
   { key: "failedIntake", label: "受付失敗", query: "result=failed" },
 ] as const;
 

@@ -15,6 +15,7 @@ const KINDS = [
   ["order", "注文"],
   ["quote", "見積"],
   ["cancellation", "解約"],
+  ["extension", "延長"],
 ] as const;
 const RESULTS = [
   ["", "すべて"],
@@ -30,11 +31,21 @@ const CONFIRMATIONS = [
   ["answered", "回答済"],
   ["unreturned", "未処理"],
   ["returned", "返却済"],
+  ["unconfirmed", "未確認"],
+  ["extended", "延長済"],
 ] as const;
 
-type Kind = "quote" | "order" | "cancellation";
+type Kind = "quote" | "order" | "cancellation" | "extension";
 type Result = "pending" | "accepted" | "failed";
-type Confirmation = "unarranged" | "arranged" | "unanswered" | "answered" | "unreturned" | "returned";
+type Confirmation =
+  | "unarranged"
+  | "arranged"
+  | "unanswered"
+  | "answered"
+  | "unreturned"
+  | "returned"
+  | "unconfirmed"
+  | "extended";
 
 const pick = <T extends string>(value: string | null, options: readonly (readonly [string, string])[]) =>
   value && options.some(([v]) => v === value) ? (value as T) : undefined;

@@ -49,6 +49,16 @@ export async function action({ context, params, request }: ActionFunctionArgs) {
           context,
         ),
       );
+    case "extend":
+      return attempt(calls.confirmExtension({ number }), noValues, (r) =>
+        redirectWithFlash(
+          here,
+          r.confirmed
+            ? `延長を確認しました。返却予定日を${displayDate(r.endDate)}に変更しました。`
+            : "すでに延長確認済みです。",
+          context,
+        ),
+      );
     case "retry":
       return attempt(calls.retryIntake({ number }), noValues, (r) =>
         redirectWithFlash(
@@ -133,6 +143,16 @@ export default function StaffApplicationPage() {
           <>
             <dt>契約番号</dt>
             <dd>{a.rental.contractNo}</dd>
+          </>
+        ) : null}
+        {a.kind === "extension" ? (
+          <>
+            <dt>延長前の返却予定日</dt>
+            <dd>{displayDate(a.previousEndDate)}</dd>
+            <dt>延長後の返却予定日</dt>
+            <dd>{displayDate(a.requestedEndDate)}</dd>
+            <dt>現在の返却予定日</dt>
+            <dd>{a.rental?.status === "active" ? displayDate(a.rental.dueDate ?? null) : "レンタル終了"}</dd>
           </>
         ) : null}
         {a.poNumber ? (
@@ -264,7 +284,9 @@ export default function StaffApplicationPage() {
                   <th scope="col">No.</th>
                   <th scope="col">型番</th>
                   <th scope="col">商品名</th>
-                  <th scope="col">{a.kind === "cancellation" ? "解約数量" : "数量"}</th>
+                  <th scope="col">
+                    {a.kind === "cancellation" ? "解約数量" : a.kind === "extension" ? "レンタル中の数量" : "数量"}
+                  </th>
                   {a.kind === "quote" ? <th scope="col">単価</th> : null}
                   {a.quote ? <th scope="col">見積単価</th> : null}
                   {a.kind === "cancellation" ? <th scope="col">返却済/解約依頼/契約数量</th> : null}
@@ -326,6 +348,17 @@ export default function StaffApplicationPage() {
         <Form method="post">
           <SubmitButton name="intent" value="return">
             返却確認
+          </SubmitButton>
+        </Form>
+      ) : null}
+      {a.kind === "extension" && accepted && !a.confirmedAt ? (
+        <Form method="post">
+          <p className="hint">
+            延長確認で、レンタルの返却予定日を{displayDate(a.requestedEndDate)}
+            に変更し、お客様に延長確認のお知らせを送ります。
+          </p>
+          <SubmitButton name="intent" value="extend">
+            延長確認
           </SubmitButton>
         </Form>
       ) : null}

@@ -81,11 +81,26 @@ export default function RentalsPage() {
               </tbody>
             </table>
           </TableScroll>
+          {r.openExtension ? (
+            <p className="hint">
+              延長申込中(<Link to={`/account/history/${encodeURIComponent(r.openExtension)}`}>{r.openExtension}</Link>
+              、当社の確認待ち)
+            </p>
+          ) : null}
           {r.lines.some((l) => l.cancellable > 0) ? (
             <p className="actions">
               <Link className="button" to={`/rentals/${r.id}/cancel`} aria-label={`契約番号 ${r.contractNo} を解約`}>
                 解約
-              </Link>
+              </Link>{" "}
+              {r.plannedEndDate && !r.openExtension ? (
+                <Link
+                  className="button secondary"
+                  to={`/rentals/${r.id}/extend`}
+                  aria-label={`契約番号 ${r.contractNo} を延長`}
+                >
+                  延長
+                </Link>
+              ) : null}
             </p>
           ) : (
             <p className="hint">全ての商品の解約を申し込み済みです。</p>

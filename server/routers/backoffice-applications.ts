@@ -7,10 +7,19 @@ import { dateField, filterDateField, readNumber, textField } from "./form-values
 /** An application number as the URL or a form names it (O-2026-000123). */
 const number = z.string("申込番号を指定してください。").min(1, "申込番号を指定してください。").max(32);
 
-const CONFIRMATIONS = ["unarranged", "arranged", "unanswered", "answered", "unreturned", "returned"] as const;
+const CONFIRMATIONS = [
+  "unarranged",
+  "arranged",
+  "unanswered",
+  "answered",
+  "unreturned",
+  "returned",
+  "unconfirmed",
+  "extended",
+] as const;
 
 const filter = z.object({
-  kind: z.enum(["quote", "order", "cancellation"], "種別を選択してください。").optional(),
+  kind: z.enum(["quote", "order", "cancellation", "extension"], "種別を選択してください。").optional(),
   result: z.enum(["pending", "accepted", "failed"], "申込結果を選択してください。").optional(),
   confirmation: z.enum(CONFIRMATIONS, "確認状況を選択してください。").optional(),
   from: filterDateField("期間(開始)"),
@@ -76,6 +85,13 @@ export const backofficeApplicationsRouter = router({
     .input(z.object({ number }))
     .mutation(({ ctx, input }) =>
       actions.confirmReturn(ctx.deps, { type: "staff", id: ctx.staff.id }, input.number, ctx.meta),
+    ),
+
+  /** 延長確認: the rental's 返却予定日 moves to the extension's date. */
+  confirmExtension: staffProcedure
+    .input(z.object({ number }))
+    .mutation(({ ctx, input }) =>
+      actions.confirmExtension(ctx.deps, { type: "staff", id: ctx.staff.id }, input.number, ctx.meta),
     ),
 
   retryIntake: staffProcedure

@@ -4,7 +4,7 @@ import { customerProcedure, router } from "../trpc/init";
 import { filterDateField } from "./form-values";
 
 const historyFilter = z.object({
-  kind: z.enum(["quote", "order", "cancellation"]).optional(),
+  kind: z.enum(["quote", "order", "cancellation", "extension"]).optional(),
   result: z.enum(["pending", "accepted", "failed"]).optional(),
   from: filterDateField("期間(開始)"),
   to: filterDateField("期間(終了)"),

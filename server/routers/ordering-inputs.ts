@@ -34,6 +34,14 @@ export const applicationInput = z.object({
   idempotencyKey,
 });
 
+/** 延長申込: 延長後の返却予定日 and 備考. */
+export const extensionInput = z.object({
+  rentalId: id,
+  endDate: dateField("延長後の返却予定日"),
+  notes,
+  idempotencyKey,
+});
+
 /** 解約 / 一部解約: 解約数量 per rental line (blank = 0) and 返却希望日. */
 export const cancellationInput = z.object({
   rentalId: id,

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import * as extensions from "../services/ordering/extensions";
 import * as rentals from "../services/ordering/rentals";
 import { customerProcedure, router } from "../trpc/init";
-import { cancellationInput } from "./ordering-inputs";
+import { cancellationInput, extensionInput } from "./ordering-inputs";
 import { actor, id } from "./shared";
 
-/** レンタル中の注文 and their cancellation (解約 / 一部解約). */
+/** レンタル中の注文, their cancellation (解約 / 一部解約) and extension (延長). */
 export const rentalsRouter = router({
   /** One page of the running rentals, newest first; `nextCursor` reads the next. */
   list: customerProcedure
@@ -20,4 +21,23 @@ export const rentalsRouter = router({
   requestCancellation: customerProcedure
     .input(cancellationInput)
     .mutation(({ ctx, input }) => rentals.requestCancellation(ctx.deps, actor(ctx), input, ctx.meta)),
+  /** 延長: the rental (with its open extension, if any) and the latest date that may be asked for. */
+  extension: customerProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
+    const rental = await rentals.getRental(ctx.deps, ctx.customer.account.id, input.id);
+    return { rental, latestEndDate: extensions.latestEndDate(rental.startDate) };
+  }),
+  /** 確認画面へ: the extension checked as it would be submitted. */
+  checkExtension: customerProcedure.input(extensionInput).query(async ({ ctx, input }) => {
+    const checked = await extensions.validateExtension(ctx.deps, ctx.customer.account.id, input);
+    return {
+      currentEndDate: checked.currentEndDate,
+      endDate: checked.endDate,
+      currentEndDateLabel: checked.currentEndDateLabel,
+      endDateLabel: checked.endDateLabel,
+      addedDays: checked.addedDays,
+    };
+  }),
+  requestExtension: customerProcedure
+    .input(extensionInput)
+    .mutation(({ ctx, input }) => extensions.requestExtension(ctx.deps, actor(ctx), input, ctx.meta)),
 });

@@ -41,6 +41,7 @@ export const AUDIT_ACTION_LABELS = {
   "application.order": "注文",
   "application.quote": "見積依頼",
   "application.cancellation": "解約申込",
+  "application.extension": "延長申込",
   // Staff
   "staff.login": "スタッフログイン",
   "staff.logout": "スタッフログアウト",
@@ -56,6 +57,7 @@ export const AUDIT_ACTION_LABELS = {
   "order.arrange": "手配済にする",
   "quote.answer": "見積回答",
   "cancellation.return": "返却確認",
+  "extension.confirm": "延長確認",
   "application.intake_retry": "受付の再送",
   "account.create": "顧客登録",
   "account.suspend": "利用停止",

@@ -94,6 +94,7 @@ describe("backofficeApplications router", () => {
       unarrangedOrders: 1,
       unansweredQuotes: 0,
       unreturnedCancellations: 0,
+      unconfirmedExtensions: 0,
       failedIntake: 0,
     });
     const list = await staff.call((c) =>

@@ -211,6 +211,7 @@ describe("申込一覧", () => {
       unansweredQuotes: rows.filter((r) => r.kind === "quote" && !r.answered_at && r.intake_status === "accepted")
         .length,
       unreturnedCancellations: rows.filter((r) => r.kind === "cancellation" && r.intake_status === "accepted").length,
+      unconfirmedExtensions: 0,
       failedIntake: rows.filter((r) => r.intake_status === "failed").length,
     });
   });

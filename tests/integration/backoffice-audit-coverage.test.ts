@@ -51,6 +51,7 @@ interface Fixture {
   quoteNumber: string;
   quoteLineId: string;
   cancellationNumber: string;
+  extensionNumber: string;
   failedNumber: string;
 }
 
@@ -67,6 +68,7 @@ const CASES: Record<string, (f: Fixture) => unknown> = {
     comment: "",
   }),
   "backofficeApplications.confirmReturn": (f) => ({ number: f.cancellationNumber }),
+  "backofficeApplications.confirmExtension": (f) => ({ number: f.extensionNumber }),
   "backofficeApplications.retryIntake": (f) => ({ number: f.failedNumber }),
   "backofficeAccounts.open": () => ({ loginId: "opened01", companyName: "開設商事", email: "opened@example.jp" }),
   "backofficeAccounts.unlockUser": (f) => ({ accountId: f.accountId, userId: f.ownerId }),
@@ -188,6 +190,20 @@ describe("each staff action records an audit row naming the staff member", () =>
       .set({ intake_status: "accepted" })
       .where("number", "=", cancellationNumber)
       .execute();
+    // 延長 of the same rental (due a month after today): one that staff can confirm.
+    const { number: extensionNumber } = await customer.call((c) =>
+      c.rentals.requestExtension({
+        rentalId,
+        endDate: "2026-06-15",
+        notes: "",
+        idempotencyKey: `coverage-key-${String(++keys).padStart(8, "0")}`,
+      }),
+    );
+    await h.db
+      .updateTable("applications")
+      .set({ intake_status: "accepted" })
+      .where("number", "=", extensionNumber)
+      .execute();
     const failedNumber = await submit("order");
     await h.db
       .updateTable("applications")
@@ -205,6 +221,7 @@ describe("each staff action records an audit row naming the staff member", () =>
       quoteNumber,
       quoteLineId,
       cancellationNumber,
+      extensionNumber,
       failedNumber,
     };
 

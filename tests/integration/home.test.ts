@@ -234,8 +234,12 @@ describe("the home's queries (SQLite's plan)", () => {
         // Six rentals with a period, then the one without: both of the due-first reads.
         expect((await rentalsDueFirst(deps, accountId, 7)).rentals.length).toBe(7);
         const plans = recording.plans();
-        const open = plans.filter((p) => /from "applications"/.test(p.sql));
+        const open = plans.filter((p) => /from "applications"/.test(p.sql) && /"arranged_at" is null/.test(p.sql));
         expect(open.length).toBe(1);
+        // The rentals' open 延長申込 (one statement for all of them), on the rental index.
+        const extensions = plans.filter((p) => /from "applications"/.test(p.sql) && /"rental_id" in/.test(p.sql));
+        expect(extensions.length).toBe(1);
+        expect(extensions[0]?.plan, `extensions (analyzed: ${analyzed})`).toContain("applications_rental_idx");
         const due = plans.filter((p) => /from "rentals"/.test(p.sql) && !/count\(/.test(p.sql));
         expect(due.length).toBe(2);
         for (const { sql: statement, plan } of [...open, ...due]) {

@@ -140,6 +140,14 @@ const cancel = (f: Fixture, rentalId = f.a.rentalId) => ({
   idempotencyKey: newKey(),
 });
 
+/** 延長 of account A's rental (or `rentalId`). */
+const extend = (f: Fixture, rentalId = f.a.rentalId) => ({
+  rentalId,
+  endDate: "2027-01-15",
+  notes: "",
+  idempotencyKey: newKey(),
+});
+
 const template = (name: string) => ({ name, ...DELIVERY });
 
 /** 会員データ移行's file as its action sends it (base64): one new account. */
@@ -278,6 +286,9 @@ const TABLE: Record<string, Row> = {
   "rentals.get": { access: "customer", input: (f) => ({ id: f.a.rentalId }), ids: "rental" },
   "rentals.checkCancellation": { access: "customer", input: (f) => cancel(f), ids: "rental" },
   "rentals.requestCancellation": { access: "customer", input: (f) => cancel(f), ids: "rental" },
+  "rentals.extension": { access: "customer", input: (f) => ({ id: f.a.rentalId }), ids: "rental" },
+  "rentals.checkExtension": { access: "customer", input: (f) => extend(f), ids: "rental" },
+  "rentals.requestExtension": { access: "customer", input: (f) => extend(f), ids: "rental" },
 
   // An unknown address: a failure that locks no caller out.
   "staffAuth.login": { access: "public", input: () => ({ email: "nobody@example.jp", password: "Staff-2026x" }) },
@@ -316,6 +327,11 @@ const TABLE: Record<string, Row> = {
   "backofficeApplications.answerQuote": {
     access: "staff",
     input: (f) => ({ number: f.a.quoteNumber, unitPrices: {}, validUntil: TODAY, comment: "" }),
+    ids: "application",
+  },
+  "backofficeApplications.confirmExtension": {
+    access: "staff",
+    input: (f) => ({ number: f.a.orderNumber }),
     ids: "application",
   },
   "backofficeApplications.confirmReturn": {

@@ -164,7 +164,7 @@ export async function numberGaps(db: DB): Promise<string[]> {
     const key = `${prefix}-${year}`;
     byKey.set(key, [...(byKey.get(key) ?? []), Number(n)]);
   }
-  const prefixOf = { quote: "Q", order: "O", cancellation: "C" } as const;
+  const prefixOf = { quote: "Q", order: "O", cancellation: "C", extension: "E" } as const;
   for (const s of sequences) {
     const key = `${prefixOf[s.kind]}-${s.year}`;
     const got = (byKey.get(key) ?? []).sort((a, b) => a - b);

@@ -11,7 +11,7 @@ import { arrangeOrder, submitter } from "../ordering/rentals";
 import type { StaffActor } from "./applications";
 
 /**
- * What staff do to one application (SPEC §6): 手配済にする, 見積回答, 返却確認, 再送. Each is one
+ * What staff do to one application (SPEC §6): 手配済にする, 見積回答, 返却確認, 延長確認, 再送. Each is one
  * transaction that first claims the application with a conditional UPDATE, so a double click or two
  * staff members at once change it once; each writes its audit row in that transaction.
  */
@@ -231,6 +231,84 @@ export async function confirmReturn(
       details: rentalEnded ? { rentalEnded } : undefined,
     });
     return { returned: true, rentalEnded };
+  });
+}
+
+/**
+ * 延長確認: the rental's 返却予定日 moves to the date the extension asked for, and the user who asked is mailed
+ * 延長確認のお知らせ, in one transaction. Confirmed once (a second click: `confirmed: false`). The rental must
+ * still be running and still have the 返却予定日 the extension was asked from: a rental returned meanwhile,
+ * or moved by another way, is refused with the reason, and nothing changes. A later 返却予定日 is a new date
+ * for 返却予定のお知らせ (return_reminders is keyed by rental and date), so the reminder comes again.
+ */
+export async function confirmExtension(
+  deps: ServiceDeps,
+  staff: StaffActor,
+  number: string,
+  meta: RequestMeta | null,
+): Promise<{ confirmed: boolean; endDate: string }> {
+  const a = await findApplication(deps, number);
+  if (a.kind !== "extension") throw new DomainError("NOT_FOUND", `延長申込 ${number} は見つかりません。`);
+  if (a.intake_status !== "accepted")
+    throw new DomainError("VALIDATION", `延長申込 ${number} は受付が完了していません。`);
+  return deps.db.transaction().execute(async (trx) => {
+    const ext = await trx
+      .selectFrom("applications")
+      .select(["requested_end_date", "previous_end_date", "confirmed_at"])
+      .where("id", "=", a.id)
+      .executeTakeFirstOrThrow();
+    const endDate = ext.requested_end_date as string;
+    const now = deps.clock.now();
+    const claimed = await trx
+      .updateTable("applications")
+      .set({ confirmed_at: iso(now), confirmed_by: staff.id })
+      .where("id", "=", a.id)
+      .where("confirmed_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return { confirmed: false, endDate };
+    const moved = await trx
+      .updateTable("rentals")
+      .set({ due_date: endDate })
+      .where("id", "=", a.rental_id as string)
+      .where("status", "=", "active")
+      .where("due_date", "=", ext.previous_end_date as string)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) {
+      const rental = await trx
+        .selectFrom("rentals")
+        .select(["status", "due_date"])
+        .where("id", "=", a.rental_id as string)
+        .executeTakeFirst();
+      throw new DomainError(
+        "VALIDATION",
+        rental?.status === "active"
+          ? `レンタルの返却予定日が申込時(${formatDate(ext.previous_end_date)})から${formatDate(rental.due_date)}に変わっています。お客様にご確認ください。`
+          : "このレンタルはすでに終了しています(すべての商品の返却を確認済み)。",
+      );
+    }
+    const rental = await trx
+      .selectFrom("rentals")
+      .select("contract_no")
+      .where("id", "=", a.rental_id as string)
+      .executeTakeFirstOrThrow();
+    const user = await submitter(trx, a.user_id);
+    if (user) {
+      await deps.outbox.enqueue(trx, user.email, "extension-confirmed", {
+        accountCompany: user.company_name,
+        userName: user.name || user.email,
+        number,
+        contractNo: rental.contract_no,
+        previousEndDate: formatDate(ext.previous_end_date),
+        endDate: formatDate(endDate),
+        confirmedAt: formatTokyo(now),
+        url: `${deps.config.appOrigin}/account/history/${encodeURIComponent(number)}`,
+      });
+    }
+    await recordAudit(trx, deps.clock, { ...staff, accountId: a.account_id }, meta, "extension.confirm", {
+      target: number,
+      details: { from: ext.previous_end_date, to: endDate },
+    });
+    return { confirmed: true, endDate };
   });
 }
 

@@ -21,7 +21,15 @@ export interface StaffActor {
 }
 
 /** 確認状況: the staff's side of an application, per kind. */
-export type Confirmation = "unarranged" | "arranged" | "unanswered" | "answered" | "unreturned" | "returned";
+export type Confirmation =
+  | "unarranged"
+  | "arranged"
+  | "unanswered"
+  | "answered"
+  | "unreturned"
+  | "returned"
+  | "unconfirmed"
+  | "extended";
 
 export const CONFIRMATION_LABEL: Record<Confirmation, string> = {
   unarranged: "未手配",
@@ -30,12 +38,14 @@ export const CONFIRMATION_LABEL: Record<Confirmation, string> = {
   answered: "回答済",
   unreturned: "未処理",
   returned: "返却済",
+  unconfirmed: "未確認",
+  extended: "延長済",
 };
 
 /** Each 確認状況 is one kind plus whether its "done" column is set. */
 const CONFIRMATION: Record<
   Confirmation,
-  { kind: ApplicationKind; column: "arranged_at" | "answered_at" | "returned_at"; done: boolean }
+  { kind: ApplicationKind; column: "arranged_at" | "answered_at" | "returned_at" | "confirmed_at"; done: boolean }
 > = {
   unarranged: { kind: "order", column: "arranged_at", done: false },
   arranged: { kind: "order", column: "arranged_at", done: true },
@@ -43,6 +53,8 @@ const CONFIRMATION: Record<
   answered: { kind: "quote", column: "answered_at", done: true },
   unreturned: { kind: "cancellation", column: "returned_at", done: false },
   returned: { kind: "cancellation", column: "returned_at", done: true },
+  unconfirmed: { kind: "extension", column: "confirmed_at", done: false },
+  extended: { kind: "extension", column: "confirmed_at", done: true },
 };
 
 export interface StaffApplicationFilter {
@@ -86,9 +98,11 @@ function confirmationOf(a: {
   arranged_at: string | null;
   answered_at: string | null;
   returned_at: string | null;
+  confirmed_at: string | null;
 }): Confirmation {
   if (a.kind === "order") return a.arranged_at ? "arranged" : "unarranged";
   if (a.kind === "quote") return a.answered_at ? "answered" : "unanswered";
+  if (a.kind === "extension") return a.confirmed_at ? "extended" : "unconfirmed";
   return a.returned_at ? "returned" : "unreturned";
 }
 
@@ -163,6 +177,7 @@ export async function listApplications(
         "applications.arranged_at",
         "applications.answered_at",
         "applications.returned_at",
+        "applications.confirmed_at",
       ])
       .where((eb) => eb.and(conditions(eb, filter)));
     if (accountId) q = q.where("applications.account_id", "=", accountId);
@@ -235,6 +250,8 @@ export interface OpenCounts {
   unansweredQuotes: number;
   /** 未処理の解約: accepted cancellations whose return is not yet confirmed. */
   unreturnedCancellations: number;
+  /** 未確認の延長: accepted extensions not yet confirmed. */
+  unconfirmedExtensions: number;
   /** 受付失敗: applications whose intake gave up (再送 waits for staff). */
   failedIntake: number;
 }
@@ -256,6 +273,7 @@ export async function countOpen(deps: ServiceDeps): Promise<OpenCounts> {
     unarrangedOrders: await count({ confirmation: "unarranged", result: "accepted" }),
     unansweredQuotes: await count({ confirmation: "unanswered", result: "accepted" }),
     unreturnedCancellations: await count({ confirmation: "unreturned", result: "accepted" }),
+    unconfirmedExtensions: await count({ confirmation: "unconfirmed", result: "accepted" }),
     failedIntake: await count({ result: "failed" }),
   };
 }
@@ -293,7 +311,7 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
     a.rental_id
       ? deps.db
           .selectFrom("rentals")
-          .select(["id", "contract_no", "status", "ended_at"])
+          .select(["id", "contract_no", "status", "ended_at", "due_date"])
           .where("id", "=", a.rental_id)
           .executeTakeFirst()
       : undefined,
@@ -332,8 +350,19 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
     notes: a.notes,
     poNumber: a.po_number,
     rental: rental
-      ? { id: rental.id, contractNo: rental.contract_no, status: rental.status, endedAt: rental.ended_at }
+      ? {
+          id: rental.id,
+          contractNo: rental.contract_no,
+          status: rental.status,
+          endedAt: rental.ended_at,
+          dueDate: rental.due_date,
+        }
       : null,
+    /** 延長申込: the 返却予定日 then and the one asked for; 延長確認 when and by whom. */
+    previousEndDate: a.previous_end_date,
+    requestedEndDate: a.requested_end_date,
+    confirmedAt: a.confirmed_at,
+    confirmedBy: a.confirmed_by,
     /** An answered quote's 小計 (before tax). */
     quoteTotal: a.answered_at ? (money.money?.subtotal ?? null) : null,
     /** 小計, 消費税, 合計 as the customer sees them (null on a cancellation). */

@@ -13,8 +13,13 @@ import { quotedPrices, quoteOfSubmission, quoteValid } from "./quote-orders";
 import { notifyNewApplication } from "./staff-notify";
 import { type DeliveryFields, validateDelivery } from "./templates";
 
-export const KIND_LABEL: Record<ApplicationKind, string> = { quote: "見積", order: "注文", cancellation: "解約" };
-const PREFIX: Record<ApplicationKind, string> = { quote: "Q", order: "O", cancellation: "C" };
+export const KIND_LABEL: Record<ApplicationKind, string> = {
+  quote: "見積",
+  order: "注文",
+  cancellation: "解約",
+  extension: "延長",
+};
+const PREFIX: Record<ApplicationKind, string> = { quote: "Q", order: "O", cancellation: "C", extension: "E" };
 
 export interface Actor {
   userId: string;
@@ -298,6 +303,10 @@ export function emptyApplication(
     created_at: iso(now),
     answered_at: null,
     answered_by: null,
+    requested_end_date: null,
+    previous_end_date: null,
+    confirmed_at: null,
+    confirmed_by: null,
     valid_until: null,
     answer_comment: null,
     returned_at: null,

@@ -135,10 +135,12 @@ export function confirmationOf(a: {
   arranged_at: string | null;
   answered_at: string | null;
   returned_at: string | null;
+  confirmed_at: string | null;
 }): string {
   if (a.arranged_at) return "手配済";
   if (a.answered_at) return "回答済";
   if (a.returned_at) return "返却済";
+  if (a.confirmed_at) return "延長済";
   return "";
 }
 
@@ -152,6 +154,7 @@ function toRow(
     arranged_at: string | null;
     answered_at: string | null;
     returned_at: string | null;
+    confirmed_at: string | null;
   },
   extras: Extras | undefined,
 ): HistoryRow {
@@ -191,6 +194,7 @@ async function historyPage(
     "arranged_at",
     "answered_at",
     "returned_at",
+    "confirmed_at",
     "user_id",
     "po_number",
   ]);
@@ -249,6 +253,7 @@ export async function openApplications(
     .where("arranged_at", "is", null)
     .where("answered_at", "is", null)
     .where("returned_at", "is", null)
+    .where("confirmed_at", "is", null)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(limit)
@@ -311,6 +316,10 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     canOrderFromQuote: a.kind === "quote" && quoteValid(a, tokyoDateString(deps.clock.now())),
     quoteNumber: quote?.number ?? null,
     returnedAtLabel: a.returned_at ? formatTokyoShort(new Date(a.returned_at)) : null,
+    /** 延長申込: the 返却予定日 before and the one asked for; when staff confirmed it (延長確認). */
+    previousEndDate: a.previous_end_date,
+    requestedEndDate: a.requested_end_date,
+    confirmedAtLabel: a.confirmed_at ? formatTokyoShort(new Date(a.confirmed_at)) : null,
     lines: lines.map((l, i) => ({
       lineNo: l.line_no,
       modelNo: l.model_no,
@@ -325,7 +334,7 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
 
 /**
  * Each line's price and 金額, and 小計 / 消費税 / 合計 (pricing.ts, the one place they are computed); a
- * cancellation has no money.
+ * cancellation or an extension has no money (staff price an extension with the rental).
  */
 export function moneyOf(
   a: Pick<ApplicationTable, "kind" | "period" | "period_unit">,
@@ -333,7 +342,7 @@ export function moneyOf(
 ) {
   const priced = lines.map((l) => {
     const price =
-      a.kind === "cancellation"
+      a.kind === "cancellation" || a.kind === "extension"
         ? null
         : storedPrice({ unitPrice: l.unit_price, listPrice: l.list_price, periodUnit: a.period_unit });
     return {
@@ -342,7 +351,7 @@ export function moneyOf(
       amount: lineAmount(price, l.quantity, a.period ?? 0),
     };
   });
-  return { priced, money: a.kind === "cancellation" ? null : summarize(priced) };
+  return { priced, money: a.kind === "cancellation" || a.kind === "extension" ? null : summarize(priced) };
 }
 
 /** Rows per chunk of the CSV: a chunk is three statements, whatever the account's size. */

@@ -16,6 +16,8 @@ export interface IntakePayload {
   period: number | null;
   periodUnit: string | null;
   returnDate: string | null;
+  /** An extension (kind "extension"): the 返却予定日 asked for. */
+  requestedEndDate: string | null;
   delivery: Record<string, string>;
   notes: string;
   poNumber: string;
@@ -123,6 +125,7 @@ export class IntakeWorker extends QueueWorker<"applications"> {
       period: a.period,
       periodUnit: a.period_unit,
       returnDate: a.return_date,
+      requestedEndDate: a.requested_end_date,
       delivery: deliveryOf(a),
       notes: a.notes,
       poNumber: a.po_number,

@@ -35,6 +35,8 @@ export interface RentalView {
   notStarted: boolean;
   /** Days from today (Japan) to 返却予定日; negative once it has passed; null without a period. */
   daysLeft: number | null;
+  /** The number of the rental's 延長申込 waiting for 延長確認, if any (extensions.ts: one at a time). */
+  openExtension: string | null;
   lines: RentalLineView[];
 }
 
@@ -220,6 +222,23 @@ function runningRentals(deps: ServiceDeps, accountId: string) {
 
 type RunningRental = Awaited<ReturnType<ReturnType<typeof runningRentals>["execute"]>>[number];
 
+/**
+ * The open (not yet confirmed, not 受付失敗) 延長申込 of some rentals, by rental id: one statement on
+ * applications_rental_idx (migration 0019).
+ */
+export async function openExtensionsOf(db: DB, rentalIds: string[]): Promise<Map<string, string>> {
+  if (!rentalIds.length) return new Map();
+  const rows = await db
+    .selectFrom("applications")
+    .select(["rental_id", "number"])
+    .where("rental_id", "in", rentalIds)
+    .where("kind", "=", "extension")
+    .where("confirmed_at", "is", null)
+    .where("intake_status", "!=", "failed")
+    .execute();
+  return new Map(rows.map((r) => [r.rental_id as string, r.number]));
+}
+
 /** The views of rentals read by `runningRentals`, with their lines (one query for all) unless told not to. */
 async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLines: boolean): Promise<RentalView[]> {
   if (!rentals.length) return [];
@@ -241,6 +260,10 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
     if (list) list.push(l);
     else linesOf.set(l.rental_id, [l]);
   }
+  const extensions = await openExtensionsOf(
+    deps.db,
+    rentals.filter((r) => r.due_date).map((r) => r.id),
+  );
   const today = tokyoDateString(deps.clock.now());
   return rentals.map((r) => {
     const end = r.due_date;
@@ -253,6 +276,7 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
       plannedEndDate: end,
       notStarted: today < r.start_date,
       daysLeft: end ? daysBetween(today, end) : null,
+      openExtension: extensions.get(r.id) ?? null,
       lines: (linesOf.get(r.id) ?? []).map((l) => ({
         id: l.id,
         lineNo: l.line_no,

@@ -33,8 +33,9 @@ export async function reorder(deps: ServiceDeps, actor: Actor, number: string): 
       .where("number", "=", number)
       .executeTakeFirst();
     if (!source) throw new DomainError("NOT_FOUND", "指定されたお申し込みは見つかりません。");
-    if (source.kind === "cancellation") {
-      throw new DomainError("VALIDATION", `${number} は解約のお申し込みのため、再注文できません。`);
+    if (source.kind === "cancellation" || source.kind === "extension") {
+      const what = source.kind === "cancellation" ? "解約" : "延長";
+      throw new DomainError("VALIDATION", `${number} は${what}のお申し込みのため、再注文できません。`);
     }
     const filled = await replaceOrderDraft(
       trx,

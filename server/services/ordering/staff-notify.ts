@@ -28,6 +28,8 @@ async function contents(deps: NotifyDeps, trx: DB, number: string) {
       "applications.period",
       "applications.period_unit",
       "applications.return_date",
+      "applications.previous_end_date",
+      "applications.requested_end_date",
       "applications.intake_attempts",
       "accounts.login_id",
       "accounts.company_name",
@@ -46,7 +48,9 @@ async function contents(deps: NotifyDeps, trx: DB, number: string) {
   const details =
     a.kind === "cancellation"
       ? `契約番号 ${a.contract_no ?? "—"}、返却希望日 ${formatDate(a.return_date)}`
-      : `レンタル開始日 ${formatDate(a.start_date)}、期間 ${a.period ?? "—"}${a.period_unit === "day" ? "日" : "か月"}`;
+      : a.kind === "extension"
+        ? `契約番号 ${a.contract_no ?? "—"}、返却予定日 ${formatDate(a.previous_end_date)} → 延長後 ${formatDate(a.requested_end_date)}`
+        : `レンタル開始日 ${formatDate(a.start_date)}、期間 ${a.period ?? "—"}${a.period_unit === "day" ? "日" : "か月"}`;
   return {
     vars: {
       number: a.number,
@@ -59,7 +63,7 @@ async function contents(deps: NotifyDeps, trx: DB, number: string) {
       lines: lines
         .map(
           (l) =>
-            `${l.line_no}. ${l.model_no} ${l.product_name} × ${l.quantity}${a.kind === "cancellation" ? "(解約)" : ""}`,
+            `${l.line_no}. ${l.model_no} ${l.product_name} × ${l.quantity}${a.kind === "cancellation" ? "(解約)" : a.kind === "extension" ? "(延長)" : ""}`,
         )
         .join("\n"),
       url: `${deps.config.appOrigin}/admin/applications/${encodeURIComponent(a.number)}`,

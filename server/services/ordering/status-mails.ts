@@ -1,5 +1,5 @@
 import type { DB } from "../../../db";
-import { formatTokyo } from "../../lib/format";
+import { formatDate, formatTokyo } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
 import { KIND_LABEL } from "./applications";
 import { moneyOf } from "./history";
@@ -20,7 +20,17 @@ type MailDeps = Pick<ServiceDeps, "outbox" | "config">;
 async function application(trx: DB, number: string) {
   return trx
     .selectFrom("applications")
-    .select(["id", "number", "kind", "user_id", "created_at", "period", "period_unit"])
+    .select([
+      "id",
+      "number",
+      "kind",
+      "user_id",
+      "created_at",
+      "period",
+      "period_unit",
+      "previous_end_date",
+      "requested_end_date",
+    ])
     .where("number", "=", number)
     .executeTakeFirstOrThrow();
 }
@@ -41,6 +51,7 @@ async function contents(trx: DB, a: Awaited<ReturnType<typeof application>>): Pr
   const out = lines.map((l, i) => {
     const p = priced[i];
     if (a.kind === "cancellation") return `${l.model_no} ${l.product_name} 解約数量 ${l.quantity}`;
+    if (a.kind === "extension") return `${l.model_no} ${l.product_name} 数量 ${l.quantity}`;
     const amount = p?.amount === null || p?.amount === undefined ? "—" : yen(p.amount);
     return `${l.model_no} ${l.product_name} ${p?.unitPriceLabel ?? "—"} × ${l.quantity} = ${amount}`;
   });
@@ -58,6 +69,12 @@ async function contents(trx: DB, a: Awaited<ReturnType<typeof application>>): Pr
           : "※ カタログ価格(税抜)による概算です。最終的な金額は手配時に当社が確定し、ご連絡します。",
       );
     }
+  }
+  if (a.kind === "extension") {
+    out.unshift(
+      `延長後の返却予定日: ${formatDate(a.requested_end_date)}(現在の返却予定日: ${formatDate(a.previous_end_date)})`,
+      "",
+    );
   }
   return out.join("\n");
 }

@@ -1,0 +1,182 @@
+import { type DB, lockAccount } from "../../../db";
+import { newId } from "../../lib/crypto";
+import { formatDate, tokyoDateString } from "../../lib/format";
+import { recordAudit } from "../audit";
+import type { RequestMeta, ServiceDeps } from "../deps";
+import { DomainError } from "../errors";
+import { type Actor, emptyApplication, nextNumber, PERIOD_MAX, submitOnce } from "./applications";
+import { getRental, openExtensionsOf, plannedEndDate, type RentalView } from "./rentals";
+import { notifyNewApplication } from "./staff-notify";
+
+/**
+ * 延長申込 (issue 14 item 2, SPEC §3): a running rental's 返却予定日 moved later, asked for by any user of the
+ * account as an application `E-YYYY-NNNNNN` (in 申込履歴, through intake like the other kinds). Staff confirm it
+ * in the back office (延長確認, backoffice/application-actions.ts), which moves `rentals.due_date`. The rules:
+ * - the rental is running and has a 返却予定日 (one without a period has nothing to extend), and some of its
+ *   goods are still out (not all asked back);
+ * - the new date is after the current 返却予定日, not in the past, and within the longest period an order may
+ *   have from the rental's start (PERIOD_MAX months);
+ * - one open (unconfirmed) extension per rental: a second one waits for the first to be confirmed. Checked
+ *   again with the account locked, so two parallel requests make one application.
+ * The extension covers the whole rental: the rental has one 返却予定日, which every line shares.
+ */
+
+export interface ExtensionInput {
+  rentalId: string;
+  /** 延長後の返却予定日, "YYYY-MM-DD". */
+  endDate: string;
+  notes: string;
+  idempotencyKey: string;
+}
+
+/** The latest 返却予定日 an extension may ask for: the rental's start plus the longest order period. */
+export function latestEndDate(startDate: string): string {
+  return plannedEndDate(startDate, "month", PERIOD_MAX.month);
+}
+
+/** The open extension of a rental, if any (rentals.ts openExtensionsOf). */
+async function openExtension(db: DB, rentalId: string): Promise<{ number: string } | undefined> {
+  const number = (await openExtensionsOf(db, [rentalId])).get(rentalId);
+  return number ? { number } : undefined;
+}
+
+export interface CheckedExtension {
+  rental: RentalView;
+  /** The rental's 返却予定日 now. */
+  currentEndDate: string;
+  endDate: string;
+  endDateLabel: string;
+  currentEndDateLabel: string;
+  /** Days the rental gets longer. */
+  addedDays: number;
+}
+
+const INVALID = "入力内容をご確認ください。";
+
+/** Checks an extension against the rental as it is now (the confirmation step shows what it returns). */
+export async function validateExtension(
+  deps: ServiceDeps,
+  accountId: string,
+  input: ExtensionInput,
+): Promise<CheckedExtension> {
+  const rental = await getRental(deps, accountId, input.rentalId);
+  const current = rental.plannedEndDate;
+  if (!current) {
+    throw new DomainError(
+      "VALIDATION",
+      "返却予定日のないレンタルは延長できません。コンタクトセンタへお問い合わせください。",
+    );
+  }
+  if (!rental.lines.some((l) => l.cancellable > 0)) {
+    throw new DomainError("VALIDATION", "すべての商品の解約を申し込み済みのため、延長できません。");
+  }
+  const open = await openExtension(deps.db, rental.id);
+  if (open) {
+    throw new DomainError(
+      "VALIDATION",
+      `この注文には確認待ちの延長申込(${open.number})があります。確認が済んでから、あらためてお申し込みください。`,
+    );
+  }
+  const errors: Record<string, string[]> = {};
+  const today = tokyoDateString(deps.clock.now());
+  const latest = latestEndDate(rental.startDate);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.endDate) || Number.isNaN(Date.parse(input.endDate))) {
+    errors.endDate = ["延長後の返却予定日を入力してください。"];
+  } else if (input.endDate <= current) {
+    errors.endDate = [
+      `延長後の返却予定日には、現在の返却予定日(${formatDate(current)})より後の日付を指定してください。`,
+    ];
+  } else if (input.endDate < today) {
+    errors.endDate = ["延長後の返却予定日には本日以降の日付を指定してください。"];
+  } else if (input.endDate > latest) {
+    errors.endDate = [
+      `延長後の返却予定日は${formatDate(latest)}までの日付を指定してください(レンタル開始日から最長${PERIOD_MAX.month}か月)。`,
+    ];
+  }
+  if ([...input.notes.trim()].length > 1000) errors.notes = ["備考は1000文字以内で入力してください。"];
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(input.idempotencyKey)) errors._form = ["画面を開き直してからお申し込みください。"];
+  if (Object.keys(errors).length) throw new DomainError("VALIDATION", INVALID, errors);
+  return {
+    rental,
+    currentEndDate: current,
+    endDate: input.endDate,
+    currentEndDateLabel: formatDate(current),
+    endDateLabel: formatDate(input.endDate),
+    addedDays: Math.round((Date.parse(input.endDate) - Date.parse(current)) / 86_400_000),
+  };
+}
+
+/**
+ * 申し込む: the extension application, with the rental's running lines (what it covers) and the dates, the
+ * company told (【新規申込】) and the event recorded, in one transaction; a resend of the same form gives the
+ * same application (idempotency key).
+ */
+export async function requestExtension(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: ExtensionInput,
+  meta: RequestMeta,
+): Promise<{ id: string; number: string; created: boolean }> {
+  return submitOnce(deps, actor.accountId, input.idempotencyKey, async () => {
+    const checked = await validateExtension(deps, actor.accountId, input);
+    const { rental } = checked;
+    const now = deps.clock.now();
+    const id = newId();
+    const number = await deps.db.transaction().execute(async (trx) => {
+      await lockAccount(trx, actor.accountId);
+      // Again under the lock: of two parallel requests the second finds the first.
+      const open = await openExtension(trx, rental.id);
+      if (open) {
+        throw new DomainError(
+          "VALIDATION",
+          `この注文には確認待ちの延長申込(${open.number})があります。確認が済んでから、あらためてお申し込みください。`,
+        );
+      }
+      const live = await trx
+        .selectFrom("rentals")
+        .select(["due_date", "status"])
+        .where("id", "=", rental.id)
+        .executeTakeFirst();
+      if (live?.status !== "active" || live.due_date !== checked.currentEndDate) {
+        throw new DomainError(
+          "VALIDATION",
+          "返却予定日が変わりました。画面を開き直して、延長後の返却予定日をご確認ください。",
+        );
+      }
+      const number = await nextNumber(trx, "extension", now);
+      await trx
+        .insertInto("applications")
+        .values({
+          ...emptyApplication(id, number, actor, "extension", input.idempotencyKey, now),
+          rental_id: rental.id,
+          requested_end_date: checked.endDate,
+          previous_end_date: checked.currentEndDate,
+          notes: input.notes.trim(),
+        })
+        .execute();
+      const lines = rental.lines.filter((l) => l.cancellable > 0);
+      await trx
+        .insertInto("application_lines")
+        .values(
+          lines.map((l, i) => ({
+            id: newId(),
+            application_id: id,
+            line_no: i + 1,
+            product_id: "",
+            model_no: l.modelNo,
+            product_name: l.productName,
+            quantity: l.cancellable,
+            rental_line_id: l.id,
+          })),
+        )
+        .execute();
+      await notifyNewApplication(deps, trx, number);
+      await recordAudit(trx, deps.clock, actor, meta, "application.extension", {
+        target: `${number} (${rental.contractNo})`,
+        details: { from: checked.currentEndDate, to: checked.endDate },
+      });
+      return number;
+    });
+    return { id, number };
+  });
+}

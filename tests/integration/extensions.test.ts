@@ -1,0 +1,316 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { formErrorsFrom } from "../../app/utils/forms.server";
+import { tokyoDateString } from "../../server/lib/format";
+import { createAccount, createStaff } from "../../server/services/identity/accounts";
+import { insertProducts } from "../../server/services/ordering/catalog";
+import { arrangeOrder } from "../../server/services/ordering/rentals";
+import { sendReturnReminders } from "../../server/services/ordering/return-reminders";
+import { domainCode, failure, fieldErrors } from "../support/errors";
+import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { DELIVERY } from "../support/samples";
+import { signedInStaff } from "../support/staff";
+
+/**
+ * 延長申込 (issue 14 item 2): from a running rental, a new 返却予定日 → an application E-YYYY-NNNNNN in 申込履歴 →
+ * staff 延長確認 moves the rental's 返却予定日; mails both ways.
+ */
+
+const USER = { loginId: "acme01", companyName: "アクメ計測", email: "taro@example.jp" };
+const PASSWORD = "Rental-2026";
+const STAFF = { email: "ops@example.jp", password: "Staff-2026a" };
+const COMPANY_MAIL = "orders@rental.example.jp";
+const DAY = 86_400_000;
+
+let h: Harness;
+let customer: TestBrowser;
+let productId: string;
+let keys = 0;
+const key = () => `extension-key-${String(++keys).padStart(8, "0")}`;
+
+beforeEach(async () => {
+  h = await createHarness({ STAFF_NOTIFY_EMAIL: COMPANY_MAIL, LOGIN_RATE_LIMIT_PER_MINUTE: "0" });
+  await insertProducts(h.db, h.clock.now(), [
+    {
+      modelNo: "DSOX1204G",
+      maker: "キーサイト",
+      name: "オシロスコープ",
+      category: "測定器",
+      specSummary: "",
+      dailyPrice: 3000,
+      monthlyPrice: 36000,
+    },
+  ]);
+  productId = (await h.db.selectFrom("products").select("id").executeTakeFirstOrThrow()).id;
+  await createAccount(h.deps, { ...USER, permanentPassword: PASSWORD });
+  await createStaff(h.deps, { ...STAFF, role: "operator" });
+  customer = h.browser();
+  await customer.call((c) => c.auth.login({ ...USER, password: PASSWORD }));
+});
+afterEach(async () => {
+  await h.close();
+});
+
+/** An order of 2 for 30 days from today (2026-04-01), accepted and arranged: due 2026-05-01. */
+async function rental(browser = customer) {
+  const { number } = await browser.call((c) =>
+    c.applications.submit({
+      kind: "order",
+      lines: [{ productId, quantity: "2" }],
+      startDate: tokyoDateString(h.clock.now()),
+      periodUnit: "day",
+      period: "30",
+      delivery: DELIVERY,
+      notes: "",
+      poNumber: "",
+      idempotencyKey: key(),
+    }),
+  );
+  await h.db.updateTable("applications").set({ intake_status: "accepted" }).where("number", "=", number).execute();
+  const arranged = await arrangeOrder(h.deps, number, { type: "system" });
+  return { ...arranged, number };
+}
+
+const accept = (number: string) =>
+  h.db.updateTable("applications").set({ intake_status: "accepted" }).where("number", "=", number).execute();
+
+const dueDate = async (rentalId: string) =>
+  (await h.db.selectFrom("rentals").select("due_date").where("id", "=", rentalId).executeTakeFirstOrThrow()).due_date;
+
+describe("延長申込", () => {
+  it("checks, then makes E-YYYY-NNNNNN for the whole rental; 申込履歴 and the company are told; one open at a time", async () => {
+    const r = await rental();
+    const { rental: view, latestEndDate } = await customer.call((c) => c.rentals.extension({ id: r.rentalId }));
+    expect(view.plannedEndDate).toBe("2026-05-01");
+    expect(latestEndDate).toBe("2029-04-01");
+    const input = { rentalId: r.rentalId, endDate: "2026-05-15", notes: " 現場が延びました ", idempotencyKey: key() };
+    expect(await customer.call((c) => c.rentals.checkExtension(input))).toEqual({
+      currentEndDate: "2026-05-01",
+      endDate: "2026-05-15",
+      currentEndDateLabel: "2026/05/01",
+      endDateLabel: "2026/05/15",
+      addedDays: 14,
+    });
+    const made = await customer.call((c) => c.rentals.requestExtension(input));
+    expect(made).toMatchObject({ number: "E-2026-000001", created: true });
+    // The same form sent again is the same application.
+    expect(await customer.call((c) => c.rentals.requestExtension(input))).toMatchObject({
+      number: "E-2026-000001",
+      created: false,
+    });
+    // Nothing moves before staff confirm.
+    expect(await dueDate(r.rentalId)).toBe("2026-05-01");
+
+    const { rows } = await customer.call((c) => c.history.list({ kind: "extension" }));
+    expect(rows.map((row) => [row.number, row.kindLabel, row.confirmation])).toEqual([["E-2026-000001", "延長", ""]]);
+    const detail = await customer.call((c) => c.history.get({ number: "E-2026-000001" }));
+    expect(detail).toMatchObject({
+      kind: "extension",
+      contractNo: r.contractNo,
+      previousEndDate: "2026-05-01",
+      requestedEndDate: "2026-05-15",
+      notes: "現場が延びました",
+      money: null,
+    });
+    expect(detail.lines.map((l) => [l.modelNo, l.quantity])).toEqual([["DSOX1204G", 2]]);
+    const listed = await customer.call((c) => c.rentals.list({}));
+    expect(listed.rentals[0]?.openExtension).toBe("E-2026-000001");
+
+    const [told] = await h.mailsTo(COMPANY_MAIL);
+    expect(told?.subject).toContain("【新規申込】E-2026-000001");
+    expect(told?.text).toContain("種別: 延長");
+    expect(told?.text).toContain("返却予定日 2026/05/01 → 延長後 2026/05/15");
+    const audit = await h.db
+      .selectFrom("audit_events")
+      .select("target")
+      .where("action", "=", "application.extension")
+      .execute();
+    expect(audit).toEqual([{ target: `E-2026-000001 (${r.contractNo})` }]);
+
+    // A second extension waits for the first to be confirmed.
+    const second = await failure(
+      customer.call((c) => c.rentals.requestExtension({ ...input, endDate: "2026-06-01", idempotencyKey: key() })),
+    );
+    expect(second.message).toBe(
+      "この注文には確認待ちの延長申込(E-2026-000001)があります。確認が済んでから、あらためてお申し込みください。",
+    );
+    // This is no order: この内容で再注文 refuses it.
+    expect((await failure(customer.call((c) => c.applications.reorder({ number: "E-2026-000001" })))).message).toBe(
+      "E-2026-000001 は延長のお申し込みのため、再注文できません。",
+    );
+  });
+
+  it("refuses a date not after the current one, in the past, or past the longest period, beside the field", async () => {
+    const r = await rental();
+    const cases: [string, string][] = [
+      ["", "延長後の返却予定日を入力してください。"],
+      ["2026-02-30", "延長後の返却予定日に正しい日付を入力してください。"],
+      ["2026-05-01", "延長後の返却予定日には、現在の返却予定日(2026/05/01)より後の日付を指定してください。"],
+      ["2029-04-02", "延長後の返却予定日は2029/04/01までの日付を指定してください(レンタル開始日から最長36か月)。"],
+    ];
+    for (const [endDate, message] of cases) {
+      const e = await failure(
+        customer.call((c) =>
+          c.rentals.checkExtension({ rentalId: r.rentalId, endDate, notes: "", idempotencyKey: key() }),
+        ),
+      );
+      expect(formErrorsFrom(e).errors.fieldErrors.endDate, endDate).toEqual([message]);
+    }
+    // Past the due date by weeks, an extension must still end from today on.
+    h.clock.advance(60 * DAY);
+    await customer.call((c) => c.auth.login({ ...USER, password: PASSWORD }));
+    const past = await failure(
+      customer.call((c) =>
+        c.rentals.checkExtension({ rentalId: r.rentalId, endDate: "2026-05-20", notes: "", idempotencyKey: key() }),
+      ),
+    );
+    expect(fieldErrors(past).endDate).toEqual(["延長後の返却予定日には本日以降の日付を指定してください。"]);
+    expect(await h.db.selectFrom("applications").select("id").where("kind", "=", "extension").execute()).toEqual([]);
+  });
+
+  it("is refused for another account's rental, a rental without 返却予定日, or one whose goods are all asked back", async () => {
+    const r = await rental();
+    const other = await h.otherAccount();
+    const notFound = await failure(
+      other.call((c) =>
+        c.rentals.requestExtension({ rentalId: r.rentalId, endDate: "2026-05-15", notes: "", idempotencyKey: key() }),
+      ),
+    );
+    expect(domainCode(notFound)).toBe("NOT_FOUND");
+
+    await h.db.updateTable("rentals").set({ due_date: null }).where("id", "=", r.rentalId).execute();
+    expect(
+      (
+        await failure(
+          customer.call((c) =>
+            c.rentals.checkExtension({ rentalId: r.rentalId, endDate: "2026-05-15", notes: "", idempotencyKey: key() }),
+          ),
+        )
+      ).message,
+    ).toBe("返却予定日のないレンタルは延長できません。コンタクトセンタへお問い合わせください。");
+    await h.db.updateTable("rentals").set({ due_date: "2026-05-01" }).where("id", "=", r.rentalId).execute();
+
+    await customer.call((c) =>
+      c.rentals.requestCancellation({
+        rentalId: r.rentalId,
+        mode: "all",
+        quantities: {},
+        returnDate: "2026-04-10",
+        notes: "",
+        idempotencyKey: key(),
+      }),
+    );
+    expect(
+      (
+        await failure(
+          customer.call((c) =>
+            c.rentals.checkExtension({ rentalId: r.rentalId, endDate: "2026-05-15", notes: "", idempotencyKey: key() }),
+          ),
+        )
+      ).message,
+    ).toBe("すべての商品の解約を申し込み済みのため、延長できません。");
+  });
+
+  it("of two extensions sent at once for one rental, one is made", async () => {
+    const r = await rental();
+    const results = await Promise.allSettled(
+      ["2026-05-10", "2026-05-20"].map((endDate) =>
+        customer.call((c) =>
+          c.rentals.requestExtension({ rentalId: r.rentalId, endDate, notes: "", idempotencyKey: key() }),
+        ),
+      ),
+    );
+    expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(1);
+    expect(
+      await h.db.selectFrom("applications").select("number").where("kind", "=", "extension").execute(),
+    ).toHaveLength(1);
+  });
+});
+
+describe("延長確認", () => {
+  it("moves the rental's 返却予定日, mails the customer, shows 延長済; once; the reminder follows the new date", async () => {
+    const r = await rental();
+    const { number } = await customer.call((c) =>
+      c.rentals.requestExtension({ rentalId: r.rentalId, endDate: "2026-05-15", notes: "", idempotencyKey: key() }),
+    );
+    const staff = await signedInStaff(h, STAFF);
+    // Not before intake accepted it.
+    expect((await failure(staff.call((c) => c.backofficeApplications.confirmExtension({ number })))).message).toBe(
+      `延長申込 ${number} は受付が完了していません。`,
+    );
+    await accept(number);
+    const dashboard = await staff.call((c) => c.backofficeApplications.dashboard());
+    expect(dashboard.unconfirmedExtensions).toBe(1);
+    const open = await staff.call((c) => c.backofficeApplications.list({ confirmation: "unconfirmed" }));
+    expect(open.rows.map((row) => [row.number, row.confirmationLabel])).toEqual([[number, "未確認"]]);
+    const forStaff = await staff.call((c) => c.backofficeApplications.get({ number }));
+    expect(forStaff).toMatchObject({ previousEndDate: "2026-05-01", requestedEndDate: "2026-05-15" });
+    expect(forStaff.rental?.dueDate).toBe("2026-05-01");
+
+    expect(await staff.call((c) => c.backofficeApplications.confirmExtension({ number }))).toEqual({
+      confirmed: true,
+      endDate: "2026-05-15",
+    });
+    expect(await staff.call((c) => c.backofficeApplications.confirmExtension({ number }))).toEqual({
+      confirmed: false,
+      endDate: "2026-05-15",
+    });
+    expect(await dueDate(r.rentalId)).toBe("2026-05-15");
+    expect((await staff.call((c) => c.backofficeApplications.dashboard())).unconfirmedExtensions).toBe(0);
+
+    const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("延長確認のお知らせ"));
+    expect(mail?.subject).toContain(`(${number})`);
+    expect(mail?.text).toContain("変更前の返却予定日: 2026/05/01");
+    expect(mail?.text).toContain("延長後の返却予定日: 2026/05/15");
+    const row = (await customer.call((c) => c.history.list({}))).rows.find((x) => x.number === number);
+    expect(row?.confirmation).toBe("延長済");
+    const listed = await customer.call((c) => c.rentals.list({}));
+    expect(listed.rentals[0]).toMatchObject({ plannedEndDate: "2026-05-15", openExtension: null });
+    // The home page's お手続き中 no longer lists it.
+    const home = await customer.call((c) => c.account.home());
+    expect(home.openApplications.map((a) => a.number)).not.toContain(number);
+    const events = await h.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("action", "=", "extension.confirm")
+      .execute();
+    expect(events).toHaveLength(1);
+
+    // 返却予定のお知らせ: 3 days before the new date, not the old one.
+    h.clock.advance(27 * DAY); // 2026-04-28: 3 days before the old date
+    expect(await sendReturnReminders(h.deps, 3)).toBe(0);
+    h.clock.advance(14 * DAY); // 2026-05-12: 3 days before the new one
+    expect(await sendReturnReminders(h.deps, 3)).toBe(1);
+  });
+
+  it("is refused, changing nothing, when the rental ended or its 返却予定日 changed meanwhile", async () => {
+    const r = await rental();
+    const { number } = await customer.call((c) =>
+      c.rentals.requestExtension({ rentalId: r.rentalId, endDate: "2026-05-15", notes: "", idempotencyKey: key() }),
+    );
+    await accept(number);
+    const staff = await signedInStaff(h, STAFF);
+    await h.db.updateTable("rentals").set({ due_date: "2026-05-03" }).where("id", "=", r.rentalId).execute();
+    expect((await failure(staff.call((c) => c.backofficeApplications.confirmExtension({ number })))).message).toBe(
+      "レンタルの返却予定日が申込時(2026/05/01)から2026/05/03に変わっています。お客様にご確認ください。",
+    );
+    await h.db
+      .updateTable("rentals")
+      .set({ due_date: "2026-05-01", status: "closed" })
+      .where("id", "=", r.rentalId)
+      .execute();
+    expect((await failure(staff.call((c) => c.backofficeApplications.confirmExtension({ number })))).message).toBe(
+      "このレンタルはすでに終了しています(すべての商品の返却を確認済み)。",
+    );
+    const a = await h.db
+      .selectFrom("applications")
+      .select("confirmed_at")
+      .where("number", "=", number)
+      .executeTakeFirstOrThrow();
+    expect(a.confirmed_at).toBeNull();
+    expect(await dueDate(r.rentalId)).toBe("2026-05-01");
+    // Another kind's number is not an extension.
+    expect(
+      domainCode(await failure(staff.call((c) => c.backofficeApplications.confirmExtension({ number: r.number })))),
+    ).toBe("NOT_FOUND");
+  });
+});
