@@ -103,7 +103,10 @@ test.describe("延長", () => {
     await expect(page.getByLabel("備考")).toHaveValue("現場の工期が延びました");
     if (js) await expect(page.getByRole("alert")).toBeFocused();
 
-    await page.getByLabel("延長後の返却予定日").fill(later);
+    // 延長期間 instead of the date: 14 days after the current 返却予定日.
+    await page.getByLabel("延長後の返却予定日").fill("");
+    await page.getByLabel("延長期間").fill("14");
+    await page.getByLabel("単位").selectOption("day");
     await page.getByRole("button", { name: "確認画面へ" }).click();
     await expect(page.getByRole("heading", { name: "延長(確認)" })).toBeVisible();
     await expect(page.getByText(`${slash(later)}(14日間の延長)`)).toBeVisible();

@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ConfirmStep } from "~/components/ConfirmStep";
-import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
+import { ErrorList, Field, FormAlert, fieldId, Need, Select } from "~/components/Field";
 import { LinesTable } from "~/components/LinesTable";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
@@ -24,12 +24,20 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
 
 interface Values {
   endDate: string;
+  addPeriod: string;
+  addUnit: "day" | "month";
   notes: string;
   formKey: string;
 }
 
 function readValues(form: FormData): Values {
-  return { endDate: text(form, "endDate"), notes: text(form, "notes"), formKey: text(form, "formKey") };
+  return {
+    endDate: text(form, "endDate"),
+    addPeriod: text(form, "addPeriod"),
+    addUnit: text(form, "addUnit") === "month" ? "month" : "day",
+    notes: text(form, "notes"),
+    formKey: text(form, "formKey"),
+  };
 }
 
 /** 延長後の返却予定日 → 確認画面へ → (修正する) → 申し込む (SPEC §3). */
@@ -39,6 +47,8 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const input = {
     rentalId: params.id ?? "",
     endDate: values.endDate,
+    addPeriod: values.addPeriod,
+    addUnit: values.addUnit,
     notes: values.notes,
     idempotencyKey: values.formKey,
   };
@@ -83,6 +93,8 @@ export default function ExtendPage() {
         hidden={[
           ["formKey", v.formKey],
           ["endDate", v.endDate],
+          ["addPeriod", v.addPeriod],
+          ["addUnit", v.addUnit],
           ["notes", v.notes],
         ]}
       />
@@ -122,7 +134,7 @@ export default function ExtendPage() {
           <FormAlert
             message={formError}
             fieldErrors={errors}
-            labels={{ endDate: "延長後の返却予定日", notes: "備考" }}
+            labels={{ endDate: "延長後の返却予定日", addPeriod: "延長期間", notes: "備考" }}
           />
           <Form method="post" noValidate>
             <input type="hidden" name="formKey" value={values?.formKey ?? formKey} />
@@ -137,6 +149,29 @@ export default function ExtendPage() {
               defaultValue={values?.endDate ?? ""}
               errors={errors.endDate}
             />
+            <fieldset className="field">
+              <legend>または延長期間で指定(日付を入力しない場合)</legend>
+              <div className="inline-fields">
+                <Field
+                  label="延長期間"
+                  name="addPeriod"
+                  inputMode="numeric"
+                  optional
+                  defaultValue={values?.addPeriod ?? ""}
+                  errors={errors.addPeriod}
+                />
+                <Select
+                  id="addUnit"
+                  label="単位"
+                  options={[
+                    ["day", "日"],
+                    ["month", "か月"],
+                  ]}
+                  value={values?.addUnit ?? "day"}
+                  errors={errors.addUnit}
+                />
+              </div>
+            </fieldset>
             <div className="field">
               <div className="field-label">
                 <label htmlFor={fieldId("notes")}>備考</label>

@@ -75,6 +75,19 @@ export function numberField(label: string) {
   });
 }
 
+/** A number field that may stay blank (read as 0): 延長期間, used instead of a date. */
+export function optionalNumberField(label: string) {
+  return z
+    .union([z.string(), z.number()], notNumber(label))
+    .optional()
+    .transform((value, ctx) => {
+      const read = readNumber(value, label, 0);
+      if (read.ok) return read.value;
+      ctx.addIssue({ code: "custom", message: read.message, input: value });
+      return z.NEVER;
+    });
+}
+
 /**
  * Field keys for values below the top level. A form names a line's input by its id (`qty.<productId>`,
  * `qty.<rentalLineId>`), as the services key their messages; an issue raised here carries that name in

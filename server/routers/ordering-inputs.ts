@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS as DELIVERY_LIMITS } from "../services/ordering/templates";
-import { dateField, numberField, quantitiesByLine, quantityLines, textField } from "./form-values";
+import { dateField, numberField, optionalNumberField, quantitiesByLine, quantityLines, textField } from "./form-values";
 import { id } from "./shared";
 
 /** Input pieces shared by the ordering routers (applications, templates, rentals). */
@@ -34,10 +34,12 @@ export const applicationInput = z.object({
   idempotencyKey,
 });
 
-/** 延長申込: 延長後の返却予定日 and 備考. */
+/** 延長申込: 延長後の返却予定日, or instead 延長期間 in 日 / か月, and 備考. */
 export const extensionInput = z.object({
   rentalId: id,
   endDate: dateField("延長後の返却予定日"),
+  addPeriod: optionalNumberField("延長期間"),
+  addUnit: z.enum(["day", "month"], "単位を選択してください。").default("day"),
   notes,
   idempotencyKey,
 });

@@ -90,6 +90,16 @@ describe("延長申込", () => {
       endDateLabel: "2026/05/15",
       addedDays: 14,
     });
+    // 延長期間 instead of the date gives the same date: 1 month after 2026-05-01, or 14 days.
+    for (const [addPeriod, addUnit, endDate] of [
+      ["1", "month", "2026-06-01"],
+      ["14", "day", "2026-05-15"],
+    ] as const) {
+      const byPeriod = await customer.call((c) =>
+        c.rentals.checkExtension({ ...input, endDate: "", addPeriod, addUnit }),
+      );
+      expect(byPeriod.endDate).toBe(endDate);
+    }
     const made = await customer.call((c) => c.rentals.requestExtension(input));
     expect(made).toMatchObject({ number: "E-2026-000001", created: true });
     // The same form sent again is the same application.
@@ -142,7 +152,7 @@ describe("延長申込", () => {
   it("refuses a date not after the current one, in the past, or past the longest period, beside the field", async () => {
     const r = await rental();
     const cases: [string, string][] = [
-      ["", "延長後の返却予定日を入力してください。"],
+      ["", "延長後の返却予定日か延長期間を入力してください。"],
       ["2026-02-30", "延長後の返却予定日に正しい日付を入力してください。"],
       ["2026-05-01", "延長後の返却予定日には、現在の返却予定日(2026/05/01)より後の日付を指定してください。"],
       ["2029-04-02", "延長後の返却予定日は2029/04/01までの日付を指定してください(レンタル開始日から最長36か月)。"],
@@ -155,6 +165,31 @@ describe("延長申込", () => {
       );
       expect(formErrorsFrom(e).errors.fieldErrors.endDate, endDate).toEqual([message]);
     }
+    // 延長期間 instead of a date: its own messages, beside it.
+    const byPeriod = async (addPeriod: string, addUnit: "day" | "month", endDate = "") =>
+      formErrorsFrom(
+        await failure(
+          customer.call((c) =>
+            c.rentals.checkExtension({
+              rentalId: r.rentalId,
+              endDate,
+              addPeriod,
+              addUnit,
+              notes: "",
+              idempotencyKey: key(),
+            }),
+          ),
+        ),
+      ).errors.fieldErrors.addPeriod;
+    expect(await byPeriod("2", "day", "2026-05-20")).toEqual([
+      "延長後の返却予定日と延長期間は、どちらか一方だけを入力してください。",
+    ]);
+    expect(await byPeriod("0.5", "month")).toEqual(["延長期間は1〜36の整数で入力してください(単位: か月)。"]);
+    expect(await byPeriod("366", "day")).toEqual(["延長期間は1〜365の整数で入力してください(単位: 日)。"]);
+    expect(await byPeriod("abc", "day")).toEqual(["延長期間は数字で入力してください。"]);
+    expect(await byPeriod("36", "month")).toEqual([
+      "延長後の返却予定日は2029/04/01までの日付を指定してください(レンタル開始日から最長36か月)。",
+    ]);
     // Past the due date by weeks, an extension must still end from today on.
     h.clock.advance(60 * DAY);
     await customer.call((c) => c.auth.login({ ...USER, password: PASSWORD }));
@@ -164,6 +199,21 @@ describe("延長申込", () => {
       ),
     );
     expect(fieldErrors(past).endDate).toEqual(["延長後の返却予定日には本日以降の日付を指定してください。"]);
+    const shortPeriod = await failure(
+      customer.call((c) =>
+        c.rentals.checkExtension({
+          rentalId: r.rentalId,
+          endDate: "",
+          addPeriod: "7",
+          addUnit: "day",
+          notes: "",
+          idempotencyKey: key(),
+        }),
+      ),
+    );
+    expect(fieldErrors(shortPeriod).addPeriod).toEqual([
+      "この延長期間では延長後の返却予定日(2026/05/08)が本日より前になります。もっと長い期間か、日付を指定してください。",
+    ]);
     expect(await h.db.selectFrom("applications").select("id").where("kind", "=", "extension").execute()).toEqual([]);
   });
 

@@ -14,8 +14,9 @@ import { notifyNewApplication } from "./staff-notify";
  * in the back office (延長確認, backoffice/application-actions.ts), which moves `rentals.due_date`. The rules:
  * - the rental is running and has a 返却予定日 (one without a period has nothing to extend), and some of its
  *   goods are still out (not all asked back);
- * - the new date is after the current 返却予定日, not in the past, and within the longest period an order may
- *   have from the rental's start (PERIOD_MAX months);
+ * - the new date (typed, or the current 返却予定日 plus a 延長期間 of days or months) is after the current
+ *   返却予定日, not in the past, and within the longest period an order may have from the rental's start
+ *   (PERIOD_MAX months);
  * - one open (unconfirmed) extension per rental: a second one waits for the first to be confirmed. Checked
  *   again with the account locked, so two parallel requests make one application.
  * The extension covers the whole rental: the rental has one 返却予定日, which every line shares.
@@ -23,8 +24,11 @@ import { notifyNewApplication } from "./staff-notify";
 
 export interface ExtensionInput {
   rentalId: string;
-  /** 延長後の返却予定日, "YYYY-MM-DD". */
+  /** 延長後の返却予定日, "YYYY-MM-DD"; blank when 延長期間 is given instead. */
   endDate: string;
+  /** 延長期間 (0 or absent: not given): the new date is the current one plus this many days or months. */
+  addPeriod?: number;
+  addUnit?: "day" | "month";
   notes: string;
   idempotencyKey: string;
 }
@@ -80,16 +84,36 @@ export async function validateExtension(
   const errors: Record<string, string[]> = {};
   const today = tokyoDateString(deps.clock.now());
   const latest = latestEndDate(rental.startDate);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.endDate) || Number.isNaN(Date.parse(input.endDate))) {
-    errors.endDate = ["延長後の返却予定日を入力してください。"];
-  } else if (input.endDate <= current) {
-    errors.endDate = [
+  // The date as typed, or as 延長期間 gives it (its messages then stand beside that field).
+  let endDate = input.endDate;
+  let field: "endDate" | "addPeriod" = "endDate";
+  const period = input.addPeriod ?? 0;
+  const unit = input.addUnit ?? "day";
+  if (endDate && period) {
+    errors.addPeriod = ["延長後の返却予定日と延長期間は、どちらか一方だけを入力してください。"];
+  } else if (!endDate && period) {
+    field = "addPeriod";
+    const max = PERIOD_MAX[unit];
+    if (!Number.isInteger(period) || period < 1 || period > max) {
+      errors.addPeriod = [`延長期間は1〜${max}の整数で入力してください(単位: ${unit === "day" ? "日" : "か月"})。`];
+    } else endDate = plannedEndDate(current, unit, period);
+  }
+  if (errors.addPeriod) {
+    // Said beside 延長期間 already.
+  } else if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate) || Number.isNaN(Date.parse(endDate))) {
+    errors.endDate = ["延長後の返却予定日か延長期間を入力してください。"];
+  } else if (endDate <= current) {
+    errors[field] = [
       `延長後の返却予定日には、現在の返却予定日(${formatDate(current)})より後の日付を指定してください。`,
     ];
-  } else if (input.endDate < today) {
-    errors.endDate = ["延長後の返却予定日には本日以降の日付を指定してください。"];
-  } else if (input.endDate > latest) {
-    errors.endDate = [
+  } else if (endDate < today) {
+    errors[field] = [
+      field === "endDate"
+        ? "延長後の返却予定日には本日以降の日付を指定してください。"
+        : `この延長期間では延長後の返却予定日(${formatDate(endDate)})が本日より前になります。もっと長い期間か、日付を指定してください。`,
+    ];
+  } else if (endDate > latest) {
+    errors[field] = [
       `延長後の返却予定日は${formatDate(latest)}までの日付を指定してください(レンタル開始日から最長${PERIOD_MAX.month}か月)。`,
     ];
   }
@@ -99,10 +123,10 @@ export async function validateExtension(
   return {
     rental,
     currentEndDate: current,
-    endDate: input.endDate,
+    endDate,
     currentEndDateLabel: formatDate(current),
-    endDateLabel: formatDate(input.endDate),
-    addedDays: Math.round((Date.parse(input.endDate) - Date.parse(current)) / 86_400_000),
+    endDateLabel: formatDate(endDate),
+    addedDays: Math.round((Date.parse(endDate) - Date.parse(current)) / 86_400_000),
   };
 }
 
