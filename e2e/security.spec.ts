@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { generateHOTP } from "@oslojs/otp";
 import type { Page } from "@playwright/test";
-import { expect, login, logOut, mailIds, type TestAccount, test, waitForMail } from "./fixtures";
+import { expect, login, logOut, mailIds, signInAsStaff, type TestAccount, test, waitForMail } from "./fixtures";
 
 /** セキュリティ設定 (issue 14 item 1): ログイン履歴, ログイン中の端末, ログアウト per device, 他の端末をすべてログアウト. */
 
@@ -240,5 +240,44 @@ test.describe("セキュリティ設定", () => {
     await expect(section.getByRole("button", { name: "認証アプリを設定" })).toBeVisible();
     await logOut(page);
     await signedIn(page, account);
+  });
+
+  test("認証アプリ解除 in 顧客管理 (lost phone and codes): the user is signed out and told, and signs in without the app @nojs", async ({
+    page,
+    account,
+    browser,
+    request,
+  }) => {
+    await signedIn(page, account);
+    await page.goto("/account/security");
+    await page.getByRole("button", { name: "認証アプリを設定" }).click();
+    const key = (await page.locator("code.setup-key").textContent())?.trim() as string;
+    await page.getByLabel("確認コード", { exact: true }).fill(appCode(key));
+    await page.getByRole("button", { name: "登録", exact: true }).click();
+    await expect(page.getByRole("region", { name: "リカバリーコード" })).toBeVisible();
+
+    const staffContext = await browser.newContext();
+    const staff = await staffContext.newPage();
+    await signInAsStaff(staff, request);
+    await staff.goto("/admin/accounts");
+    await staff.getByLabel("キーワード").fill(account.loginId);
+    await staff.getByRole("button", { name: "検索" }).click();
+    await staff
+      .getByRole("link", { name: new RegExp(account.loginId) })
+      .first()
+      .click();
+    const row = staff.getByRole("row", { name: new RegExp(account.email) });
+    await expect(row.getByText("認証アプリ登録済")).toBeVisible();
+    await row.getByRole("button", { name: "認証アプリ解除" }).click();
+    await expect(staff.getByText("認証アプリの登録を解除しました。")).toBeVisible();
+    await expect(row.getByRole("button", { name: "認証アプリ解除" })).toHaveCount(0);
+    await staffContext.close();
+
+    await waitForMail(request, account.email, "認証アプリ設定変更のお知らせ");
+    await page.goto("/account");
+    await expect(page.getByRole("heading", { name: "ログイン" })).toBeVisible();
+    // The password alone signs in again (back to the page asked for).
+    await login(page, account);
+    await expect(page.getByRole("heading", { name: "お客様情報", level: 1 })).toBeVisible();
   });
 });

@@ -25,6 +25,7 @@ const DONE = {
   unlock: "ロックを解除しました。",
   resend: "パスワード設定依頼メールを再送しました。",
   requireChange: "次回ログイン時にパスワードの変更を求めます。",
+  removeAuthenticator: "認証アプリの登録を解除しました。利用者はログアウトされ、お知らせのメールが送られます。",
   suspend: "顧客を利用停止にしました。",
   resume: "顧客を利用再開しました。",
 } as const;
@@ -43,11 +44,13 @@ export async function action({ context, params, request }: ActionFunctionArgs) {
         ? api.resendSetupMail({ accountId, userId })
         : intent === "requireChange"
           ? api.requirePasswordChange({ accountId, userId })
-          : intent === "suspend"
-            ? api.suspend({ accountId })
-            : intent === "resume"
-              ? api.resume({ accountId })
-              : null;
+          : intent === "removeAuthenticator"
+            ? api.removeAuthenticator({ accountId, userId })
+            : intent === "suspend"
+              ? api.suspend({ accountId })
+              : intent === "resume"
+                ? api.resume({ accountId })
+                : null;
   if (!call) throw new Response("Bad Request", { status: 400 });
   return attempt(call, { values: {} }, () =>
     redirectWithFlash(`/admin/accounts/${encodeURIComponent(accountId)}`, DONE[intent as keyof typeof DONE], context),
@@ -126,7 +129,10 @@ export default function AccountPage() {
               <tr key={u.id}>
                 <td>{u.email}</td>
                 <td>{u.name || "(未設定)"}</td>
-                <td>{u.stateLabel}</td>
+                <td>
+                  {u.stateLabel}
+                  {u.authenticator ? "(認証アプリ登録済)" : ""}
+                </td>
                 <td>{u.lastLoginLabel ?? "なし"}</td>
                 <td>
                   <Form method="post" className="actions">
@@ -140,6 +146,11 @@ export default function AccountPage() {
                     <button type="submit" name="intent" value="requireChange" className="secondary">
                       パスワード変更を要求
                     </button>
+                    {u.authenticator ? (
+                      <button type="submit" name="intent" value="removeAuthenticator" className="secondary">
+                        認証アプリ解除
+                      </button>
+                    ) : null}
                   </Form>
                 </td>
               </tr>

@@ -3,6 +3,7 @@ import { formatTokyo } from "../lib/format";
 import {
   getAccountForStaff,
   openAccount,
+  removeUserAuthenticator,
   requirePasswordChange,
   resendSetupMail,
   resumeAccount,
@@ -72,6 +73,12 @@ export const backofficeAccountsRouter = router({
 
   resendSetupMail: staffProcedure.input(accountUser).mutation(async ({ ctx, input }) => {
     await resendSetupMail(ctx.deps, ctx.staff, input.accountId, input.userId, ctx.meta);
+    return { ok: true as const };
+  }),
+
+  /** 認証アプリ解除 of a user who lost the phone and the recovery codes. */
+  removeAuthenticator: staffProcedure.input(accountUser).mutation(async ({ ctx, input }) => {
+    await removeUserAuthenticator(ctx.deps, ctx.staff, input.accountId, input.userId, ctx.meta);
     return { ok: true as const };
   }),
 

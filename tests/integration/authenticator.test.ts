@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAccount } from "../../server/services/identity/accounts";
+import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { keyFromDisplay, totpCode, totpStep } from "../../server/services/identity/authenticator";
 import { domainCode, failure, fieldErrors } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { signedInStaff } from "../support/staff";
 
 /**
  * 認証アプリ (issue 14 item 1): enrolment with a first code, recovery codes shown once and used once, the
@@ -255,5 +256,42 @@ describe("regenerate and remove", () => {
       .orderBy("at")
       .execute();
     expect(actions.map((a) => a.action)).toEqual(["totp.enable", "totp.recovery_regenerate", "totp.disable"]);
+  });
+});
+
+describe("認証アプリ解除 by the contact center", () => {
+  it("staff remove a lost authenticator from 顧客管理: the user's sessions end, the user is told, the login has no app step", async () => {
+    const b = await signIn();
+    await enrol(b);
+    const staffLogin = { email: "ops@example.jp", password: "Staff-2026a" };
+    await createStaff(h.deps, { ...staffLogin, role: "operator" });
+    const staff = await signedInStaff(h, staffLogin);
+    const { accountId, userId } = await h.db
+      .selectFrom("users")
+      .select(["account_id as accountId", "id as userId"])
+      .executeTakeFirstOrThrow();
+    const before = await staff.call((c) => c.backofficeAccounts.get({ accountId }));
+    expect(before.users.map((u) => u.authenticator)).toEqual([true]);
+
+    await staff.call((c) => c.backofficeAccounts.removeAuthenticator({ accountId, userId }));
+    expect(
+      (await staff.call((c) => c.backofficeAccounts.get({ accountId }))).users.map((u) => u.authenticator),
+    ).toEqual([false]);
+    expect(domainCode(await failure(b.call((c) => c.account.security())))).toBe("UNAUTHORIZED");
+    const told = (await h.mailsTo(USER.email)).find((m) =>
+      m.text.includes("コンタクトセンタにより、認証アプリの登録を解除しました。"),
+    );
+    expect(told?.subject).toContain("認証アプリ設定変更のお知らせ");
+    const event = await h.db
+      .selectFrom("audit_events")
+      .select(["actor_type", "target"])
+      .where("action", "=", "totp.disable")
+      .executeTakeFirstOrThrow();
+    expect(event).toEqual({ actor_type: "staff", target: USER.email });
+    await signIn();
+    // Again: nothing to remove.
+    expect(
+      (await failure(staff.call((c) => c.backofficeAccounts.removeAuthenticator({ accountId, userId })))).message,
+    ).toBe("認証アプリは登録されていません。");
   });
 });

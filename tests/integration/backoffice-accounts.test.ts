@@ -139,6 +139,7 @@ describe("顧客管理: 顧客登録 and the account page", () => {
         stateLabel: "有効",
         mustChangePassword: false,
         mfaEnabled: false,
+        authenticator: false,
         lastLoginAt: "2026-04-01T00:01:00.000Z",
       },
       expect.objectContaining({ email: "hanako@example.jp", state: "pending", lastLoginAt: null }),

@@ -74,6 +74,7 @@ const CASES: Record<string, (f: Fixture) => unknown> = {
   "backofficeAccounts.unlockUser": (f) => ({ accountId: f.accountId, userId: f.ownerId }),
   "backofficeAccounts.resendSetupMail": (f) => ({ accountId: f.accountId, userId: f.pendingUserId }),
   "backofficeAccounts.requirePasswordChange": (f) => ({ accountId: f.accountId, userId: f.ownerId }),
+  "backofficeAccounts.removeAuthenticator": (f) => ({ accountId: f.accountId, userId: f.ownerId }),
   "backofficeAccounts.suspend": (f) => ({ accountId: f.accountId }),
   "backofficeAccounts.resume": (f) => ({ accountId: f.accountId }),
   "backofficeProducts.create": () => PRODUCT_FORM,
@@ -209,6 +210,17 @@ describe("each staff action records an audit row naming the staff member", () =>
       .updateTable("applications")
       .set({ intake_status: "failed" })
       .where("number", "=", failedNumber)
+      .execute();
+    // The owner's 認証アプリ, for 認証アプリ解除.
+    await h.db
+      .insertInto("user_totp")
+      .values({
+        user_id: a.userId,
+        secret_sealed: h.deps.secrets.seal(new Uint8Array(20), a.userId),
+        confirmed_at: h.clock.now().toISOString(),
+        last_step: 0,
+        created_at: h.clock.now().toISOString(),
+      })
       .execute();
 
     f = {

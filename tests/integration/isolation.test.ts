@@ -366,6 +366,12 @@ const TABLE: Record<string, Row> = {
     input: (f) => ({ accountId: f.a.accountId, userId: f.a.pendingUserId }),
     ids: "account",
   },
+  // A user without an authenticator: refused by the service, changing nothing.
+  "backofficeAccounts.removeAuthenticator": {
+    access: "staff",
+    input: (f) => ({ accountId: f.a.accountId, userId: f.a.pendingUserId }),
+    ids: "account",
+  },
   // 利用停止 then 利用再開 (rows run in this order): account A ends as it was.
   "backofficeAccounts.suspend": { access: "staff", input: (f) => ({ accountId: f.a.accountId }), ids: "account" },
   "backofficeAccounts.resume": { access: "staff", input: (f) => ({ accountId: f.a.accountId }), ids: "account" },

@@ -7,6 +7,7 @@ import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { sendSetupMail } from "../identity/account-users";
 import { createAccount } from "../identity/accounts";
+import { removeAuthenticatorOf } from "../identity/authenticator";
 import { accountSearchKeys, searchKey } from "../identity/normalize";
 import { clearLoginFailures, loginKey } from "../identity/throttle";
 
@@ -121,6 +122,8 @@ export interface StaffAccountUser {
   stateLabel: string;
   mustChangePassword: boolean;
   mfaEnabled: boolean;
+  /** A registered 認証アプリ (TOTP), which staff may remove for a user who lost it. */
+  authenticator: boolean;
   /** ISO time of the last successful login, or null. */
   lastLoginAt: string | null;
 }
@@ -166,6 +169,22 @@ export async function getAccountForStaff(
     .groupBy("actor_id")
     .execute();
   const lastLogin = new Map(logins.map((l) => [l.actor_id, l.last_at]));
+  const withAuthenticator = new Set(
+    users.length
+      ? (
+          await deps.db
+            .selectFrom("user_totp")
+            .select("user_id")
+            .where(
+              "user_id",
+              "in",
+              users.map((u) => u.id),
+            )
+            .where("confirmed_at", "is not", null)
+            .execute()
+        ).map((r) => r.user_id)
+      : [],
+  );
   const keys = users.map((u) => loginKey(account.login_id, u.email_normalized));
   const locked = new Set(
     keys.length
@@ -197,6 +216,7 @@ export async function getAccountForStaff(
         stateLabel: USER_STATE_LABEL[state],
         mustChangePassword: u.must_change_password === 1,
         mfaEnabled: u.mfa_enabled === 1,
+        authenticator: withAuthenticator.has(u.id),
         lastLoginAt: lastLogin.get(u.id) ?? null,
       };
     }),
@@ -266,6 +286,24 @@ export async function unlockUser(
     const user = await userOf(trx, accountId, userId);
     await clearLoginFailures(trx, loginKey(user.login_id, user.email_normalized));
     await recordAudit(trx, deps.clock, staffActor(staff, accountId), meta, "user.unlock", { target: user.email });
+  });
+}
+
+/**
+ * 認証アプリ解除: for a user who lost both the phone and the recovery codes, once staff have checked who is
+ * asking (identity/authenticator.ts removeAuthenticatorOf: the user's sessions end and the user is told).
+ */
+export async function removeUserAuthenticator(
+  deps: ServiceDeps,
+  staff: StaffActor,
+  accountId: string,
+  userId: string,
+  meta: RequestMeta | null,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, accountId);
+    const user = await userOf(trx, accountId, userId);
+    await removeAuthenticatorOf(deps, trx, user.id, staffActor(staff, accountId), meta);
   });
 }
 

@@ -6,7 +6,7 @@ import type { DB } from "../../../db";
 import { iso } from "../../lib/clock";
 import { newId, safeEqual } from "../../lib/crypto";
 import { formatTokyo } from "../../lib/format";
-import { recordAudit, userActor } from "../audit";
+import { type AuditActor, recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { normalizeEmail, normalizeLoginId } from "./normalize";
@@ -288,9 +288,37 @@ export async function removeAuthenticator(
 }
 
 /**
- * For the contact center (`npm run admin -- remove-authenticator`): a user who lost both the phone and the
- * recovery codes, once the operator has verified who is asking. The user's sessions end, the user is told.
+ * For the contact center, once it has checked who is asking: a user who lost both the phone and the recovery
+ * codes. The authenticator and its codes go, the user's sessions end, the event is recorded (by `actor`: a
+ * staff member in the back office, or the system for `npm run admin -- remove-authenticator`) and the user
+ * is told.
  */
+export async function removeAuthenticatorOf(
+  deps: ServiceDeps,
+  trx: DB,
+  userId: string,
+  actor: AuditActor,
+  meta: RequestMeta | null,
+): Promise<void> {
+  await requireActive(trx, userId);
+  const user = await loadUser(trx, userId);
+  await trx.deleteFrom("recovery_codes").where("user_id", "=", user.id).execute();
+  await trx.deleteFrom("user_totp").where("user_id", "=", user.id).execute();
+  await trx.deleteFrom("sessions").where("kind", "=", "customer").where("user_id", "=", user.id).execute();
+  await recordAudit(trx, deps.clock, actor, meta, "totp.disable", {
+    target: user.email,
+    details: { by: "contact_center" },
+  });
+  await tellUser(
+    deps,
+    trx,
+    user,
+    "コンタクトセンタにより、認証アプリの登録を解除しました。",
+    meta ?? { ip: null, userAgent: null },
+  );
+}
+
+/** `npm run admin -- remove-authenticator --login-id … --email …`: removeAuthenticatorOf by the system. */
 export async function removeAuthenticatorForUser(
   deps: ServiceDeps,
   who: { loginId: string; email: string },
@@ -298,26 +326,14 @@ export async function removeAuthenticatorForUser(
   const row = await deps.db
     .selectFrom("users")
     .innerJoin("accounts", "accounts.id", "users.account_id")
-    .select("users.id")
+    .select(["users.id", "users.account_id"])
     .where("accounts.login_id", "=", normalizeLoginId(who.loginId))
     .where("users.email_normalized", "=", normalizeEmail(who.email))
     .executeTakeFirst();
   if (!row) throw new DomainError("NOT_FOUND", "そのログインIDとメールアドレスの利用者はいません。");
-  await requireActive(deps.db, row.id);
-  const user = await loadUser(deps.db, row.id);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("recovery_codes").where("user_id", "=", user.id).execute();
-    await trx.deleteFrom("user_totp").where("user_id", "=", user.id).execute();
-    await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
-    await recordAudit(trx, deps.clock, { type: "system", accountId: user.accountId }, null, "totp.disable", {
-      target: user.email,
-      details: { by: "operator" },
-    });
-    await tellUser(deps, trx, user, "コンタクトセンタにより、認証アプリの登録を解除しました。", {
-      ip: null,
-      userAgent: null,
-    });
-  });
+  await deps.db
+    .transaction()
+    .execute((trx) => removeAuthenticatorOf(deps, trx, row.id, { type: "system", accountId: row.account_id }, null));
 }
 
 // ---------------------------------------------------------------- the login step
