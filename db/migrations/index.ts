@@ -17,6 +17,7 @@ import * as m0015 from "./0015_home_indexes";
 import * as m0016 from "./0016_reorder_source";
 import * as m0017 from "./0017_return_reminders";
 import * as m0018 from "./0018_authenticator";
+import * as m0020 from "./0020_mail_attachments";
 
 /**
  * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   "0016_reorder_source": m0016,
   "0017_return_reminders": m0017,
   "0018_authenticator": m0018,
+  "0020_mail_attachments": m0020,
 };
