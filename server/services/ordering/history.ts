@@ -5,6 +5,7 @@ import { csvCell } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import { cursorOf, parseCursor } from "../../lib/keyset";
 import type { ServiceDeps } from "../deps";
+import { documentKindsOf } from "../documents/kinds";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "./applications";
 import { lineAmount, storedPrice, summarize, unitPriceLabel } from "./pricing";
@@ -311,6 +312,9 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     canOrderFromQuote: a.kind === "quote" && quoteValid(a, tokyoDateString(deps.clock.now())),
     quoteNumber: quote?.number ?? null,
     returnedAtLabel: a.returned_at ? formatTokyoShort(new Date(a.returned_at)) : null,
+    /** 見積書PDF / 注文請書PDF offered on the page (documents/kinds.ts), and the issuer its printout shows. */
+    documents: documentKindsOf(a),
+    issuer: deps.config.company,
     lines: lines.map((l, i) => ({
       lineNo: l.line_no,
       modelNo: l.model_no,
