@@ -197,7 +197,7 @@ function totals(doc: Doc, d: DocumentData, top: number): number {
     ...d.money.taxes.map((t): [string, string, boolean] => [`消費税(${t.ratePercent}%)`, yen(t.tax), false]),
     [d.money.estimate ? "合計(概算)" : "合計", yen(d.money.total), true],
   ];
-  const breakdown = d.money.taxes.map((t) => `${t.ratePercent}%対象 ${yen(t.taxable)}(消費税 ${yen(t.tax)})`);
+  const breakdown = d.money.taxes.map((t) => `内訳 ${t.ratePercent}%対象 ${yen(t.taxable)}(消費税 ${yen(t.tax)})`);
   const needed = rows.length * ROW_MIN + 16 + breakdown.length * 13;
   let y = top;
   if (y + needed > BOTTOM) {
