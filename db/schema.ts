@@ -71,6 +71,20 @@ export interface MailOutboxTable {
   sent_at: string | null;
 }
 
+/** A file attached to an outbox mail (migration 0020): the bytes as base64. */
+export interface MailAttachmentTable {
+  id: string;
+  outbox_id: string;
+  /** Order within the mail, from 0. */
+  position: number;
+  filename: string;
+  content_type: string;
+  /** Bytes (decoded). */
+  size: number;
+  content_base64: string;
+  created_at: string;
+}
+
 export interface DevMailboxTable {
   id: string;
   outbox_id: string;
@@ -331,6 +345,7 @@ export interface Database {
   staff: StaffTable;
   sessions: SessionTable;
   mail_outbox: MailOutboxTable;
+  mail_attachments: MailAttachmentTable;
   dev_mailbox: DevMailboxTable;
   audit_events: AuditEventTable;
   verifications: VerificationTable;

@@ -58,11 +58,22 @@ export const mailTemplates = {
   },
   "order-arranged": {
     subject: "【{{siteName}}】手配完了のお知らせ({{number}})",
-    vars: ["accountCompany", "userName", "number", "contractNo", "arrangedAt", "url"],
+    vars: ["accountCompany", "userName", "number", "contractNo", "arrangedAt", "url", "documentNote", "documentUrl"],
   },
   "quote-answered": {
     subject: "【{{siteName}}】見積回答のお知らせ({{number}})",
-    vars: ["accountCompany", "userName", "number", "subtotal", "tax", "total", "validUntil", "comment", "url"],
+    vars: [
+      "accountCompany",
+      "userName",
+      "number",
+      "subtotal",
+      "tax",
+      "total",
+      "validUntil",
+      "comment",
+      "url",
+      "documentNote",
+    ],
   },
   "cancellation-returned": {
     subject: "【{{siteName}}】返却確認のお知らせ({{number}})",

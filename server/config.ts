@@ -120,6 +120,18 @@ const baseSchema = z.object({
   STAFF_NOTIFY_EMAIL: z.email({ message: "one email address (e.g. orders@example.jp)" }).max(254).optional(),
   SEED_DEMO: bool.optional(),
   COMPANY_NAME: z.string().min(1).default("サンプルレンタル株式会社"),
+  /** The issuer block of 見積書 / 注文請書 (ADR 023): the address with its postal code, one line. */
+  COMPANY_ADDRESS: z.string().trim().min(1).max(200, "at most 200 characters (one line)").optional(),
+  /** The phone on the documents; CONTACT_CENTER_PHONE when unset. */
+  COMPANY_PHONE: z
+    .string()
+    .regex(/^[0-9+()\- ]{6,20}$/, "a phone number of digits, hyphens and spaces (e.g. 03-1234-5678)")
+    .optional(),
+  /** 適格請求書発行事業者登録番号: "T" and 13 digits. */
+  COMPANY_REGISTRATION_NUMBER: z
+    .string()
+    .regex(/^T\d{13}$/, "T followed by 13 digits (適格請求書発行事業者登録番号, e.g. T1234567890123)")
+    .optional(),
   SITE_NAME: z.string().min(1).default("WEB会員専用ご注文サイト"),
   CONTACT_CENTER_PHONE: z.string().min(1).default("0120-000-000"),
   CONTACT_CENTER_HOURS: z.string().min(1).default("受付時間 9:00〜17:00(土日祝日・年末年始を除く)"),
@@ -168,7 +180,27 @@ export interface Config {
     contactPhone: string;
     contactHours: string;
   };
+  /**
+   * The issuer of 見積書 / 注文請書 (ADR 023). In local mode unset values are samples; in production an unset
+   * address or registration number is null and the documents leave that line out (the start warns).
+   */
+  company: CompanyInfo;
 }
+
+export interface CompanyInfo {
+  name: string;
+  /** One line with the postal code: "〒100-0005 東京都千代田区丸の内1-1-1". */
+  address: string | null;
+  phone: string;
+  /** 適格請求書発行事業者登録番号, "T" + 13 digits. */
+  registrationNumber: string | null;
+}
+
+/** What local mode shows on documents when the company block is not configured: visibly a sample. */
+export const SAMPLE_COMPANY = {
+  address: "〒100-0005 東京都千代田区丸の内1-1-1 サンプルビル5階",
+  registrationNumber: "T0000000000000",
+} as const;
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -249,6 +281,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       siteName: e.SITE_NAME,
       contactPhone: e.CONTACT_CENTER_PHONE,
       contactHours: e.CONTACT_CENTER_HOURS,
+    },
+    company: {
+      name: e.COMPANY_NAME,
+      address: e.COMPANY_ADDRESS ?? (production ? null : SAMPLE_COMPANY.address),
+      phone: e.COMPANY_PHONE ?? e.CONTACT_CENTER_PHONE,
+      registrationNumber: e.COMPANY_REGISTRATION_NUMBER ?? (production ? null : SAMPLE_COMPANY.registrationNumber),
     },
   };
 }

@@ -25,9 +25,19 @@ function warnAboutMailbox(config: Config) {
   }
 }
 
+/** Said at every start in production: what 見積書 / 注文請書 leave out because it is not configured (ADR 023). */
+function warnAboutDocuments(config: Config) {
+  const missing = [
+    config.company.address ? null : "COMPANY_ADDRESS (the address)",
+    config.company.registrationNumber ? null : "COMPANY_REGISTRATION_NUMBER (登録番号)",
+  ].filter(Boolean);
+  if (missing.length) warn(`見積書 / 注文請書 are issued without ${missing.join(" and ")}: set them.`);
+}
+
 async function main() {
   const config = loadConfigOrExit();
   warnAboutMailbox(config);
+  warnAboutDocuments(config);
   const runtime = await startRuntime(config, { log });
   if (config.seedDemo) {
     const seeded = await seedDemo(runtime.deps);

@@ -9,6 +9,7 @@ import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
 import { displayDate } from "~/utils/dates";
 import { redirectWithFlash } from "~/utils/flash.server";
+import { yen } from "~/utils/format";
 import { attempt } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { orNotFound } from "~/utils/not-found.server";
@@ -45,6 +46,52 @@ export async function action({ context, params, request }: ActionFunctionArgs) {
   });
 }
 
+const DOCUMENT_LINK = { quote: "見積書PDF", order: "注文請書PDF" } as const;
+
+type Loaded = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/**
+ * Shown only on paper (the print stylesheet): the head of the 見積書 / 注文請書 as its PDF has it (title, number
+ * and date, the customer 御中, the total, the issuer with 登録番号), so that the printed page reads as the document.
+ */
+function PrintHead({
+  number,
+  head,
+  total,
+}: {
+  number: string;
+  head: NonNullable<Loaded["printHead"]>;
+  total: Loaded["money"];
+}) {
+  return (
+    <div className="print-only print-head">
+      <p className="print-meta">
+        No. {number}
+        <br />
+        発行日 {displayDate(head.issuedOn)}
+      </p>
+      <p className="print-title">{head.title}</p>
+      <div className="print-parties">
+        <div className="print-customer">
+          <p className="print-customer-name">{head.customerCompany} 御中</p>
+          {head.customerPerson ? <p>{head.customerPerson} 様</p> : null}
+          {total?.complete ? (
+            <p className="print-total">
+              {head.title === "見積書" ? "御見積金額" : "ご注文金額"} {yen(total.total)}(税込)
+            </p>
+          ) : null}
+        </div>
+        <div className="print-issuer">
+          <p className="print-issuer-name">{head.issuer.name}</p>
+          {head.issuer.address ? <p>{head.issuer.address}</p> : null}
+          <p>TEL {head.issuer.phone}</p>
+          {head.issuer.registrationNumber ? <p>登録番号 {head.issuer.registrationNumber}</p> : null}
+        </div>
+      </div>
+    </div>
+  );
+}
+
 /** How often a 処理中 application is read again while its page is open. */
 const PENDING_REFRESH_MS = 2_000;
 
@@ -74,8 +121,9 @@ export default function ApplicationPage() {
   const answered = a.kind === "quote" && a.quoteTotal !== null;
   useRefreshWhilePending(a.intakeStatus === "pending");
   return (
-    <div>
-      <p>
+    <div className="application-detail">
+      {a.printHead ? <PrintHead number={a.number} head={a.printHead} total={a.money} /> : null}
+      <p className="no-print">
         <Link to="/account/history">← 申込履歴</Link>
       </p>
       <h2>申込番号 {a.number}</h2>
@@ -144,7 +192,22 @@ export default function ApplicationPage() {
           </>
         ) : null}
       </dl>
-      <h3>商品</h3>
+      {a.documents.length ? (
+        <section className="panel documents no-print" aria-labelledby="documents-heading">
+          <h3 id="documents-heading">書類</h3>
+          <ul>
+            {a.documents.map((kind) => (
+              <li key={kind}>
+                <a href={`/account/history/${encodeURIComponent(a.number)}/${kind}.pdf`} download>
+                  {DOCUMENT_LINK[kind]}
+                </a>
+              </li>
+            ))}
+          </ul>
+          <p className="hint">PDFファイルをダウンロードします。このページを印刷しても同じ内容の書類になります。</p>
+        </section>
+      ) : null}
+      <h3 className="lines-heading">商品</h3>
       <TableScroll label="申込の明細">
         <LinesTable
           numbered
@@ -171,7 +234,7 @@ export default function ApplicationPage() {
         />
       ) : null}
       {answered ? (
-        <dl className="summary">
+        <dl className="summary quote-answer">
           <dt>有効期限</dt>
           <dd>{displayDate(a.validUntil)}</dd>
           <dt>コメント</dt>
@@ -216,7 +279,7 @@ export default function ApplicationPage() {
         </section>
       ) : null}
       {a.delivery.company ? (
-        <>
+        <div className="delivery">
           <h3>お届け先</h3>
           <p>
             {a.delivery.company} {a.delivery.department} {a.delivery.person} 様<br />〒{a.delivery.postalCode}{" "}
@@ -224,13 +287,13 @@ export default function ApplicationPage() {
             <br />
             電話 {a.delivery.phone}
           </p>
-        </>
+        </div>
       ) : null}
       {a.notes ? (
-        <>
+        <div className="notes">
           <h3>備考</h3>
           <p className="pre">{a.notes}</p>
-        </>
+        </div>
       ) : null}
     </div>
   );

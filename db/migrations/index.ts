@@ -18,6 +18,7 @@ import * as m0016 from "./0016_reorder_source";
 import * as m0017 from "./0017_return_reminders";
 import * as m0018 from "./0018_authenticator";
 import * as m0019 from "./0019_extensions";
+import * as m0020 from "./0020_mail_attachments";
 
 /**
  * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   "0017_return_reminders": m0017,
   "0018_authenticator": m0018,
   "0019_extensions": m0019,
+  "0020_mail_attachments": m0020,
 };

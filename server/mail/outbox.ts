@@ -4,6 +4,13 @@ import { type Clock, iso } from "../lib/clock";
 import { newId } from "../lib/crypto";
 import type { MailRenderer } from "./render";
 
+/** A file sent with a mail (the 見積書 / 注文請書 PDF of a status mail, ADR 023). */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
 /**
  * Puts a mail in the outbox. Call it with the transaction of the change that causes the mail:
  * the mail then exists if and only if the change committed. It is rendered now, so a retry sends
@@ -15,7 +22,13 @@ export class Outbox {
     private readonly clock: Clock,
   ) {}
 
-  async enqueue<N extends MailTemplateName>(db: DB, to: string, template: N, vars: MailVars<N>): Promise<string> {
+  async enqueue<N extends MailTemplateName>(
+    db: DB,
+    to: string,
+    template: N,
+    vars: MailVars<N>,
+    options: { attachments?: MailAttachment[] } = {},
+  ): Promise<string> {
     const mail = this.renderer.render(template, vars);
     const now = iso(this.clock.now());
     const id = newId();
@@ -37,6 +50,25 @@ export class Outbox {
         sent_at: null,
       })
       .execute();
+    // Stored with the mail, in the same transaction: a retry sends the same files.
+    const attachments = options.attachments ?? [];
+    if (attachments.length) {
+      await db
+        .insertInto("mail_attachments")
+        .values(
+          attachments.map((a, position) => ({
+            id: newId(),
+            outbox_id: id,
+            position,
+            filename: a.filename,
+            content_type: a.contentType,
+            size: a.content.byteLength,
+            content_base64: Buffer.from(a.content).toString("base64"),
+            created_at: now,
+          })),
+        )
+        .execute();
+    }
     return id;
   }
 }

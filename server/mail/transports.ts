@@ -11,6 +11,8 @@ export interface OutgoingMail {
   text: string;
   /** When the mail was queued. */
   createdAt: string;
+  /** Files stored with the mail (mail_attachments), in order. */
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface MailTransport {
@@ -31,6 +33,11 @@ export function smtpTransport(smtpUrl: string): MailTransport {
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        attachments: mail.attachments.map((a) => ({
+          filename: a.filename,
+          content: a.content,
+          contentType: a.contentType,
+        })),
         // A stable Message-ID lets a receiving server drop the duplicate of a retried mail.
         messageId: `<${mail.outboxId}@member-order-site>`,
       });
@@ -39,7 +46,10 @@ export function smtpTransport(smtpUrl: string): MailTransport {
   };
 }
 
-/** Development and QA: mails are kept in the database and shown at /dev/mailbox. */
+/**
+ * Development and QA: mails are kept in the database and shown at /dev/mailbox. Their attachments stay where
+ * the outbox stored them (mail_attachments, by outbox_id): the mailbox lists and serves them from there.
+ */
 export function mailboxTransport(db: DB): MailTransport {
   return {
     name: "mailbox",

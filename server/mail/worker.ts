@@ -31,7 +31,13 @@ export class MailWorker extends QueueWorker<"mail_outbox"> {
     super("mail worker", OUTBOX, o);
   }
 
-  protected handle(row: Item<"mail_outbox">): Promise<void> {
+  protected async handle(row: Item<"mail_outbox">): Promise<void> {
+    const attachments = await this.o.db
+      .selectFrom("mail_attachments")
+      .select(["filename", "content_type", "content_base64"])
+      .where("outbox_id", "=", row.id)
+      .orderBy("position")
+      .execute();
     return this.o.transport.send({
       outboxId: row.id,
       from: this.o.from,
@@ -40,6 +46,11 @@ export class MailWorker extends QueueWorker<"mail_outbox"> {
       html: row.html,
       text: row.text,
       createdAt: row.created_at,
+      attachments: attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.content_type,
+        content: Buffer.from(a.content_base64, "base64"),
+      })),
     });
   }
 }

@@ -7,6 +7,7 @@ import { backofficeApplicationsRouter } from "./backoffice-applications";
 import { backofficeAuditRouter } from "./backoffice-audit";
 import { backofficeProductsRouter } from "./backoffice-products";
 import { catalogRouter } from "./catalog";
+import { documentsRouter } from "./documents";
 import { historyRouter } from "./history";
 import { rentalsRouter } from "./rentals";
 import { siteRouter } from "./site";
@@ -27,6 +28,7 @@ export const appRouter = router({
   templates: templatesRouter,
   applications: applicationsRouter,
   history: historyRouter,
+  documents: documentsRouter,
   rentals: rentalsRouter,
   // back office
   staffAuth: staffAuthRouter,

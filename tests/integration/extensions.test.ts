@@ -7,6 +7,7 @@ import { arrangeOrder } from "../../server/services/ordering/rentals";
 import { sendReturnReminders } from "../../server/services/ordering/return-reminders";
 import { domainCode, failure, fieldErrors } from "../support/errors";
 import { createHarness, type Harness, type TestBrowser } from "../support/harness";
+import { pdfText } from "../support/pdf-text";
 import { DELIVERY } from "../support/samples";
 import { signedInStaff } from "../support/staff";
 
@@ -325,6 +326,11 @@ describe("延長確認", () => {
       .execute();
     expect(events).toHaveLength(1);
 
+    // The order's 注文請書 still says what was arranged: the date the order gave, not the extended one.
+    const file = await customer.call((c) => c.documents.pdf({ number: r.number, kind: "order" }));
+    const { flat } = await pdfText(Buffer.from(file.base64, "base64"));
+    expect(flat).toContain("返却予定日2026/05/01");
+    expect(flat).not.toContain("2026/05/15");
     // 返却予定のお知らせ: 3 days before the new date, not the old one.
     h.clock.advance(27 * DAY); // 2026-04-28: 3 days before the old date
     expect(await sendReturnReminders(h.deps, 3)).toBe(0);

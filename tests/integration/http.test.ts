@@ -197,9 +197,19 @@ describe("HTTP surface", () => {
     }
     await h.worker.runOnce();
     const res = await fetch(`${url}/dev/mailbox/messages.json?to=TARO@example.jp`);
-    const body = (await res.json()) as { messages: Record<string, string>[] };
+    const body = (await res.json()) as { messages: Record<string, string | unknown[]>[] };
     expect(body.messages).toHaveLength(2);
-    expect(Object.keys(body.messages[0] ?? {}).sort()).toEqual(["createdAt", "html", "id", "subject", "text", "to"]);
+    // The fields of SPEC §9, and the mail's files (ADR 023): none on a ログイン通知.
+    expect(Object.keys(body.messages[0] ?? {}).sort()).toEqual([
+      "attachments",
+      "createdAt",
+      "html",
+      "id",
+      "subject",
+      "text",
+      "to",
+    ]);
+    expect(body.messages[0]?.attachments).toEqual([]);
     expect((body.messages[0]?.createdAt ?? "") > (body.messages[1]?.createdAt ?? "")).toBe(true);
     expect((await fetch(`${url}/dev/mailbox`)).status).toBe(200);
 

@@ -280,6 +280,11 @@ const TABLE: Record<string, Row> = {
   "history.list": { access: "customer", input: () => ({}) },
   "history.csvChunk": { access: "customer", input: () => ({ cursor: null }) },
   "history.get": { access: "customer", input: (f) => ({ number: f.a.orderNumber }), ids: "application" },
+  "documents.pdf": {
+    access: "customer",
+    input: (f) => ({ number: f.a.orderNumber, kind: "order" }),
+    ids: "application",
+  },
 
   "account.home": { access: "customer" },
   "rentals.list": { access: "customer", input: () => ({}) },

@@ -56,6 +56,41 @@ describe("outbox over SMTP", () => {
     }
   });
 
+  it("sends a mail's attachments, stored with it in the outbox, as MIME parts under their Japanese names", async () => {
+    const peer = await startSmtpPeer();
+    try {
+      const pdf = Buffer.from("%PDF-1.3\n見積書\n%%EOF\n");
+      await h.deps.db.transaction().execute((trx) =>
+        h.deps.outbox.enqueue(
+          trx,
+          "taro@example.jp",
+          "login-notice",
+          {
+            accountCompany: "アクメ計測",
+            userName: "山田 太郎",
+            loginAt: "2026/04/01 09:00:00 (日本時間)",
+            loginId: "acme01",
+            ip: "203.0.113.1",
+            browser: "Chrome 131 (Windows)",
+            reportUrl: "https://example.jp/login-report/abc",
+            reportExpiresAt: "2026/04/02 09:00 (日本時間)",
+          },
+          { attachments: [{ filename: "見積書_Q-2026-000001.pdf", contentType: "application/pdf", content: pdf }] },
+        ),
+      );
+      expect(await smtpWorker(peer.port).runOnce()).toBe(1);
+      expect(peer.received[0]?.attachments).toEqual([
+        { filename: "見積書_Q-2026-000001.pdf", contentType: "application/pdf", content: pdf },
+      ]);
+      // Without attachments a mail is what it always was: no MIME parts added.
+      await enqueueNotice();
+      expect(await smtpWorker(peer.port).runOnce()).toBe(1);
+      expect(peer.received[1]?.attachments).toEqual([]);
+    } finally {
+      await peer.close();
+    }
+  });
+
   it("keeps a mail while the server is down and delivers it exactly once when it is back", async () => {
     const port = await freePort();
     const worker = smtpWorker(port);

@@ -7,6 +7,7 @@ export interface Received {
   subject: string;
   text: string;
   messageId: string;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface SmtpPeer {
@@ -31,6 +32,11 @@ export async function startSmtpPeer(port = 0): Promise<SmtpPeer> {
             subject: mail.subject ?? "",
             text: mail.text ?? "",
             messageId: mail.messageId ?? "",
+            attachments: mail.attachments.map((a) => ({
+              filename: a.filename ?? "",
+              contentType: a.contentType,
+              content: a.content,
+            })),
           });
           callback();
         })

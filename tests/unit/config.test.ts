@@ -114,3 +114,45 @@ describe("loadConfig", () => {
     expect(loadConfig({ MAILBOX_ALLOW_REMOTE: "true" }).mail.mailboxAllowRemote).toBe(true);
   });
 });
+
+describe("the documents' issuer (ADR 023)", () => {
+  it("takes the company block from the environment; the phone falls back to the contact center's", () => {
+    const c = loadConfig({
+      COMPANY_NAME: "東都レンタル株式会社",
+      COMPANY_ADDRESS: "〒105-0011 東京都港区芝公園1-2-3",
+      COMPANY_REGISTRATION_NUMBER: "T1234567890123",
+      CONTACT_CENTER_PHONE: "0120-111-222",
+    });
+    expect(c.company).toEqual({
+      name: "東都レンタル株式会社",
+      address: "〒105-0011 東京都港区芝公園1-2-3",
+      phone: "0120-111-222",
+      registrationNumber: "T1234567890123",
+    });
+    expect(loadConfig({ COMPANY_PHONE: "03-5555-0101" }).company.phone).toBe("03-5555-0101");
+  });
+
+  it("refuses a registration number that is not T and 13 digits, naming the variable", () => {
+    for (const bad of ["1234567890123", "T123456789012", "T12345678901234", "t1234567890123", "T1234-567890123"]) {
+      const p = problems({ COMPANY_REGISTRATION_NUMBER: bad });
+      expect(p).toHaveLength(1);
+      expect(p[0]).toMatch(/^COMPANY_REGISTRATION_NUMBER: T followed by 13 digits/);
+    }
+    expect(problems({ COMPANY_PHONE: "call us" })[0]).toMatch(/^COMPANY_PHONE: /);
+  });
+
+  it("shows samples in local mode, and leaves the lines out in production rather than print a sample", () => {
+    expect(loadConfig({}).company).toMatchObject({
+      address: "〒100-0005 東京都千代田区丸の内1-1-1 サンプルビル5階",
+      registrationNumber: "T0000000000000",
+    });
+    const production = loadConfig({
+      APP_ENV: "production",
+      PEPPER: "x".repeat(32),
+      APP_ORIGIN: "https://order.example.jp",
+      MAIL_FROM: "no-reply@example.jp",
+      SMTP_URL: "smtp://mail.example.jp:587",
+    });
+    expect(production.company).toMatchObject({ address: null, registrationNumber: null });
+  });
+});

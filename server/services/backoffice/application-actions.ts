@@ -4,6 +4,7 @@ import { iso } from "../../lib/clock";
 import { formatDate, formatTokyo, tokyoDateString } from "../../lib/format";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
+import { documentAttachment, documentNote } from "../documents/documents";
 import { DomainError } from "../errors";
 import { moneyOf } from "../ordering/history";
 import { yen } from "../ordering/pricing";
@@ -114,17 +115,26 @@ export async function answerQuote(
     const total = money.subtotal;
     const user = await submitter(trx, a.user_id);
     if (user) {
-      await deps.outbox.enqueue(trx, user.email, "quote-answered", {
-        accountCompany: user.company_name,
-        userName: user.name || user.email,
-        number,
-        subtotal: yen(money.subtotal),
-        tax: money.taxes.map((t) => `${yen(t.tax)}(${t.ratePercent}%)`).join("、"),
-        total: yen(money.total),
-        validUntil: formatDate(input.validUntil),
-        comment,
-        url: `${deps.config.appOrigin}/account/history/${number}`,
-      });
+      // The 見積書, made from what this transaction just wrote (ADR 023).
+      const pdf = await documentAttachment(trx, deps, a.account_id, number, "quote");
+      await deps.outbox.enqueue(
+        trx,
+        user.email,
+        "quote-answered",
+        {
+          accountCompany: user.company_name,
+          userName: user.name || user.email,
+          number,
+          subtotal: yen(money.subtotal),
+          tax: money.taxes.map((t) => `${yen(t.tax)}(${t.ratePercent}%)`).join("、"),
+          total: yen(money.total),
+          validUntil: formatDate(input.validUntil),
+          comment,
+          url: `${deps.config.appOrigin}/account/history/${number}`,
+          documentNote: documentNote("見積書", pdf !== null),
+        },
+        { attachments: pdf ? [pdf] : [] },
+      );
     }
     await recordAudit(trx, deps.clock, { ...staff, accountId: a.account_id }, meta, "quote.answer", {
       target: number,

@@ -5,6 +5,7 @@ import { csvCell } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import { cursorOf, parseCursor } from "../../lib/keyset";
 import type { ServiceDeps } from "../deps";
+import { DOCUMENT_TITLE, documentKindsOf } from "../documents/kinds";
 import { DomainError } from "../errors";
 import { deliveryOf, KIND_LABEL } from "./applications";
 import { lineAmount, storedPrice, summarize, unitPriceLabel } from "./pricing";
@@ -294,8 +295,23 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
         .executeTakeFirst()
     : undefined;
   const money = moneyOf(a, lines);
+  const documents = documentKindsOf(a);
+  const extras = (await extrasOf(deps.db, [a])).get(a.id);
+  // The head of the printed page (print stylesheet): the document's, as its PDF has it (documents/pdf.ts).
+  const kind = documents[0];
+  const printHead = kind
+    ? {
+        title: DOCUMENT_TITLE[kind],
+        issuedOn: tokyoDateString(new Date((kind === "quote" ? a.answered_at : a.arranged_at) ?? a.created_at)),
+        customerCompany:
+          (await deps.db.selectFrom("accounts").select("company_name").where("id", "=", accountId).executeTakeFirst())
+            ?.company_name ?? "",
+        customerPerson: extras?.applicant === DELETED_USER_LABEL ? "" : (extras?.applicant ?? ""),
+        issuer: deps.config.company,
+      }
+    : null;
   return {
-    ...toRow(a, (await extrasOf(deps.db, [a])).get(a.id)),
+    ...toRow(a, extras),
     startDate: a.start_date,
     period: a.period,
     periodUnit: a.period_unit,
@@ -320,6 +336,9 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     previousEndDate: a.previous_end_date,
     requestedEndDate: a.requested_end_date,
     confirmedAtLabel: a.confirmed_at ? formatTokyoShort(new Date(a.confirmed_at)) : null,
+    /** 見積書PDF / 注文請書PDF offered on the page (documents/kinds.ts), and the head of its printout. */
+    documents,
+    printHead,
     lines: lines.map((l, i) => ({
       lineNo: l.line_no,
       modelNo: l.model_no,

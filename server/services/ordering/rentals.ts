@@ -6,6 +6,7 @@ import { formatTokyo, tokyoDateString } from "../../lib/format";
 import { cursorOf, parseCursor } from "../../lib/keyset";
 import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
+import { documentAttachment, documentNote } from "../documents/documents";
 import { DomainError } from "../errors";
 import { type Actor, emptyApplication, nextNumber, submitOnce } from "./applications";
 import { notifyNewApplication } from "./staff-notify";
@@ -136,14 +137,24 @@ export async function arrangeOrder(
       .execute();
     const user = await submitter(trx, order.user_id);
     if (user) {
-      await deps.outbox.enqueue(trx, user.email, "order-arranged", {
-        accountCompany: user.company_name,
-        userName: user.name || user.email,
-        number: orderNumber,
-        contractNo,
-        arrangedAt: formatTokyo(now),
-        url: `${deps.config.appOrigin}/rentals`,
-      });
+      // The 注文請書, made from what this transaction just wrote (ADR 023).
+      const pdf = await documentAttachment(trx, deps, order.account_id, orderNumber, "order");
+      await deps.outbox.enqueue(
+        trx,
+        user.email,
+        "order-arranged",
+        {
+          accountCompany: user.company_name,
+          userName: user.name || user.email,
+          number: orderNumber,
+          contractNo,
+          arrangedAt: formatTokyo(now),
+          url: `${deps.config.appOrigin}/rentals`,
+          documentNote: documentNote("注文請書", pdf !== null),
+          documentUrl: `${deps.config.appOrigin}/account/history/${encodeURIComponent(orderNumber)}`,
+        },
+        { attachments: pdf ? [pdf] : [] },
+      );
     }
     await recordAudit(trx, deps.clock, { ...by, accountId: order.account_id }, meta, "order.arrange", {
       target: orderNumber,
