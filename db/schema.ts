@@ -337,6 +337,8 @@ export interface RentalLineTable {
   quantity: number;
   quantity_cancel_requested: number;
   quantity_returned: number;
+  /** This line's own 返却予定日 after an extension of some lines (migration 0021); null: the rental's. */
+  due_date: string | null;
 }
 
 export interface Database {

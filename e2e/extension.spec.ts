@@ -46,12 +46,14 @@ async function expectAccepted(page: Page, number: string) {
   }).toPass();
 }
 
-/** An order of the oscilloscope for 10 days from today, accepted and arranged (admin CLI): its number. */
-async function runningRental(page: Page): Promise<string> {
-  await page.goto("/products?q=DSOX");
-  await page.getByRole("link", { name: "DSOX1204G" }).click();
-  await page.getByRole("button", { name: "注文に追加" }).click();
-  await expect(page.getByRole("heading", { name: "注文", exact: true })).toBeVisible();
+/** An order of these products for 10 days from today, accepted and arranged (admin CLI): its number. */
+async function runningRental(page: Page, models = ["DSOX1204G"]): Promise<string> {
+  for (const model of models) {
+    await page.goto(`/products?q=${encodeURIComponent(model)}`);
+    await page.getByRole("link", { name: model, exact: true }).click();
+    await page.getByRole("button", { name: "注文に追加" }).click();
+    await expect(page.getByRole("heading", { name: "注文", exact: true })).toBeVisible();
+  }
   await page.getByLabel("会社名").fill("QA計測株式会社");
   await page.getByLabel("担当者名").fill("品質 花子");
   await page.getByLabel("郵便番号").fill("1050011");
@@ -146,5 +148,70 @@ test.describe("延長", () => {
     await expect(
       page.getByRole("row", { name: new RegExp(number) }).getByRole("cell", { name: "延長済" }),
     ).toBeVisible();
+  });
+
+  test("一部の商品を延長: only the line picked moves; each line shows its own 返却予定日 @nojs", async ({
+    page,
+    account,
+    browser,
+    request,
+  }) => {
+    const js = test.info().project.use.javaScriptEnabled !== false;
+    await signedIn(page, account);
+    const order = await runningRental(page, ["DSOX1204G", "87V"]);
+    const contractNo = order.replace(/^O-/, "R-");
+    const due = addDays(tokyoToday(), 10);
+    const later = addDays(due, 7);
+
+    await page.goto("/rentals");
+    await page.getByRole("link", { name: `契約番号 ${contractNo} を延長` }).click();
+    // 一部 with nothing ticked: asked for beside the lines, the choice and the date kept.
+    await page.getByLabel("一部の商品を延長").check();
+    await page.getByLabel("延長後の返却予定日").fill(later);
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await expect(page.getByLabel("DSOX1204G を延長")).toHaveAccessibleDescription("延長する商品を選んでください。");
+    await expect(page.getByLabel("一部の商品を延長")).toBeChecked();
+    await expect(page.getByLabel("延長後の返却予定日")).toHaveValue(later);
+    if (js) {
+      await expect(page.getByRole("alert")).toBeFocused();
+      await audit(page, "延長 with 延長する商品 missing");
+      for (const width of [320, 1280]) await fits(page, width);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    await page.getByLabel("DSOX1204G を延長").check();
+    await page.getByRole("button", { name: "確認画面へ" }).click();
+    await expect(page.getByRole("heading", { name: "延長(確認)" })).toBeVisible();
+    await expect(page.getByText("一部の商品", { exact: true })).toBeVisible();
+    await expect(page.getByRole("cell", { name: "DSOX1204G" })).toBeVisible();
+    await expect(page.getByRole("cell", { name: "87V" })).toHaveCount(0);
+    await page.getByRole("button", { name: "申し込む" }).click();
+    const notice = page.getByText(/お申し込みを送信しました。申込番号: E-\d{4}-\d{6}/);
+    await expect(notice).toBeVisible();
+    const number = /E-\d{4}-\d{6}/.exec((await notice.textContent()) ?? "")?.[0] as string;
+    await expectAccepted(page, number);
+
+    const staffContext = await browser.newContext();
+    const staffPage = await staffContext.newPage();
+    await signInAsStaff(staffPage, request);
+    await staffPage.goto(`/admin/applications/${number}`);
+    await expect(
+      staffPage.getByRole("row", { name: /DSOX1204G/ }).getByRole("cell", { name: slash(due) }),
+    ).toBeVisible();
+    await expect(staffPage.getByRole("row", { name: /87V/ })).toHaveCount(0);
+    await staffPage.getByRole("button", { name: "延長確認" }).click();
+    await expect(staffPage.getByText(/延長を確認しました。/)).toBeVisible();
+    await staffContext.close();
+
+    const mail = await waitForMail(request, account.email, `延長確認のお知らせ(${number})`);
+    expect(mail.text).toContain("延長した商品: DSOX1204G ");
+    expect(mail.text).not.toContain("87V");
+    await page.goto("/rentals");
+    const rental = page.getByRole("region", { name: new RegExp(contractNo) });
+    await expect(
+      rental.getByRole("row", { name: /DSOX1204G/ }).getByRole("cell", { name: slash(later) }),
+    ).toBeVisible();
+    await expect(rental.getByRole("row", { name: /87V/ }).getByRole("cell", { name: slash(due) })).toBeVisible();
+    // The rental's own 返却予定日 is the earliest of its lines.
+    await expect(rental.getByText(/最も早い日/)).toBeVisible();
   });
 });

@@ -81,7 +81,17 @@ export const mailTemplates = {
   },
   "extension-confirmed": {
     subject: "【{{siteName}}】延長確認のお知らせ({{number}})",
-    vars: ["accountCompany", "userName", "number", "contractNo", "previousEndDate", "endDate", "confirmedAt", "url"],
+    vars: [
+      "accountCompany",
+      "userName",
+      "number",
+      "contractNo",
+      "items",
+      "previousEndDate",
+      "endDate",
+      "confirmedAt",
+      "url",
+    ],
   },
   "email-changed": {
     subject: "【{{siteName}}】メールアドレス変更完了のお知らせ",

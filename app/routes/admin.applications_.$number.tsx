@@ -152,7 +152,10 @@ export default function StaffApplicationPage() {
             <dt>延長後の返却予定日</dt>
             <dd>{displayDate(a.requestedEndDate)}</dd>
             <dt>現在の返却予定日</dt>
-            <dd>{a.rental?.status === "active" ? displayDate(a.rental.dueDate ?? null) : "レンタル終了"}</dd>
+            <dd>
+              {a.rental?.status === "active" ? displayDate(a.rental.dueDate ?? null) : "レンタル終了"}
+              {a.rental?.status === "active" ? "(最も早い日。延長する商品ごとの日付は下の表のとおり)" : ""}
+            </dd>
           </>
         ) : null}
         {a.poNumber ? (
@@ -290,6 +293,7 @@ export default function StaffApplicationPage() {
                   {a.kind === "quote" ? <th scope="col">単価</th> : null}
                   {a.quote ? <th scope="col">見積単価</th> : null}
                   {a.kind === "cancellation" ? <th scope="col">返却済/解約依頼/契約数量</th> : null}
+                  {a.kind === "extension" ? <th scope="col">現在の返却予定日</th> : null}
                   {a.money ? <th scope="col">金額</th> : null}
                 </tr>
               </thead>
@@ -307,6 +311,13 @@ export default function StaffApplicationPage() {
                         {l.rentalLine
                           ? `${l.rentalLine.returned} / ${l.rentalLine.cancelRequested} / ${l.rentalLine.quantity}`
                           : "—"}
+                      </td>
+                    ) : null}
+                    {a.kind === "extension" ? (
+                      <td>
+                        {l.rentalLine && l.rentalLine.returned < l.rentalLine.quantity
+                          ? displayDate(l.rentalLine.dueDate ?? a.rental?.dueDate ?? null)
+                          : "返却済"}
                       </td>
                     ) : null}
                     {a.money ? <td className="num">{yenOrDash(l.amount)}</td> : null}

@@ -43,7 +43,10 @@ export default function RentalsPage() {
             {r.plannedEndDate ? (
               <>
                 <dt>返却予定日</dt>
-                <dd>{displayDate(r.plannedEndDate)}</dd>
+                <dd>
+                  {displayDate(r.plannedEndDate)}
+                  {r.lineDates ? "(最も早い日。商品ごとの日付は下の表のとおり)" : ""}
+                </dd>
               </>
             ) : null}
           </dl>
@@ -57,6 +60,7 @@ export default function RentalsPage() {
                   <th scope="col">解約申込済</th>
                   <th scope="col">返却済</th>
                   <th scope="col">レンタル中</th>
+                  {r.lineDates ? <th scope="col">返却予定日</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -76,6 +80,7 @@ export default function RentalsPage() {
                     <td data-label="レンタル中" className="num">
                       {l.cancellable}
                     </td>
+                    {r.lineDates ? <td data-label="返却予定日">{displayDate(l.plannedEndDate)}</td> : null}
                   </tr>
                 ))}
               </tbody>

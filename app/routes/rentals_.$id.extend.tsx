@@ -1,8 +1,8 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { ConfirmStep } from "~/components/ConfirmStep";
 import { ErrorList, Field, FormAlert, fieldId, Need, Select } from "~/components/Field";
-import { LinesTable } from "~/components/LinesTable";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
 import { requireCustomer } from "~/utils/auth.server";
@@ -23,6 +23,8 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
 }
 
 interface Values {
+  mode: "all" | "partial";
+  lineIds: string[];
   endDate: string;
   addPeriod: string;
   addUnit: "day" | "month";
@@ -32,6 +34,8 @@ interface Values {
 
 function readValues(form: FormData): Values {
   return {
+    mode: text(form, "mode") === "partial" ? "partial" : "all",
+    lineIds: form.getAll("lineIds").filter((v): v is string => typeof v === "string"),
     endDate: text(form, "endDate"),
     addPeriod: text(form, "addPeriod"),
     addUnit: text(form, "addUnit") === "month" ? "month" : "day",
@@ -40,12 +44,14 @@ function readValues(form: FormData): Values {
   };
 }
 
-/** 延長後の返却予定日 → 確認画面へ → (修正する) → 申し込む (SPEC §3). */
+/** 延長する商品 (全て / 一部) + 延長後の返却予定日 → 確認画面へ → (修正する) → 申し込む (SPEC §3). */
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = readValues(form);
   const input = {
     rentalId: params.id ?? "",
+    mode: values.mode,
+    lineIds: values.mode === "partial" ? values.lineIds : [],
     endDate: values.endDate,
     addPeriod: values.addPeriod,
     addUnit: values.addUnit,
@@ -73,25 +79,40 @@ export default function ExtendPage() {
   const result = useActionData<typeof action>();
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
-  const lines = rental.lines
-    .filter((l) => l.cancellable > 0)
-    .map((l) => ({ key: l.id, modelNo: l.modelNo, name: l.productName, quantity: l.cancellable }));
+  const running = rental.lines.filter((l) => l.cancellable > 0);
+  // The checkboxes matter only for 一部の商品を延長: with JavaScript they are disabled while 全ての商品を延長 is
+  // chosen (never in the server's HTML, so that without JavaScript they can still be ticked), as on 解約.
+  const [chosen, setChosen] = useState<"all" | "partial">(values?.mode ?? "all");
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => {
+    const picked = document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value;
+    if (picked === "all" || picked === "partial") setChosen(picked);
+    setHydrated(true);
+  }, []);
 
   if (result?.step === "confirm") {
     const { checked, values: v } = result;
     return (
       <ConfirmStep
         title="延長"
-        lead={`契約番号 ${rental.contractNo} の返却予定日を延長します。よろしければ「申し込む」を押してください。延長は当社の確認後に確定します。`}
+        lead={`契約番号 ${rental.contractNo} の${checked.partial ? "次の商品" : "すべての商品"}の返却予定日を延長します。よろしければ「申し込む」を押してください。延長は当社の確認後に確定します。`}
         quantityLabel="レンタル中の数量"
-        lines={lines}
+        lines={checked.lines.map((l) => ({
+          key: l.id,
+          modelNo: l.modelNo,
+          name: l.productName,
+          quantity: l.cancellable,
+        }))}
         summary={[
+          { term: "延長する商品", detail: checked.partial ? "一部の商品" : "全ての商品" },
           { term: "現在の返却予定日", detail: checked.currentEndDateLabel },
           { term: "延長後の返却予定日", detail: `${checked.endDateLabel}(${checked.addedDays}日間の延長)` },
           { term: "備考", detail: v.notes || "—", pre: true },
         ]}
         hidden={[
           ["formKey", v.formKey],
+          ["mode", v.mode],
+          ...(v.mode === "partial" ? v.lineIds.map((id): [string, string] => ["lineIds", id]) : []),
           ["endDate", v.endDate],
           ["addPeriod", v.addPeriod],
           ["addUnit", v.addUnit],
@@ -106,9 +127,11 @@ export default function ExtendPage() {
     ? `この注文には確認待ちの延長申込(${rental.openExtension})があります。確認が済んでから、あらためてお申し込みください。`
     : !rental.plannedEndDate
       ? "返却予定日のないレンタルは延長できません。コンタクトセンタへお問い合わせください。"
-      : !lines.length
+      : !running.length
         ? "すべての商品の解約を申し込み済みのため、延長できません。"
         : null;
+  const mode = values?.mode ?? "all";
+  const ticked = new Set(values?.lineIds ?? []);
   return (
     <section className="card wide">
       <h1>延長</h1>
@@ -119,7 +142,10 @@ export default function ExtendPage() {
         <dt>レンタル開始日</dt>
         <dd>{displayDate(rental.startDate)}</dd>
         <dt>現在の返却予定日</dt>
-        <dd>{displayDate(rental.plannedEndDate)}</dd>
+        <dd>
+          {displayDate(rental.plannedEndDate)}
+          {rental.lineDates ? "(商品により異なります。下の表をご覧ください)" : ""}
+        </dd>
       </dl>
       {blocked ? (
         <div className="alert" role="alert">
@@ -127,17 +153,80 @@ export default function ExtendPage() {
         </div>
       ) : (
         <>
-          <p className="hint">
-            レンタル中のすべての商品の返却予定日を延長します。一部の商品だけを先に返却する場合は、あわせて「解約」からお申し込みください。
-          </p>
-          <LinesTable lines={lines} quantityLabel="レンタル中の数量" />
           <FormAlert
             message={formError}
             fieldErrors={errors}
-            labels={{ endDate: "延長後の返却予定日", addPeriod: "延長期間", notes: "備考" }}
+            labels={{ lines: "延長する商品", endDate: "延長後の返却予定日", addPeriod: "延長期間", notes: "備考" }}
           />
           <Form method="post" noValidate>
             <input type="hidden" name="formKey" value={values?.formKey ?? formKey} />
+            <fieldset className="field">
+              <legend>延長する商品</legend>
+              <label className="inline">
+                <input
+                  type="radio"
+                  name="mode"
+                  value="all"
+                  defaultChecked={mode === "all"}
+                  onChange={() => setChosen("all")}
+                />{" "}
+                全ての商品を延長
+              </label>
+              <label className="inline">
+                <input
+                  type="radio"
+                  name="mode"
+                  value="partial"
+                  defaultChecked={mode === "partial"}
+                  onChange={() => setChosen("partial")}
+                />{" "}
+                一部の商品を延長
+              </label>
+            </fieldset>
+            <ErrorList id={`${fieldId("lines")}-errors`} errors={errors.lines} />
+            <table className="table stack">
+              <thead>
+                <tr>
+                  <th scope="col">型番</th>
+                  <th scope="col">商品名</th>
+                  <th scope="col" className="num">
+                    レンタル中
+                  </th>
+                  <th scope="col">返却予定日</th>
+                  <th scope="col">延長する(一部の商品を延長する場合)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {running.map((l, i) => (
+                  <tr key={l.id}>
+                    <td data-label="型番">{l.modelNo}</td>
+                    <td data-label="商品名">{l.productName}</td>
+                    <td data-label="レンタル中" className="num">
+                      {l.cancellable}
+                    </td>
+                    <td data-label="返却予定日">{displayDate(l.plannedEndDate)}</td>
+                    <td data-label="延長する">
+                      <label className="inline">
+                        <input
+                          type="checkbox"
+                          name="lineIds"
+                          value={l.id}
+                          id={i === 0 ? fieldId("lines") : undefined}
+                          defaultChecked={ticked.has(l.id)}
+                          disabled={hydrated && chosen === "all"}
+                          aria-invalid={errors.lines ? true : undefined}
+                          aria-describedby={errors.lines ? `${fieldId("lines")}-errors` : undefined}
+                        />{" "}
+                        <span className="visually-hidden">{l.modelNo} を延長</span>
+                      </label>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="hint">
+              一部の商品だけを延長すると、その商品の返却予定日だけが変わります。先に返却する商品は「解約」からお申し込みください。
+            </p>
             <Field
               label="延長後の返却予定日"
               name="endDate"

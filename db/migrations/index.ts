@@ -19,6 +19,7 @@ import * as m0017 from "./0017_return_reminders";
 import * as m0018 from "./0018_authenticator";
 import * as m0019 from "./0019_extensions";
 import * as m0020 from "./0020_mail_attachments";
+import * as m0021 from "./0021_line_due_dates";
 
 /**
  * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   "0018_authenticator": m0018,
   "0019_extensions": m0019,
   "0020_mail_attachments": m0020,
+  "0021_line_due_dates": m0021,
 };

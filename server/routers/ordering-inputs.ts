@@ -34,9 +34,14 @@ export const applicationInput = z.object({
   idempotencyKey,
 });
 
-/** 延長申込: 延長後の返却予定日, or instead 延長期間 in 日 / か月, and 備考. */
+/**
+ * 延長申込: 全ての商品を延長 or 一部の商品を延長 (the rental lines picked; the service says which may be), 延長後の
+ * 返却予定日 or instead 延長期間 in 日 / か月, and 備考.
+ */
 export const extensionInput = z.object({
   rentalId: id,
+  mode: z.enum(["all", "partial"], "延長する商品を選んでください。").default("all"),
+  lineIds: z.array(id).max(500).default([]),
   endDate: dateField("延長後の返却予定日"),
   addPeriod: optionalNumberField("延長期間"),
   addUnit: z.enum(["day", "month"], "単位を選択してください。").default("day"),

@@ -30,6 +30,8 @@ export const rentalsRouter = router({
   checkExtension: customerProcedure.input(extensionInput).query(async ({ ctx, input }) => {
     const checked = await extensions.validateExtension(ctx.deps, ctx.customer.account.id, input);
     return {
+      lines: checked.lines,
+      partial: checked.partial,
       currentEndDate: checked.currentEndDate,
       endDate: checked.endDate,
       currentEndDateLabel: checked.currentEndDateLabel,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formErrorsFrom } from "../../app/utils/forms.server";
 import { tokyoDateString } from "../../server/lib/format";
+import { confirmReturn } from "../../server/services/backoffice/application-actions";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { insertProducts } from "../../server/services/ordering/catalog";
 import { arrangeOrder } from "../../server/services/ordering/rentals";
@@ -84,13 +85,17 @@ describe("延長申込", () => {
     expect(view.plannedEndDate).toBe("2026-05-01");
     expect(latestEndDate).toBe("2029-04-01");
     const input = { rentalId: r.rentalId, endDate: "2026-05-15", notes: " 現場が延びました ", idempotencyKey: key() };
-    expect(await customer.call((c) => c.rentals.checkExtension(input))).toEqual({
+    const checked = await customer.call((c) => c.rentals.checkExtension(input));
+    expect(checked).toMatchObject({
+      partial: false,
       currentEndDate: "2026-05-01",
       endDate: "2026-05-15",
       currentEndDateLabel: "2026/05/01",
       endDateLabel: "2026/05/15",
       addedDays: 14,
     });
+    // 全ての商品を延長 (the default) covers every line still out.
+    expect(checked.lines.map((l) => l.id)).toEqual(view.lines.map((l) => l.id));
     // 延長期間 instead of the date gives the same date: 1 month after 2026-05-01, or 14 days.
     for (const [addPeriod, addUnit, endDate] of [
       ["1", "month", "2026-06-01"],
@@ -368,5 +373,246 @@ describe("延長確認", () => {
     expect(
       domainCode(await failure(staff.call((c) => c.backofficeApplications.confirmExtension({ number: r.number })))),
     ).toBe("NOT_FOUND");
+  });
+});
+
+/** Per line (issue 14 item 2, ADR 024): 一部の商品を延長 gives the lines picked a 返却予定日 of their own. */
+describe("一部の商品を延長", () => {
+  let secondId: string;
+  beforeEach(async () => {
+    await insertProducts(h.db, h.clock.now(), [
+      {
+        modelNo: "MS2830A",
+        maker: "アンリツ",
+        name: "スペクトラムアナライザ",
+        category: "測定器",
+        specSummary: "",
+        dailyPrice: 5000,
+        monthlyPrice: 60000,
+      },
+    ]);
+    secondId = (
+      await h.db.selectFrom("products").select("id").where("model_no", "=", "MS2830A").executeTakeFirstOrThrow()
+    ).id;
+  });
+
+  /** An order of 2 × DSOX1204G and 1 × MS2830A for 30 days from 2026-04-01, arranged: due 2026-05-01. */
+  async function twoLineRental() {
+    const { number } = await customer.call((c) =>
+      c.applications.submit({
+        kind: "order",
+        lines: [
+          { productId, quantity: "2" },
+          { productId: secondId, quantity: "1" },
+        ],
+        startDate: tokyoDateString(h.clock.now()),
+        periodUnit: "day",
+        period: "30",
+        delivery: DELIVERY,
+        notes: "",
+        poNumber: "",
+        idempotencyKey: key(),
+      }),
+    );
+    await accept(number);
+    const arranged = await arrangeOrder(h.deps, number, { type: "system" });
+    const { rental: view } = await customer.call((c) => c.rentals.extension({ id: arranged.rentalId }));
+    const [scope, analyzer] = view.lines;
+    if (!scope || !analyzer) throw new Error("two lines expected");
+    return { ...arranged, number, scope, analyzer };
+  }
+
+  const lineDates = async (rentalId: string) =>
+    Object.fromEntries(
+      (
+        await h.db
+          .selectFrom("rental_lines")
+          .select(["model_no", "due_date"])
+          .where("rental_id", "=", rentalId)
+          .execute()
+      ).map((l) => [l.model_no, l.due_date]),
+    );
+
+  it("asks for at least one line, each still out, beside 延長する商品; the date must pass each line's own", async () => {
+    const r = await twoLineRental();
+    const base = { rentalId: r.rentalId, endDate: "2026-05-15", notes: "", idempotencyKey: key() };
+    const none = await failure(
+      customer.call((c) => c.rentals.checkExtension({ ...base, mode: "partial", lineIds: [] })),
+    );
+    expect(fieldErrors(none)).toEqual({ lines: ["延長する商品を選んでください。"] });
+    const stranger = await failure(
+      customer.call((c) => c.rentals.checkExtension({ ...base, mode: "partial", lineIds: ["not-a-line-of-it"] })),
+    );
+    expect(fieldErrors(stranger).lines).toEqual([
+      "延長できない商品(解約を申し込み済みの商品)が選ばれています。画面を開き直してください。",
+    ]);
+    const picked = await customer.call((c) =>
+      c.rentals.checkExtension({ ...base, mode: "partial", lineIds: [r.scope.id] }),
+    );
+    expect(picked).toMatchObject({ partial: true, currentEndDate: "2026-05-01", endDate: "2026-05-15" });
+    expect(picked.lines.map((l) => l.modelNo)).toEqual(["DSOX1204G"]);
+    // Both lines ticked under 一部 is the whole rental.
+    const both = await customer.call((c) =>
+      c.rentals.checkExtension({ ...base, mode: "partial", lineIds: [r.scope.id, r.analyzer.id] }),
+    );
+    expect(both.partial).toBe(false);
+
+    // A line asked back whole cannot be extended.
+    await customer.call((c) =>
+      c.rentals.requestCancellation({
+        rentalId: r.rentalId,
+        mode: "partial",
+        quantities: { [r.analyzer.id]: "1" },
+        returnDate: "2026-04-10",
+        notes: "",
+        idempotencyKey: key(),
+      }),
+    );
+    const asked = await failure(
+      customer.call((c) => c.rentals.checkExtension({ ...base, mode: "partial", lineIds: [r.analyzer.id] })),
+    );
+    expect(fieldErrors(asked).lines?.[0]).toContain("解約を申し込み済みの商品");
+    // Nothing was written by any of these.
+    expect(await h.db.selectFrom("applications").select("id").where("kind", "=", "extension").execute()).toEqual([]);
+  });
+
+  it("confirmed: the line gets its own date, the rental keeps the earliest; reminders per date; a return moves the rental's", async () => {
+    const r = await twoLineRental();
+    const staff = await signedInStaff(h, STAFF);
+    const { number } = await customer.call((c) =>
+      c.rentals.requestExtension({
+        rentalId: r.rentalId,
+        mode: "partial",
+        lineIds: [r.scope.id],
+        endDate: "2026-05-15",
+        notes: "",
+        idempotencyKey: key(),
+      }),
+    );
+    const lines = await h.db
+      .selectFrom("application_lines")
+      .innerJoin("applications", "applications.id", "application_lines.application_id")
+      .select(["application_lines.model_no", "application_lines.rental_line_id", "application_lines.quantity"])
+      .where("applications.number", "=", number)
+      .execute();
+    expect(lines).toEqual([{ model_no: "DSOX1204G", rental_line_id: r.scope.id, quantity: 2 }]);
+    await accept(number);
+    const detail = await staff.call((c) => c.backofficeApplications.get({ number }));
+    expect(detail.lines.map((l) => [l.modelNo, l.rentalLine?.dueDate])).toEqual([["DSOX1204G", null]]);
+    await staff.call((c) => c.backofficeApplications.confirmExtension({ number }));
+
+    expect(await lineDates(r.rentalId)).toEqual({ DSOX1204G: "2026-05-15", MS2830A: "2026-05-01" });
+    expect(await dueDate(r.rentalId)).toBe("2026-05-01");
+    const listed = (await customer.call((c) => c.rentals.list({}))).rentals[0];
+    expect(listed).toMatchObject({ plannedEndDate: "2026-05-01", lineDates: true });
+    expect(listed?.lines.map((l) => [l.modelNo, l.plannedEndDate])).toEqual([
+      ["DSOX1204G", "2026-05-15"],
+      ["MS2830A", "2026-05-01"],
+    ]);
+    const mail = (await h.mailsTo(USER.email)).find((m) => m.subject.includes("延長確認のお知らせ"));
+    expect(mail?.text).toContain("延長した商品: DSOX1204G オシロスコープ\n");
+    expect(mail?.text).toContain("延長後の返却予定日: 2026/05/15");
+
+    // 返却予定のお知らせ: before 05-01 for the analyzer only, before 05-15 for the scope only; each once.
+    h.clock.advance(27 * DAY); // 2026-04-28
+    expect(await sendReturnReminders(h.deps, 3)).toBe(1);
+    expect(await sendReturnReminders(h.deps, 3)).toBe(0);
+    let reminders = (await h.mailsTo(USER.email)).filter((m) => m.subject.includes("返却予定のお知らせ"));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]?.text).toContain("MS2830A");
+    expect(reminders[0]?.text).not.toContain("DSOX1204G");
+
+    // The analyzer comes back (解約 → 返却確認): the rental's 返却予定日 is now the scope's. (Four weeks later:
+    // the customer signs in again.)
+    await customer.call((c) => c.auth.login({ ...USER, password: PASSWORD }));
+    const { number: cancellation } = await customer.call((c) =>
+      c.rentals.requestCancellation({
+        rentalId: r.rentalId,
+        mode: "partial",
+        quantities: { [r.analyzer.id]: "1" },
+        returnDate: "2026-05-01",
+        notes: "",
+        idempotencyKey: key(),
+      }),
+    );
+    await accept(cancellation);
+    const staffActor = await h.db.selectFrom("staff").select("id").executeTakeFirstOrThrow();
+    await confirmReturn(h.deps, { type: "staff", id: staffActor.id }, cancellation, null);
+    expect(await dueDate(r.rentalId)).toBe("2026-05-15");
+    const after = (await customer.call((c) => c.rentals.list({}))).rentals[0];
+    expect(after).toMatchObject({ plannedEndDate: "2026-05-15", lineDates: false, daysLeft: 17 });
+
+    h.clock.advance(14 * DAY); // 2026-05-12
+    expect(await sendReturnReminders(h.deps, 3)).toBe(1);
+    reminders = (await h.mailsTo(USER.email)).filter((m) => m.subject.includes("返却予定のお知らせ"));
+    const second = reminders.find((m) => m.text.includes("2026/05/15"));
+    expect(second?.text).toContain("DSOX1204G");
+    expect(second?.text).not.toContain("MS2830A");
+
+    // 全ての商品を延長 now covers the scope alone (the analyzer is back) and moves it and the rental.
+    await customer.call((c) => c.auth.login({ ...USER, password: PASSWORD }));
+    const staffAgain = await signedInStaff(h, STAFF);
+    const { number: again } = await customer.call((c) =>
+      c.rentals.requestExtension({ rentalId: r.rentalId, endDate: "2026-05-31", notes: "", idempotencyKey: key() }),
+    );
+    await accept(again);
+    await staffAgain.call((c) => c.backofficeApplications.confirmExtension({ number: again }));
+    expect(await lineDates(r.rentalId)).toEqual({ DSOX1204G: "2026-05-31", MS2830A: "2026-05-01" });
+    expect(await dueDate(r.rentalId)).toBe("2026-05-31");
+  });
+
+  it("extends from the latest date of the lines picked, and is refused at 延長確認 once every line it covers is back", async () => {
+    const r = await twoLineRental();
+    const staff = await signedInStaff(h, STAFF);
+    const first = await customer.call((c) =>
+      c.rentals.requestExtension({
+        rentalId: r.rentalId,
+        mode: "partial",
+        lineIds: [r.analyzer.id],
+        endDate: "2026-05-20",
+        notes: "",
+        idempotencyKey: key(),
+      }),
+    );
+    await accept(first.number);
+    await staff.call((c) => c.backofficeApplications.confirmExtension({ number: first.number }));
+    // Both lines: the date must pass the analyzer's 05-20, and 延長期間 adds to it.
+    const base = { rentalId: r.rentalId, notes: "", idempotencyKey: key() };
+    const early = await failure(customer.call((c) => c.rentals.checkExtension({ ...base, endDate: "2026-05-10" })));
+    expect(fieldErrors(early).endDate?.[0]).toBe(
+      "延長後の返却予定日には、現在の返却予定日(2026/05/20)より後の日付を指定してください。",
+    );
+    const byPeriod = await customer.call((c) =>
+      c.rentals.checkExtension({ ...base, endDate: "", addPeriod: "5", addUnit: "day" }),
+    );
+    expect(byPeriod).toMatchObject({ currentEndDate: "2026-05-20", endDate: "2026-05-25", partial: false });
+    // The scope alone still extends from its own 05-01.
+    const scopeOnly = await customer.call((c) =>
+      c.rentals.checkExtension({ ...base, mode: "partial", lineIds: [r.scope.id], endDate: "2026-05-10" }),
+    );
+    expect(scopeOnly).toMatchObject({ currentEndDate: "2026-05-01", addedDays: 9 });
+
+    // An extension of the scope, whose goods all come back before staff confirm it.
+    const { number } = await customer.call((c) =>
+      c.rentals.requestExtension({
+        ...base,
+        mode: "partial",
+        lineIds: [r.scope.id],
+        endDate: "2026-05-10",
+        idempotencyKey: key(),
+      }),
+    );
+    await accept(number);
+    await h.db.updateTable("rental_lines").set({ quantity_returned: 2 }).where("id", "=", r.scope.id).execute();
+    expect((await failure(staff.call((c) => c.backofficeApplications.confirmExtension({ number })))).message).toBe(
+      "延長を申し込まれた商品は、すべて返却を確認済みです。",
+    );
+    expect(await lineDates(r.rentalId)).toEqual({ DSOX1204G: "2026-05-01", MS2830A: "2026-05-20" });
+    const a = await h.db
+      .selectFrom("applications")
+      .select("confirmed_at")
+      .where("number", "=", number)
+      .executeTakeFirstOrThrow();
+    expect(a.confirmed_at).toBeNull();
   });
 });

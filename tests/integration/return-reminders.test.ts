@@ -154,7 +154,7 @@ describe("返却予定のお知らせ", () => {
   });
 
   it.runIf(TEST_DIALECT === "sqlite")(
-    "finds the rentals due soon on the partial index, not by reading every rental (SQLite's plan)",
+    "finds the rentals and lines due soon on their partial indexes, not by reading every rental (SQLite's plan)",
     async () => {
       await rental(3);
       const plans = await sqlitePlans(h.db, h.databaseUrl, async (db) => {
@@ -163,6 +163,12 @@ describe("返却予定のお知らせ", () => {
       const find = plans.find((p) => /from "rentals"/.test(p.sql) && /due_date/.test(p.sql));
       expect(find?.plan).toContain("rentals_active_due_idx");
       expect(find?.plan).not.toMatch(/SCAN rentals(?! USING)/);
+      // The lines' own dates (an extension of some lines, migration 0021): on their partial index too.
+      const byLine = plans.find(
+        (p) => /from "rental_lines"/.test(p.sql) && /"rental_lines"\."due_date" >=/.test(p.sql),
+      );
+      expect(byLine?.plan).toContain("rental_lines_due_idx");
+      expect(byLine?.plan).not.toMatch(/SCAN rental_lines(?! USING)/);
     },
   );
 

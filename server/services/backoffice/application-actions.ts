@@ -8,7 +8,7 @@ import { documentAttachment, documentNote } from "../documents/documents";
 import { DomainError } from "../errors";
 import { moneyOf } from "../ordering/history";
 import { yen } from "../ordering/pricing";
-import { arrangeOrder, submitter } from "../ordering/rentals";
+import { arrangeOrder, refreshRentalDueDate, submitter } from "../ordering/rentals";
 import type { StaffActor } from "./applications";
 
 /**
@@ -215,6 +215,9 @@ export async function confirmReturn(
         )
         .executeTakeFirst();
       rentalEnded = Number(ended.numUpdatedRows) === 1;
+      // Lines with dates of their own (an extension of some lines): the rental's 返却予定日 is the earliest of
+      // those still out.
+      if (!rentalEnded) await refreshRentalDueDate(trx, a.rental_id);
     }
     // 返却確認のお知らせ to the user who asked for the cancellation (none once that user is deleted,
     // as 手配完了 and 見積回答: ADR 017).
@@ -245,11 +248,15 @@ export async function confirmReturn(
 }
 
 /**
- * 延長確認: the rental's 返却予定日 moves to the date the extension asked for, and the user who asked is mailed
- * 延長確認のお知らせ, in one transaction. Confirmed once (a second click: `confirmed: false`). The rental must
- * still be running and still have the 返却予定日 the extension was asked from: a rental returned meanwhile,
- * or moved by another way, is refused with the reason, and nothing changes. A later 返却予定日 is a new date
- * for 返却予定のお知らせ (return_reminders is keyed by rental and date), so the reminder comes again.
+ * 延長確認: the 返却予定日 of the lines the extension covers moves to the date it asked for, and the user who
+ * asked is mailed 延長確認のお知らせ, in one transaction. Confirmed once (a second click: `confirmed: false`).
+ * - An extension of every line still out moves the rental's one 返却予定日; one of some lines gives each line
+ *   its own date, and the rental's becomes the earliest of the lines still out (ADR 024). Lines returned
+ *   meanwhile are left as they are.
+ * - Refused with the reason, changing nothing: the rental has ended, every line it covers is back, or a line's
+ *   date moved later than the one the extension was asked from.
+ * A later 返却予定日 is a new date for 返却予定のお知らせ (return_reminders is keyed by rental and date), so the
+ * reminder comes again.
  */
 export async function confirmExtension(
   deps: ServiceDeps,
@@ -276,31 +283,65 @@ export async function confirmExtension(
       .where("confirmed_at", "is", null)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return { confirmed: false, endDate };
-    const moved = await trx
-      .updateTable("rentals")
-      .set({ due_date: endDate })
-      .where("id", "=", a.rental_id as string)
-      .where("status", "=", "active")
-      .where("due_date", "=", ext.previous_end_date as string)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) {
-      const rental = await trx
-        .selectFrom("rentals")
-        .select(["status", "due_date"])
-        .where("id", "=", a.rental_id as string)
-        .executeTakeFirst();
+    // A 返却確認 of the same rental at once (which may end it, or move its date) waits on PostgreSQL, as two
+    // 返却確認 do; SQLite runs one write transaction at a time.
+    let rentalQuery = trx
+      .selectFrom("rentals")
+      .select(["id", "status", "due_date", "contract_no"])
+      .where("id", "=", a.rental_id as string);
+    if (dialectOf(trx) === "postgres") rentalQuery = rentalQuery.forUpdate();
+    const rental = await rentalQuery.executeTakeFirstOrThrow();
+    if (rental.status !== "active") {
+      throw new DomainError("VALIDATION", "このレンタルはすでに終了しています(すべての商品の返却を確認済み)。");
+    }
+    const rentalLines = await trx
+      .selectFrom("rental_lines")
+      .select(["id", "line_no", "model_no", "product_name", "quantity", "quantity_returned", "due_date"])
+      .where("rental_id", "=", rental.id)
+      .orderBy("line_no")
+      .execute();
+    const asked = new Set(
+      (
+        await trx.selectFrom("application_lines").select("rental_line_id").where("application_id", "=", a.id).execute()
+      ).map((l) => l.rental_line_id),
+    );
+    const out = rentalLines.filter((l) => l.quantity_returned < l.quantity);
+    const covered = out.filter((l) => asked.has(l.id));
+    if (!covered.length) {
+      throw new DomainError("VALIDATION", "延長を申し込まれた商品は、すべて返却を確認済みです。");
+    }
+    // The dates it was asked from must still hold: a line moved later meanwhile (another way) is the staff's
+    // question to the customer, not something to overwrite.
+    const moved = covered.find((l) => (l.due_date ?? rental.due_date ?? "") > (ext.previous_end_date ?? ""));
+    if (moved) {
       throw new DomainError(
         "VALIDATION",
-        rental?.status === "active"
-          ? `レンタルの返却予定日が申込時(${formatDate(ext.previous_end_date)})から${formatDate(rental.due_date)}に変わっています。お客様にご確認ください。`
-          : "このレンタルはすでに終了しています(すべての商品の返却を確認済み)。",
+        `レンタルの返却予定日が申込時(${formatDate(ext.previous_end_date)})から${formatDate(moved.due_date ?? rental.due_date)}に変わっています。お客様にご確認ください。`,
       );
     }
-    const rental = await trx
-      .selectFrom("rentals")
-      .select("contract_no")
-      .where("id", "=", a.rental_id as string)
-      .executeTakeFirstOrThrow();
+    if (covered.length === out.length && out.every((l) => l.due_date === null)) {
+      // Every line still out follows the rental: its one 返却予定日 moves.
+      await trx.updateTable("rentals").set({ due_date: endDate }).where("id", "=", rental.id).execute();
+    } else {
+      // Some lines only (or lines with dates of their own already): each line gets its date, and the rental's
+      // is the earliest of those still out (ADR 024).
+      await trx
+        .updateTable("rental_lines")
+        .set({ due_date: rental.due_date })
+        .where("rental_id", "=", rental.id)
+        .where("due_date", "is", null)
+        .execute();
+      await trx
+        .updateTable("rental_lines")
+        .set({ due_date: endDate })
+        .where(
+          "id",
+          "in",
+          covered.map((l) => l.id),
+        )
+        .execute();
+      await refreshRentalDueDate(trx, rental.id);
+    }
     const user = await submitter(trx, a.user_id);
     if (user) {
       await deps.outbox.enqueue(trx, user.email, "extension-confirmed", {
@@ -310,13 +351,18 @@ export async function confirmExtension(
         contractNo: rental.contract_no,
         previousEndDate: formatDate(ext.previous_end_date),
         endDate: formatDate(endDate),
+        items: covered.map((l) => `${l.model_no} ${l.product_name}`).join("、"),
         confirmedAt: formatTokyo(now),
         url: `${deps.config.appOrigin}/account/history/${encodeURIComponent(number)}`,
       });
     }
     await recordAudit(trx, deps.clock, { ...staff, accountId: a.account_id }, meta, "extension.confirm", {
       target: number,
-      details: { from: ext.previous_end_date, to: endDate },
+      details: {
+        from: ext.previous_end_date,
+        to: endDate,
+        ...(covered.length < out.length ? { lines: covered.map((l) => l.model_no) } : {}),
+      },
     });
     return { confirmed: true, endDate };
   });

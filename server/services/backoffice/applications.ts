@@ -304,6 +304,7 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
         "rental_lines.quantity as rental_quantity",
         "rental_lines.quantity_cancel_requested",
         "rental_lines.quantity_returned",
+        "rental_lines.due_date as rental_line_due",
       ])
       .where("application_lines.application_id", "=", a.id)
       .orderBy("application_lines.line_no")
@@ -391,6 +392,8 @@ export async function getApplicationForStaff(deps: ServiceDeps, number: string) 
               quantity: l.rental_quantity,
               cancelRequested: l.quantity_cancel_requested ?? 0,
               returned: l.quantity_returned ?? 0,
+              /** Its own 返却予定日 after an extension of some lines (null: the rental's). */
+              dueDate: l.rental_line_due,
             },
     })),
   };

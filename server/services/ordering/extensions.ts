@@ -5,7 +5,7 @@ import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { type Actor, emptyApplication, nextNumber, PERIOD_MAX, submitOnce } from "./applications";
-import { getRental, openExtensionsOf, plannedEndDate, type RentalView } from "./rentals";
+import { getRental, openExtensionsOf, plannedEndDate, type RentalLineView, type RentalView } from "./rentals";
 import { notifyNewApplication } from "./staff-notify";
 
 /**
@@ -19,11 +19,18 @@ import { notifyNewApplication } from "./staff-notify";
  *   (PERIOD_MAX months);
  * - one open (unconfirmed) extension per rental: a second one waits for the first to be confirmed. Checked
  *   again with the account locked, so two parallel requests make one application.
- * The extension covers the whole rental: the rental has one 返却予定日, which every line shares.
+ * - 全ての商品を延長 covers every line still out; 一部の商品を延長 the lines picked (at least one, each still out).
+ *   The new date must be after the current 返却予定日 of every line it covers; 延長期間 is added to the latest
+ *   of them. Once staff confirm an extension of some lines, each line keeps its own 返却予定日 and the rental's
+ *   is the earliest of the lines still out (ADR 024, migration 0021).
  */
 
 export interface ExtensionInput {
   rentalId: string;
+  /** 全ての商品を延長 ("all", the default) or 一部の商品を延長 ("partial": the lines in `lineIds`). */
+  mode?: "all" | "partial";
+  /** The rental lines to extend when `mode` is "partial". */
+  lineIds?: string[];
   /** 延長後の返却予定日, "YYYY-MM-DD"; blank when 延長期間 is given instead. */
   endDate: string;
   /** 延長期間 (0 or absent: not given): the new date is the current one plus this many days or months. */
@@ -38,6 +45,11 @@ export function latestEndDate(startDate: string): string {
   return plannedEndDate(startDate, "month", PERIOD_MAX.month);
 }
 
+/** The latest of some "YYYY-MM-DD" dates ("" for none). */
+function latestOf(dates: (string | null)[]): string {
+  return dates.reduce<string>((latest, d) => (d && d > latest ? d : latest), "");
+}
+
 /** The open extension of a rental, if any (rentals.ts openExtensionsOf). */
 async function openExtension(db: DB, rentalId: string): Promise<{ number: string } | undefined> {
   const number = (await openExtensionsOf(db, [rentalId])).get(rentalId);
@@ -46,7 +58,11 @@ async function openExtension(db: DB, rentalId: string): Promise<{ number: string
 
 export interface CheckedExtension {
   rental: RentalView;
-  /** The rental's 返却予定日 now. */
+  /** The lines the extension covers (all still out, or those picked). */
+  lines: RentalLineView[];
+  /** Only some of the lines still out are extended. */
+  partial: boolean;
+  /** The 返却予定日 now of the lines it covers (the latest, if they differ). */
   currentEndDate: string;
   endDate: string;
   endDateLabel: string;
@@ -64,14 +80,14 @@ export async function validateExtension(
   input: ExtensionInput,
 ): Promise<CheckedExtension> {
   const rental = await getRental(deps, accountId, input.rentalId);
-  const current = rental.plannedEndDate;
-  if (!current) {
+  if (!rental.plannedEndDate) {
     throw new DomainError(
       "VALIDATION",
       "返却予定日のないレンタルは延長できません。コンタクトセンタへお問い合わせください。",
     );
   }
-  if (!rental.lines.some((l) => l.cancellable > 0)) {
+  const running = rental.lines.filter((l) => l.cancellable > 0);
+  if (!running.length) {
     throw new DomainError("VALIDATION", "すべての商品の解約を申し込み済みのため、延長できません。");
   }
   const open = await openExtension(deps.db, rental.id);
@@ -82,6 +98,16 @@ export async function validateExtension(
     );
   }
   const errors: Record<string, string[]> = {};
+  // The lines it covers, and the latest 返却予定日 among them: the date it extends from.
+  const partial = input.mode === "partial";
+  const picked = new Set(input.lineIds ?? []);
+  const lines = partial ? running.filter((l) => picked.has(l.id)) : running;
+  if (partial && [...picked].some((id) => !running.some((l) => l.id === id))) {
+    errors.lines = ["延長できない商品(解約を申し込み済みの商品)が選ばれています。画面を開き直してください。"];
+  } else if (partial && !lines.length) {
+    errors.lines = ["延長する商品を選んでください。"];
+  }
+  const current = latestOf((lines.length ? lines : running).map((l) => l.plannedEndDate ?? rental.plannedEndDate));
   const today = tokyoDateString(deps.clock.now());
   const latest = latestEndDate(rental.startDate);
   // The date as typed, or as 延長期間 gives it (its messages then stand beside that field).
@@ -122,6 +148,8 @@ export async function validateExtension(
   if (Object.keys(errors).length) throw new DomainError("VALIDATION", INVALID, errors);
   return {
     rental,
+    lines,
+    partial: partial && lines.length < running.length,
     currentEndDate: current,
     endDate,
     currentEndDateLabel: formatDate(current),
@@ -156,12 +184,19 @@ export async function requestExtension(
           `この注文には確認待ちの延長申込(${open.number})があります。確認が済んでから、あらためてお申し込みください。`,
         );
       }
+      // The covered lines' dates as they are now: the latest must still be the one checked.
       const live = await trx
-        .selectFrom("rentals")
-        .select(["due_date", "status"])
-        .where("id", "=", rental.id)
-        .executeTakeFirst();
-      if (live?.status !== "active" || live.due_date !== checked.currentEndDate) {
+        .selectFrom("rental_lines")
+        .innerJoin("rentals", "rentals.id", "rental_lines.rental_id")
+        .select(["rentals.status", "rentals.due_date as rental_due", "rental_lines.due_date"])
+        .where(
+          "rental_lines.id",
+          "in",
+          checked.lines.map((l) => l.id),
+        )
+        .execute();
+      const liveDate = latestOf(live.map((l) => l.due_date ?? l.rental_due));
+      if (live.some((l) => l.status !== "active") || liveDate !== checked.currentEndDate) {
         throw new DomainError(
           "VALIDATION",
           "返却予定日が変わりました。画面を開き直して、延長後の返却予定日をご確認ください。",
@@ -178,7 +213,7 @@ export async function requestExtension(
           notes: input.notes.trim(),
         })
         .execute();
-      const lines = rental.lines.filter((l) => l.cancellable > 0);
+      const { lines } = checked;
       await trx
         .insertInto("application_lines")
         .values(
@@ -197,7 +232,11 @@ export async function requestExtension(
       await notifyNewApplication(deps, trx, number);
       await recordAudit(trx, deps.clock, actor, meta, "application.extension", {
         target: `${number} (${rental.contractNo})`,
-        details: { from: checked.currentEndDate, to: checked.endDate },
+        details: {
+          from: checked.currentEndDate,
+          to: checked.endDate,
+          ...(checked.partial ? { lines: lines.map((l) => l.modelNo) } : {}),
+        },
       });
       return number;
     });

@@ -19,8 +19,10 @@ export interface RentalLineView {
   quantity: number;
   cancelRequested: number;
   returned: number;
-  /** Still on rent and not yet asked back: what a cancellation may still cover. */
+  /** Still on rent and not yet asked back: what a cancellation (or an extension) may still cover. */
   cancellable: number;
+  /** This line's 返却予定日: its own after an extension of some lines, else the rental's (null without one). */
+  plannedEndDate: string | null;
 }
 
 export interface RentalView {
@@ -30,8 +32,13 @@ export interface RentalView {
   startDate: string;
   /** The order's レンタル期間, when it had one. */
   period: { unit: "day" | "month"; count: number } | null;
-  /** 返却予定日: the start date plus the period ("YYYY-MM-DD"), or null without a period. */
+  /**
+   * 返却予定日: the start date plus the period ("YYYY-MM-DD"), moved by confirmed extensions, or null without a
+   * period. When lines have dates of their own (an extension of some lines), the earliest of the lines still out.
+   */
   plannedEndDate: string | null;
+  /** The lines' 返却予定日 differ (an extension covered only some of them): each line shows its own. */
+  lineDates: boolean;
   /** Today in Japan is before the start date: arranged, not yet running (開始前). */
   notStarted: boolean;
   /** Days from today (Japan) to 返却予定日; negative once it has passed; null without a period. */
@@ -163,6 +170,24 @@ export async function arrangeOrder(
   });
 }
 
+/**
+ * A rental's 返却予定日 after its lines' dates changed (an extension of some lines confirmed, goods returned): the
+ * earliest date of the lines still out (not all returned). Nothing changes while every line follows the rental
+ * (no line has a date of its own), or when no line is out any more (the rental keeps its last date).
+ */
+export async function refreshRentalDueDate(trx: DB, rentalId: string): Promise<void> {
+  const earliest = await trx
+    .selectFrom("rental_lines")
+    .select((eb) => eb.fn.min<string | null>("due_date").as("due"))
+    .where("rental_id", "=", rentalId)
+    .where("due_date", "is not", null)
+    .where(sql<boolean>`quantity_returned < quantity`)
+    .executeTakeFirst();
+  if (earliest?.due) {
+    await trx.updateTable("rentals").set({ due_date: earliest.due }).where("id", "=", rentalId).execute();
+  }
+}
+
 /** The user who submitted an application, with the account's company name (null once deleted). */
 export async function submitter(trx: DB, userId: string) {
   return trx
@@ -278,6 +303,8 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
   const today = tokyoDateString(deps.clock.now());
   return rentals.map((r) => {
     const end = r.due_date;
+    const lines = linesOf.get(r.id) ?? [];
+    const dates = new Set(lines.filter((l) => l.quantity_returned < l.quantity).map((l) => l.due_date ?? end));
     return {
       id: r.id,
       contractNo: r.contract_no,
@@ -288,7 +315,8 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
       notStarted: today < r.start_date,
       daysLeft: end ? daysBetween(today, end) : null,
       openExtension: extensions.get(r.id) ?? null,
-      lines: (linesOf.get(r.id) ?? []).map((l) => ({
+      lineDates: dates.size > 1,
+      lines: lines.map((l) => ({
         id: l.id,
         lineNo: l.line_no,
         modelNo: l.model_no,
@@ -297,6 +325,7 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
         cancelRequested: l.quantity_cancel_requested,
         returned: l.quantity_returned,
         cancellable: l.quantity - l.quantity_cancel_requested,
+        plannedEndDate: l.due_date ?? end,
       })),
     };
   });

@@ -14,6 +14,8 @@ import { daysBetween, submitter } from "./rentals";
  *   nothing. A due date moved later is a new date, so it gets its own reminder.
  * - A rental that came into the window while the job was not running (the server was down that day) is still
  *   reminded, up to its 返却予定日 itself; after that, no more.
+ * - Lines with dates of their own (an extension of some lines, ADR 024): each date of the rental's lines still
+ *   out is reminded, listing the lines due that day; the rental's own date is the earliest of them.
  * - Nothing for a closed rental, a rental without a period (no due date), or a user since deleted (the
  *   reminder is then recorded without a mail: there is nobody to tell).
  */
@@ -32,36 +34,59 @@ export async function sendReturnReminders(deps: ServiceDeps, daysBefore: number)
   if (daysBefore <= 0) return 0;
   const now = deps.clock.now();
   const today = tokyoDateString(now);
-  const due = await deps.db
-    .selectFrom("rentals")
-    .innerJoin("applications", "applications.id", "rentals.order_application_id")
-    .select([
-      "rentals.id",
-      "rentals.contract_no",
-      "rentals.due_date",
-      "applications.number",
-      "applications.user_id",
-      "applications.account_id",
-    ])
-    // A literal, not a parameter: SQLite uses the partial index rentals_active_due_idx only for a condition it
-    // can see implies the index's own (status = 'active').
-    .where(sql<boolean>`rentals.status = 'active'`)
-    .where("rentals.due_date", ">=", today)
-    .where("rentals.due_date", "<=", addDays(today, daysBefore))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("return_reminders")
-            .select(sql.lit(1).as("one"))
-            .whereRef("return_reminders.rental_id", "=", "rentals.id")
-            .whereRef("return_reminders.due_date", "=", "rentals.due_date"),
-        ),
-      ),
-    )
-    .orderBy("rentals.due_date")
-    .orderBy("rentals.id")
-    .limit(BATCH)
-    .execute();
+  const until = addDays(today, daysBefore);
+  const notReminded = (date: "rentals.due_date" | "rental_lines.due_date") =>
+    sql<boolean>`not exists (select 1 from return_reminders where return_reminders.rental_id = rentals.id and return_reminders.due_date = ${sql.ref(date)})`;
+  const rentalColumns = [
+    "rentals.id",
+    "rentals.contract_no",
+    "applications.number",
+    "applications.user_id",
+    "applications.account_id",
+  ] as const;
+  const [byRental, byLine] = await Promise.all([
+    deps.db
+      .selectFrom("rentals")
+      .innerJoin("applications", "applications.id", "rentals.order_application_id")
+      .select([...rentalColumns, "rentals.due_date"])
+      // A literal, not a parameter: SQLite uses the partial index rentals_active_due_idx only for a condition it
+      // can see implies the index's own (status = 'active').
+      .where(sql<boolean>`rentals.status = 'active'`)
+      .where("rentals.due_date", ">=", today)
+      .where("rentals.due_date", "<=", until)
+      .where(notReminded("rentals.due_date"))
+      .orderBy("rentals.due_date")
+      .orderBy("rentals.id")
+      .limit(BATCH)
+      .execute(),
+    // The lines' own dates, on rental_lines_due_idx (migration 0021).
+    deps.db
+      .selectFrom("rental_lines")
+      .innerJoin("rentals", "rentals.id", "rental_lines.rental_id")
+      .innerJoin("applications", "applications.id", "rentals.order_application_id")
+      .select([...rentalColumns, "rental_lines.due_date"])
+      .distinct()
+      .where("rental_lines.due_date", "is not", null)
+      .where("rental_lines.due_date", ">=", today)
+      .where("rental_lines.due_date", "<=", until)
+      .where(sql<boolean>`rental_lines.quantity_returned < rental_lines.quantity`)
+      .where("rentals.status", "=", "active")
+      .where(notReminded("rental_lines.due_date"))
+      .orderBy("rental_lines.due_date")
+      .orderBy("rentals.id")
+      .limit(BATCH)
+      .execute(),
+  ]);
+  const seen = new Set<string>();
+  const due = [...byRental, ...byLine]
+    .filter((r) => {
+      const key = `${r.id} ${r.due_date}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => ((a.due_date ?? "") < (b.due_date ?? "") ? -1 : (a.due_date ?? "") > (b.due_date ?? "") ? 1 : 0))
+    .slice(0, BATCH);
   let sent = 0;
   for (const r of due) {
     const dueDate = r.due_date as string;
@@ -78,7 +103,15 @@ export async function sendReturnReminders(deps: ServiceDeps, daysBefore: number)
       if (!user) return false;
       const lines = await trx
         .selectFrom("rental_lines")
-        .select(["model_no", "product_name", "quantity", "quantity_returned"])
+        .innerJoin("rentals", "rentals.id", "rental_lines.rental_id")
+        .select([
+          "model_no",
+          "product_name",
+          "quantity",
+          "quantity_returned",
+          "rental_lines.due_date",
+          "rentals.due_date as rental_due",
+        ])
         .where("rental_id", "=", r.id)
         .orderBy("line_no")
         .execute();
@@ -91,7 +124,8 @@ export async function sendReturnReminders(deps: ServiceDeps, daysBefore: number)
         dueDate: formatDate(dueDate),
         daysLeft: left === 0 ? "本日" : `あと${left}日`,
         items: lines
-          .filter((l) => l.quantity > l.quantity_returned)
+          // The lines due that day (a line without a date of its own has the rental's).
+          .filter((l) => l.quantity > l.quantity_returned && (l.due_date ?? l.rental_due) === dueDate)
           .map((l) => `${l.model_no} ${l.product_name} ×${l.quantity - l.quantity_returned}`)
           .join("、"),
         url: `${deps.config.appOrigin}/rentals`,
