@@ -175,7 +175,10 @@ test.describe("延長", () => {
     if (js) {
       await expect(page.getByRole("alert")).toBeFocused();
       await audit(page, "延長 with 延長する商品 missing");
-      for (const width of [320, 1280]) await fits(page, width);
+      for (const width of [320, 1280]) {
+        await fits(page, width);
+        await page.screenshot({ path: test.info().outputPath(`extend-lines-${width}.png`), fullPage: true });
+      }
       await page.setViewportSize({ width: 1280, height: 900 });
     }
     await page.getByLabel("DSOX1204G を延長").check();
