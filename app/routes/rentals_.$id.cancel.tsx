@@ -1,9 +1,9 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useState } from "react";
 import { ConfirmStep } from "~/components/ConfirmStep";
 import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { LineQuantityField } from "~/components/LineQuantityField";
+import { ScopeChoice, useScope } from "~/components/ScopeChoice";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
 import { requireCustomer } from "~/utils/auth.server";
@@ -82,16 +82,7 @@ export default function CancelPage() {
   const result = useActionData<typeof action>();
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
-  // 解約数量 matters only for 一部の商品を解約: with JavaScript the fields are disabled while 全ての商品を
-  // 解約 is chosen (never in the server's HTML, so that without JavaScript they can still be filled).
-  const [chosen, setChosen] = useState<"all" | "partial">(values?.mode ?? "all");
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => {
-    // A choice made before the page's JavaScript ran is in the DOM, not in the state: start from it.
-    const picked = document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value;
-    if (picked === "all" || picked === "partial") setChosen(picked);
-    setHydrated(true);
-  }, []);
+  const { linesOff, choose } = useScope(values?.mode);
 
   if (result?.step === "confirm") {
     const v = result.values;
@@ -116,7 +107,6 @@ export default function CancelPage() {
     );
   }
 
-  const mode = values?.mode ?? "all";
   return (
     <section className="card wide">
       <h1>解約</h1>
@@ -134,29 +124,7 @@ export default function CancelPage() {
       />
       <Form method="post" noValidate>
         <input type="hidden" name="formKey" value={values?.formKey ?? formKey} />
-        <fieldset className="field">
-          <legend>解約する商品</legend>
-          <label className="inline">
-            <input
-              type="radio"
-              name="mode"
-              value="all"
-              defaultChecked={mode === "all"}
-              onChange={() => setChosen("all")}
-            />{" "}
-            全ての商品を解約
-          </label>
-          <label className="inline">
-            <input
-              type="radio"
-              name="mode"
-              value="partial"
-              defaultChecked={mode === "partial"}
-              onChange={() => setChosen("partial")}
-            />{" "}
-            一部の商品を解約
-          </label>
-        </fieldset>
+        <ScopeChoice legend="解約する商品" verb="解約" initial={values?.mode} choose={choose} />
         <ErrorList errors={errors.lines} />
         <table className="table stack">
           <thead>
@@ -182,7 +150,7 @@ export default function CancelPage() {
                     modelNo={l.modelNo}
                     min={0}
                     max={l.cancellable}
-                    disabled={l.cancellable === 0 || (hydrated && chosen === "all")}
+                    disabled={l.cancellable === 0 || linesOff}
                     defaultValue={values?.quantities[l.id] ?? "0"}
                     fieldErrors={errors}
                   />

@@ -1,8 +1,8 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useState } from "react";
 import { ConfirmStep } from "~/components/ConfirmStep";
 import { ErrorList, Field, FormAlert, fieldId, Need, Select } from "~/components/Field";
+import { ScopeChoice, useScope } from "~/components/ScopeChoice";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectToApplication } from "~/utils/application.server";
 import { requireCustomer } from "~/utils/auth.server";
@@ -80,15 +80,7 @@ export default function ExtendPage() {
   const values = result?.values;
   const errors = result?.fieldErrors ?? {};
   const running = rental.lines.filter((l) => l.cancellable > 0);
-  // The checkboxes matter only for 一部の商品を延長: with JavaScript they are disabled while 全ての商品を延長 is
-  // chosen (never in the server's HTML, so that without JavaScript they can still be ticked), as on 解約.
-  const [chosen, setChosen] = useState<"all" | "partial">(values?.mode ?? "all");
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => {
-    const picked = document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value;
-    if (picked === "all" || picked === "partial") setChosen(picked);
-    setHydrated(true);
-  }, []);
+  const { linesOff, choose } = useScope(values?.mode);
 
   if (result?.step === "confirm") {
     const { checked, values: v } = result;
@@ -130,7 +122,6 @@ export default function ExtendPage() {
       : !running.length
         ? "すべての商品の解約を申し込み済みのため、延長できません。"
         : null;
-  const mode = values?.mode ?? "all";
   const ticked = new Set(values?.lineIds ?? []);
   return (
     <section className="card wide">
@@ -160,29 +151,7 @@ export default function ExtendPage() {
           />
           <Form method="post" noValidate>
             <input type="hidden" name="formKey" value={values?.formKey ?? formKey} />
-            <fieldset className="field">
-              <legend>延長する商品</legend>
-              <label className="inline">
-                <input
-                  type="radio"
-                  name="mode"
-                  value="all"
-                  defaultChecked={mode === "all"}
-                  onChange={() => setChosen("all")}
-                />{" "}
-                全ての商品を延長
-              </label>
-              <label className="inline">
-                <input
-                  type="radio"
-                  name="mode"
-                  value="partial"
-                  defaultChecked={mode === "partial"}
-                  onChange={() => setChosen("partial")}
-                />{" "}
-                一部の商品を延長
-              </label>
-            </fieldset>
+            <ScopeChoice legend="延長する商品" verb="延長" initial={values?.mode} choose={choose} />
             <ErrorList id={`${fieldId("lines")}-errors`} errors={errors.lines} />
             <table className="table stack">
               <thead>
@@ -213,7 +182,7 @@ export default function ExtendPage() {
                           value={l.id}
                           id={i === 0 ? fieldId("lines") : undefined}
                           defaultChecked={ticked.has(l.id)}
-                          disabled={hydrated && chosen === "all"}
+                          disabled={linesOff}
                           aria-invalid={errors.lines ? true : undefined}
                           aria-describedby={errors.lines ? `${fieldId("lines")}-errors` : undefined}
                         />{" "}
