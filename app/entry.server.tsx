@@ -1,12 +1,9 @@
-import { Writable } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
-import { renderToPipeableStream } from "react-dom/server";
+import { renderToString } from "react-dom/server";
 import { compressDocument } from "../server/compression";
 import { loggedPath } from "../server/request-log";
 import { NonceProvider } from "./utils/nonce";
-
-const ABORT_DELAY = 5_000;
 
 /**
  * Errors of loaders and actions. An answer the app chose (404 of an unknown path or of another account's
@@ -23,11 +20,17 @@ export function handleError(error: unknown, { request, context }: LoaderFunction
 }
 
 /**
- * The document is rendered whole, then sent as one body. No page suspends (no `defer`), so the shell is the
- * whole page anyway, and one body is cheaper than a stream: the compression middleware flushes after every
- * chunk the Express adapter writes, and React writes the document in chunks of about 2 KB (see
- * docs/benchmarks.md). A page that one day suspends still works: the answer waits for all of it. The body
- * is compressed here in one call (server/compression.ts), not by the middleware's stream.
+ * The document is rendered whole into a string (`renderToString`), then sent as one body, compressed in one
+ * call (server/compression.ts). No page streams or suspends: no `defer`, no `<Await>`, no `lazy` on the server
+ * (tests/unit/entry-server.test.ts keeps it so), so the shell is the whole page anyway.
+ *
+ * Not `renderToPipeableStream`: React 18's streaming renderer encodes into 2 KB buffers and, when a character of
+ * several bytes does not fit at a buffer's end, sends the whole buffer with its unwritten tail — NUL bytes
+ * inside Japanese text, which a browser drops from text and turns into U+FFFD inside an attribute (an
+ * aria-label read "レンタル中の商\uFFFD品"). React 19 fixed it (facebook/react#26228); React 18.3.1 is what this
+ * stack has. The string renderer builds the document as one string and never had the fault. It also costs less
+ * CPU: no encoding of every small piece of markup into a buffer (docs/benchmarks.md, decision 019).
+ * A render that throws makes Remix render the error boundary instead, as a failed shell did.
  */
 export default function handleRequest(
   request: Request,
@@ -37,48 +40,14 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce;
-  return new Promise<Response>((resolve, reject) => {
-    let shellRendered = false;
-    const chunks: Uint8Array[] = [];
-    const sink = new Writable({
-      write(chunk: Uint8Array, _encoding, done) {
-        chunks.push(chunk);
-        done();
-      },
-    });
-    // The render's deadline, cleared once the document is whole: a pending timer would keep the render
-    // (request, loader data, React's state) alive for ABORT_DELAY after the answer, which under load is
-    // thousands of finished requests held in memory.
-    const deadline = setTimeout(() => abort(), ABORT_DELAY);
-    const { pipe, abort } = renderToPipeableStream(
-      <NonceProvider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
-      </NonceProvider>,
-      {
-        nonce,
-        onShellReady() {
-          shellRendered = true;
-        },
-        onAllReady() {
-          sink.once("finish", () => {
-            clearTimeout(deadline);
-            responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-            compressDocument(request, responseHeaders, Buffer.concat(chunks)).then(
-              (body) => resolve(new Response(body, { headers: responseHeaders, status: responseStatusCode })),
-              reject,
-            );
-          });
-          pipe(sink);
-        },
-        onShellError(error: unknown) {
-          clearTimeout(deadline);
-          reject(error);
-        },
-        onError(error: unknown) {
-          responseStatusCode = 500;
-          if (shellRendered) console.error(error);
-        },
-      },
-    );
-  });
+  const html = renderToString(
+    <NonceProvider value={nonce}>
+      <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+    </NonceProvider>,
+  );
+  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  const body = Buffer.from(`<!DOCTYPE html>${html}`, "utf8") as Buffer<ArrayBuffer>;
+  return compressDocument(request, responseHeaders, body).then(
+    (compressed) => new Response(compressed, { headers: responseHeaders, status: responseStatusCode }),
+  );
 }

@@ -284,6 +284,29 @@ describe("control characters typed into a page", () => {
   });
 });
 
+describe("pages as bytes", () => {
+  // React 18's streaming renderer encodes into 2 KB buffers and sent the whole buffer when a character of
+  // several bytes did not fit at its end: NUL bytes inside Japanese text (an aria-label then read "商\uFFFD品").
+  it("pages full of Japanese (catalog, search, home, account, rentals) are valid UTF-8 without a NUL byte", async () => {
+    const { h, url } = await start();
+    const { seedCatalog } = await import("../../db/seed/demo");
+    await seedCatalog(h.deps);
+    const session = sessionOf(await login(url));
+    let multibyte = 0;
+    for (const path of ["/products", "/products?q=%E3%83%AC%E3%83%BC%E3%82%B6%E3%83%BC", "/", "/account", "/rentals"]) {
+      const res = await fetch(`${url}${path}`, { headers: { Cookie: session } });
+      expect(res.status, path).toBe(200);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(bytes.indexOf(0), `${path}: first NUL byte`).toBe(-1);
+      const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      expect(text.startsWith("<!DOCTYPE html><html"), path).toBe(true);
+      multibyte += bytes.length - text.length;
+    }
+    // Enough Japanese that many 2 KB boundaries fell inside a character (each adds 2 bytes to the count).
+    expect(multibyte).toBeGreaterThan(10_000);
+  });
+});
+
 describe("compression by the app itself (brotli, else gzip)", () => {
   function get(url: string, acceptEncoding?: string) {
     return new Promise<{ status?: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
