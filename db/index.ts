@@ -72,7 +72,7 @@ export interface SlowQuery {
   ms: number;
 }
 
-/** Kysely's log hook for `DbOptions.slowQueryMs`. */
+/** Kysely's log hook for `DbOptions.slowQueryMs`, on PostgreSQL (SQLite times its statements itself). */
 function slowQueryLog(options: DbOptions): KyselyConfig["log"] {
   const limit = options.slowQueryMs ?? 0;
   const report = options.onSlowQuery;
@@ -163,7 +163,8 @@ export const STATEMENT_CACHE_SIZE = 500;
  * running the app's small indexed queries (docs/benchmarks.md). The least recently used statement goes
  * beyond `size`. A statement still being iterated (a streamed query) is never handed out twice: a second
  * user of the same SQL meanwhile gets a statement of its own. SQLite re-prepares a kept statement by itself
- * when the schema changes (a migration).
+ * when the schema changes (a migration). With `slow`, each statement handed out reports its calls into SQLite
+ * of at least `limitMs` (timedStatement).
  */
 export function withStatementCache(
   db: SQLite.Database,
