@@ -62,6 +62,12 @@ test("a failed login and a staff ロック解除 appear in 操作ログ; 顧客 
   await page.getByLabel("顧客", { exact: true }).fill(account.loginId);
   await page.getByLabel("操作", { exact: true }).selectOption({ label: "すべて" });
   await page.getByRole("button", { name: "検索" }).click();
+  // With JavaScript the search is a client-side navigation: the CSV link follows the new filter once it is done
+  // (clicked before, it would still ask for the unknown 顧客's CSV and be sent back to the page).
+  await expect(page.getByRole("link", { name: "CSV" })).toHaveAttribute(
+    "href",
+    new RegExp(`[?&]loginId=${account.loginId}(&|$)`),
+  );
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: "CSV" }).click();
   const download = await downloading;
