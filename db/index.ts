@@ -72,16 +72,23 @@ export interface SlowQuery {
   ms: number;
 }
 
-/** Kysely's log hook for `DbOptions.slowQueryMs`, on PostgreSQL (SQLite times its statements itself). */
-function slowQueryLog(options: DbOptions): KyselyConfig["log"] {
+/**
+ * `DbOptions.slowQueryMs` as one function for both dialects: given a statement's SQL and its time, it reports
+ * the statement when the time is at or over the limit. Undefined when slow statements are not logged.
+ */
+function slowQueryReporter(options: DbOptions): ((sqlText: string, ms: number) => void) | undefined {
   const limit = options.slowQueryMs ?? 0;
   const report = options.onSlowQuery;
   if (!limit || !report) return undefined;
-  return (event) => {
-    if (event.queryDurationMillis >= limit) {
-      report({ sql: event.query.sql.replace(/\s+/g, " ").trim(), ms: Math.round(event.queryDurationMillis) });
-    }
+  return (sqlText, ms) => {
+    if (ms >= limit) report({ sql: sqlText.replace(/\s+/g, " ").trim(), ms: Math.round(ms) });
   };
+}
+
+/** Kysely's log hook for `DbOptions.slowQueryMs`, on PostgreSQL (SQLite times its statements itself). */
+function slowQueryLog(options: DbOptions): KyselyConfig["log"] {
+  const reporter = slowQueryReporter(options);
+  return reporter && ((event) => reporter(event.query.sql, event.queryDurationMillis));
 }
 
 /**
@@ -122,10 +129,9 @@ export function createDb(url: string, options: DbOptions = {}): DB {
   // Not Kysely's log hook: it times from before the statement to the `await` after it, and that await resumes
   // only after every task already queued on the event loop (other requests' rendering, on a busy server), so
   // a statement of 0.01 ms could be reported at 8 ms. The statement's own time is what holds the loop.
-  const limit = options.slowQueryMs ?? 0;
-  const slow = limit && options.onSlowQuery ? { limitMs: limit, report: options.onSlowQuery } : undefined;
+  const timed = slowQueryReporter(options);
   return new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite, STATEMENT_CACHE_SIZE, slow) }, () =>
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite, STATEMENT_CACHE_SIZE, timed) }, () =>
       checkpointer?.stop(),
     ),
   });
@@ -163,17 +169,17 @@ export const STATEMENT_CACHE_SIZE = 500;
  * running the app's small indexed queries (docs/benchmarks.md). The least recently used statement goes
  * beyond `size`. A statement still being iterated (a streamed query) is never handed out twice: a second
  * user of the same SQL meanwhile gets a statement of its own. SQLite re-prepares a kept statement by itself
- * when the schema changes (a migration). With `slow`, each statement handed out reports its calls into SQLite
- * of at least `limitMs` (timedStatement).
+ * when the schema changes (a migration). With `timed`, each statement handed out tells it the time of each of
+ * its calls into SQLite (timedStatement).
  */
 export function withStatementCache(
   db: SQLite.Database,
   size = STATEMENT_CACHE_SIZE,
-  slow?: { limitMs: number; report: (slow: SlowQuery) => void },
+  timed?: (sqlText: string, ms: number) => void,
 ): SqliteDatabase {
   const kept = new Map<string, { statement: SQLite.Statement; handed: SqliteStatement }>();
   const hand = (statement: SQLite.Statement, sqlText: string) =>
-    slow ? timedStatement(statement, sqlText, slow.limitMs, slow.report) : statement;
+    timed ? timedStatement(statement, sqlText, timed) : statement;
   return {
     prepare(sqlText) {
       const entry = kept.get(sqlText);
@@ -199,19 +205,15 @@ export function withStatementCache(
 }
 
 /**
- * A statement that reports each call into SQLite of at least `limitMs` (`all`, `run`, each step of `iterate`):
- * the time the event loop was held by it, nothing else. Its SQL only, never its values.
+ * A statement that tells `timed` the time of each call into SQLite (`all`, `run`, each step of `iterate`): the
+ * time the event loop was held by it, nothing else. Its SQL only, never its values.
  */
 function timedStatement(
   statement: SQLite.Statement,
   sqlText: string,
-  limitMs: number,
-  report: (slow: SlowQuery) => void,
+  timed: (sqlText: string, ms: number) => void,
 ): SqliteStatement {
-  const check = (started: number) => {
-    const ms = performance.now() - started;
-    if (ms >= limitMs) report({ sql: sqlText.replace(/\s+/g, " ").trim(), ms: Math.round(ms) });
-  };
+  const check = (started: number) => timed(sqlText, performance.now() - started);
   return {
     reader: statement.reader,
     all(parameters) {
