@@ -89,37 +89,64 @@ export class LeasedQueue<T extends QueueTable> {
     return this.spec.columns;
   }
 
+  /**
+   * Claims up to a batch: items whose lease ran out (a worker died holding them) first, then waiting items
+   * that are due, soonest first. Each kind is one conditional UPDATE (atomic on its own, so two workers never
+   * claim one item) over a read that walks the (status, next attempt) index in order and stops at the batch:
+   * a claim costs the same with a backlog of 10,000 mails as with none. (One query for both kinds, an OR
+   * sorted by created_at, read and sorted every due row: 48 ms per claim at 14,000 pending mails, on the event
+   * loop, twice per pass.)
+   */
   private async claim(): Promise<Item<T>[]> {
     const c = this.columns;
     const { status } = this.spec;
     const now = iso(this.o.clock.now());
-    let due = this.db
-      .selectFrom(this.table)
-      .select("id")
-      .where((eb) =>
-        eb.or([
-          eb.and([eb(c.status, "=", status.waiting), eb(c.nextAttemptAt, "<=", now), eb(c.lockedUntil, "is", null)]),
-          eb.and([eb(c.status, "=", status.leased), eb(c.lockedUntil, "<=", now)]),
-        ]),
-      )
-      .orderBy("created_at")
-      .limit(this.batchSize);
-    // PostgreSQL: instances skip each other's rows instead of waiting. SQLite: the single UPDATE
-    // statement below is atomic under the database write lock, so claims never overlap.
-    if (dialectOf(this.o.db) === "postgres") due = due.forUpdate().skipLocked();
-    // Most polls find nothing: ask with a read first, so an idle worker never takes the write lock.
-    if (!(await due.execute()).length) return [];
-    const claimed = await this.db
-      .updateTable(this.table)
-      .set({
-        [c.status]: status.leased,
-        [c.lockedUntil]: iso(addMs(this.o.clock.now(), this.claimMs)),
-        [c.attempts]: sql<number>`${sql.ref(c.attempts)} + 1`,
-      })
-      .where("id", "in", due)
-      .returningAll()
-      .execute();
-    return claimed as unknown as Item<T>[];
+    const expired = (limit: number) =>
+      this.lockable(
+        this.db
+          .selectFrom(this.table)
+          .select("id")
+          .where(c.status, "=", status.leased)
+          .where(c.lockedUntil, "<=", now)
+          .limit(limit),
+      );
+    const due = (limit: number) =>
+      this.lockable(
+        this.db
+          .selectFrom(this.table)
+          .select("id")
+          .where(c.status, "=", status.waiting)
+          .where(c.nextAttemptAt, "<=", now)
+          .where(c.lockedUntil, "is", null)
+          .orderBy(c.nextAttemptAt)
+          .limit(limit),
+      );
+    const claimed: Item<T>[] = [];
+    for (const pick of [expired, due]) {
+      const room = this.batchSize - claimed.length;
+      // Most polls find nothing: ask with a read first, so an idle worker never takes the write lock.
+      if (room <= 0 || !(await pick(1).execute()).length) continue;
+      const rows = await this.db
+        .updateTable(this.table)
+        .set({
+          [c.status]: status.leased,
+          [c.lockedUntil]: iso(addMs(this.o.clock.now(), this.claimMs)),
+          [c.attempts]: sql<number>`${sql.ref(c.attempts)} + 1`,
+        })
+        .where("id", "in", pick(room))
+        .returningAll()
+        .execute();
+      claimed.push(...(rows as unknown as Item<T>[]));
+    }
+    return claimed;
+  }
+
+  /**
+   * PostgreSQL: instances skip each other's rows instead of waiting. SQLite: each UPDATE is atomic under the
+   * database write lock, so claims never overlap.
+   */
+  private lockable<Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q): Q {
+    return dialectOf(this.o.db) === "postgres" ? query.forUpdate().skipLocked() : query;
   }
 
   private async update(item: Item<T>, values: Record<string, unknown>, db: DB = this.o.db): Promise<void> {

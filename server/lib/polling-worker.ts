@@ -1,6 +1,9 @@
 /**
  * A background job that polls: runs `work()` every `pollIntervalMs` (never two runs at once), and on
- * stop waits for the run in flight. QueueWorker (server/lib/leased-queue.ts) builds on it.
+ * stop waits for the run in flight. A pass that completed something is followed by the next one at once
+ * (after the event loop's other work), so a backlog — a burst of logins' mails — goes out as fast as it can
+ * be sent instead of a batch per interval; an idle or failing queue waits the interval. QueueWorker
+ * (server/lib/leased-queue.ts) builds on it.
  */
 export abstract class PollingWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -21,13 +24,17 @@ export abstract class PollingWorker {
     this.schedule();
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.pollIntervalMs): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.runOnce()
-        .catch((error) => this.log?.(`${this.name}: ${(error as Error).message}`))
-        .finally(() => this.schedule());
-    }, this.pollIntervalMs);
+      this.runOnce().then(
+        (done) => this.schedule(done > 0 ? 0 : this.pollIntervalMs),
+        (error) => {
+          this.log?.(`${this.name}: ${(error as Error).message}`);
+          this.schedule();
+        },
+      );
+    }, delayMs);
     this.timer.unref();
   }
 

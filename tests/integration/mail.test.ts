@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { backoffMs } from "../../server/lib/leased-queue";
 import { mailboxTransport, smtpTransport } from "../../server/mail/transports";
 import { MailWorker } from "../../server/mail/worker";
 import { createHarness, type Harness } from "../support/harness";
 import { freePort } from "../support/processes";
+import { recordingPlans } from "../support/query-plans";
 import { startSmtpPeer } from "../support/smtp-peer";
 
 let h: Harness;
@@ -178,6 +179,91 @@ describe("outbox guarantees", () => {
     const [mail] = await h.mailsTo("taro@example.jp");
     expect(mail?.html).toContain("山田 &lt;太郎&gt; 様");
     expect(mail?.html).not.toContain("<太郎>");
+  });
+
+  it("works through a backlog a batch at a time: leases that ran out first, then the soonest due; never one not yet due", async () => {
+    for (let i = 0; i < 30; i++) await enqueueNotice(`user${i}@example.jp`);
+    const ids = (await h.db.selectFrom("mail_outbox").select(["id", "to_address"]).orderBy("to_address").execute()).map(
+      (r) => r.id,
+    );
+    const at = (ms: number) => new Date(h.clock.now().getTime() + ms).toISOString();
+    // Two a dead worker left leased; one retried earlier and due before the others; one not due yet.
+    await h.db
+      .updateTable("mail_outbox")
+      .set({ status: "sending", attempts: 1, locked_until: at(-1000) })
+      .where("id", "in", ids.slice(28, 30))
+      .execute();
+    await h.db
+      .updateTable("mail_outbox")
+      .set({ next_attempt_at: at(-3_600_000) })
+      .where("id", "=", ids[27] as string)
+      .execute();
+    await h.db
+      .updateTable("mail_outbox")
+      .set({ next_attempt_at: at(60_000) })
+      .where("id", "=", ids[0] as string)
+      .execute();
+
+    expect(await h.worker.runOnce()).toBe(20);
+    const sent = async () =>
+      (await h.db.selectFrom("mail_outbox").select("id").where("status", "=", "sent").execute()).map((r) => r.id);
+    const first = await sent();
+    expect(first).toEqual(expect.arrayContaining([ids[28], ids[29], ids[27]]));
+    expect(first).not.toContain(ids[0]);
+    expect(await h.worker.runOnce()).toBe(9);
+    expect((await sent()).sort()).toEqual(ids.slice(1).sort());
+    h.clock.advance(60_000);
+    expect(await h.worker.runOnce()).toBe(1);
+    expect(await h.db.selectFrom("dev_mailbox").selectAll().execute()).toHaveLength(30);
+  });
+
+  it.runIf(process.env.TEST_DB !== "postgres")(
+    "claims by walking the due index in order, without sorting the backlog (SQLite's plan)",
+    async () => {
+      for (let i = 0; i < 3; i++) await enqueueNotice(`user${i}@example.jp`);
+      const recording = recordingPlans(h, { writes: true });
+      const worker = new MailWorker({
+        db: recording.db,
+        clock: h.clock,
+        transport: mailboxTransport(h.db),
+        from: "x <x@example.jp>",
+        pollIntervalMs: 1000,
+      });
+      await h.db
+        .updateTable("mail_outbox")
+        .set({ status: "sending", locked_until: h.clock.now().toISOString() })
+        .where("to_address", "=", "user0@example.jp")
+        .execute();
+      expect(await worker.runOnce()).toBe(3);
+      const claims = recording.plans().filter((p) => /"mail_outbox".*"next_attempt_at"|"locked_until" <=/.test(p.sql));
+      expect(claims.length).toBeGreaterThanOrEqual(4);
+      for (const { sql, plan } of claims) {
+        expect(plan, sql).toContain("mail_outbox_due_idx");
+        expect(plan, sql).not.toContain("TEMP B-TREE");
+        expect(plan, sql).not.toMatch(/SCAN mail_outbox(?! USING)/);
+      }
+    },
+  );
+
+  it("a started worker sends a backlog batch after batch, without waiting its interval between them", async () => {
+    for (let i = 0; i < 45; i++) await enqueueNotice(`user${i}@example.jp`);
+    const worker = new MailWorker({
+      db: h.db,
+      clock: h.clock,
+      transport: mailboxTransport(h.db),
+      from: "x <x@example.jp>",
+      pollIntervalMs: 1500,
+    });
+    const started = Date.now();
+    worker.start();
+    try {
+      const delivered = async () => (await h.db.selectFrom("dev_mailbox").select("id").execute()).length;
+      // Three batches of 20; at one batch per interval the last would go out after 4.5 s.
+      await vi.waitFor(async () => expect(await delivered()).toBe(45), { timeout: 2900, interval: 50 });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it("claims each mail once when two workers run at the same time", async () => {

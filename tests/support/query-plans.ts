@@ -5,9 +5,13 @@ import type { Harness } from "./harness";
 
 /**
  * The harness's database with every statement recorded, and SQLite's plan of each afterwards: run the
- * services on `db`, then ask `plans()` how SQLite answers what they ran (SQLite only).
+ * services on `db`, then ask `plans()` how SQLite answers what they ran (SQLite only). Reads only, unless
+ * `writes` asks for the plans of updates and deletes too (how they find their rows).
  */
-export function recordingPlans(h: Pick<Harness, "db" | "databaseUrl">): {
+export function recordingPlans(
+  h: Pick<Harness, "db" | "databaseUrl">,
+  { writes = false }: { writes?: boolean } = {},
+): {
   db: DB;
   plans(): { sql: string; plan: string }[];
 } {
@@ -28,7 +32,7 @@ export function recordingPlans(h: Pick<Harness, "db" | "databaseUrl">): {
       try {
         return nodes
           .map(({ node, queryId }) => db.getExecutor().compileQuery(node, queryId))
-          .filter((compiled) => /^(select|with)/.test(compiled.sql))
+          .filter((compiled) => (writes ? /^(select|with|update|delete)/ : /^(select|with)/).test(compiled.sql))
           .map((compiled) => {
             const rows = file
               .prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`)
