@@ -58,6 +58,8 @@ parentPort.on("message", (message) => {
 export function startCheckpointer(file: string, options: CheckpointerOptions): Checkpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // Not the process's flags: with --input-type=module the source above would not be read as CommonJS.
+    execArgv: [],
     workerData: {
       file,
       module: createRequire(import.meta.url).resolve("better-sqlite3"),

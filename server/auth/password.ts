@@ -1,6 +1,5 @@
 import { createHmac } from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
-import { Limiter } from "../lib/limiter";
+import { HashThreads } from "./hash-threads";
 
 /** argon2id with the OWASP minimum (m=19456 KiB, t=2, p=1); see SPEC §8. */
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -11,17 +10,18 @@ const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, pa
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
-  private readonly limiter: Limiter;
+  private readonly threads: HashThreads;
 
   /**
-   * `concurrency`: how many hashes or verifications run at once (PASSWORD_HASH_CONCURRENCY); the others
-   * queue. Fewer than the cores keeps a core free for everything else during a burst of logins.
+   * `concurrency`: how many hashes or verifications run at once (PASSWORD_HASH_CONCURRENCY), each on a thread of
+   * its own (hash-threads.ts; the process's hashers share them); the others queue. Fewer than the cores keeps a
+   * core free for everything else during a burst of logins.
    */
   constructor(
     private readonly pepper: string,
     concurrency = 1,
   ) {
-    this.limiter = new Limiter(concurrency);
+    this.threads = HashThreads.shared(concurrency);
   }
 
   private peppered(password: string): string {
@@ -29,12 +29,12 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.limiter.run(() => hash(this.peppered(password), ARGON2));
+    return this.threads.hash(this.peppered(password), ARGON2);
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
     try {
-      return await this.limiter.run(() => verify(passwordHash, this.peppered(password)));
+      return await this.threads.verify(passwordHash, this.peppered(password));
     } catch {
       return false;
     }
