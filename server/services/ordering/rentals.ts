@@ -287,6 +287,8 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
           "in",
           rentals.map((r) => r.id),
         )
+        // The index's order (rental_lines_rental_idx): each rental's lines by line_no, without sorting them all.
+        .orderBy("rental_id")
         .orderBy("line_no")
         .execute()
     : [];
