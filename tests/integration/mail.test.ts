@@ -25,6 +25,17 @@ function smtpWorker(port: number) {
   });
 }
 
+/** Another worker delivering to the dev mailbox, on `db` (the harness's unless given). */
+function mailboxWorker({ db = h.db, pollIntervalMs = 1000 }: { db?: Harness["db"]; pollIntervalMs?: number } = {}) {
+  return new MailWorker({
+    db,
+    clock: h.clock,
+    transport: mailboxTransport(h.db),
+    from: "x <x@example.jp>",
+    pollIntervalMs,
+  });
+}
+
 async function enqueueNotice(to = "taro@example.jp") {
   return h.deps.db.transaction().execute((trx) =>
     h.deps.outbox.enqueue(trx, to, "login-notice", {
@@ -222,13 +233,7 @@ describe("outbox guarantees", () => {
     async () => {
       for (let i = 0; i < 3; i++) await enqueueNotice(`user${i}@example.jp`);
       const recording = recordingPlans(h, { writes: true });
-      const worker = new MailWorker({
-        db: recording.db,
-        clock: h.clock,
-        transport: mailboxTransport(h.db),
-        from: "x <x@example.jp>",
-        pollIntervalMs: 1000,
-      });
+      const worker = mailboxWorker({ db: recording.db });
       await h.db
         .updateTable("mail_outbox")
         .set({ status: "sending", locked_until: h.clock.now().toISOString() })
@@ -247,13 +252,7 @@ describe("outbox guarantees", () => {
 
   it("a started worker sends a backlog batch after batch, without waiting its interval between them", async () => {
     for (let i = 0; i < 45; i++) await enqueueNotice(`user${i}@example.jp`);
-    const worker = new MailWorker({
-      db: h.db,
-      clock: h.clock,
-      transport: mailboxTransport(h.db),
-      from: "x <x@example.jp>",
-      pollIntervalMs: 1500,
-    });
+    const worker = mailboxWorker({ pollIntervalMs: 1500 });
     const started = Date.now();
     worker.start();
     try {
@@ -268,13 +267,7 @@ describe("outbox guarantees", () => {
 
   it("claims each mail once when two workers run at the same time", async () => {
     for (let i = 0; i < 10; i++) await enqueueNotice(`user${i}@example.jp`);
-    const other = new MailWorker({
-      db: h.db,
-      clock: h.clock,
-      transport: mailboxTransport(h.db),
-      from: "x <x@example.jp>",
-      pollIntervalMs: 1000,
-    });
+    const other = mailboxWorker();
     const [a, b] = await Promise.all([h.worker.runOnce(), other.runOnce()]);
     expect((a ?? 0) + (b ?? 0)).toBe(10);
     expect(await h.db.selectFrom("dev_mailbox").selectAll().execute()).toHaveLength(10);
