@@ -63,6 +63,54 @@ describe("the background checkpointer", () => {
     }
   });
 
+  it("never shrinks the WAL in the app's commits; empties an oversized WAL once writes pause", async () => {
+    const database = file();
+    const checkpoints: (CheckpointResult & { at: number })[] = [];
+    const limit = 256 * 1024;
+    const db = createDb(`file:${database}`, {
+      checkpointInBackground: true,
+      walSizeLimit: limit,
+      onCheckpoint: (result) => checkpoints.push({ ...result, at: Date.now() }),
+    });
+    const walBytes = () => (fs.existsSync(`${database}-wal`) ? fs.statSync(`${database}-wal`).size : 0);
+    try {
+      // The first commit after a checkpoint that caught up would truncate the file: 35–85 ms on the event loop.
+      const size = await sql<{ journal_size_limit: number }>`pragma journal_size_limit`.execute(db);
+      expect(size.rows[0]?.journal_size_limit).toBe(-1);
+      await sql`create table t (id integer primary key, v text)`.execute(db);
+      for (let i = 0; i < 100; i++) {
+        await db.transaction().execute(async (trx) => {
+          for (let j = 0; j < 5; j++) await sql`insert into t (v) values (${"x".repeat(3000)})`.execute(trx);
+        });
+      }
+      expect(walBytes()).toBeGreaterThan(limit);
+      // While commits keep coming (two passes of the thread at least), the WAL is left alone.
+      const writingUntil = Date.now() + 2500;
+      let writes = 0;
+      while (Date.now() < writingUntil) {
+        await sql`insert into t (v) values (${"y".repeat(100)})`.execute(db);
+        writes++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const stoppedAt = Date.now();
+      expect(checkpoints.filter((c) => c.at <= stoppedAt).length).toBeGreaterThanOrEqual(2);
+      expect(checkpoints.filter((c) => c.walTruncated && c.at <= stoppedAt)).toEqual([]);
+      // Writes paused: within a few passes the thread empties the file.
+      const deadline = Date.now() + 30_000;
+      while (!checkpoints.some((c) => c.walTruncated) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(checkpoints.some((c) => c.walTruncated)).toBe(true);
+      expect(walBytes()).toBe(0);
+      // Nothing lost, and the app writes on.
+      await sql`insert into t (v) values (${"z"})`.execute(db);
+      const count = await sql<{ n: number }>`select count(*) as n from t`.execute(db);
+      expect(count.rows[0]?.n).toBe(500 + writes + 1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it("tells the caller when the thread cannot run, so that the app checkpoints itself", async () => {
     const failure = await new Promise<Error>((resolve) => {
       startCheckpointer(path.join(file(), "missing", "app.sqlite"), { onFailure: resolve });
