@@ -14,6 +14,7 @@ export const COPY_ORDER: readonly { table: Table; key: readonly [string] | reado
   { table: "staff", key: ["id"] },
   { table: "sessions", key: ["id"] },
   { table: "mail_outbox", key: ["id"] },
+  { table: "mail_bodies", key: ["outbox_id"] },
   { table: "mail_attachments", key: ["id"] },
   { table: "dev_mailbox", key: ["id"] },
   { table: "audit_events", key: ["id"] },

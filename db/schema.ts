@@ -60,8 +60,6 @@ export interface MailOutboxTable {
   to_address: string;
   template: string;
   subject: string;
-  html: string;
-  text: string;
   status: "pending" | "sending" | "sent" | "failed";
   attempts: number;
   next_attempt_at: string;
@@ -69,6 +67,13 @@ export interface MailOutboxTable {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+}
+
+/** An outbox mail's body (migration 0022): written once, apart from the row the worker updates. */
+export interface MailBodyTable {
+  outbox_id: string;
+  html: string;
+  text: string;
 }
 
 /** A file attached to an outbox mail (migration 0020): the bytes as base64. */
@@ -347,6 +352,7 @@ export interface Database {
   staff: StaffTable;
   sessions: SessionTable;
   mail_outbox: MailOutboxTable;
+  mail_bodies: MailBodyTable;
   mail_attachments: MailAttachmentTable;
   dev_mailbox: DevMailboxTable;
   audit_events: AuditEventTable;

@@ -20,6 +20,7 @@ import * as m0018 from "./0018_authenticator";
 import * as m0019 from "./0019_extensions";
 import * as m0020 from "./0020_mail_attachments";
 import * as m0021 from "./0021_line_due_dates";
+import * as m0022 from "./0022_mail_bodies";
 
 /**
  * Every migration, in order. Listed in code (not read from the folder) so the order is explicit
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   "0019_extensions": m0019,
   "0020_mail_attachments": m0020,
   "0021_line_due_dates": m0021,
+  "0022_mail_bodies": m0022,
 };

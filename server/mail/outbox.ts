@@ -14,7 +14,8 @@ export interface MailAttachment {
 /**
  * Puts a mail in the outbox. Call it with the transaction of the change that causes the mail:
  * the mail then exists if and only if the change committed. It is rendered now, so a retry sends
- * exactly the same mail.
+ * exactly the same mail. The body goes to `mail_bodies`, written once: the worker's updates of the mail's
+ * row (claimed, sent) then rewrite a row of about 200 bytes, not the 12 KB of an HTML mail (migration 0022).
  */
 export class Outbox {
   constructor(
@@ -39,8 +40,6 @@ export class Outbox {
         to_address: to,
         template,
         subject: mail.subject,
-        html: mail.html,
-        text: mail.text,
         status: "pending",
         attempts: 0,
         next_attempt_at: now,
@@ -50,6 +49,7 @@ export class Outbox {
         sent_at: null,
       })
       .execute();
+    await db.insertInto("mail_bodies").values({ outbox_id: id, html: mail.html, text: mail.text }).execute();
     // Stored with the mail, in the same transaction: a retry sends the same files.
     const attachments = options.attachments ?? [];
     if (attachments.length) {

@@ -32,6 +32,13 @@ export class MailWorker extends QueueWorker<"mail_outbox"> {
   }
 
   protected async handle(row: Item<"mail_outbox">): Promise<void> {
+    const body = await this.o.db
+      .selectFrom("mail_bodies")
+      .select(["html", "text"])
+      .where("outbox_id", "=", row.id)
+      .executeTakeFirst();
+    // Written in the transaction that enqueued the mail; only a hand-edited database lacks it.
+    if (!body) throw new Error(`mail ${row.id} has no body in mail_bodies`);
     const attachments = await this.o.db
       .selectFrom("mail_attachments")
       .select(["filename", "content_type", "content_base64"])
@@ -43,8 +50,8 @@ export class MailWorker extends QueueWorker<"mail_outbox"> {
       from: this.o.from,
       to: row.to_address,
       subject: row.subject,
-      html: row.html,
-      text: row.text,
+      html: body.html,
+      text: body.text,
       createdAt: row.created_at,
       attachments: attachments.map((a) => ({
         filename: a.filename,

@@ -70,7 +70,8 @@ describe("npm run admin", () => {
     const db = createDb(env.DATABASE_URL as string);
     const mail = await db
       .selectFrom("mail_outbox")
-      .selectAll()
+      .innerJoin("mail_bodies", "mail_bodies.outbox_id", "mail_outbox.id")
+      .select(["subject", "text"])
       .where("to_address", "=", "setup@example.jp")
       .executeTakeFirstOrThrow();
     expect(mail.subject).toContain("パスワード設定依頼");

@@ -302,7 +302,8 @@ describe("the status mails carry the document", () => {
     const outbox = await h.db
       .selectFrom("mail_outbox")
       .innerJoin("mail_attachments", "mail_attachments.outbox_id", "mail_outbox.id")
-      .select(["mail_outbox.subject", "mail_outbox.text", "filename", "content_type", "size", "content_base64"])
+      .innerJoin("mail_bodies", "mail_bodies.outbox_id", "mail_outbox.id")
+      .select(["mail_outbox.subject", "mail_bodies.text", "filename", "content_type", "size", "content_base64"])
       .where("to_address", "=", USER.email)
       .orderBy("mail_outbox.created_at")
       .execute();

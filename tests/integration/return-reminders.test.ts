@@ -76,6 +76,7 @@ async function rental(days: number | null) {
 const reminders = () =>
   h.db
     .selectFrom("mail_outbox")
+    .innerJoin("mail_bodies", "mail_bodies.outbox_id", "mail_outbox.id")
     .select(["to_address", "subject", "text"])
     .where("template", "=", "return-reminder")
     .orderBy("created_at")

@@ -210,8 +210,9 @@ export const isPostgres = (db: DB) => dialectOf(db) === "postgres";
 export async function receivedMailProblems(db: DB): Promise<string[]> {
   const mails = await db
     .selectFrom("mail_outbox")
+    .innerJoin("mail_bodies", "mail_bodies.outbox_id", "mail_outbox.id")
     .leftJoin("dev_mailbox", "dev_mailbox.outbox_id", "mail_outbox.id")
-    .select(["mail_outbox.id", "mail_outbox.text", "dev_mailbox.id as delivered"])
+    .select(["mail_outbox.id", "mail_bodies.text", "dev_mailbox.id as delivered"])
     .where("mail_outbox.template", "=", "application-received")
     .execute();
   const perNumber = new Map<string, number>();
