@@ -2,7 +2,6 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import {
   Form,
   isRouteErrorResponse,
-  Link,
   Links,
   Meta,
   Outlet,
@@ -12,6 +11,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { AppLink, ClientNavigation } from "./components/AppLink";
 import { Flash } from "./components/Flash";
 import { MenuToggle } from "./components/MenuToggle";
 import styles from "./styles/app.css";
@@ -84,9 +84,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
               data?.me?.mustChangePassword ? (
                 <span className="site-name">{site.siteName}</span>
               ) : (
-                <Link to="/" className="site-name">
+                <AppLink to="/" className="site-name">
                   {site.siteName}
-                </Link>
+                </AppLink>
               )
             ) : null}
             {site ? <span className="company">{site.companyName}</span> : null}
@@ -104,11 +104,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
               </p>
               {data.me.mustChangePassword ? null : (
                 <nav aria-label="サイト" className="site-nav">
-                  <Link to="/products">商品</Link>
-                  <Link to="/quote">見積依頼</Link>
-                  <Link to="/order">注文</Link>
-                  <Link to="/rentals">レンタル中の注文</Link>
-                  <Link to="/account">お客様情報</Link>
+                  <AppLink to="/products">商品</AppLink>
+                  <AppLink to="/quote">見積依頼</AppLink>
+                  <AppLink to="/order">注文</AppLink>
+                  <AppLink to="/rentals">レンタル中の注文</AppLink>
+                  <AppLink to="/account">お客様情報</AppLink>
                 </nav>
               )}
               <Form method="post" action="/logout">
@@ -131,6 +131,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
             </p>
           ) : null}
         </footer>
+        <ClientNavigation />
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
@@ -155,7 +156,7 @@ export function ErrorBoundary() {
           : "申し訳ございません。時間をおいて再度お試しいただくか、コンタクトセンタまでお問い合わせください。"}
       </p>
       <p>
-        <Link to="/">トップへ戻る</Link>
+        <AppLink to="/">トップへ戻る</AppLink>
       </p>
     </section>
   );

@@ -1,4 +1,4 @@
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import type { applicationAction, applicationLoader } from "~/utils/application.server";
 import { displayDate } from "~/utils/dates";
@@ -11,6 +11,7 @@ import {
   quotedPrice,
   summarize,
 } from "../../server/services/ordering/pricing";
+import { AppLink } from "./AppLink";
 import { ConfirmStep } from "./ConfirmStep";
 import { DELIVERY_FIELDS, DeliveryFields } from "./DeliveryFields";
 import { ErrorList, Field, FormAlert, fieldId, Need } from "./Field";
@@ -136,7 +137,8 @@ function FormStep({
       />
       {lines.length === 0 ? (
         <p>
-          {title}する商品が選ばれていません。<Link to="/products">商品を探す</Link>から「{title}に追加」してください。
+          {title}する商品が選ばれていません。<AppLink to="/products">商品を探す</AppLink>から「{title}
+          に追加」してください。
         </p>
       ) : (
         <Form method="post" noValidate ref={formRef} onChange={(e) => setTyped(readTyped(e.currentTarget))}>
@@ -279,7 +281,7 @@ function FormStep({
             </div>
             {data.templates.length === 0 ? (
               <p className="hint">
-                よく使うお届け先は<Link to="/account/templates">お届け先テンプレート管理</Link>で登録できます。
+                よく使うお届け先は<AppLink to="/account/templates">お届け先テンプレート管理</AppLink>で登録できます。
               </p>
             ) : null}
             <DeliveryFields values={values?.delivery ?? start?.delivery} errors={errors} />

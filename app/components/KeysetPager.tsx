@@ -1,4 +1,5 @@
-import { Link, useSearchParams } from "@remix-run/react";
+import { useSearchParams } from "@remix-run/react";
+import { AppLink } from "./AppLink";
 
 /**
  * 最新へ / 次へ of a keyset-paged list filtered by GET: the same filters, without a cursor or with the
@@ -12,8 +13,8 @@ export function KeysetPager({ path, nextCursor }: { path: string; nextCursor: st
   if (nextCursor) next.set("cursor", nextCursor);
   return (
     <nav className="pagination" aria-label="ページ">
-      {params.get("cursor") ? <Link to={`${path}${first.size ? `?${first}` : ""}`}>最新へ</Link> : null}
-      {nextCursor ? <Link to={`${path}?${next}`}>次へ</Link> : null}
+      {params.get("cursor") ? <AppLink to={`${path}${first.size ? `?${first}` : ""}`}>最新へ</AppLink> : null}
+      {nextCursor ? <AppLink to={`${path}?${next}`}>次へ</AppLink> : null}
     </nav>
   );
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
 import { requireCustomer } from "~/utils/auth.server";
@@ -43,22 +44,22 @@ export default function Home() {
       <nav aria-label="メニュー" className="menu">
         <ul>
           <li>
-            <Link to="/products">商品検索</Link>
+            <AppLink to="/products">商品検索</AppLink>
           </li>
           <li>
-            <Link to="/quote">見積依頼</Link>
+            <AppLink to="/quote">見積依頼</AppLink>
           </li>
           <li>
-            <Link to="/order">注文</Link>
+            <AppLink to="/order">注文</AppLink>
           </li>
           <li>
-            <Link to="/rentals">レンタル中の注文</Link>
+            <AppLink to="/rentals">レンタル中の注文</AppLink>
           </li>
           <li>
-            <Link to="/account/history">申込履歴</Link>
+            <AppLink to="/account/history">申込履歴</AppLink>
           </li>
           <li>
-            <Link to="/account">お客様情報</Link>
+            <AppLink to="/account">お客様情報</AppLink>
           </li>
         </ul>
       </nav>
@@ -104,7 +105,7 @@ export default function Home() {
                       {a.createdAtLabel}
                     </td>
                     <td data-label="申込番号">
-                      <Link to={`/account/history/${a.number}`}>{a.number}</Link>
+                      <AppLink to={`/account/history/${a.number}`}>{a.number}</AppLink>
                     </td>
                     <td data-label="種別">{a.kindLabel}</td>
                     <td data-label="申込結果">{a.resultLabel}</td>
@@ -117,7 +118,7 @@ export default function Home() {
           <p>お手続き中のお申し込みはありません。</p>
         )}
         <p>
-          <Link to="/account/history">申込履歴をすべて見る</Link>
+          <AppLink to="/account/history">申込履歴をすべて見る</AppLink>
         </p>
       </section>
 
@@ -141,7 +142,7 @@ export default function Home() {
           </p>
         ) : null}
         <p>
-          <Link to="/rentals">レンタル中の注文・解約へ</Link>
+          <AppLink to="/rentals">レンタル中の注文・解約へ</AppLink>
         </p>
       </section>
     </section>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
+import { AppLink } from "~/components/AppLink";
 import { PeriodFields } from "~/components/Field";
 import { KeysetPager } from "~/components/KeysetPager";
 import type { loader as rootLoader } from "~/root";
@@ -108,7 +109,7 @@ export default function HistoryPage() {
               <tr key={r.id}>
                 <td data-label="申込日時">{r.createdAtLabel}</td>
                 <td data-label="申込番号">
-                  <Link to={`/account/history/${r.number}`}>{r.number}</Link>
+                  <AppLink to={`/account/history/${r.number}`}>{r.number}</AppLink>
                 </td>
                 <td data-label="種別">{r.kindLabel}</td>
                 <td data-label="申込結果" className={r.intakeStatus === "failed" ? "status-failed" : undefined}>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useRevalidator, useRouteLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useRevalidator, useRouteLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { LinesTable } from "~/components/LinesTable";
 import { MoneySummary } from "~/components/Money";
@@ -124,7 +125,7 @@ export default function ApplicationPage() {
     <div className="application-detail">
       {a.printHead ? <PrintHead number={a.number} head={a.printHead} total={a.money} /> : null}
       <p className="no-print">
-        <Link to="/account/history">← 申込履歴</Link>
+        <AppLink to="/account/history">← 申込履歴</AppLink>
       </p>
       <h2>申込番号 {a.number}</h2>
       {a.intakeStatus === "failed" ? (
@@ -148,7 +149,7 @@ export default function ApplicationPage() {
           <>
             <dt>見積番号</dt>
             <dd>
-              <Link to={`/account/history/${a.quoteNumber}`}>{a.quoteNumber}</Link>
+              <AppLink to={`/account/history/${a.quoteNumber}`}>{a.quoteNumber}</AppLink>
             </dd>
           </>
         ) : null}

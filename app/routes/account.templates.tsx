@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { DeliveryFields, readDelivery, TEMPLATE_LABELS } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -58,13 +59,13 @@ export default function TemplatesPage() {
                   </td>
                   <td data-label="操作">
                     <div className="row-actions">
-                      <Link
+                      <AppLink
                         className="button secondary"
                         to={`/account/templates/${t.id}/edit`}
                         aria-label={`${t.name} を編集`}
                       >
                         編集
-                      </Link>
+                      </AppLink>
                       {/* 削除 asks first (a step of its own, as 利用者の削除). */}
                       <Form method="get" action={`/account/templates/${t.id}/delete`}>
                         <button type="submit" className="danger" aria-label={`${t.name} を削除`}>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -42,7 +43,7 @@ export default function DeleteTemplatePage() {
         </dd>
       </dl>
       <Form method="post" className="actions">
-        <SubmitButton className="danger">削除する</SubmitButton> <Link to="/account/templates">戻る</Link>
+        <SubmitButton className="danger">削除する</SubmitButton> <AppLink to="/account/templates">戻る</AppLink>
       </Form>
     </section>
   );

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { DeliveryFields, readDelivery, TEMPLATE_LABELS } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -42,7 +43,7 @@ export default function EditTemplatePage() {
         />
         <DeliveryFields values={values} errors={result?.fieldErrors} />
         <div className="actions">
-          <SubmitButton>登録</SubmitButton> <Link to="/account/templates">キャンセル</Link>
+          <SubmitButton>登録</SubmitButton> <AppLink to="/account/templates">キャンセル</AppLink>
         </div>
       </Form>
     </section>

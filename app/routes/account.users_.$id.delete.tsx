@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -45,7 +46,7 @@ export default function DeleteUserPage() {
         <dd>{user.name || "—"}</dd>
       </dl>
       <Form method="post" className="actions">
-        <SubmitButton className="danger">削除する</SubmitButton> <Link to="/account/users">キャンセル</Link>
+        <SubmitButton className="danger">削除する</SubmitButton> <AppLink to="/account/users">キャンセル</AppLink>
       </Form>
     </section>
   );

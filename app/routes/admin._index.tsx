@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Form, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { TableScroll } from "~/components/TableScroll";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
 import { title } from "~/utils/meta";
@@ -42,9 +43,9 @@ export default function AdminHome() {
         <ul className="admin-areas">
           {COUNTS.map((c) => (
             <li key={c.key}>
-              <Link to={`/admin/applications?${c.query}`}>
+              <AppLink to={`/admin/applications?${c.query}`}>
                 {c.label} {counts[c.key]}件
-              </Link>
+              </AppLink>
             </li>
           ))}
         </ul>
@@ -68,7 +69,7 @@ export default function AdminHome() {
                   <tr key={r.number}>
                     <td>{r.createdAtLabel}</td>
                     <td>
-                      <Link to={`/admin/applications/${r.number}`}>{r.number}</Link>
+                      <AppLink to={`/admin/applications/${r.number}`}>{r.number}</AppLink>
                     </td>
                     <td>{r.kindLabel}</td>
                     <td>{r.companyName}</td>
@@ -83,7 +84,7 @@ export default function AdminHome() {
           <p>申込はまだありません。</p>
         )}
         <p>
-          <Link to="/admin/applications">申込一覧へ</Link>
+          <AppLink to="/admin/applications">申込一覧へ</AppLink>
         </p>
       </section>
       <section aria-labelledby="who-heading" className="panel">
@@ -108,7 +109,7 @@ export default function AdminHome() {
           <ul className="admin-areas">
             {areas.map((a) => (
               <li key={a.to}>
-                <Link to={a.to}>{a.label}</Link>
+                <AppLink to={a.to}>{a.label}</AppLink>
                 <p className="hint">{a.description}</p>
               </li>
             ))}

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef } from "react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
@@ -74,7 +75,7 @@ function SuspendConfirmation({ accountId, loginId }: { accountId: string; loginI
         <SubmitButton name="intent" value="suspend" className="danger">
           利用停止する
         </SubmitButton>{" "}
-        <Link to={`/admin/accounts/${encodeURIComponent(accountId)}`}>キャンセル</Link>
+        <AppLink to={`/admin/accounts/${encodeURIComponent(accountId)}`}>キャンセル</AppLink>
       </Form>
     </section>
   );
@@ -86,7 +87,7 @@ export default function AccountPage() {
   return (
     <section className="card">
       <p>
-        <Link to="/admin/accounts">顧客一覧へ戻る</Link>
+        <AppLink to="/admin/accounts">顧客一覧へ戻る</AppLink>
       </p>
       <h1>
         {account.companyName}({account.loginId})

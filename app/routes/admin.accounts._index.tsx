@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
@@ -84,7 +85,7 @@ export default function AccountsPage() {
               rows.map((r) => (
                 <tr key={r.id}>
                   <td>
-                    <Link to={`/admin/accounts/${encodeURIComponent(r.id)}`}>{r.loginId}</Link>
+                    <AppLink to={`/admin/accounts/${encodeURIComponent(r.id)}`}>{r.loginId}</AppLink>
                   </td>
                   <td>{r.companyName}</td>
                   <td>{r.statusLabel}</td>
@@ -96,8 +97,8 @@ export default function AccountsPage() {
         </table>
       </TableScroll>
       <nav aria-label="ページ送り" className="actions">
-        {paged ? <Link to={keyword ? `?${new URLSearchParams({ keyword })}` : "."}>最初から</Link> : null}
-        {next ? <Link to={next}>次へ</Link> : null}
+        {paged ? <AppLink to={keyword ? `?${new URLSearchParams({ keyword })}` : "."}>最初から</AppLink> : null}
+        {next ? <AppLink to={next}>次へ</AppLink> : null}
       </nav>
 
       <section aria-labelledby="open-heading" className="panel">

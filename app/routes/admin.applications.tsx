@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert, PeriodFields, Select } from "~/components/Field";
 import { KeysetPager } from "~/components/KeysetPager";
 import { TableScroll } from "~/components/TableScroll";
@@ -124,7 +125,7 @@ export default function ApplicationsPage() {
                 <tr key={r.number}>
                   <td>{r.createdAtLabel}</td>
                   <td>
-                    <Link to={`/admin/applications/${r.number}`}>{r.number}</Link>
+                    <AppLink to={`/admin/applications/${r.number}`}>{r.number}</AppLink>
                   </td>
                   <td>{r.kindLabel}</td>
                   <td>{r.loginId}</td>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -95,7 +96,7 @@ export default function StaffApplicationPage() {
   return (
     <section className="card">
       <p>
-        <Link to="/admin/applications">← 申込一覧</Link>
+        <AppLink to="/admin/applications">← 申込一覧</AppLink>
       </p>
       <h1>申込 {a.number}</h1>
       {result && result.intent !== "answer" ? <FormAlert message={result.formError} /> : null}
@@ -168,7 +169,7 @@ export default function StaffApplicationPage() {
           <>
             <dt>見積番号</dt>
             <dd>
-              <Link to={`/admin/applications/${a.quote.number}`}>{a.quote.number}</Link>(有効期限{" "}
+              <AppLink to={`/admin/applications/${a.quote.number}`}>{a.quote.number}</AppLink>(有効期限{" "}
               {displayDate(a.quote.validUntil)}
               {a.quote.orderedAfterExpiry ? "、期限後の注文" : ""})
             </dd>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { PRODUCT_LABELS, ProductFields, readProductForm } from "~/components/ProductFields";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -45,7 +46,7 @@ export default function EditProductPage() {
   return (
     <section className="card">
       <p>
-        <Link to="/admin/products">商品一覧へ戻る</Link>
+        <AppLink to="/admin/products">商品一覧へ戻る</AppLink>
       </p>
       <h1>商品の編集</h1>
       <dl>
@@ -57,7 +58,7 @@ export default function EditProductPage() {
       <Form method="post" noValidate>
         <ProductFields values={values} errors={result?.fieldErrors} />
         <div className="actions">
-          <SubmitButton>保存</SubmitButton> <Link to="/admin/products">キャンセル</Link>
+          <SubmitButton>保存</SubmitButton> <AppLink to="/admin/products">キャンセル</AppLink>
         </div>
       </Form>
     </section>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef } from "react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -65,7 +66,7 @@ export default function RetireProductPage() {
       </dl>
       <Form method="post" className="actions">
         {product.status === "on_sale" ? <SubmitButton className="danger">販売終了する</SubmitButton> : null}{" "}
-        <Link to="/admin/products">キャンセル</Link>
+        <AppLink to="/admin/products">キャンセル</AppLink>
       </Form>
     </section>
   );

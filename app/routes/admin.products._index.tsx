@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { TableScroll } from "~/components/TableScroll";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -56,7 +57,8 @@ export default function ProductsPage() {
     <section className="card">
       <h1>商品管理</h1>
       <p className="actions">
-        <Link to="/admin/products/new">商品登録</Link> <Link to="/admin/products/import">CSVで一括登録・更新</Link>
+        <AppLink to="/admin/products/new">商品登録</AppLink>{" "}
+        <AppLink to="/admin/products/import">CSVで一括登録・更新</AppLink>
       </p>
       <FormAlert message={result?.formError} />
       <Form method="get" role="search" aria-label="商品検索" className="search">
@@ -115,7 +117,7 @@ export default function ProductsPage() {
                   <td>{p.statusLabel}</td>
                   <td>
                     <div className="row-actions">
-                      <Link to={`/admin/products/${encodeURIComponent(p.id)}/edit`}>編集</Link>
+                      <AppLink to={`/admin/products/${encodeURIComponent(p.id)}/edit`}>編集</AppLink>
                       {p.status === "on_sale" ? (
                         <Form method="get" action={`/admin/products/${encodeURIComponent(p.id)}/retire`}>
                           <button type="submit" className="secondary">
@@ -140,8 +142,8 @@ export default function ProductsPage() {
         </table>
       </TableScroll>
       <nav aria-label="ページ送り" className="actions">
-        {paged ? <Link to={first}>最初から</Link> : null}
-        {next ? <Link to={next}>次へ</Link> : null}
+        {paged ? <AppLink to={first}>最初から</AppLink> : null}
+        {next ? <AppLink to={next}>次へ</AppLink> : null}
       </nav>
     </section>
   );

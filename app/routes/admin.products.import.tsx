@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useActionData } from "@remix-run/react";
+import { useActionData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { CsvUploadForm, ImportErrors, ImportForm } from "~/components/CsvImport";
 import { FormAlert } from "~/components/Field";
 import { csvImportStep } from "~/utils/csv-upload.server";
@@ -39,7 +40,7 @@ export default function ProductImportPage() {
   return (
     <section className="card">
       <p>
-        <Link to="/admin/products">商品一覧へ戻る</Link>
+        <AppLink to="/admin/products">商品一覧へ戻る</AppLink>
       </p>
       <h1>商品CSV取込</h1>
       <p className="hint">

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData } from "@remix-run/react";
+import { Form, useActionData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { PRODUCT_LABELS, ProductFields, readProductForm } from "~/components/ProductFields";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -33,7 +34,7 @@ export default function NewProductPage() {
   return (
     <section className="card">
       <p>
-        <Link to="/admin/products">商品一覧へ戻る</Link>
+        <AppLink to="/admin/products">商品一覧へ戻る</AppLink>
       </p>
       <h1>商品登録</h1>
       <p className="hint">登録した商品はすぐに商品検索に表示され、ご注文・見積依頼の対象になります。</p>
@@ -41,7 +42,7 @@ export default function NewProductPage() {
       <Form method="post" noValidate>
         <ProductFields values={result?.values} errors={result?.fieldErrors} />
         <div className="actions">
-          <SubmitButton>登録</SubmitButton> <Link to="/admin/products">キャンセル</Link>
+          <SubmitButton>登録</SubmitButton> <AppLink to="/admin/products">キャンセル</AppLink>
         </div>
       </Form>
     </section>

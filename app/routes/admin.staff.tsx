@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { ErrorList, Field, FormAlert, fieldId, Need } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
@@ -78,7 +79,7 @@ export default function StaffPage() {
                 <td>{s.createdAtLabel}</td>
                 <td>
                   {s.id === meId ? (
-                    <Link to="/admin/password">パスワード変更</Link>
+                    <AppLink to="/admin/password">パスワード変更</AppLink>
                   ) : (
                     <Form method="post" className="row-actions">
                       <input type="hidden" name="id" value={s.id} />
@@ -91,9 +92,9 @@ export default function StaffPage() {
                       >
                         {s.status === "active" ? "利用停止" : "利用再開"}
                       </button>
-                      <Link to={`/admin/staff/${s.id}/password`} aria-label={`${s.email} のパスワード再設定`}>
+                      <AppLink to={`/admin/staff/${s.id}/password`} aria-label={`${s.email} のパスワード再設定`}>
                         パスワード再設定
-                      </Link>
+                      </AppLink>
                     </Form>
                   )}
                 </td>
@@ -170,7 +171,7 @@ export function ErrorBoundary() {
         <h1>スタッフ管理</h1>
         <p role="alert">{(error.data as { message?: string } | null)?.message ?? ADMIN_ONLY_PAGE}</p>
         <p>
-          <Link to="/admin">管理画面トップへ戻る</Link>
+          <AppLink to="/admin">管理画面トップへ戻る</AppLink>
         </p>
       </section>
     );

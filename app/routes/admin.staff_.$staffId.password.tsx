@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
@@ -56,7 +57,7 @@ export default function StaffPasswordReset() {
         <NewPasswordFields errors={result?.fieldErrors} />
         <div className="actions">
           <SubmitButton>再設定</SubmitButton>
-          <Link to="/admin/staff">戻る</Link>
+          <AppLink to="/admin/staff">戻る</AppLink>
         </div>
       </Form>
     </section>

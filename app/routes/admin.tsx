@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { MenuToggle } from "~/components/MenuToggle";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
 import { ROLE_LABELS } from "~/utils/staff";
@@ -21,9 +22,9 @@ export default function AdminLayout() {
   return (
     <div className="admin">
       <div className="admin-bar">
-        <Link to="/admin" className="admin-home">
+        <AppLink to="/admin" className="admin-home">
           <strong>管理画面</strong>
-        </Link>
+        </AppLink>
         <MenuToggle id="admin-menu" label="管理メニュー" className="admin-menu">
           <nav aria-label="管理画面">
             {areas.map((a) => (
@@ -35,7 +36,7 @@ export default function AdminLayout() {
           <span className="admin-user">
             {staff.name || staff.email}({staff.roleLabel})
           </span>
-          <Link to="/admin/password">パスワード変更</Link>
+          <AppLink to="/admin/password">パスワード変更</AppLink>
           <Form method="post" action="/admin/logout">
             <button type="submit" className="link-button">
               ログアウト

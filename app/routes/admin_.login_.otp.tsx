@@ -1,7 +1,8 @@
 import { type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { useEffect, useRef } from "react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -103,7 +104,7 @@ export default function StaffOtpPage() {
         </button>
       </Form>
       <p className="aside">
-        <Link to="/admin/login">スタッフログイン画面に戻る</Link>
+        <AppLink to="/admin/login">スタッフログイン画面に戻る</AppLink>
       </p>
     </section>
   );

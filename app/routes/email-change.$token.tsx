@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -66,7 +67,7 @@ export default function EmailChangePage() {
         </div>
       )}
       <p className="aside">
-        <Link to="/login">ログイン画面へ</Link>
+        <AppLink to="/login">ログイン画面へ</AppLink>
       </p>
     </section>
   );

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { ErrorList, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -34,7 +35,7 @@ export default function EmailConfirmPage() {
             message={`メールアドレスを ${changed} に変更しました。新しいメールアドレスでログインしてください。`}
           />
           <p>
-            <Link to="/login">ログイン画面へ</Link>
+            <AppLink to="/login">ログイン画面へ</AppLink>
           </p>
         </>
       ) : link ? (

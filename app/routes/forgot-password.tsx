@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData } from "@remix-run/react";
+import { Form, useActionData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -66,7 +67,7 @@ export default function ForgotPasswordPage() {
         </>
       )}
       <p className="aside">
-        <Link to="/login">ログイン画面に戻る</Link>
+        <AppLink to="/login">ログイン画面に戻る</AppLink>
       </p>
     </section>
   );

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -62,7 +63,8 @@ export default function LoginReportPage() {
         </div>
       )}
       <p className="aside">
-        <Link to="/forgot-password">パスワード再設定を申し込む</Link> / <Link to="/login">ログイン画面へ</Link>
+        <AppLink to="/forgot-password">パスワード再設定を申し込む</AppLink> /{" "}
+        <AppLink to="/login">ログイン画面へ</AppLink>
       </p>
     </section>
   );

@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
 import { afterLogin } from "~/utils/auth.server";
@@ -81,7 +82,7 @@ export default function LoginPage() {
         </div>
       </Form>
       <p className="aside">
-        <Link to="/forgot-password">パスワードをお忘れの方はこちら</Link>
+        <AppLink to="/forgot-password">パスワードをお忘れの方はこちら</AppLink>
       </p>
     </section>
   );

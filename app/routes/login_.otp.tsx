@@ -1,7 +1,8 @@
 import { type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { useEffect, useRef } from "react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -139,13 +140,13 @@ function AuthenticatorStep({ recovery }: { recovery: boolean }) {
       </Form>
       <p className="aside">
         {recovery ? (
-          <Link to={withQuery(params, false)}>認証アプリのワンタイムパスワードを使用する</Link>
+          <AppLink to={withQuery(params, false)}>認証アプリのワンタイムパスワードを使用する</AppLink>
         ) : (
-          <Link to={withQuery(params, true)}>リカバリーコードを使用する</Link>
+          <AppLink to={withQuery(params, true)}>リカバリーコードを使用する</AppLink>
         )}
       </p>
       <p className="aside">
-        <Link to="/login">ログイン画面に戻る</Link>
+        <AppLink to="/login">ログイン画面に戻る</AppLink>
       </p>
     </section>
   );
@@ -200,7 +201,7 @@ function MailedCodeStep() {
         </button>
       </Form>
       <p className="aside">
-        <Link to="/login">ログイン画面に戻る</Link>
+        <AppLink to="/login">ログイン画面に戻る</AppLink>
       </p>
     </section>
   );

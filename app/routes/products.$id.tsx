@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { requireCustomer } from "~/utils/auth.server";
 import { redirectWithFlash } from "~/utils/flash.server";
@@ -35,7 +36,7 @@ export default function ProductPage() {
   return (
     <section className="card">
       <p>
-        <Link to="/products">← 商品検索</Link>
+        <AppLink to="/products">← 商品検索</AppLink>
       </p>
       <h1>{product.name}</h1>
       <dl className="summary">

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
+import { AppLink } from "~/components/AppLink";
 import { Field } from "~/components/Field";
 import { requireCustomer } from "~/utils/auth.server";
 import { yen } from "~/utils/format";
@@ -95,7 +96,7 @@ export default function ProductsPage() {
             {items.map((p) => (
               <tr key={p.id}>
                 <td data-label="型番">
-                  <Link to={`/products/${p.id}`}>{p.modelNo}</Link>
+                  <AppLink to={`/products/${p.id}`}>{p.modelNo}</AppLink>
                 </td>
                 <td data-label="商品名">{p.name}</td>
                 <td data-label="メーカー">{p.maker}</td>
@@ -115,11 +116,11 @@ export default function ProductsPage() {
       )}
       {pages > 1 ? (
         <nav className="pagination" aria-label="ページ">
-          {page > 1 ? <Link to={pageLink(page - 1)}>前へ</Link> : null}
+          {page > 1 ? <AppLink to={pageLink(page - 1)}>前へ</AppLink> : null}
           <span>
             {page} / {pages}
           </span>
-          {page < pages ? <Link to={pageLink(page + 1)}>次へ</Link> : null}
+          {page < pages ? <AppLink to={pageLink(page + 1)}>次へ</AppLink> : null}
         </nav>
       ) : null}
     </section>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { KeysetPager } from "~/components/KeysetPager";
 import { TableScroll } from "~/components/TableScroll";
 import { requireCustomer } from "~/utils/auth.server";
@@ -88,23 +89,24 @@ export default function RentalsPage() {
           </TableScroll>
           {r.openExtension ? (
             <p className="hint">
-              延長申込中(<Link to={`/account/history/${encodeURIComponent(r.openExtension)}`}>{r.openExtension}</Link>
+              延長申込中(
+              <AppLink to={`/account/history/${encodeURIComponent(r.openExtension)}`}>{r.openExtension}</AppLink>
               、当社の確認待ち)
             </p>
           ) : null}
           {r.lines.some((l) => l.cancellable > 0) ? (
             <p className="actions">
-              <Link className="button" to={`/rentals/${r.id}/cancel`} aria-label={`契約番号 ${r.contractNo} を解約`}>
+              <AppLink className="button" to={`/rentals/${r.id}/cancel`} aria-label={`契約番号 ${r.contractNo} を解約`}>
                 解約
-              </Link>{" "}
+              </AppLink>{" "}
               {r.plannedEndDate && !r.openExtension ? (
-                <Link
+                <AppLink
                   className="button secondary"
                   to={`/rentals/${r.id}/extend`}
                   aria-label={`契約番号 ${r.contractNo} を延長`}
                 >
                   延長
-                </Link>
+                </AppLink>
               ) : null}
             </p>
           ) : (

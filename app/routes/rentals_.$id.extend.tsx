@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { ConfirmStep } from "~/components/ConfirmStep";
 import { ErrorList, Field, FormAlert, fieldId, Need, Select } from "~/components/Field";
 import { ScopeChoice, useScope } from "~/components/ScopeChoice";
@@ -242,7 +243,7 @@ export default function ExtendPage() {
               <SubmitButton name="intent" value="confirm">
                 確認画面へ
               </SubmitButton>{" "}
-              <Link to="/rentals">戻る</Link>
+              <AppLink to="/rentals">戻る</AppLink>
             </div>
           </Form>
         </>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
@@ -51,7 +52,8 @@ export default function ResetPasswordPage() {
         </div>
       )}
       <p className="aside">
-        <Link to="/forgot-password">パスワード再設定を申し込む</Link> / <Link to="/login">ログイン画面に戻る</Link>
+        <AppLink to="/forgot-password">パスワード再設定を申し込む</AppLink> /{" "}
+        <AppLink to="/login">ログイン画面に戻る</AppLink>
       </p>
     </section>
   );

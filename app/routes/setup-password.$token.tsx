@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
@@ -62,7 +63,7 @@ export default function SetupPasswordPage() {
         </div>
       )}
       <p className="aside">
-        <Link to="/login">ログイン画面へ</Link>
+        <AppLink to="/login">ログイン画面へ</AppLink>
       </p>
     </section>
   );

@@ -1,0 +1,87 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { clientNavigationTarget } from "../../app/components/AppLink";
+
+const here = { origin: "https://order.example.jp", pathname: "/rentals", search: "?cursor=abc", hash: "" };
+
+/** An element under an anchor with these attributes (or under none), as `closest` sees it. */
+function inside(attributes: Record<string, string> | null) {
+  const anchor = attributes && {
+    href: new URL(attributes.href ?? "", here.origin).href,
+    getAttribute: (name: string) => attributes[name] ?? null,
+    hasAttribute: (name: string) => name in attributes,
+  };
+  return {
+    closest: (selector: string) => {
+      expect(selector).toBe("a[data-client-nav]");
+      return anchor && "data-client-nav" in (attributes ?? {}) ? anchor : null;
+    },
+  } as unknown as EventTarget;
+}
+
+const click = (target: EventTarget, extra: Partial<Parameters<typeof clientNavigationTarget>[0]> = {}) => ({
+  defaultPrevented: false,
+  button: 0,
+  metaKey: false,
+  altKey: false,
+  ctrlKey: false,
+  shiftKey: false,
+  target,
+  ...extra,
+});
+
+describe("AppLink: which clicks the router follows without reloading the document", () => {
+  const link = (href: string, more: Record<string, string> = {}) => inside({ href, "data-client-nav": "", ...more });
+
+  it("a plain click on an AppLink: its path, query and fragment; the page shown is replaced, not stacked", () => {
+    expect(clientNavigationTarget(click(link("/rentals/r1/cancel")), here)).toEqual({
+      path: "/rentals/r1/cancel",
+      replace: false,
+    });
+    expect(clientNavigationTarget(click(link("/products?q=%E7%99%BA%E9%9B%BB%E6%A9%9F#list")), here)).toEqual({
+      path: "/products?q=%E7%99%BA%E9%9B%BB%E6%A9%9F#list",
+      replace: false,
+    });
+    expect(clientNavigationTarget(click(link("/rentals?cursor=abc")), here)).toEqual({
+      path: "/rentals?cursor=abc",
+      replace: true,
+    });
+  });
+
+  it("leaves to the browser: modifier keys, other buttons, a handled click, target, download, other origins", () => {
+    for (const extra of [{ metaKey: true }, { ctrlKey: true }, { shiftKey: true }, { altKey: true }, { button: 1 }]) {
+      expect(clientNavigationTarget(click(link("/rentals"), extra), here)).toBeNull();
+    }
+    expect(clientNavigationTarget(click(link("/rentals"), { defaultPrevented: true }), here)).toBeNull();
+    expect(clientNavigationTarget(click(link("/account", { target: "_blank" })), here)).toBeNull();
+    expect(clientNavigationTarget(click(link("/account", { target: "_self" })), here)).toEqual({
+      path: "/account",
+      replace: false,
+    });
+    expect(clientNavigationTarget(click(link("/account/history.csv", { download: "" })), here)).toBeNull();
+    expect(clientNavigationTarget(click(link("https://example.com/")), here)).toBeNull();
+  });
+
+  it("leaves to the browser: an ordinary <a> (the skip link, tel:, a document's download) and clicks outside links", () => {
+    expect(clientNavigationTarget(click(inside({ href: "#main" })), here)).toBeNull();
+    expect(clientNavigationTarget(click(inside(null)), here)).toBeNull();
+    expect(clientNavigationTarget(click(null as unknown as EventTarget), here)).toBeNull();
+  });
+});
+
+describe("pages link with AppLink", () => {
+  function sources(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? sources(p) : /\.tsx?$/.test(e.name) ? [p] : [];
+    });
+  }
+  // Remix's <Link> costs about 12 µs of the server's time per link rendered (decision 019).
+  it("no file under app/ imports Remix's <Link>", () => {
+    const offenders = sources("app").filter((file) =>
+      /import\s*\{[^}]*\bLink\b[^}]*\}\s*from\s*"@remix-run\/react"/.test(fs.readFileSync(file, "utf8")),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
