@@ -9,8 +9,8 @@ type AppLinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & {
 /**
  * A link to a page of this site: a plain `<a href>` that `ClientNavigation` (in the root layout) follows without
  * reloading the document, as Remix's `<Link>` does. `<Link>` resolves its path three times and sets up its own
- * handlers while the server renders it, about 12 µs a link: 0.5 ms of the 3.3 ms a レンタル中の注文 page with 40
- * links cost (decision 019). `data-discover` lets Remix load the target's route module ahead, as for `<Link>`.
+ * handlers while the server renders it, 7–12 µs a link: about 0.2–0.3 ms of the 3 ms a レンタル中の注文 page with
+ * 40 links cost (decision 019). `data-discover` lets Remix load the target's route module ahead, as for `<Link>`.
  * Before the scripts load, and for a click with a modifier key, it is an ordinary link.
  */
 export function AppLink({ to, ...rest }: AppLinkProps) {

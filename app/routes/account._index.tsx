@@ -4,13 +4,15 @@ import { Field, FormAlert } from "~/components/Field";
 import { NEW_PASSWORD_LABELS, NewPasswordFields } from "~/components/NewPasswordFields";
 import { PasswordRules } from "~/components/PasswordRules";
 import { SubmitButton } from "~/components/SubmitButton";
+import { requireCustomer } from "~/utils/auth.server";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 
 export const meta = title("お客様情報設定");
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
   return context.caller.account.settings();
 }
 

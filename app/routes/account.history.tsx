@@ -5,6 +5,7 @@ import { AppLink } from "~/components/AppLink";
 import { PeriodFields } from "~/components/Field";
 import { KeysetPager } from "~/components/KeysetPager";
 import type { loader as rootLoader } from "~/root";
+import { requireCustomer } from "~/utils/auth.server";
 import { formErrorsFrom } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 
@@ -40,6 +41,7 @@ function filterOf(params: URLSearchParams) {
 }
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
   const params = new URL(request.url).searchParams;
   try {
     const list = await context.caller.history.list({ ...filterOf(params), cursor: params.get("cursor") ?? undefined });

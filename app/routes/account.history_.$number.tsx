@@ -8,6 +8,7 @@ import { MoneySummary } from "~/components/Money";
 import { SubmitButton } from "~/components/SubmitButton";
 import { TableScroll } from "~/components/TableScroll";
 import type { loader as rootLoader } from "~/root";
+import { requireCustomer } from "~/utils/auth.server";
 import { displayDate } from "~/utils/dates";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { yen } from "~/utils/format";
@@ -17,7 +18,8 @@ import { orNotFound } from "~/utils/not-found.server";
 
 export const meta = title<typeof loader>(({ data }) => (data ? `申込詳細 ${data.number}` : "申込詳細"));
 
-export async function loader({ context, params }: LoaderFunctionArgs) {
+export async function loader({ context, params, request }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
   const a = await orNotFound(context.caller.history.get({ number: params.number ?? "" }));
   // この見積で注文する and この内容で再注文 replace the order form's lines: say how many are there now.
   const orderDraftLines =

@@ -4,13 +4,15 @@ import { AppLink } from "~/components/AppLink";
 import { DeliveryFields, readDelivery, TEMPLATE_LABELS } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
+import { requireCustomer } from "~/utils/auth.server";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 
 export const meta = title("お届け先テンプレート管理");
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
   return context.caller.templates.list();
 }
 

@@ -4,6 +4,7 @@ import { AppLink } from "~/components/AppLink";
 import { DeliveryFields, readDelivery, TEMPLATE_LABELS } from "~/components/DeliveryFields";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
+import { requireCustomer } from "~/utils/auth.server";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -11,7 +12,8 @@ import { orNotFound } from "~/utils/not-found.server";
 
 export const meta = title("お届け先テンプレートの編集");
 
-export async function loader({ context, params }: LoaderFunctionArgs) {
+export async function loader({ context, params, request }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
   return orNotFound(context.caller.templates.get({ id: params.id ?? "" }));
 }
 

@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppLink } from "~/components/AppLink";
 import { FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
+import { requireCustomer } from "~/utils/auth.server";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { useFocusOnMount } from "~/utils/focus";
 import { attempt } from "~/utils/forms.server";
@@ -11,7 +12,8 @@ import { orNotFound } from "~/utils/not-found.server";
 
 export const meta = title("利用者の削除");
 
-export async function loader({ context, params }: LoaderFunctionArgs) {
+export async function loader({ context, params, request }: LoaderFunctionArgs) {
+  await requireCustomer(context, request);
   return orNotFound(context.caller.users.get({ id: params.id ?? "" }));
 }
 

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAccount } from "../../server/services/identity/accounts";
 import { createHarness, type Harness } from "../support/harness";
@@ -129,6 +130,29 @@ describe("HTTP surface", () => {
     const res = await fetch(`${url}/?tab=1`, { redirect: "manual" });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent("/?tab=1")}`);
+  });
+
+  it("sends anonymous visitors of every お客様情報 page to /login (the frame has no loader; each page checks)", async () => {
+    // Every route file of the frame (app/routes/account.*), with a path that reaches it.
+    const pages: Record<string, string> = {
+      "account._index.tsx": "/account",
+      "account.history.tsx": "/account/history?kind=order",
+      "account.history_.$number.tsx": "/account/history/O-2026-000001",
+      "account.security.tsx": "/account/security",
+      "account.templates.tsx": "/account/templates",
+      "account.templates_.$id.delete.tsx": "/account/templates/t1/delete",
+      "account.templates_.$id.edit.tsx": "/account/templates/t1/edit",
+      "account.users.tsx": "/account/users",
+      "account.users_.$id.delete.tsx": "/account/users/u1/delete",
+    };
+    const files = fs.readdirSync("app/routes").filter((f) => f.startsWith("account.") && f !== "account.tsx");
+    expect(files.sort()).toEqual(Object.keys(pages).sort());
+    const { url } = await start();
+    for (const path of Object.values(pages)) {
+      const res = await fetch(`${url}${path}`, { redirect: "manual" });
+      expect(res.status, path).toBe(302);
+      expect(res.headers.get("location"), path).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
+    }
   });
 
   it("answers a wrong login with 401, the generic message and what was typed, never the password", async () => {

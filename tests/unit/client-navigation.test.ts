@@ -77,7 +77,7 @@ describe("pages link with AppLink", () => {
       return e.isDirectory() ? sources(p) : /\.tsx?$/.test(e.name) ? [p] : [];
     });
   }
-  // Remix's <Link> costs about 12 µs of the server's time per link rendered (decision 019).
+  // Remix's <Link> costs 7–12 µs of the server's time per link rendered (decision 019).
   it("no file under app/ imports Remix's <Link>", () => {
     const offenders = sources("app").filter((file) =>
       /import\s*\{[^}]*\bLink\b[^}]*\}\s*from\s*"@remix-run\/react"/.test(fs.readFileSync(file, "utf8")),
