@@ -1,10 +1,13 @@
 import { useNavigate } from "@remix-run/react";
 import { type AnchorHTMLAttributes, useEffect } from "react";
 
-type AppLinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & {
-  /** A path of this site, from its root ("/rentals/…", "/products?q=…"). */
-  to: string;
-};
+/**
+ * A path of this site from its root ("/rentals/…", "/products?q=…"). Never relative: the browser resolves an
+ * `href` against the URL ("." on /admin/accounts is /admin/), where `<Link>` resolved it against the route.
+ */
+export type SitePath = `/${string}`;
+
+type AppLinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & { to: SitePath };
 
 /**
  * A link to a page of this site: a plain `<a href>` that `ClientNavigation` (in the root layout) follows without

@@ -1,11 +1,11 @@
 import { useSearchParams } from "@remix-run/react";
-import { AppLink } from "./AppLink";
+import { AppLink, type SitePath } from "./AppLink";
 
 /**
  * 最新へ / 次へ of a keyset-paged list filtered by GET: the same filters, without a cursor or with the
  * next page's.
  */
-export function KeysetPager({ path, nextCursor }: { path: string; nextCursor: string | null }) {
+export function KeysetPager({ path, nextCursor }: { path: SitePath; nextCursor: string | null }) {
   const [params] = useSearchParams();
   const first = new URLSearchParams(params);
   first.delete("cursor");

@@ -18,7 +18,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const keyword = (url.searchParams.get("keyword") ?? "").slice(0, 100);
   const cursor = url.searchParams.get("cursor") || null;
   const page = await context.caller.backofficeAccounts.search({ keyword, cursor: cursor?.slice(0, 200) ?? null });
-  const next = page.nextCursor ? `?${new URLSearchParams({ keyword, cursor: page.nextCursor })}` : null;
+  const next = page.nextCursor ? new URLSearchParams({ keyword, cursor: page.nextCursor }).toString() : null;
   return { keyword, paged: cursor !== null, rows: page.rows, next };
 }
 
@@ -97,8 +97,12 @@ export default function AccountsPage() {
         </table>
       </TableScroll>
       <nav aria-label="ページ送り" className="actions">
-        {paged ? <AppLink to={keyword ? `?${new URLSearchParams({ keyword })}` : "."}>最初から</AppLink> : null}
-        {next ? <AppLink to={next}>次へ</AppLink> : null}
+        {paged ? (
+          <AppLink to={keyword ? `/admin/accounts?${new URLSearchParams({ keyword })}` : "/admin/accounts"}>
+            最初から
+          </AppLink>
+        ) : null}
+        {next ? <AppLink to={`/admin/accounts?${next}`}>次へ</AppLink> : null}
       </nav>
 
       <section aria-labelledby="open-heading" className="panel">

@@ -31,8 +31,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const cursor = url.searchParams.get("cursor")?.slice(0, 200) || null;
   const page = await context.caller.backofficeProducts.list({ keyword, status, cursor });
   const filter = new URLSearchParams({ keyword, status });
-  const next = page.nextCursor ? `?${new URLSearchParams({ keyword, status, cursor: page.nextCursor })}` : null;
-  return { keyword, status, paged: cursor !== null, first: `?${filter}`, rows: page.rows, next };
+  const next = page.nextCursor ? new URLSearchParams({ keyword, status, cursor: page.nextCursor }).toString() : null;
+  return { keyword, status, paged: cursor !== null, first: filter.toString(), rows: page.rows, next };
 }
 
 /** 販売再開 (販売終了 has its confirmation step: /admin/products/<id>/retire). */
@@ -142,8 +142,8 @@ export default function ProductsPage() {
         </table>
       </TableScroll>
       <nav aria-label="ページ送り" className="actions">
-        {paged ? <AppLink to={first}>最初から</AppLink> : null}
-        {next ? <AppLink to={next}>次へ</AppLink> : null}
+        {paged ? <AppLink to={`/admin/products?${first}`}>最初から</AppLink> : null}
+        {next ? <AppLink to={`/admin/products?${next}`}>次へ</AppLink> : null}
       </nav>
     </section>
   );

@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, 
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { useEffect, useRef } from "react";
-import { AppLink } from "~/components/AppLink";
+import { AppLink, type SitePath } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
@@ -70,7 +70,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
 }
 
 /** The form's URL with the query of this page (redirectTo), with or without the recovery-code mode. */
-function withQuery(params: URLSearchParams, recovery: boolean): string {
+function withQuery(params: URLSearchParams, recovery: boolean): SitePath {
   const next = new URLSearchParams(params);
   if (recovery) next.set("recovery", "1");
   else next.delete("recovery");

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
-import { AppLink } from "~/components/AppLink";
+import { AppLink, type SitePath } from "~/components/AppLink";
 import { Field } from "~/components/Field";
 import { requireCustomer } from "~/utils/auth.server";
 import { yen } from "~/utils/format";
@@ -37,7 +37,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 export default function ProductsPage() {
   const { items, total, page, pages, facets, fieldErrors } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const pageLink = (p: number) => {
+  const pageLink = (p: number): SitePath => {
     const next = new URLSearchParams(params);
     next.set("page", String(p));
     return `/products?${next}`;

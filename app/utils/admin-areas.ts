@@ -1,8 +1,10 @@
+import type { SitePath } from "~/components/AppLink";
+
 /**
  * The back office's areas that exist, in menu order: the /admin page and the bar link to them. An area
  * is added here when its screen is (SPEC §6); `adminOnly` ones are shown to admins only.
  */
-export const BACK_OFFICE_AREAS: readonly { to: string; label: string; description: string; adminOnly?: boolean }[] = [
+export const BACK_OFFICE_AREAS: readonly { to: SitePath; label: string; description: string; adminOnly?: boolean }[] = [
   {
     to: "/admin/applications",
     label: "申込一覧",
