@@ -313,17 +313,11 @@ class CodeMigrationProvider implements MigrationProvider {
 export async function migrateToLatest(db: DB): Promise<MigrationResultSet> {
   const result =
     dialectOf(db) === "postgres"
-      ? await new Migrator({
-          db,
-          provider: new CodeMigrationProvider(),
-          // Kysely looks for its bookkeeping tables in every schema unless told which: name ours
-          // (the search_path's), so databases that share a server by schema never see each other's.
-          migrationTableSchema: await currentSchema(db),
-        }).migrateToLatest()
+      ? await (await migratorFor(db)).migrateToLatest()
       : await db.connection().execute(async (conn) => {
           await sql`begin immediate`.execute(conn);
           try {
-            const r = await new Migrator({ db: conn, provider: new CodeMigrationProvider() }).migrateToLatest();
+            const r = await (await migratorFor(conn)).migrateToLatest();
             await sql.raw(r.error ? "rollback" : "commit").execute(conn);
             return r;
           } catch (error) {
@@ -337,6 +331,19 @@ export async function migrateToLatest(db: DB): Promise<MigrationResultSet> {
     throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${reason}`);
   }
   return result;
+}
+
+/**
+ * A Migrator over the app's migrations. On PostgreSQL it names the current schema (the search_path's) for its
+ * bookkeeping tables: Kysely looks for them in every schema unless told which, and databases that share a server
+ * by schema must never see each other's. Tests use it to migrate to a given version and back.
+ */
+export async function migratorFor(db: DB): Promise<Migrator> {
+  return new Migrator({
+    db,
+    provider: new CodeMigrationProvider(),
+    migrationTableSchema: dialectOf(db) === "postgres" ? await currentSchema(db) : undefined,
+  });
 }
 
 async function currentSchema(db: DB): Promise<string> {

@@ -1,8 +1,7 @@
 import fc from "fast-check";
-import { type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDb, type DB, dialectOf } from "../../db";
-import { migrations } from "../../db/migrations";
+import { createDb, type DB, migratorFor } from "../../db";
 import {
   catalogFacetsUncached,
   insertProducts,
@@ -287,11 +286,7 @@ describe("the migration", () => {
     const database = await freshDatabase();
     const db = createDb(database.url, { poolSize: 2 });
     try {
-      const migrationTableSchema =
-        dialectOf(db) === "postgres"
-          ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-          : undefined;
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
+      const migrator = await migratorFor(db);
       expect((await migrator.migrateTo("0006_backoffice_accounts")).error).toBeUndefined();
       const old = db as unknown as Kysely<{ products: Record<string, string | number> }>;
       await old

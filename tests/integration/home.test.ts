@@ -1,7 +1,6 @@
-import { Migrator, sql } from "kysely";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dialectOf } from "../../db";
-import { migrations } from "../../db/migrations";
+import { migratorFor } from "../../db";
 import { HOUR } from "../../server/lib/clock";
 import { tokyoDateString } from "../../server/lib/format";
 import { createAccount } from "../../server/services/identity/accounts";
@@ -279,15 +278,7 @@ describe("migration 0015", () => {
     const atArrangement = await dueDates();
     expect(atArrangement).toEqual({ [month]: "2026-06-30", [days]: "2026-04-11", [none]: null });
 
-    const migrationTableSchema =
-      dialectOf(h.db) === "postgres"
-        ? (await sql<{ s: string }>`select current_schema() as s`.execute(h.db)).rows[0]?.s
-        : undefined;
-    const migrator = new Migrator({
-      db: h.db,
-      provider: { getMigrations: async () => migrations },
-      migrationTableSchema,
-    });
+    const migrator = await migratorFor(h.db);
     expect((await migrator.migrateTo("0014_catalog_state")).error).toBeUndefined();
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect(await dueDates()).toEqual(atArrangement);

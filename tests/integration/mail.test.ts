@@ -1,8 +1,7 @@
 import fs from "node:fs";
-import { Migrator, sql } from "kysely";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { dialectOf } from "../../db";
-import { migrations } from "../../db/migrations";
+import { migratorFor } from "../../db";
 import { backoffMs } from "../../server/lib/leased-queue";
 import { mailboxTransport, type OutgoingMail, smtpTransport } from "../../server/mail/transports";
 import { MailWorker } from "../../server/mail/worker";
@@ -281,15 +280,7 @@ describe("outbox guarantees", () => {
   );
 
   it("keeps the body of a mail queued before the bodies had a table of their own (migration 0022, both ways)", async () => {
-    const schema =
-      dialectOf(h.db) === "postgres"
-        ? (await sql<{ s: string }>`select current_schema() as s`.execute(h.db)).rows[0]?.s
-        : undefined;
-    const migrator = new Migrator({
-      db: h.db,
-      provider: { getMigrations: async () => migrations },
-      migrationTableSchema: schema,
-    });
+    const migrator = await migratorFor(h.db);
     expect((await migrator.migrateTo("0021_line_due_dates")).error).toBeUndefined();
     const now = h.clock.now().toISOString();
     await sql`insert into mail_outbox (id, to_address, template, subject, html, text, status, attempts,
