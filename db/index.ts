@@ -8,6 +8,7 @@ import {
   Kysely,
   type KyselyConfig,
   type Kysely as KyselyType,
+  type LimitNode,
   type MigrationProvider,
   type MigrationResultSet,
   Migrator,
@@ -16,8 +17,10 @@ import {
   type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
+  SqliteQueryCompiler,
   type SqliteStatement,
   sql,
+  ValueNode,
 } from "kysely";
 import pg from "pg";
 import { type Checkpointer, type CheckpointResult, startCheckpointer } from "./checkpointer";
@@ -282,6 +285,24 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite's query compiler, writing a LIMIT's number into the SQL instead of binding it as a parameter. SQLite
+ * plans with a LIMIT's value when it knows it: for a bound LIMIT it marks the statement to be prepared again
+ * whenever that parameter is bound, which better-sqlite3 does at every call. Each run of such a statement
+ * then parsed and planned its SQL again, inside `step`, and the statement cache (withStatementCache) saved
+ * nothing for it (docs/benchmarks.md, decision 019). With the number in the SQL the statement is prepared
+ * once per distinct limit (the app uses a handful: page sizes, "first N").
+ */
+export class SqliteCompiler extends SqliteQueryCompiler {
+  protected override visitLimit(node: LimitNode): void {
+    if (ValueNode.is(node.limit) && Number.isSafeInteger(node.limit.value)) {
+      this.append(`limit ${node.limit.value as number}`);
+      return;
+    }
+    super.visitLimit(node);
+  }
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(
     private readonly sqliteConfig: ConstructorParameters<typeof SqliteDialect>[0],
@@ -291,6 +312,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.sqliteConfig, this.onDestroy);
+  }
+  override createQueryCompiler(): SqliteCompiler {
+    return new SqliteCompiler();
   }
 }
 

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAccount, createStaff } from "../../server/services/identity/accounts";
 import { keyFromDisplay, totpCode, totpStep } from "../../server/services/identity/authenticator";
@@ -252,7 +253,7 @@ describe("regenerate and remove", () => {
     const actions = await h.db
       .selectFrom("audit_events")
       .select("action")
-      .where("action", "like", "totp.%")
+      .where("action", "like", sql.lit("totp.%"))
       .orderBy("at")
       .execute();
     expect(actions.map((a) => a.action)).toEqual(["totp.enable", "totp.recovery_regenerate", "totp.disable"]);

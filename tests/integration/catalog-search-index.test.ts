@@ -49,7 +49,7 @@ async function likeScan(db: DB, input: { keyword?: string; category?: string; ma
     .filter(Boolean)
     .slice(0, 8);
   const like = (text: string) =>
-    sql<boolean>`search_text like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+    sql<boolean>`search_text like (${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} || '') escape '\\'`;
   let q = db.selectFrom("products").where("active", "=", 1);
   for (const word of words) {
     const compact = word.replace(/[\s\-_/.]/g, "");

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR } from "../../server/lib/clock";
 import { createAccount } from "../../server/services/identity/accounts";
@@ -68,7 +69,11 @@ describe("email change", () => {
       "TOKEN_INVALID",
     );
     const actions = (
-      await h.db.selectFrom("audit_events").select("action").where("action", "like", "email_change.%").execute()
+      await h.db
+        .selectFrom("audit_events")
+        .select("action")
+        .where("action", "like", sql.lit("email_change.%"))
+        .execute()
     ).map((a) => a.action);
     expect(actions.sort()).toEqual(["email_change.confirm", "email_change.request", "email_change.submit_new"]);
   });

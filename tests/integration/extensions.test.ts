@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formErrorsFrom } from "../../app/utils/forms.server";
 import { tokyoDateString } from "../../server/lib/format";
@@ -220,7 +221,9 @@ describe("延長申込", () => {
     expect(fieldErrors(shortPeriod).addPeriod).toEqual([
       "この延長期間では延長後の返却予定日(2026/05/08)が本日より前になります。もっと長い期間か、日付を指定してください。",
     ]);
-    expect(await h.db.selectFrom("applications").select("id").where("kind", "=", "extension").execute()).toEqual([]);
+    expect(
+      await h.db.selectFrom("applications").select("id").where("kind", "=", sql.lit("extension")).execute(),
+    ).toEqual([]);
   });
 
   it("is refused for another account's rental, a rental without 返却予定日, or one whose goods are all asked back", async () => {
@@ -277,7 +280,7 @@ describe("延長申込", () => {
     );
     expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(1);
     expect(
-      await h.db.selectFrom("applications").select("number").where("kind", "=", "extension").execute(),
+      await h.db.selectFrom("applications").select("number").where("kind", "=", sql.lit("extension")).execute(),
     ).toHaveLength(1);
   });
 });
@@ -473,7 +476,9 @@ describe("一部の商品を延長", () => {
     );
     expect(fieldErrors(asked).lines?.[0]).toContain("解約を申し込み済みの商品");
     // Nothing was written by any of these.
-    expect(await h.db.selectFrom("applications").select("id").where("kind", "=", "extension").execute()).toEqual([]);
+    expect(
+      await h.db.selectFrom("applications").select("id").where("kind", "=", sql.lit("extension")).execute(),
+    ).toEqual([]);
   });
 
   it("confirmed: the line gets its own date, the rental keeps the earliest; reminders per date; a return moves the rental's", async () => {

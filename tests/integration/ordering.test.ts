@@ -563,7 +563,11 @@ describe("cancellation of a running rental", () => {
     expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(2);
     const view = await b.call((c) => c.rentals.get({ id: r.id }));
     expect(view.lines[1]?.cancelRequested).toBe(4);
-    const cancelled = await h.db.selectFrom("applications").select("id").where("kind", "=", "cancellation").execute();
+    const cancelled = await h.db
+      .selectFrom("applications")
+      .select("id")
+      .where("kind", "=", sql.lit("cancellation"))
+      .execute();
     expect(cancelled).toHaveLength(2);
   });
 

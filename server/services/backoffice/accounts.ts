@@ -165,7 +165,7 @@ export async function getAccountForStaff(
     .where("account_id", "=", accountId)
     .where("action", "=", "auth.login")
     .where("result", "=", "success")
-    .where("actor_type", "=", "customer")
+    .where("actor_type", "=", sql.lit("customer"))
     .groupBy("actor_id")
     .execute();
   const lastLogin = new Map(logins.map((l) => [l.actor_id, l.last_at]));

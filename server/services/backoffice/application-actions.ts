@@ -201,7 +201,7 @@ export async function confirmReturn(
         .updateTable("rentals")
         .set({ status: "closed", ended_at: now })
         .where("id", "=", a.rental_id)
-        .where("status", "=", "active")
+        .where("status", "=", sql.lit("active"))
         .where((eb) =>
           eb.not(
             eb.exists(

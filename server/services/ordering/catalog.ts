@@ -177,7 +177,9 @@ async function searchWithoutCache(
     let q = fromCandidates(db, source).where("p.active", "=", 1);
     for (const word of words) {
       if (answeredByGrams(word, source)) continue;
-      const like = (text: string) => sql<boolean>`p.search_text like ${`%${escapeLike(text)}%`} escape '\\'`;
+      // The pattern as an expression, not a bare parameter, which SQLite would plan with and so prepare the
+      // statement again at every run (decision 019); a pattern that starts with % serves no index anyway.
+      const like = (text: string) => sql<boolean>`p.search_text like (${`%${escapeLike(text)}%`} || '') escape '\\'`;
       q = q.where(word.compact ? sql<boolean>`(${like(word.text)} or ${like(word.compact)})` : like(word.text));
     }
     if (input.category) q = q.where("p.category", "=", input.category);

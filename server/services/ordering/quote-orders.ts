@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { DB } from "../../../db";
 import { formatDate, tokyoDateString } from "../../lib/format";
 import type { ServiceDeps } from "../deps";
@@ -27,7 +28,7 @@ async function ownQuote(db: DB, accountId: string, number: string) {
     .selectAll()
     .where("account_id", "=", accountId)
     .where("number", "=", number)
-    .where("kind", "=", "quote")
+    .where("kind", "=", sql.lit("quote"))
     .executeTakeFirst();
   if (!quote) throw new DomainError("NOT_FOUND", "指定された見積は見つかりません。");
   return quote;

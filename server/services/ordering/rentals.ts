@@ -230,7 +230,7 @@ async function runningCount(deps: ServiceDeps, accountId: string): Promise<numbe
     .selectFrom("rentals")
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
     .where("account_id", "=", accountId)
-    .where("status", "=", "active")
+    .where("status", "=", sql.lit("active"))
     .executeTakeFirstOrThrow();
   return Number(count.n);
 }
@@ -251,7 +251,7 @@ function runningRentals(deps: ServiceDeps, accountId: string) {
       "applications.period",
     ])
     .where("rentals.account_id", "=", accountId)
-    .where("rentals.status", "=", "active")
+    .where("rentals.status", "=", sql.lit("active"))
     .orderBy("rentals.created_at", "desc")
     .orderBy("rentals.id", "desc");
 }
@@ -268,7 +268,7 @@ export async function openExtensionsOf(db: DB, rentalIds: string[]): Promise<Map
     .selectFrom("applications")
     .select(["rental_id", "number"])
     .where("rental_id", "in", rentalIds)
-    .where("kind", "=", "extension")
+    .where("kind", "=", sql.lit("extension"))
     .where("confirmed_at", "is", null)
     .where("intake_status", "!=", "failed")
     .execute();
