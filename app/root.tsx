@@ -1,6 +1,5 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import {
-  Form,
   isRouteErrorResponse,
   Links,
   Meta,
@@ -111,11 +110,13 @@ export function Layout({ children }: { children: React.ReactNode }) {
                   <AppLink to="/account">お客様情報</AppLink>
                 </nav>
               )}
-              <Form method="post" action="/logout">
+              {/* A plain form: logging out loads the login page whole, and Remix's <Form> (which resolves its
+                  action and sets up its submit handler on the server) cost every signed-in page (decision 019). */}
+              <form method="post" action="/logout">
                 <button type="submit" className="link-button">
                   ログアウト
                 </button>
-              </Form>
+              </form>
             </MenuToggle>
           ) : null}
         </header>

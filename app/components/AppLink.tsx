@@ -1,4 +1,4 @@
-import { useNavigate } from "@remix-run/react";
+import { useLocation, useNavigate } from "@remix-run/react";
 import { type AnchorHTMLAttributes, useEffect } from "react";
 
 /**
@@ -18,6 +18,34 @@ type AppLinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & { to
  */
 export function AppLink({ to, ...rest }: AppLinkProps) {
   return <a {...rest} href={to} data-discover="true" data-client-nav="" />;
+}
+
+/**
+ * Whether a menu entry or tab for `to` marks the page at `pathname` as its own: the same path, or one below it
+ * unless `end` (お客様情報設定 is /account, which every other tab's path starts with). A trailing slash does not
+ * count, and case does not matter, as for `<NavLink>`.
+ */
+export function isCurrentPath(pathname: string, to: SitePath, end = false): boolean {
+  const here = (pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname).toLowerCase();
+  const target = to.toLowerCase();
+  return here === target || (!end && target !== "/" && here.startsWith(`${target}/`));
+}
+
+/**
+ * A tab or menu entry: an `AppLink` that marks the current page as `<NavLink>` did (`aria-current="page"` and
+ * the class `active`), from the location alone. `<NavLink>` also resolved its path and watched the navigation
+ * in progress, which costs as much as `<Link>` (decision 019).
+ */
+export function AppNavLink({ to, end, className, ...rest }: AppLinkProps & { end?: boolean }) {
+  const current = isCurrentPath(useLocation().pathname, to, end);
+  return (
+    <AppLink
+      {...rest}
+      to={to}
+      className={[className, current ? "active" : null].filter(Boolean).join(" ") || undefined}
+      aria-current={current ? "page" : undefined}
+    />
+  );
 }
 
 interface ClickLike {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
-import { AppLink } from "~/components/AppLink";
+import { Outlet, useLoaderData } from "@remix-run/react";
+import { AppLink, AppNavLink } from "~/components/AppLink";
 import { MenuToggle } from "~/components/MenuToggle";
 import { BACK_OFFICE_AREAS } from "~/utils/admin-areas";
 import { ROLE_LABELS } from "~/utils/staff";
@@ -28,20 +28,21 @@ export default function AdminLayout() {
         <MenuToggle id="admin-menu" label="管理メニュー" className="admin-menu">
           <nav aria-label="管理画面">
             {areas.map((a) => (
-              <NavLink key={a.to} to={a.to}>
+              <AppNavLink key={a.to} to={a.to}>
                 {a.label}
-              </NavLink>
+              </AppNavLink>
             ))}
           </nav>
           <span className="admin-user">
             {staff.name || staff.email}({staff.roleLabel})
           </span>
           <AppLink to="/admin/password">パスワード変更</AppLink>
-          <Form method="post" action="/admin/logout">
+          {/* A plain form, as the customers' ログアウト (root.tsx): the login page loads whole. */}
+          <form method="post" action="/admin/logout">
             <button type="submit" className="link-button">
               ログアウト
             </button>
-          </Form>
+          </form>
         </MenuToggle>
       </div>
       <Outlet />

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { clientNavigationTarget } from "../../app/components/AppLink";
+import { clientNavigationTarget, isCurrentPath } from "../../app/components/AppLink";
 
 const here = { origin: "https://order.example.jp", pathname: "/rentals", search: "?cursor=abc", hash: "" };
 
@@ -77,11 +77,29 @@ describe("pages link with AppLink", () => {
       return e.isDirectory() ? sources(p) : /\.tsx?$/.test(e.name) ? [p] : [];
     });
   }
-  // Remix's <Link> costs 7–12 µs of the server's time per link rendered (decision 019).
-  it("no file under app/ imports Remix's <Link>", () => {
+  // Remix's <Link> and <NavLink> cost 7–12 µs of the server's time per link rendered (decision 019).
+  it("no file under app/ imports Remix's <Link> or <NavLink>", () => {
     const offenders = sources("app").filter((file) =>
-      /import\s*\{[^}]*\bLink\b[^}]*\}\s*from\s*"@remix-run\/react"/.test(fs.readFileSync(file, "utf8")),
+      /import\s*\{[^}]*\b(?:Nav)?Link\b[^}]*\}\s*from\s*"@remix-run\/react"/.test(fs.readFileSync(file, "utf8")),
     );
     expect(offenders).toEqual([]);
+  });
+});
+
+describe("AppNavLink: which page a tab or menu entry marks as current", () => {
+  it("its own path, and the paths below it unless `end`", () => {
+    expect(isCurrentPath("/account/history", "/account/history")).toBe(true);
+    expect(isCurrentPath("/account/history/Q-2026-000123", "/account/history")).toBe(true);
+    expect(isCurrentPath("/account/history", "/account", true)).toBe(false);
+    expect(isCurrentPath("/account", "/account", true)).toBe(true);
+    expect(isCurrentPath("/admin/applications/A-1", "/admin/applications")).toBe(true);
+  });
+
+  it("not a path that merely starts with the same letters; a trailing slash and case do not count", () => {
+    expect(isCurrentPath("/account/historyx", "/account/history")).toBe(false);
+    expect(isCurrentPath("/admin/accounts-old", "/admin/accounts")).toBe(false);
+    expect(isCurrentPath("/account/users/", "/account/users")).toBe(true);
+    expect(isCurrentPath("/Account/Users", "/account/users")).toBe(true);
+    expect(isCurrentPath("/products", "/")).toBe(false);
   });
 });
