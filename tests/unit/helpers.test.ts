@@ -1,8 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { displayDate } from "../../app/utils/dates";
 import { telHref } from "../../app/utils/format";
 import { safeRedirect } from "../../app/utils/redirect";
-import { formatDate, formatTokyo, formatTokyoShort } from "../../server/lib/format";
+import { formatDate, formatTokyo, formatTokyoShort, tokyoDateString } from "../../server/lib/format";
 import { backoffMs } from "../../server/lib/leased-queue";
 import { describeUserAgent } from "../../server/lib/user-agent";
 import { isValidEmail, normalizeEmail } from "../../server/services/identity/normalize";
@@ -30,6 +31,40 @@ describe("safeRedirect", () => {
 describe("formatTokyo", () => {
   it("shows Japan time, across the date line", () => {
     expect(formatTokyo(new Date("2026-03-31T15:30:00Z"))).toBe("2026/04/01 00:30:00 (日本時間)");
+  });
+
+  // The formatters add nine hours to UTC (Japan has had no daylight saving since 1951): the same answers as
+  // Intl's Asia/Tokyo time zone, from 1970 to 2200, at any millisecond.
+  it("answers as Intl's Asia/Tokyo does, for any instant from 1970 to 2200", () => {
+    const fields = { year: "numeric", month: "2-digit", day: "2-digit" } as const;
+    const intlTime = new Intl.DateTimeFormat("ja-JP", {
+      timeZone: "Asia/Tokyo",
+      ...fields,
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hour12: false,
+    });
+    const intlDate = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo", ...fields });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Date.UTC(2200, 0, 1) }), (ms) => {
+        const date = new Date(ms);
+        expect(formatTokyo(date)).toBe(`${intlTime.format(date)} (日本時間)`);
+        expect(formatTokyoShort(date)).toBe(intlTime.format(date).slice(0, 16));
+        expect(tokyoDateString(date)).toBe(intlDate.format(date));
+      }),
+      { numRuns: 5000, seed: 19 },
+    );
+    for (const iso of ["2026-12-31T14:59:59.999Z", "2026-12-31T15:00:00.000Z", "2028-02-28T15:00:00Z"]) {
+      const date = new Date(iso);
+      expect(formatTokyo(date)).toBe(`${intlTime.format(date)} (日本時間)`);
+      expect(tokyoDateString(date)).toBe(intlDate.format(date));
+    }
+  });
+
+  it("refuses an invalid date, as Intl did", () => {
+    expect(() => formatTokyo(new Date(Number.NaN))).toThrow(RangeError);
+    expect(() => tokyoDateString(new Date("x"))).toThrow(RangeError);
   });
 });
 
