@@ -26,6 +26,13 @@ interface Thread {
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const argon2 = require(workerData.module);
+// Linux: a thread's nice value is its own, set through its thread id (/proc/thread-self); never raised above
+// the process's. Elsewhere the thread keeps the process's priority.
+try {
+  const os = require("node:os");
+  const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+  if (os.getPriority(tid) < workerData.nice) os.setPriority(tid, workerData.nice);
+} catch {}
 parentPort.on("message", (job) => {
   try {
     const value = job.op === "hash" ? argon2.hashSync(job.input, job.options) : argon2.verifySync(job.hash, job.input);
@@ -35,6 +42,13 @@ parentPort.on("message", (job) => {
   }
 });
 `;
+
+/**
+ * The nice value of the hashing threads (Linux; the main thread keeps 0). When the cores are all busy, the kernel
+ * gives the thread serving the pages about nine tenths of a core they share rather than half: a burst of logins
+ * slows the pages less, and a hash still gets a tenth of a fully busy core (decision 025).
+ */
+export const HASH_THREAD_NICE = 10;
 
 /**
  * Password hashing on `count` threads of its own, each one hash at a time: at most `count` cores hash at once,
@@ -127,7 +141,7 @@ export class HashThreads {
       eval: true,
       // Not the process's flags: with --input-type=module the source above would not be read as CommonJS.
       execArgv: [],
-      workerData: { module: createRequire(import.meta.url).resolve("@node-rs/argon2") },
+      workerData: { module: createRequire(import.meta.url).resolve("@node-rs/argon2"), nice: HASH_THREAD_NICE },
       // argon2's memory (19 MiB a hash) is outside the JavaScript heap; the thread's own heap stays small.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });

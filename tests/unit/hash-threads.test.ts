@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import { promisify } from "node:util";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Argon2Options, HashThreads } from "../../server/auth/hash-threads";
+import { type Argon2Options, HASH_THREAD_NICE, HashThreads } from "../../server/auth/hash-threads";
 import { PasswordHasher } from "../../server/auth/password";
 import { loadConfig } from "../../server/config";
 
@@ -64,6 +66,26 @@ describe("HashThreads", () => {
     expect(() => new HashThreads(0)).toThrow(/count/);
     expect(() => new HashThreads(1.5)).toThrow(/count/);
   });
+
+  it.runIf(fs.existsSync("/proc/thread-self") && os.getPriority() < HASH_THREAD_NICE)(
+    "Linux: the hashing threads run at a lower priority (nice) than the thread serving the pages",
+    async () => {
+      const niceOf = (task: string) => {
+        // /proc/…/stat: the fields after the command's closing parenthesis; nice is the 19th field of the line.
+        const fields = fs.readFileSync(`/proc/self/task/${task}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+        return Number(fields[16]);
+      };
+      const niceThreads = () => fs.readdirSync("/proc/self/task").filter((task) => niceOf(task) === HASH_THREAD_NICE);
+      const before = niceThreads();
+      const threads = pool(2);
+      const stored = await argon2Hash("Rental-2026", ARGON2);
+      await Promise.all(Array.from({ length: 4 }, () => threads.verify(stored, "Rental-2026")));
+      expect(HASH_THREAD_NICE).toBeGreaterThan(0);
+      expect(niceThreads().filter((task) => !before.includes(task))).toHaveLength(2);
+      // The process's main thread (the one that serves the pages) keeps its priority.
+      expect(niceOf(String(process.pid))).toBe(os.getPriority());
+    },
+  );
 
   it("close fails the jobs still waiting and refuses new ones", async () => {
     const threads = pool(1);
