@@ -293,7 +293,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * nothing for it (docs/benchmarks.md, decision 019). With the number in the SQL the statement is prepared
  * once per distinct limit (the app uses a handful: page sizes, "first N").
  */
-export class SqliteCompiler extends SqliteQueryCompiler {
+class SqliteCompiler extends SqliteQueryCompiler {
   protected override visitLimit(node: LimitNode): void {
     if (ValueNode.is(node.limit) && Number.isSafeInteger(node.limit.value)) {
       this.append(`limit ${node.limit.value as number}`);

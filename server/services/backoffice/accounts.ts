@@ -165,6 +165,7 @@ export async function getAccountForStaff(
     .where("account_id", "=", accountId)
     .where("action", "=", "auth.login")
     .where("result", "=", "success")
+    // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
     .where("actor_type", "=", sql.lit("customer"))
     .groupBy("actor_id")
     .execute();

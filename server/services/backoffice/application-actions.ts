@@ -201,6 +201,7 @@ export async function confirmReturn(
         .updateTable("rentals")
         .set({ status: "closed", ended_at: now })
         .where("id", "=", a.rental_id)
+        // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
         .where("status", "=", sql.lit("active"))
         .where((eb) =>
           eb.not(

@@ -28,6 +28,7 @@ async function ownQuote(db: DB, accountId: string, number: string) {
     .selectAll()
     .where("account_id", "=", accountId)
     .where("number", "=", number)
+    // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
     .where("kind", "=", sql.lit("quote"))
     .executeTakeFirst();
   if (!quote) throw new DomainError("NOT_FOUND", "指定された見積は見つかりません。");

@@ -230,12 +230,16 @@ async function runningCount(deps: ServiceDeps, accountId: string): Promise<numbe
     .selectFrom("rentals")
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
     .where("account_id", "=", accountId)
+    // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
     .where("status", "=", sql.lit("active"))
     .executeTakeFirstOrThrow();
   return Number(count.n);
 }
 
-/** The account's running rentals, newest first, on rentals_account_active_idx (migration 0013). */
+/**
+ * The account's running rentals, newest first, on rentals_account_active_idx (migration 0013). The status is a
+ * literal, so that SQLite keeps the statement prepared (the partial index's value; decision 019).
+ */
 function runningRentals(deps: ServiceDeps, accountId: string) {
   return deps.db
     .selectFrom("rentals")
@@ -268,6 +272,7 @@ export async function openExtensionsOf(db: DB, rentalIds: string[]): Promise<Map
     .selectFrom("applications")
     .select(["rental_id", "number"])
     .where("rental_id", "in", rentalIds)
+    // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
     .where("kind", "=", sql.lit("extension"))
     .where("confirmed_at", "is", null)
     .where("intake_status", "!=", "failed")

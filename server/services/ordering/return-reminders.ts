@@ -70,6 +70,7 @@ export async function sendReturnReminders(deps: ServiceDeps, daysBefore: number)
       .where("rental_lines.due_date", ">=", today)
       .where("rental_lines.due_date", "<=", until)
       .where(sql<boolean>`rental_lines.quantity_returned < rental_lines.quantity`)
+      // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
       .where("rentals.status", "=", sql.lit("active"))
       .where(notReminded("rental_lines.due_date"))
       .orderBy("rental_lines.due_date")
