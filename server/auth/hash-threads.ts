@@ -44,9 +44,9 @@ parentPort.on("message", (job) => {
 `;
 
 /**
- * The nice value of the hashing threads (Linux; the main thread keeps 0). When the cores are all busy, the kernel
- * gives the thread serving the pages about nine tenths of a core they share rather than half: a burst of logins
- * slows the pages less, and a hash still gets a tenth of a fully busy core (decision 025).
+ * The nice value of the hashing threads (Linux; the main thread keeps the process's). When the cores are all busy,
+ * the kernel gives the thread serving the pages about nine tenths of a core they share rather than half: a burst
+ * of logins slows the pages less, and a hash still gets a tenth of a fully busy core (decision 025).
  */
 export const HASH_THREAD_NICE = 10;
 
