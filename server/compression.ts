@@ -2,6 +2,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import compression from "compression";
 import type { Request, Response } from "express";
+import { CompressionThread } from "./compression-thread";
 import { acceptsEncoding } from "./static-precompressed";
 import { isTokenPage } from "./token-pages";
 
@@ -34,10 +35,12 @@ const gzip = promisify(zlib.gzip);
  * A rendered page's body as it is sent: compressed in one call when the browser takes brotli or gzip (the
  * compression middleware then leaves it alone: it is already encoded). The page is rendered whole
  * (app/entry.server.tsx), so there is nothing to stream, and the middleware's zlib stream per response cost
- * more than the compression itself. The call runs on libuv's thread pool, off the event loop: compressing
- * on the event loop (`brotliCompressSync`) cost less CPU in all, but pages then held the loop without a
- * break and logins under browsing waited more than twice as long (docs/benchmarks.md). Same rules as the
- * middleware: not the secret pages, not small bodies, not HEAD, not `Cache-Control: no-transform`.
+ * more than the compression itself. The call runs on a thread of its own (./compression-thread.ts), off the
+ * event loop: compressing on the event loop (`brotliCompressSync`) held the loop without a break and logins
+ * under browsing waited more than twice as long, and node's asynchronous zlib call, on libuv's thread pool,
+ * still cost the main thread a zlib stream per page (docs/benchmarks.md). Should that thread fail, the page
+ * takes node's asynchronous call. Same rules as the middleware: not the secret pages, not small bodies, not
+ * HEAD, not `Cache-Control: no-transform`.
  */
 export async function compressDocument(
   request: globalThis.Request,
@@ -58,18 +61,21 @@ export async function compressDocument(
   const accepted = request.headers.get("Accept-Encoding") ?? "";
   // zlib's results own their memory (never a SharedArrayBuffer).
   if (acceptsEncoding(accepted, "br")) {
-    const compressed = await brotli(body, {
-      params: {
-        [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
-        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-      },
-    });
+    const params = {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+      [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+    };
+    const compressed = await CompressionThread.shared()
+      .compress("br", body, params)
+      .catch(() => brotli(body, { params }));
     headers.set("Content-Encoding", "br");
     return <Buffer<ArrayBuffer>>compressed;
   }
   if (acceptsEncoding(accepted, "gzip")) {
-    const compressed = await gzip(body);
+    const compressed = await CompressionThread.shared()
+      .compress("gzip", body)
+      .catch(() => gzip(body));
     headers.set("Content-Encoding", "gzip");
     return <Buffer<ArrayBuffer>>compressed;
   }

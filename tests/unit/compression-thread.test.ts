@@ -1,0 +1,89 @@
+import zlib from "node:zlib";
+import { afterEach, describe, expect, it } from "vitest";
+import { CompressionThread } from "../../server/compression-thread";
+
+let threads: CompressionThread[] = [];
+function thread(): CompressionThread {
+  const t = new CompressionThread();
+  threads.push(t);
+  return t;
+}
+afterEach(async () => {
+  await Promise.all(threads.map((t) => t.close()));
+  threads = [];
+});
+
+/** A page-like body: Japanese markup, a few tens of KB. */
+function page(seed: number): Buffer<ArrayBuffer> {
+  const rows = Array.from(
+    { length: 200 },
+    (_, i) => `<tr><td data-label="型番">MW-${seed}-${i}</td><td data-label="商品名">オシロスコープ ${i}</td></tr>`,
+  );
+  return Buffer.from(`<!DOCTYPE html><html lang="ja"><body><table>${rows.join("")}</table></body></html>`, "utf8");
+}
+
+/** Jobs that take the thread long enough (brotli's best quality on a large body) to still be waiting when it ends. */
+function slowJobs(t: CompressionThread): Promise<Buffer>[] {
+  const body = Buffer.concat(Array.from({ length: 20 }, (_, i) => page(i)));
+  return Array.from({ length: 3 }, () => t.compress("br", body, { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 }));
+}
+
+describe("CompressionThread", () => {
+  it("brotli and gzip as node's zlib makes them: each result decompresses to its body, which is left as it was", async () => {
+    const t = thread();
+    expect(t.running).toBe(false);
+    const body = page(1);
+    const before = Buffer.from(body);
+    const br = await t.compress("br", body, {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
+      [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+    });
+    expect(t.running).toBe(true);
+    expect(zlib.brotliDecompressSync(br).equals(body)).toBe(true);
+    expect(br.length).toBeLessThan(body.length / 4);
+    const gz = await t.compress("gzip", body);
+    expect(zlib.gunzipSync(gz).equals(body)).toBe(true);
+    expect(body.equals(before)).toBe(true);
+    // Small bodies from Buffer's shared pool too: only their own bytes go.
+    const small = Buffer.from("<p>ご注文ありがとうございました。</p>", "utf8");
+    expect(small.buffer.byteLength).toBeGreaterThan(small.length);
+    expect(zlib.brotliDecompressSync(await t.compress("br", small)).equals(small)).toBe(true);
+  });
+
+  it("many pages at once: each answer is its own page's", async () => {
+    const t = thread();
+    const bodies = Array.from({ length: 40 }, (_, i) => page(i));
+    const results = await Promise.all(
+      bodies.map((b, i) => t.compress(i % 2 ? "gzip" : "br", b, { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 })),
+    );
+    results.forEach((r, i) => {
+      const back = i % 2 ? zlib.gunzipSync(r) : zlib.brotliDecompressSync(r);
+      expect(back.equals(bodies[i] as Buffer)).toBe(true);
+    });
+  });
+
+  it("a thread that ends fails its jobs; the next job starts a new thread", async () => {
+    const t = thread();
+    await t.compress("br", page(1));
+    const waiting = slowJobs(t);
+    // As a crash would: the thread ends under its jobs.
+    // biome-ignore lint/complexity/useLiteralKeys: the thread is private; the test ends it as a crash would.
+    await t["worker"]?.terminate();
+    for (const job of waiting) await expect(job).rejects.toThrow(/ended/);
+    expect(t.running).toBe(false);
+    const again = await t.compress("gzip", page(2));
+    expect(zlib.gunzipSync(again).equals(page(2))).toBe(true);
+  });
+
+  it("close fails the jobs still waiting and refuses new ones", async () => {
+    const t = thread();
+    const waiting = slowJobs(t);
+    await t.close();
+    for (const job of waiting) await expect(job).rejects.toThrow();
+    await expect(t.compress("br", page(1))).rejects.toThrow(/shut down/);
+  });
+
+  it("the process's pages share one thread", () => {
+    expect(CompressionThread.shared()).toBe(CompressionThread.shared());
+  });
+});
