@@ -15,6 +15,16 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+interface Thread {
+  worker: Worker;
+  /** Whether it has started and takes jobs at once. */
+  online: boolean;
+  pending: Map<number, Pending>;
+}
+
+/** How long the thread stays without work before it ends (the next burst of pages starts it again). */
+export const COMPRESSION_THREAD_IDLE_MS = 5_000;
+
 // CommonJS, evaluated in the thread: it loads node's zlib only. Jobs are compressed one at a time, each in one
 // synchronous call, in their order of arrival (the messages waiting in the thread's port are its queue). The
 // result's memory is handed back to the main thread, not copied.
@@ -36,13 +46,16 @@ parentPort.on("message", (job) => {
  * Compression of rendered pages on a thread of its own, one synchronous zlib call per page.
  *
  * Node's asynchronous one-call zlib (`zlib.brotliCompress`) compresses on libuv's thread pool too, but for each
- * call it builds a zlib stream on the main thread and runs the stream's callbacks there: about 0.1 ms of the
- * main thread a page, which serves every request. A message to this thread and its answer cost the main thread
- * a fraction of that (docs/benchmarks.md, "pages compressed on a thread of their own").
+ * call it builds a zlib stream on the main thread and runs the stream's callbacks there: 0.1–0.2 ms of the main
+ * thread a page, the thread that serves every request. A message to this thread and its answer cost the main
+ * thread a fraction of that (docs/benchmarks.md, "pages compressed on a thread of their own").
  *
- * One thread: a page of 40 KB takes brotli (quality 4) well under a millisecond, so the thread keeps up with
- * what one main thread can render. It starts with the first job, holds the process only while it has work, and
- * a thread that fails fails its jobs; the next job starts a new one.
+ * The thread runs while pages come: `compress` answers null while it is not running (the caller compresses as
+ * before) and starts it, and it ends after `idleMs` without work. An idle thread would otherwise keep the
+ * memory of the bodies it was sent until its next garbage collection, which an idle thread does not run
+ * (about 30 MB at rest on the bench). One thread: a page of 40 KB takes brotli (quality 4) well under a
+ * millisecond, so it keeps up with what one main thread renders. A thread that fails fails its jobs (the caller
+ * then compresses as before), and the next page starts a new one.
  */
 export class CompressionThread {
   private static sharedThread: CompressionThread | null = null;
@@ -53,38 +66,56 @@ export class CompressionThread {
     return CompressionThread.sharedThread;
   }
 
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
+  private thread: Thread | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private closed = false;
 
-  /** `body` compressed; `body` itself is copied to the thread and left as it was. */
-  compress(encoding: Encoding, body: Uint8Array, params: Record<number, number> = {}): Promise<Buffer<ArrayBuffer>> {
-    if (this.closed) return Promise.reject(new Error("the compression thread has been shut down"));
-    const worker = this.worker ?? this.start();
+  constructor(private readonly idleMs = COMPRESSION_THREAD_IDLE_MS) {}
+
+  /**
+   * `body` compressed on the thread (`body` is copied to it and left as it was), or null when the thread is not
+   * running yet: it is then started for the pages that follow.
+   */
+  compress(
+    encoding: Encoding,
+    body: Uint8Array,
+    params: Record<number, number> = {},
+  ): Promise<Buffer<ArrayBuffer>> | null {
+    if (this.closed) return null;
+    const thread = this.thread ?? this.start();
+    if (!thread.online) return null;
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      // Held while it has work, so that a script awaiting a page is not ended under it.
-      if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, encoding, body, params } satisfies Job);
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, encoding, body, params } satisfies Job);
     });
   }
 
-  /** Whether the thread is running (it starts with the first job). */
+  /** Whether the thread is running and takes jobs. */
   get running(): boolean {
-    return this.worker !== null;
+    return this.thread?.online === true;
   }
 
-  /** Ends the thread; jobs not yet done fail. For a thread of one's own (tests): the shared one lives with the process. */
+  /** Ends the thread for good; jobs not yet done fail. For a thread of one's own (tests): the shared one lives with the process. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+    await this.stop();
   }
 
-  private start(): Worker {
+  private async stop(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const thread = this.thread;
+    this.thread = null;
+    if (thread) await thread.worker.terminate();
+  }
+
+  private start(): Thread {
     const worker = new Worker(THREAD_SOURCE, {
       eval: true,
       // Not the process's flags: with --input-type=module the source above would not be read as CommonJS.
@@ -92,17 +123,28 @@ export class CompressionThread {
       // zlib's memory is outside the JavaScript heap; the thread's own heap stays small.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
+    // Never what keeps the process alive: a page waiting for it is an open request already.
     worker.unref();
+    const thread: Thread = { worker, online: false, pending: new Map() };
     const fail = (error: Error) => {
-      if (this.worker === worker) this.worker = null;
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+      if (this.thread === thread) this.thread = null;
+      for (const p of thread.pending.values()) p.reject(error);
+      thread.pending.clear();
     };
+    const idle = () => {
+      if (this.thread !== thread || thread.pending.size > 0) return;
+      this.idleTimer = setTimeout(() => void this.stop(), this.idleMs);
+      this.idleTimer.unref();
+    };
+    worker.once("online", () => {
+      thread.online = true;
+      idle();
+    });
     worker.on("message", (message: { id: number; bytes?: Uint8Array; error?: string }) => {
-      const p = this.pending.get(message.id);
+      const p = thread.pending.get(message.id);
       if (!p) return;
-      this.pending.delete(message.id);
-      if (this.pending.size === 0) worker.unref();
+      thread.pending.delete(message.id);
+      idle();
       if (message.bytes) {
         const { buffer, byteOffset, byteLength } = message.bytes;
         p.resolve(Buffer.from(buffer as ArrayBuffer, byteOffset, byteLength));
@@ -110,7 +152,7 @@ export class CompressionThread {
     });
     worker.on("error", fail);
     worker.on("exit", (code) => fail(new Error(`the compression thread ended (exit code ${code})`)));
-    this.worker = worker;
-    return worker;
+    this.thread = thread;
+    return thread;
   }
 }

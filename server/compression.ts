@@ -38,8 +38,8 @@ const gzip = promisify(zlib.gzip);
  * more than the compression itself. The call runs on a thread of its own (./compression-thread.ts), off the
  * event loop: compressing on the event loop (`brotliCompressSync`) held the loop without a break and logins
  * under browsing waited more than twice as long, and node's asynchronous zlib call, on libuv's thread pool,
- * still cost the main thread a zlib stream per page (docs/benchmarks.md). Should that thread fail, the page
- * takes node's asynchronous call. Same rules as the middleware: not the secret pages, not small bodies, not
+ * still cost the main thread a zlib stream per page (docs/benchmarks.md). While that thread is not running (the
+ * first page after a quiet spell starts it) or should it fail, the page takes node's asynchronous call. Same rules as the middleware: not the secret pages, not small bodies, not
  * HEAD, not `Cache-Control: no-transform`.
  */
 export async function compressDocument(
@@ -66,16 +66,14 @@ export async function compressDocument(
       [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
     };
-    const compressed = await CompressionThread.shared()
-      .compress("br", body, params)
-      .catch(() => brotli(body, { params }));
+    const viaThread = CompressionThread.shared().compress("br", body, params);
+    const compressed = await (viaThread?.catch(() => brotli(body, { params })) ?? brotli(body, { params }));
     headers.set("Content-Encoding", "br");
     return <Buffer<ArrayBuffer>>compressed;
   }
   if (acceptsEncoding(accepted, "gzip")) {
-    const compressed = await CompressionThread.shared()
-      .compress("gzip", body)
-      .catch(() => gzip(body));
+    const viaThread = CompressionThread.shared().compress("gzip", body);
+    const compressed = await (viaThread?.catch(() => gzip(body)) ?? gzip(body));
     headers.set("Content-Encoding", "gzip");
     return <Buffer<ArrayBuffer>>compressed;
   }

@@ -3,15 +3,26 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CompressionThread } from "../../server/compression-thread";
 
 let threads: CompressionThread[] = [];
-function thread(): CompressionThread {
-  const t = new CompressionThread();
-  threads.push(t);
-  return t;
-}
 afterEach(async () => {
   await Promise.all(threads.map((t) => t.close()));
   threads = [];
 });
+
+/** A thread of the test's own, already running (its first `compress` only starts it). */
+async function running(idleMs?: number): Promise<CompressionThread> {
+  const t = new CompressionThread(idleMs);
+  threads.push(t);
+  expect(t.compress("br", page(0))).toBeNull();
+  await expect.poll(() => t.running).toBe(true);
+  return t;
+}
+
+/** `compress` on a running thread: never null there. */
+function compress(t: CompressionThread, ...args: Parameters<CompressionThread["compress"]>): Promise<Buffer> {
+  const job = t.compress(...args);
+  if (!job) throw new Error("the thread is not running");
+  return job;
+}
 
 /** A page-like body: Japanese markup, a few tens of KB. */
 function page(seed: number): Buffer<ArrayBuffer> {
@@ -25,36 +36,34 @@ function page(seed: number): Buffer<ArrayBuffer> {
 /** Jobs that take the thread long enough (brotli's best quality on a large body) to still be waiting when it ends. */
 function slowJobs(t: CompressionThread): Promise<Buffer>[] {
   const body = Buffer.concat(Array.from({ length: 20 }, (_, i) => page(i)));
-  return Array.from({ length: 3 }, () => t.compress("br", body, { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 }));
+  return Array.from({ length: 3 }, () => compress(t, "br", body, { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 }));
 }
 
 describe("CompressionThread", () => {
   it("brotli and gzip as node's zlib makes them: each result decompresses to its body, which is left as it was", async () => {
-    const t = thread();
-    expect(t.running).toBe(false);
+    const t = await running();
     const body = page(1);
     const before = Buffer.from(body);
-    const br = await t.compress("br", body, {
+    const br = await compress(t, "br", body, {
       [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
       [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
     });
-    expect(t.running).toBe(true);
     expect(zlib.brotliDecompressSync(br).equals(body)).toBe(true);
     expect(br.length).toBeLessThan(body.length / 4);
-    const gz = await t.compress("gzip", body);
+    const gz = await compress(t, "gzip", body);
     expect(zlib.gunzipSync(gz).equals(body)).toBe(true);
     expect(body.equals(before)).toBe(true);
     // Small bodies from Buffer's shared pool too: only their own bytes go.
     const small = Buffer.from("<p>ご注文ありがとうございました。</p>", "utf8");
     expect(small.buffer.byteLength).toBeGreaterThan(small.length);
-    expect(zlib.brotliDecompressSync(await t.compress("br", small)).equals(small)).toBe(true);
+    expect(zlib.brotliDecompressSync(await compress(t, "br", small)).equals(small)).toBe(true);
   });
 
   it("many pages at once: each answer is its own page's", async () => {
-    const t = thread();
+    const t = await running();
     const bodies = Array.from({ length: 40 }, (_, i) => page(i));
     const results = await Promise.all(
-      bodies.map((b, i) => t.compress(i % 2 ? "gzip" : "br", b, { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 })),
+      bodies.map((b, i) => compress(t, i % 2 ? "gzip" : "br", b, { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 })),
     );
     results.forEach((r, i) => {
       const back = i % 2 ? zlib.gunzipSync(r) : zlib.brotliDecompressSync(r);
@@ -62,25 +71,38 @@ describe("CompressionThread", () => {
     });
   });
 
-  it("a thread that ends fails its jobs; the next job starts a new thread", async () => {
-    const t = thread();
-    await t.compress("br", page(1));
+  it("ends after a quiet spell, not while it has work; the next page starts it again", async () => {
+    const t = await running(300);
+    const jobs = slowJobs(t);
+    // Busy for longer than the quiet spell: still running once its jobs are done.
+    await Promise.all(jobs);
+    expect(t.running).toBe(true);
+    await expect.poll(() => t.running, { timeout: 5_000 }).toBe(false);
+    expect(t.compress("gzip", page(2))).toBeNull();
+    await expect.poll(() => t.running).toBe(true);
+    expect(zlib.gunzipSync(await compress(t, "gzip", page(2))).equals(page(2))).toBe(true);
+  });
+
+  it("a thread that ends fails its jobs; the next page starts a new thread", async () => {
+    const t = await running();
     const waiting = slowJobs(t);
     // As a crash would: the thread ends under its jobs.
     // biome-ignore lint/complexity/useLiteralKeys: the thread is private; the test ends it as a crash would.
-    await t["worker"]?.terminate();
+    await t["thread"]?.worker.terminate();
     for (const job of waiting) await expect(job).rejects.toThrow(/ended/);
     expect(t.running).toBe(false);
-    const again = await t.compress("gzip", page(2));
-    expect(zlib.gunzipSync(again).equals(page(2))).toBe(true);
+    expect(t.compress("gzip", page(2))).toBeNull();
+    await expect.poll(() => t.running).toBe(true);
+    expect(zlib.gunzipSync(await compress(t, "gzip", page(2))).equals(page(2))).toBe(true);
   });
 
-  it("close fails the jobs still waiting and refuses new ones", async () => {
-    const t = thread();
+  it("close fails the jobs still waiting and takes no more", async () => {
+    const t = await running();
     const waiting = slowJobs(t);
     await t.close();
     for (const job of waiting) await expect(job).rejects.toThrow();
-    await expect(t.compress("br", page(1))).rejects.toThrow(/shut down/);
+    expect(t.compress("br", page(1))).toBeNull();
+    expect(t.running).toBe(false);
   });
 
   it("the process's pages share one thread", () => {
