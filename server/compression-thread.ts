@@ -51,9 +51,9 @@ parentPort.on("message", (job) => {
  * thread a fraction of that (docs/benchmarks.md, "pages compressed on a thread of their own").
  *
  * The thread runs while pages come: `compress` answers null while it is not running (the caller compresses as
- * before) and starts it, and it ends after `idleMs` without work. An idle thread would otherwise keep the
- * memory of the bodies it was sent until its next garbage collection, which an idle thread does not run
- * (about 30 MB at rest on the bench). One thread: a page of 40 KB takes brotli (quality 4) well under a
+ * before) and starts it, and it ends after `idleMs` without work. Kept running, the idle thread held about
+ * 30 MB more at rest on the bench: most likely the bodies it was sent, freed only by a garbage collection that an
+ * idle thread does not run. One thread: a page of 40 KB takes brotli (quality 4) well under a
  * millisecond, so it keeps up with what one main thread renders. A thread that fails fails its jobs (the caller
  * then compresses as before), and the next page starts a new one.
  */

@@ -39,8 +39,8 @@ const gzip = promisify(zlib.gzip);
  * event loop: compressing on the event loop (`brotliCompressSync`) held the loop without a break and logins
  * under browsing waited more than twice as long, and node's asynchronous zlib call, on libuv's thread pool,
  * still cost the main thread a zlib stream per page (docs/benchmarks.md). While that thread is not running (the
- * first page after a quiet spell starts it) or should it fail, the page takes node's asynchronous call. Same rules as the middleware: not the secret pages, not small bodies, not
- * HEAD, not `Cache-Control: no-transform`.
+ * first page after a quiet spell starts it) or should it fail, the page takes node's asynchronous call. Same
+ * rules as the middleware: not the secret pages, not small bodies, not HEAD, not `Cache-Control: no-transform`.
  */
 export async function compressDocument(
   request: globalThis.Request,
