@@ -167,7 +167,30 @@ export async function signInAsStaff(page: Page, request: APIRequestContext): Pro
   return { email: staff.email };
 }
 
-export const test = base.extend<{ newAccount: TestAccount; account: TestAccount }>({
+/**
+ * React's production errors of a failed hydration (#418 the markup differs, #423 the root re-rendered on the
+ * client, #425 a text differs): the server's page and the browser's first render disagreed.
+ */
+const HYDRATION_ERROR = /Minified React error #(418|423|425)\b|[Hh]ydrat/;
+
+export const test = base.extend<{ newAccount: TestAccount; account: TestAccount; hydrationChecked: undefined }>({
+  /** Every test's page: a hydration that failed fails the test, even when the page went on working. */
+  hydrationChecked: [
+    async ({ page }, use) => {
+      const failures: string[] = [];
+      page.on("pageerror", (error) => {
+        if (HYDRATION_ERROR.test(error.message)) failures.push(`${page.url()}: ${error.message}`);
+      });
+      page.on("console", (message) => {
+        if (message.type() === "error" && HYDRATION_ERROR.test(message.text())) {
+          failures.push(`${page.url()}: ${message.text()}`);
+        }
+      });
+      await use(undefined);
+      expect(failures, "hydration errors").toEqual([]);
+    },
+    { auto: true },
+  ],
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   baseURL: async ({}, use) => {
     await use(process.env.E2E_BASE_URL);
