@@ -32,6 +32,20 @@ const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 
 /**
+ * `body` compressed on the compression thread, or by node's asynchronous call while that thread is not running
+ * or if it failed. zlib's results own their memory (never a SharedArrayBuffer).
+ */
+function compressOffLoop(
+  encoding: "br" | "gzip",
+  body: Buffer<ArrayBuffer>,
+  params?: Record<number, number>,
+): Promise<Buffer<ArrayBuffer>> {
+  const inProcess = () => <Promise<Buffer<ArrayBuffer>>>(encoding === "br" ? brotli(body, { params }) : gzip(body));
+  const onThread = CompressionThread.shared().compress(encoding, body, params);
+  return onThread ? onThread.catch(inProcess) : inProcess();
+}
+
+/**
  * A rendered page's body as it is sent: compressed in one call when the browser takes brotli or gzip (the
  * compression middleware then leaves it alone: it is already encoded). The page is rendered whole
  * (app/entry.server.tsx), so there is nothing to stream, and the middleware's zlib stream per response cost
@@ -59,23 +73,20 @@ export async function compressDocument(
     return body;
   }
   const accepted = request.headers.get("Accept-Encoding") ?? "";
-  // zlib's results own their memory (never a SharedArrayBuffer).
   if (acceptsEncoding(accepted, "br")) {
     const params = {
       [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
       [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
     };
-    const viaThread = CompressionThread.shared().compress("br", body, params);
-    const compressed = await (viaThread?.catch(() => brotli(body, { params })) ?? brotli(body, { params }));
+    const compressed = await compressOffLoop("br", body, params);
     headers.set("Content-Encoding", "br");
-    return <Buffer<ArrayBuffer>>compressed;
+    return compressed;
   }
   if (acceptsEncoding(accepted, "gzip")) {
-    const viaThread = CompressionThread.shared().compress("gzip", body);
-    const compressed = await (viaThread?.catch(() => gzip(body)) ?? gzip(body));
+    const compressed = await compressOffLoop("gzip", body);
     headers.set("Content-Encoding", "gzip");
-    return <Buffer<ArrayBuffer>>compressed;
+    return compressed;
   }
   return body;
 }
