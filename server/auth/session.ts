@@ -1,5 +1,6 @@
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from "lucia";
 import type { DB } from "../../db";
+import { compiledOnce } from "../../db/compiled-once";
 import { addMs, type Clock, iso } from "../lib/clock";
 import { sha256Hex } from "../lib/crypto";
 import { parseCookies } from "./cookies";
@@ -30,6 +31,11 @@ interface SessionAttributes {
   createdAt: string;
 }
 
+/** A session by the hash of its id: read by every signed-in request. */
+const sessionByHash = compiledOnce((db: DB, hash: string) =>
+  db.selectFrom("sessions").selectAll().where("id", "=", hash),
+);
+
 class HashedSessionAdapter implements Adapter {
   constructor(
     private readonly db: DB,
@@ -45,11 +51,7 @@ class HashedSessionAdapter implements Adapter {
   }
 
   async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
-    const row = await this.db
-      .selectFrom("sessions")
-      .selectAll()
-      .where("id", "=", sha256Hex(sessionId))
-      .executeTakeFirst();
+    const row = await sessionByHash.first(this.db, sha256Hex(sessionId));
     if (!row) return [null, null];
     const now = iso(this.clock.now());
     if (row.expires_at <= now || row.absolute_expires_at <= now) {

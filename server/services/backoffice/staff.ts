@@ -1,5 +1,6 @@
 import type { DB } from "../../../db";
 import { isUniqueViolation } from "../../../db";
+import { compiledOnce } from "../../../db/compiled-once";
 import type { StaffTable } from "../../../db/schema";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
@@ -21,13 +22,13 @@ export interface StaffIdentity {
   role: StaffRole;
 }
 
+const staffById = compiledOnce((db: DB, staffId: string) =>
+  db.selectFrom("staff").select(["id", "email", "name", "role", "status"]).where("id", "=", staffId),
+);
+
 /** The staff member of a session, or null when gone or disabled. */
 export async function findStaff(db: DB, staffId: string): Promise<StaffIdentity | null> {
-  const row = await db
-    .selectFrom("staff")
-    .select(["id", "email", "name", "role", "status"])
-    .where("id", "=", staffId)
-    .executeTakeFirst();
+  const row = await staffById.first(db, staffId);
   if (row?.status !== "active") return null;
   return { id: row.id, email: row.email, name: row.name, role: row.role };
 }

@@ -1,4 +1,5 @@
-import { isUniqueViolation } from "../../../db";
+import { type DB, isUniqueViolation } from "../../../db";
+import { compiledOnce } from "../../../db/compiled-once";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { recordAudit } from "../audit";
@@ -106,9 +107,9 @@ export interface CustomerIdentity {
   account: { id: string; loginId: string; companyName: string };
 }
 
-/** The signed-in customer, or null when the user or account is gone or disabled. */
-export async function findCustomer(deps: Pick<ServiceDeps, "db">, userId: string): Promise<CustomerIdentity | null> {
-  const row = await deps.db
+/** A user with their account: read by every signed-in customer request. */
+const userWithAccount = compiledOnce((db: DB, userId: string) =>
+  db
     .selectFrom("users")
     .innerJoin("accounts", "accounts.id", "users.account_id")
     .select([
@@ -123,8 +124,12 @@ export async function findCustomer(deps: Pick<ServiceDeps, "db">, userId: string
       "accounts.company_name",
       "accounts.status as accountStatus",
     ])
-    .where("users.id", "=", userId)
-    .executeTakeFirst();
+    .where("users.id", "=", userId),
+);
+
+/** The signed-in customer, or null when the user or account is gone or disabled. */
+export async function findCustomer(deps: Pick<ServiceDeps, "db">, userId: string): Promise<CustomerIdentity | null> {
+  const row = await userWithAccount.first(deps.db, userId);
   if (row?.userStatus !== "active" || row.accountStatus !== "active") return null;
   return {
     user: {

@@ -1,3 +1,5 @@
+import type { DB } from "../../../db";
+import { compiledOnce } from "../../../db/compiled-once";
 import { formatTokyo } from "../../lib/format";
 import { recordAudit, userActor } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
@@ -60,20 +62,23 @@ export interface PastLogin {
   userAgent: string | null;
 }
 
-/**
- * The sign-in before the current one (the newest successful `auth.login` is the one in use), or null
- * for a first sign-in. Read from the audit log by the (actor_id, action, at) index.
- */
-export async function previousLogin(deps: ServiceDeps, userId: string): Promise<PastLogin | null> {
-  const rows = await deps.db
+const lastTwoLogins = compiledOnce((db: DB, userId: string) =>
+  db
     .selectFrom("audit_events")
     .select(["at", "ip", "user_agent"])
     .where("actor_id", "=", userId)
     .where("action", "=", "auth.login")
     .where("result", "=", "success")
     .orderBy("at", "desc")
-    .limit(2)
-    .execute();
+    .limit(2),
+);
+
+/**
+ * The sign-in before the current one (the newest successful `auth.login` is the one in use), or null
+ * for a first sign-in. Read from the audit log by the (actor_id, action, at) index.
+ */
+export async function previousLogin(deps: ServiceDeps, userId: string): Promise<PastLogin | null> {
+  const rows = await lastTwoLogins.all(deps.db, userId);
   const row = rows[1];
   return row ? { at: row.at, ip: row.ip, userAgent: row.user_agent } : null;
 }

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { DB } from "../../../db";
+import { compiledOnce } from "../../../db/compiled-once";
 
 /**
  * What the catalog's readers keep between requests: search pages and facets. They change only when a
@@ -28,8 +29,10 @@ export async function catalogChanged(db: DB): Promise<void> {
     .execute();
 }
 
+const versionRow = compiledOnce((db: DB) => db.selectFrom("catalog_state").select("version").where("id", "=", 1));
+
 export async function catalogVersion(db: DB): Promise<number> {
-  const row = await db.selectFrom("catalog_state").select("version").where("id", "=", 1).executeTakeFirst();
+  const row = await versionRow.first(db);
   return row ? Number(row.version) : 0;
 }
 

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { DB } from "../../../db";
+import { compiledOnce } from "../../../db/compiled-once";
 import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
 import { csvCell } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
@@ -238,16 +239,8 @@ export interface OpenApplication {
   resultLabel: string;
 }
 
-/**
- * お手続き中のお申し込み: the account's `limit` newest applications that staff have not yet arranged, answered or
- * closed (確認結果 empty), on the partial index applications_account_open_idx (migration 0015).
- */
-export async function openApplications(
-  deps: ServiceDeps,
-  accountId: string,
-  limit: number,
-): Promise<OpenApplication[]> {
-  const rows = await deps.db
+const newestOpen = compiledOnce((db: DB, accountId: string, limit: number) =>
+  db
     .selectFrom("applications")
     .select(["id", "number", "kind", "created_at", "intake_status"])
     .where("account_id", "=", accountId)
@@ -257,8 +250,19 @@ export async function openApplications(
     .where("confirmed_at", "is", null)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
-    .limit(limit)
-    .execute();
+    .limit(limit),
+);
+
+/**
+ * お手続き中のお申し込み: the account's `limit` newest applications that staff have not yet arranged, answered or
+ * closed (確認結果 empty), on the partial index applications_account_open_idx (migration 0015).
+ */
+export async function openApplications(
+  deps: ServiceDeps,
+  accountId: string,
+  limit: number,
+): Promise<OpenApplication[]> {
+  const rows = await newestOpen.all(deps.db, accountId, limit);
   return rows.map((a) => ({
     id: a.id,
     number: a.number,

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { type DB, lockAccount } from "../../../db";
+import { compiledOnce } from "../../../db/compiled-once";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { formatTokyo, tokyoDateString } from "../../lib/format";
@@ -211,37 +212,48 @@ export async function rentalsDueFirst(
   accountId: string,
   limit: number,
 ): Promise<{ rentals: RentalView[]; total: number }> {
-  const due = (withDate: boolean, n: number) =>
-    runningRentals(deps, accountId)
-      .clearOrderBy()
-      .where("rentals.due_date", withDate ? "is not" : "is", null)
-      .orderBy("rentals.due_date")
-      .orderBy("rentals.contract_no")
-      .limit(n)
-      .execute();
-  const [dated, count] = await Promise.all([due(true, limit), runningCount(deps, accountId)]);
-  const undated = dated.length < limit ? await due(false, limit - dated.length) : [];
+  const [dated, count] = await Promise.all([
+    datedDueFirst.all(deps.db, accountId, limit),
+    runningCount(deps, accountId),
+  ]);
+  const undated = dated.length < limit ? await undatedFirst.all(deps.db, accountId, limit - dated.length) : [];
   return { rentals: await rentalViews(deps, [...dated, ...undated], false), total: count };
 }
 
-/** How many running rentals the account has (on rentals_account_active_idx). */
-async function runningCount(deps: ServiceDeps, accountId: string): Promise<number> {
-  const count = await deps.db
+/** The running rentals with a 返却予定日 (`dated`) or without, the one due first first. */
+const dueFirst = (dated: boolean) =>
+  compiledOnce((db: DB, accountId: string, limit: number) =>
+    runningRentals(db, accountId)
+      .clearOrderBy()
+      .where("rentals.due_date", dated ? "is not" : "is", null)
+      .orderBy("rentals.due_date")
+      .orderBy("rentals.contract_no")
+      .limit(limit),
+  );
+const datedDueFirst = dueFirst(true);
+const undatedFirst = dueFirst(false);
+
+const runningCountRow = compiledOnce((db: DB, accountId: string) =>
+  db
     .selectFrom("rentals")
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
     .where("account_id", "=", accountId)
     // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
-    .where("status", "=", sql.lit("active"))
-    .executeTakeFirstOrThrow();
-  return Number(count.n);
+    .where("status", "=", sql.lit("active")),
+);
+
+/** How many running rentals the account has (on rentals_account_active_idx). */
+async function runningCount(deps: ServiceDeps, accountId: string): Promise<number> {
+  const count = await runningCountRow.first(deps.db, accountId);
+  return Number(count?.n ?? 0);
 }
 
 /**
  * The account's running rentals, newest first, on rentals_account_active_idx (migration 0013). The status is a
  * literal, so that SQLite keeps the statement prepared (the partial index's value; decision 019).
  */
-function runningRentals(deps: ServiceDeps, accountId: string) {
-  return deps.db
+function runningRentals(db: DB, accountId: string) {
+  return db
     .selectFrom("rentals")
     .innerJoin("applications", "applications.id", "rentals.order_application_id")
     .select([
@@ -345,10 +357,19 @@ export async function listRentals(
   rentalId?: string,
   { lines: withLines = true }: { lines?: boolean } = {},
 ): Promise<RentalView[]> {
-  let query = runningRentals(deps, accountId);
+  let query = runningRentals(deps.db, accountId);
   if (rentalId) query = query.where("rentals.id", "=", rentalId);
   return rentalViews(deps, await query.execute(), withLines);
 }
+
+const newestRentals = compiledOnce((db: DB, accountId: string, limit: number) =>
+  runningRentals(db, accountId).limit(limit),
+);
+const rentalsAfter = compiledOnce((db: DB, accountId: string, at: string, id: string, limit: number) =>
+  runningRentals(db, accountId)
+    .where((eb) => eb(eb.refTuple("rentals.created_at", "rentals.id"), "<", eb.tuple(at, id)))
+    .limit(limit),
+);
 
 /**
  * One page of レンタル中の注文: `RENTALS_PAGE_SIZE` running rentals after `cursor`, newest first, with their lines
@@ -359,13 +380,11 @@ export async function rentalsPage(
   accountId: string,
   cursor?: string | null,
 ): Promise<{ rentals: RentalView[]; nextCursor: string | null; total: number }> {
-  let query = runningRentals(deps, accountId);
   const after = parseCursor(cursor);
-  if (after) {
-    query = query.where((eb) => eb(eb.refTuple("rentals.created_at", "rentals.id"), "<", eb.tuple(after.at, after.id)));
-  }
   const [rows, count] = await Promise.all([
-    query.limit(RENTALS_PAGE_SIZE + 1).execute(),
+    after
+      ? rentalsAfter.all(deps.db, accountId, after.at, after.id, RENTALS_PAGE_SIZE + 1)
+      : newestRentals.all(deps.db, accountId, RENTALS_PAGE_SIZE + 1),
     runningCount(deps, accountId),
   ]);
   const page = rows.slice(0, RENTALS_PAGE_SIZE);

@@ -1,0 +1,161 @@
+import { CamelCasePlugin, sql } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDb, type DB } from "../../db";
+import { compiledOnce } from "../../db/compiled-once";
+import { freshDatabase, type TestDatabase } from "../support/test-db";
+
+/**
+ * Queries Kysely builds and compiles once per database (db/compiled-once.ts): the same rows as the builder
+ * for every call's values, on SQLite and on PostgreSQL.
+ */
+describe("compiledOnce", () => {
+  const opened: { db: DB; database: TestDatabase }[] = [];
+  afterEach(async () => {
+    for (const { db, database } of opened.splice(0)) {
+      await db.destroy();
+      await database.drop();
+    }
+  });
+
+  /** A database with a table `users` (the schema's type, so the builders type-check) of five rows. */
+  async function database(): Promise<DB> {
+    const testDatabase = await freshDatabase();
+    const db = createDb(testDatabase.url);
+    opened.push({ db, database: testDatabase });
+    await db.schema
+      .createTable("users")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .execute();
+    await sql`insert into users (id, account_id, name, status) values
+      ('u1', 'a1', '山田', 'active'), ('u2', 'a1', '佐藤', 'active'), ('u3', 'a1', '鈴木', 'pending'),
+      ('u4', 'a2', '田中', 'active'), ('u5', 'a2', '高橋', 'active')`.execute(db);
+    return db;
+  }
+
+  function counted<A extends unknown[], R>(build: (db: DB, ...args: A) => import("kysely").Compilable<R>) {
+    const calls = { builds: 0 };
+    const query = compiledOnce((db: DB, ...args: A) => {
+      calls.builds++;
+      return build(db, ...args);
+    });
+    return { query, calls };
+  }
+
+  const activeOf = (db: DB, accountId: string, limit: number) =>
+    db
+      .selectFrom("users")
+      .select(["id", "name"])
+      .where("account_id", "=", accountId)
+      .where("status", "=", "active")
+      .orderBy("id")
+      .limit(limit);
+
+  it("answers every call as the builder does, with that call's values, and builds once", async () => {
+    const db = await database();
+    const { query, calls } = counted(activeOf);
+    for (const [accountId, limit] of [
+      ["a1", 5],
+      ["a2", 1],
+      ["a1", 1],
+      ["nobody", 3],
+      ["a2", 10],
+    ] as const) {
+      expect(await query.all(db, accountId, limit)).toEqual(await activeOf(db, accountId, limit).execute());
+    }
+    expect(await query.all(db, "a1", 5)).toEqual([
+      { id: "u1", name: "山田" },
+      { id: "u2", name: "佐藤" },
+    ]);
+    expect(await query.first(db, "a2", 5)).toEqual({ id: "u4", name: "田中" });
+    expect(await query.first(db, "nobody", 5)).toBeUndefined();
+    expect(calls.builds).toBe(1);
+  });
+
+  it("keeps the values the builder wrote itself (here the status and a literal)", async () => {
+    const db = await database();
+    const query = compiledOnce((db: DB, accountId: string) =>
+      db
+        .selectFrom("users")
+        .select("id")
+        .where("account_id", "=", accountId)
+        .where("status", "=", "pending")
+        .where("name", "!=", sql.lit("誰か")),
+    );
+    expect(await query.all(db, "a1")).toEqual([{ id: "u3" }]);
+    expect(await query.all(db, "a2")).toEqual([]);
+  });
+
+  it("runs inside a transaction on the transaction's connection, with the database's compiled query", async () => {
+    const db = await database();
+    const { query, calls } = counted((db: DB, id: string) =>
+      db.selectFrom("users").select("name").where("id", "=", id),
+    );
+    expect(await query.first(db, "u1")).toEqual({ name: "山田" });
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable("users").set({ name: "山田太郎" }).where("id", "=", "u1").execute();
+      // The transaction's own write is visible: the query ran on its connection.
+      expect(await query.first(trx, "u1")).toEqual({ name: "山田太郎" });
+    });
+    expect(calls.builds).toBe(1);
+  });
+
+  it("compiles once for each database, each answering from its own data", async () => {
+    const one = await database();
+    const two = await database();
+    await two.updateTable("users").set({ name: "別人" }).where("id", "=", "u4").execute();
+    const { query, calls } = counted((db: DB, id: string) =>
+      db.selectFrom("users").select("name").where("id", "=", id),
+    );
+    expect(await query.first(one, "u4")).toEqual({ name: "田中" });
+    expect(await query.first(two, "u4")).toEqual({ name: "別人" });
+    expect(await query.first(one, "u5")).toEqual({ name: "高橋" });
+    expect(calls.builds).toBe(2);
+  });
+
+  it("builds every call on a database with a plugin, whose rewriting it cannot know", async () => {
+    const db = await database();
+    const camel = db.withPlugin(new CamelCasePlugin()) as unknown as DB;
+    const { query, calls } = counted((db: DB, id: string) =>
+      db.selectFrom("users").select(["id", "account_id"]).where("id", "=", id),
+    );
+    expect(await query.first(camel, "u1")).toEqual({ id: "u1", accountId: "a1" });
+    expect(await query.first(camel, "u4")).toEqual({ id: "u4", accountId: "a2" });
+    expect(calls.builds).toBe(2);
+  });
+
+  it("refuses a builder that uses an argument other than as a value of the query", async () => {
+    const db = await database();
+    const inText = compiledOnce((db: DB, name: string) =>
+      db.selectFrom("users").select("id").where("name", "=", sql.lit(name)),
+    );
+    await expect(inText.all(db, "山田")).rejects.toThrow(/written into the SQL text/);
+    const inValue = compiledOnce((db: DB, word: string) =>
+      db.selectFrom("users").select("id").where("name", "like", `%${word}%`),
+    );
+    await expect(inValue.all(db, "山")).rejects.toThrow(/part of another value/);
+    const unused = compiledOnce((db: DB, accountId: string, status: string) =>
+      db
+        .selectFrom("users")
+        .select("id")
+        .where("account_id", "=", accountId)
+        .$if(status === "active", (q) => q.where("status", "=", "active")),
+    );
+    await expect(unused.all(db, "a1", "active")).rejects.toThrow(/argument 2 is not a parameter/);
+  });
+
+  it("refuses a call with another number of arguments than it was compiled with", async () => {
+    const db = await database();
+    const query = compiledOnce((db: DB, id: string, other?: string) =>
+      db
+        .selectFrom("users")
+        .select("id")
+        .where("id", "in", [id, other ?? id])
+        .orderBy("id"),
+    );
+    expect(await query.all(db, "u1", "u2")).toEqual([{ id: "u1" }, { id: "u2" }]);
+    await expect(query.all(db, "u1")).rejects.toThrow(/called with 1 arguments, compiled with 2/);
+  });
+});
