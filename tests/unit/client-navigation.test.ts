@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { StaticRouter } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
-import { clientNavigationTarget, isCurrentPath } from "../../app/components/AppLink";
+import { AppLink, AppNavLink, clientNavigationTarget, isCurrentPath } from "../../app/components/AppLink";
 
 const here = { origin: "https://order.example.jp", pathname: "/rentals", search: "?cursor=abc", hash: "" };
 
@@ -101,5 +104,30 @@ describe("AppNavLink: which page a tab or menu entry marks as current", () => {
     expect(isCurrentPath("/account/users/", "/account/users")).toBe(true);
     expect(isCurrentPath("/Account/Users", "/account/users")).toBe(true);
     expect(isCurrentPath("/products", "/")).toBe(false);
+  });
+});
+
+describe("AppLink and AppNavLink: the anchors they render", () => {
+  it("a plain anchor with its attributes, the path as href, and the current tab marked", () => {
+    const html = renderToString(
+      createElement(
+        StaticRouter,
+        { location: "/account/history?cursor=abc" },
+        createElement(AppLink, { to: "/rentals", className: "more", "aria-label": "レンタル中の注文へ" }, "一覧"),
+        createElement(AppNavLink, { to: "/account/history", className: "tab" }, "申込履歴"),
+        createElement(AppNavLink, { to: "/account", end: true }, "お客様情報設定"),
+      ),
+    );
+    expect(html).toBe(
+      '<a class="more" aria-label="レンタル中の注文へ" href="/rentals" data-discover="true" data-client-nav="">一覧</a>' +
+        '<a class="tab active" aria-current="page" href="/account/history" data-discover="true" data-client-nav="">申込履歴</a>' +
+        '<a href="/account" data-discover="true" data-client-nav="">お客様情報設定</a>',
+    );
+  });
+
+  it("leaves the props it was given as they were", () => {
+    const props = { to: "/rentals" as const, className: "more" };
+    renderToString(createElement(StaticRouter, { location: "/" }, createElement(AppNavLink, props, "一覧")));
+    expect(props).toEqual({ to: "/rentals", className: "more" });
   });
 });
