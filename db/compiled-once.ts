@@ -1,4 +1,4 @@
-import { type Compilable, type CompiledQuery, createQueryId, type DialectAdapter } from "kysely";
+import type { Compilable, CompiledQuery, DialectAdapter, KyselyPlugin } from "kysely";
 import type { DB } from "./index";
 
 /** What `build` is given instead of each argument, once: never a value a caller could pass. */
@@ -12,6 +12,12 @@ interface Template {
   query: CompiledQuery;
   slots: Slot[];
   argCount: number;
+}
+
+/** The template compiled for an adapter and a list of plugins (`next`: the lists one plugin longer). */
+interface Kept {
+  template?: Template;
+  next: WeakMap<KyselyPlugin, Kept>;
 }
 
 /** A query compiled once per database (`compiledOnce`). */
@@ -30,37 +36,61 @@ export interface CompiledOnce<A extends unknown[], R> {
  * statement cache and PostgreSQL see no difference.
  *
  * `build` runs once per database, with placeholders instead of the arguments: it must use each argument only
- * as a value of the query (`where(column, "=", arg)`, `limit(arg)`), never in a branch of its own, a string it
- * builds, an `in` list or `sql.lit`. Queries whose shape depends on a value (an optional filter, a cursor, a list)
- * are not for this. The first compile checks what it can: every argument became a parameter, and no
- * placeholder ended up inside the SQL text or another parameter.
+ * as a value of the query (`where(column, "=", arg)`), never in a branch of its own, a string it builds, an `in`
+ * list, `sql.lit` or a LIMIT (on SQLite a limit is written into the SQL as a number, db/index.ts; a bound one would
+ * make SQLite prepare the statement at every run, which the tests refuse: tests/support/reprepare.ts). What
+ * decides the shape of the SQL (a limit, an optional filter) is a key of `compiledPerShape` instead. The first
+ * compile checks what it can: every argument became a parameter, and no placeholder ended up inside the SQL text
+ * or another parameter.
  *
- * A transaction shares its database's dialect and so its compiled queries. Kysely plugins (none are used here)
- * could rewrite a query or its result per instance: with any, the query is built for every call, as before.
+ * A query is compiled once for each dialect adapter and list of Kysely plugins (a transaction shares its
+ * database's). A plugin rewrites the query when it is compiled, and each call's result as usual. At each later
+ * call it is shown the compiled query again (`transformQuery`, its answer unused: the query was rewritten
+ * already), so a plugin that watches every statement, as the tests' checks and counts do, sees every run. The
+ * call keeps the compiled query's id, so a plugin that keeps what it learnt of a query by its id finds it. The
+ * server's database has no plugins.
  */
 export function compiledOnce<A extends unknown[], R>(build: (db: DB, ...args: A) => Compilable<R>): CompiledOnce<A, R> {
-  const templates = new WeakMap<DialectAdapter, Template>();
+  // By adapter, then by each plugin in order (a transaction has a copy of its database's list of plugins).
+  const templates = new WeakMap<DialectAdapter, Kept>();
 
-  function templateFor(db: DB, argCount: number): Template | null {
-    const executor = db.getExecutor();
-    if (executor.plugins.length > 0) return null;
-    let template = templates.get(executor.adapter);
+  /** The template for this database, and whether it was compiled by this call. */
+  function templateFor(db: DB, argCount: number): [Template, boolean] {
+    const { adapter, plugins } = db.getExecutor();
+    let kept: Kept | undefined = templates.get(adapter);
+    if (!kept) {
+      kept = { next: new WeakMap() };
+      templates.set(adapter, kept);
+    }
+    for (const plugin of plugins) {
+      let next: Kept | undefined = kept.next.get(plugin);
+      if (!next) {
+        next = { next: new WeakMap() };
+        kept.next.set(plugin, next);
+      }
+      kept = next;
+    }
+    const template = kept.template;
     if (!template) {
       const placeholders = Array.from({ length: argCount }, (_, i) => placeholderOf(i));
-      template = templateOf(build(db, ...(placeholders as A)).compile(), argCount);
-      templates.set(executor.adapter, template);
+      kept.template = templateOf(build(db, ...(placeholders as A)).compile(), argCount);
+      return [kept.template, true];
     }
     if (template.argCount !== argCount) {
       throw new Error(`compiledOnce: called with ${argCount} arguments, compiled with ${template.argCount}`);
     }
-    return template;
+    return [template, false];
   }
 
   async function all(db: DB, ...args: A): Promise<R[]> {
-    const template = templateFor(db, args.length);
-    if (!template) return (await db.executeQuery(build(db, ...args))).rows;
+    const [template, compiledNow] = templateFor(db, args.length);
+    // Plugins watch every statement (the tests' checks and counts): each run shows them the compiled query.
+    if (!compiledNow) {
+      const { query: node, queryId } = template.query;
+      for (const plugin of db.getExecutor().plugins) plugin.transformQuery({ node, queryId });
+    }
     const parameters = template.slots.map((slot) => ("arg" in slot ? args[slot.arg] : slot.value));
-    const query: CompiledQuery<R> = { ...template.query, parameters, queryId: createQueryId() } as CompiledQuery<R>;
+    const query = { ...template.query, parameters } as CompiledQuery<R>;
     return (await db.executeQuery(query)).rows;
   }
 
@@ -93,3 +123,26 @@ function templateOf(query: CompiledQuery, argCount: number): Template {
   }
   return { query, slots, argCount };
 }
+
+/**
+ * `compiledOnce` for each shape of a query: `shape` is what decides its SQL (a LIMIT, a flag), `build` makes the
+ * builder for one shape. Each shape is compiled once per database, on first use. Shapes come from the code (page
+ * sizes, "the first N"), never from a request: past MAX_SHAPES of them this throws rather than keep compiling.
+ */
+export function compiledPerShape<K extends string | number | boolean, A extends unknown[], R>(
+  build: (shape: K) => (db: DB, ...args: A) => Compilable<R>,
+): (shape: K) => CompiledOnce<A, R> {
+  const shapes = new Map<K, CompiledOnce<A, R>>();
+  return (shape) => {
+    let query = shapes.get(shape);
+    if (!query) {
+      if (shapes.size >= MAX_SHAPES) throw new Error(`compiledPerShape: more than ${MAX_SHAPES} shapes (${shape})`);
+      query = compiledOnce(build(shape));
+      shapes.set(shape, query);
+    }
+    return query;
+  };
+}
+
+/** How many shapes `compiledPerShape` compiles at most for one query. */
+export const MAX_SHAPES = 32;

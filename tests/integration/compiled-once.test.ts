@@ -1,8 +1,9 @@
 import { CamelCasePlugin, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type DB } from "../../db";
-import { compiledOnce } from "../../db/compiled-once";
-import { freshDatabase, type TestDatabase } from "../support/test-db";
+import { compiledOnce, compiledPerShape, MAX_SHAPES } from "../../db/compiled-once";
+import { partialIndexLiterals, refusingRepreparation } from "../support/reprepare";
+import { freshDatabase, TEST_DIALECT, type TestDatabase } from "../support/test-db";
 
 /**
  * Queries Kysely builds and compiles once per database (db/compiled-once.ts): the same rows as the builder
@@ -115,15 +116,31 @@ describe("compiledOnce", () => {
     expect(calls.builds).toBe(2);
   });
 
-  it("builds every call on a database with a plugin, whose rewriting it cannot know", async () => {
+  it("compiles once for each list of plugins, whose rewriting of the query and of its rows holds", async () => {
     const db = await database();
-    const camel = db.withPlugin(new CamelCasePlugin()) as unknown as DB;
+    const seen: string[] = [];
+    const checked = db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        seen.push(db.getExecutor().compileQuery(node, queryId).sql);
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const camel = checked.withPlugin(new CamelCasePlugin()) as unknown as DB;
     const { query, calls } = counted((db: DB, id: string) =>
       db.selectFrom("users").select(["id", "account_id"]).where("id", "=", id),
     );
     expect(await query.first(camel, "u1")).toEqual({ id: "u1", accountId: "a1" });
     expect(await query.first(camel, "u4")).toEqual({ id: "u4", accountId: "a2" });
-    expect(calls.builds).toBe(2);
+    await camel.transaction().execute(async (trx) => {
+      expect(await query.first(trx, "u5")).toEqual({ id: "u5", accountId: "a2" });
+    });
+    expect(await query.first(db, "u4")).toEqual({ id: "u4", account_id: "a2" });
+    expect(await query.first(checked, "u5")).toEqual({ id: "u5", account_id: "a2" });
+    expect(calls.builds).toBe(3);
+    // The watching plugin saw every run on the two databases it is part of (compiled once for each).
+    expect(seen).toHaveLength(4);
+    expect(seen.every((s) => s.includes('"users"'))).toBe(true);
   });
 
   it("refuses a builder that uses an argument other than as a value of the query", async () => {
@@ -158,4 +175,43 @@ describe("compiledOnce", () => {
     expect(await query.all(db, "u1", "u2")).toEqual([{ id: "u1" }, { id: "u2" }]);
     await expect(query.all(db, "u1")).rejects.toThrow(/called with 1 arguments, compiled with 2/);
   });
+
+  it("compiles each shape (here the LIMIT) once, and refuses to keep compiling new shapes", async () => {
+    const db = await database();
+    const seen: string[] = [];
+    const recorded = db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        seen.push(db.getExecutor().compileQuery(node, queryId).sql);
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    }) as unknown as DB;
+    const shapes = { builds: [] as number[] };
+    const firstOf = compiledPerShape((limit: number) => (db: DB, accountId: string) => {
+      shapes.builds.push(limit);
+      return activeOf(db, accountId, limit);
+    });
+    expect(await firstOf(1).all(recorded, "a1")).toEqual([{ id: "u1", name: "山田" }]);
+    expect(await firstOf(2).all(recorded, "a1")).toHaveLength(2);
+    expect(await firstOf(1).all(recorded, "a2")).toEqual([{ id: "u4", name: "田中" }]);
+    expect(await firstOf(2).all(recorded, "a2")).toHaveLength(2);
+    expect(shapes.builds).toEqual([1, 2]);
+    expect(seen).toHaveLength(4);
+    if (TEST_DIALECT === "sqlite") expect(seen.map((s) => / limit (\d+)$/.exec(s)?.[1])).toEqual(["1", "2", "1", "2"]);
+    for (let limit = 3; limit <= MAX_SHAPES; limit++) await firstOf(limit).all(db, "a1");
+    expect(() => firstOf(MAX_SHAPES + 1)).toThrow(/more than 32 shapes/);
+    expect(await firstOf(5).all(db, "a2")).toHaveLength(2);
+  });
+
+  it.runIf(TEST_DIALECT === "sqlite")(
+    "a LIMIT given as an argument is bound, which the tests' check refuses; as a shape it is written into the SQL",
+    async () => {
+      const db = await database();
+      const checked = refusingRepreparation(db, await partialIndexLiterals(db));
+      const bound = compiledOnce((db: DB, accountId: string, limit: number) => activeOf(db, accountId, limit));
+      await expect(bound.all(checked, "a1", 5)).rejects.toThrow(/a LIMIT bound as a parameter/);
+      const shaped = compiledPerShape((limit: number) => (db: DB, accountId: string) => activeOf(db, accountId, limit));
+      expect(await shaped(5).all(checked, "a1")).toHaveLength(2);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { DB } from "../../../db";
-import { compiledOnce } from "../../../db/compiled-once";
+import { compiledPerShape } from "../../../db/compiled-once";
 import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
 import { csvCell } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
@@ -239,18 +239,20 @@ export interface OpenApplication {
   resultLabel: string;
 }
 
-const newestOpen = compiledOnce((db: DB, accountId: string, limit: number) =>
-  db
-    .selectFrom("applications")
-    .select(["id", "number", "kind", "created_at", "intake_status"])
-    .where("account_id", "=", accountId)
-    .where("arranged_at", "is", null)
-    .where("answered_at", "is", null)
-    .where("returned_at", "is", null)
-    .where("confirmed_at", "is", null)
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(limit),
+/** The newest open applications: the limit is the shape (SQLite's LIMIT is written into the SQL). */
+const newestOpen = compiledPerShape(
+  (limit: number) => (db: DB, accountId: string) =>
+    db
+      .selectFrom("applications")
+      .select(["id", "number", "kind", "created_at", "intake_status"])
+      .where("account_id", "=", accountId)
+      .where("arranged_at", "is", null)
+      .where("answered_at", "is", null)
+      .where("returned_at", "is", null)
+      .where("confirmed_at", "is", null)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit),
 );
 
 /**
@@ -262,7 +264,7 @@ export async function openApplications(
   accountId: string,
   limit: number,
 ): Promise<OpenApplication[]> {
-  const rows = await newestOpen.all(deps.db, accountId, limit);
+  const rows = await newestOpen(limit).all(deps.db, accountId);
   return rows.map((a) => ({
     id: a.id,
     number: a.number,

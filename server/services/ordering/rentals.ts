@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { type DB, lockAccount } from "../../../db";
-import { compiledOnce } from "../../../db/compiled-once";
+import { compiledOnce, compiledPerShape } from "../../../db/compiled-once";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { formatTokyo, tokyoDateString } from "../../lib/format";
@@ -213,22 +213,23 @@ export async function rentalsDueFirst(
   limit: number,
 ): Promise<{ rentals: RentalView[]; total: number }> {
   const [dated, count] = await Promise.all([
-    datedDueFirst.all(deps.db, accountId, limit),
+    datedDueFirst(limit).all(deps.db, accountId),
     runningCount(deps, accountId),
   ]);
-  const undated = dated.length < limit ? await undatedFirst.all(deps.db, accountId, limit - dated.length) : [];
+  const undated = dated.length < limit ? await undatedFirst(limit - dated.length).all(deps.db, accountId) : [];
   return { rentals: await rentalViews(deps, [...dated, ...undated], false), total: count };
 }
 
-/** The running rentals with a 返却予定日 (`dated`) or without, the one due first first. */
+/** The first `limit` running rentals with a 返却予定日 (`dated`) or without, the one due first first. */
 const dueFirst = (dated: boolean) =>
-  compiledOnce((db: DB, accountId: string, limit: number) =>
-    runningRentals(db, accountId)
-      .clearOrderBy()
-      .where("rentals.due_date", dated ? "is not" : "is", null)
-      .orderBy("rentals.due_date")
-      .orderBy("rentals.contract_no")
-      .limit(limit),
+  compiledPerShape(
+    (limit: number) => (db: DB, accountId: string) =>
+      runningRentals(db, accountId)
+        .clearOrderBy()
+        .where("rentals.due_date", dated ? "is not" : "is", null)
+        .orderBy("rentals.due_date")
+        .orderBy("rentals.contract_no")
+        .limit(limit),
   );
 const datedDueFirst = dueFirst(true);
 const undatedFirst = dueFirst(false);
@@ -362,13 +363,14 @@ export async function listRentals(
   return rentalViews(deps, await query.execute(), withLines);
 }
 
-const newestRentals = compiledOnce((db: DB, accountId: string, limit: number) =>
-  runningRentals(db, accountId).limit(limit),
+/** A page of running rentals and whether there is a next: one more than the page. */
+const newestRentals = compiledOnce((db: DB, accountId: string) =>
+  runningRentals(db, accountId).limit(RENTALS_PAGE_SIZE + 1),
 );
-const rentalsAfter = compiledOnce((db: DB, accountId: string, at: string, id: string, limit: number) =>
+const rentalsAfter = compiledOnce((db: DB, accountId: string, at: string, id: string) =>
   runningRentals(db, accountId)
     .where((eb) => eb(eb.refTuple("rentals.created_at", "rentals.id"), "<", eb.tuple(at, id)))
-    .limit(limit),
+    .limit(RENTALS_PAGE_SIZE + 1),
 );
 
 /**
@@ -382,9 +384,7 @@ export async function rentalsPage(
 ): Promise<{ rentals: RentalView[]; nextCursor: string | null; total: number }> {
   const after = parseCursor(cursor);
   const [rows, count] = await Promise.all([
-    after
-      ? rentalsAfter.all(deps.db, accountId, after.at, after.id, RENTALS_PAGE_SIZE + 1)
-      : newestRentals.all(deps.db, accountId, RENTALS_PAGE_SIZE + 1),
+    after ? rentalsAfter.all(deps.db, accountId, after.at, after.id) : newestRentals.all(deps.db, accountId),
     runningCount(deps, accountId),
   ]);
   const page = rows.slice(0, RENTALS_PAGE_SIZE);
