@@ -14,6 +14,7 @@ import { AppLink, ClientNavigation } from "./components/AppLink";
 import { Flash } from "./components/Flash";
 import { MenuToggle } from "./components/MenuToggle";
 import styles from "./styles/app.css";
+import { signedInCustomer } from "./utils/auth.server";
 import { takeFlash } from "./utils/flash.server";
 import { telHref } from "./utils/format";
 import { siteNameOf } from "./utils/meta";
@@ -40,7 +41,7 @@ export const meta: MetaFunction = ({ matches, error }) => {
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const [site, me, { flash, headers }] = await Promise.all([
     context.caller.site.info(),
-    context.caller.auth.me(),
+    signedInCustomer(context),
     takeFlash(request, context),
   ]);
   return json(

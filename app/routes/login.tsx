@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { AppLink } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { SubmitButton } from "~/components/SubmitButton";
-import { afterLogin } from "~/utils/auth.server";
+import { afterLogin, signedInCustomer } from "~/utils/auth.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
@@ -12,7 +12,7 @@ import { safeRedirect } from "~/utils/redirect";
 export const meta = title("ログイン");
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  if (await context.caller.auth.me()) {
+  if (await signedInCustomer(context)) {
     throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   }
   return null;

@@ -6,7 +6,7 @@ import { AppLink, type SitePath } from "~/components/AppLink";
 import { Field, FormAlert } from "~/components/Field";
 import { Notice } from "~/components/Notice";
 import { SubmitButton } from "~/components/SubmitButton";
-import { afterLogin } from "~/utils/auth.server";
+import { afterLogin, signedInCustomer } from "~/utils/auth.server";
 import { redirectWithFlash } from "~/utils/flash.server";
 import { attempt, text } from "~/utils/forms.server";
 import { title } from "~/utils/meta";
@@ -23,7 +23,7 @@ const backToLogin = (context: AppLoadContext) =>
   );
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  if (await context.caller.auth.me()) throw redirect("/");
+  if (await signedInCustomer(context)) throw redirect("/");
   const challenge = await context.caller.auth.otpChallenge();
   if (!challenge) throw await backToLogin(context);
   return challenge;

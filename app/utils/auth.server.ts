@@ -1,8 +1,25 @@
 import { type AppLoadContext, redirect } from "@remix-run/node";
 
+type Me = ReturnType<AppLoadContext["caller"]["auth"]["me"]>;
+const asked = new WeakMap<AppLoadContext, Me>();
+
+/**
+ * The signed-in customer or null (`auth.me`), asked once per request: the root loader and the page's loader
+ * run with the same load context and share the answer. The server reads the customer once per request anyway
+ * (server/trpc/context.ts); a second call only ran tRPC's procedure chain again.
+ */
+export function signedInCustomer(context: AppLoadContext): Me {
+  let me = asked.get(context);
+  if (!me) {
+    me = context.caller.auth.me();
+    asked.set(context, me);
+  }
+  return me;
+}
+
 /** The signed-in customer (even one who must change the password), or a redirect to /login and back. */
 export async function requireSignedIn(context: AppLoadContext, request: Request) {
-  const me = await context.caller.auth.me();
+  const me = await signedInCustomer(context);
   if (!me) throw redirect(withRedirectTo("/login", pathOf(request)));
   return me;
 }

@@ -1,5 +1,7 @@
+import type { AppLoadContext } from "@remix-run/node";
 import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { signedInCustomer } from "../../app/utils/auth.server";
 import { HOUR, MINUTE } from "../../server/lib/clock";
 import { sha256Hex } from "../../server/lib/crypto";
 import { INVALID_CREDENTIALS_MESSAGE } from "../../server/services/errors";
@@ -179,5 +181,22 @@ describe("sessions", () => {
       .call((c) => c.auth.requireCustomer())
       .catch((e: unknown) => e);
     expect((error as TRPCError).code).toBe("UNAUTHORIZED");
+  });
+});
+
+describe("the signed-in customer of a page (app/utils/auth.server.ts)", () => {
+  it("is asked once per request: the root's loader and the page's share the answer; another request asks again", async () => {
+    const b = h.browser();
+    await b.call((c) => c.auth.login({ loginId: ACME.loginId, email: ACME.email, password: PASSWORD }));
+    await b.call(async (caller) => {
+      const context = { caller } as AppLoadContext;
+      const root = signedInCustomer(context);
+      expect(signedInCustomer(context)).toBe(root);
+      expect((await root)?.account.loginId).toBe(ACME.loginId);
+      const nextRequest = { caller } as AppLoadContext;
+      expect(signedInCustomer(nextRequest)).not.toBe(root);
+      expect(await signedInCustomer(nextRequest)).toEqual(await root);
+    });
+    expect(await h.browser().call((caller) => signedInCustomer({ caller } as AppLoadContext))).toBeNull();
   });
 });
