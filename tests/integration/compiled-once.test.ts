@@ -36,6 +36,19 @@ describe("compiledOnce", () => {
     return db;
   }
 
+  /** The database with a plugin that writes down the SQL of every statement it is shown. */
+  function watching(db: DB): { watched: DB; seen: string[] } {
+    const seen: string[] = [];
+    const watched = db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        seen.push(db.getExecutor().compileQuery(node, queryId).sql);
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    return { watched, seen };
+  }
+
   function counted<A extends unknown[], R>(build: (db: DB, ...args: A) => import("kysely").Compilable<R>) {
     const calls = { builds: 0 };
     const query = compiledOnce((db: DB, ...args: A) => {
@@ -118,14 +131,7 @@ describe("compiledOnce", () => {
 
   it("compiles once for each list of plugins, whose rewriting of the query and of its rows holds", async () => {
     const db = await database();
-    const seen: string[] = [];
-    const checked = db.withPlugin({
-      transformQuery: ({ node, queryId }) => {
-        seen.push(db.getExecutor().compileQuery(node, queryId).sql);
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    });
+    const { watched: checked, seen } = watching(db);
     const camel = checked.withPlugin(new CamelCasePlugin()) as unknown as DB;
     const { query, calls } = counted((db: DB, id: string) =>
       db.selectFrom("users").select(["id", "account_id"]).where("id", "=", id),
@@ -178,14 +184,7 @@ describe("compiledOnce", () => {
 
   it("compiles each shape (here the LIMIT) once, and refuses to keep compiling new shapes", async () => {
     const db = await database();
-    const seen: string[] = [];
-    const recorded = db.withPlugin({
-      transformQuery: ({ node, queryId }) => {
-        seen.push(db.getExecutor().compileQuery(node, queryId).sql);
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    }) as unknown as DB;
+    const { watched: recorded, seen } = watching(db);
     const shapes = { builds: [] as number[] };
     const firstOf = compiledPerShape((limit: number) => (db: DB, accountId: string) => {
       shapes.builds.push(limit);
