@@ -46,8 +46,7 @@ export default function handleRequest(
     </NonceProvider>,
   );
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  const body = Buffer.from(`<!DOCTYPE html>${html}`, "utf8") as Buffer<ArrayBuffer>;
-  return compressDocument(request, responseHeaders, body).then(
+  return compressDocument(request, responseHeaders, `<!DOCTYPE html>${html}`).then(
     (compressed) => new Response(compressed, { headers: responseHeaders, status: responseStatusCode }),
   );
 }

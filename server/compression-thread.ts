@@ -5,7 +5,8 @@ export type Encoding = "br" | "gzip";
 interface Job {
   id: number;
   encoding: Encoding;
-  body: Uint8Array;
+  /** Bytes, or a text the thread encodes as UTF-8 first (a rendered page: the encoding is off the main thread too). */
+  body: Uint8Array | string;
   /** zlib's brotli parameters (`zlib.constants.BROTLI_PARAM_*`); not used for gzip. */
   params: Record<number, number>;
 }
@@ -26,14 +27,17 @@ interface Thread {
 export const COMPRESSION_THREAD_IDLE_MS = 5_000;
 
 // CommonJS, evaluated in the thread: it loads node's zlib only. Jobs are compressed one at a time, each in one
-// synchronous call, in their order of arrival (the messages waiting in the thread's port are its queue). The
-// result's memory is handed back to the main thread, not copied.
+// synchronous call, in their order of arrival (the messages waiting in the thread's port are its queue). A text
+// is encoded as UTF-8 here, and brotli told its size. The result's memory is handed back to the main thread, not
+// copied.
 const THREAD_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const zlib = require("node:zlib");
 parentPort.on("message", (job) => {
   try {
-    const out = job.encoding === "br" ? zlib.brotliCompressSync(job.body, { params: job.params }) : zlib.gzipSync(job.body);
+    const input = typeof job.body === "string" ? Buffer.from(job.body, "utf8") : job.body;
+    const params = { ...job.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: input.length };
+    const out = job.encoding === "br" ? zlib.brotliCompressSync(input, { params }) : zlib.gzipSync(input);
     const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : Buffer.from(out);
     parentPort.postMessage({ id: job.id, bytes: own }, [own.buffer]);
   } catch (error) {
@@ -74,12 +78,12 @@ export class CompressionThread {
   constructor(private readonly idleMs = COMPRESSION_THREAD_IDLE_MS) {}
 
   /**
-   * `body` compressed on the thread (`body` is copied to it and left as it was), or null when the thread is not
-   * running yet: it is then started for the pages that follow.
+   * `body` compressed on the thread (`body` is copied to it and left as it was; a text is compressed as its UTF-8
+   * bytes), or null when the thread is not running yet: it is then started for the pages that follow.
    */
   compress(
     encoding: Encoding,
-    body: Uint8Array,
+    body: Uint8Array | string,
     params: Record<number, number> = {},
   ): Promise<Buffer<ArrayBuffer>> | null {
     if (this.closed) return null;

@@ -67,6 +67,15 @@ describe("CompressionThread", () => {
     expect(zlib.brotliDecompressSync(await compress(t, "br", small)).equals(small)).toBe(true);
   });
 
+  it("a text is compressed as its UTF-8 bytes", async () => {
+    const t = await running();
+    const text = page(3).toString("utf8");
+    const br = await compress(t, "br", text, { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 });
+    expect(zlib.brotliDecompressSync(br).toString("utf8")).toBe(text);
+    const gz = await compress(t, "gzip", text);
+    expect(zlib.gunzipSync(gz).toString("utf8")).toBe(text);
+  });
+
   it("many pages at once: each answer is its own page's", async () => {
     const t = await running();
     const bodies = Array.from({ length: 40 }, (_, i) => page(i));

@@ -2,9 +2,10 @@ import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { compressDocument } from "../../server/compression";
 
-/** A rendered page's body, compressed in one call (server/compression.ts) by the middleware's rules. */
+/** A rendered page's markup, encoded and compressed in one call (server/compression.ts) by the middleware's rules. */
 describe("compressDocument", () => {
-  const page = Buffer.from(`<!DOCTYPE html><html lang="ja"><body>${"<p>申込履歴</p>".repeat(200)}</body></html>`);
+  const markup = `<!DOCTYPE html><html lang="ja"><body>${"<p>申込履歴</p>".repeat(200)}</body></html>`;
+  const page = Buffer.from(markup, "utf8");
   async function compress(
     path: string,
     acceptEncoding: string | null,
@@ -15,7 +16,7 @@ describe("compressDocument", () => {
       headers: acceptEncoding === null ? {} : { "Accept-Encoding": acceptEncoding },
     });
     const headers = new Headers(init.headers);
-    const body = await compressDocument(request, headers, page);
+    const body = await compressDocument(request, headers, markup);
     return { headers, body };
   }
 
@@ -32,7 +33,7 @@ describe("compressDocument", () => {
     for (const accepted of [null, "identity", "compress"]) {
       const plain = await compress("/account/history", accepted);
       expect(plain.headers.get("Content-Encoding"), String(accepted)).toBeNull();
-      expect(plain.body).toBe(page);
+      expect(plain.body.equals(page)).toBe(true);
       expect(plain.headers.get("Vary")).toBe("Accept-Encoding");
     }
     const kept = await compress("/", "br", { headers: { Vary: "Cookie" } });
@@ -50,7 +51,7 @@ describe("compressDocument", () => {
     ]) {
       const secret = await compress(path, "br");
       expect(secret.headers.get("Content-Encoding"), path).toBeNull();
-      expect(secret.body, path).toBe(page);
+      expect(secret.body.equals(page), path).toBe(true);
     }
     expect((await compress("/", "br", { method: "HEAD" })).headers.get("Content-Encoding")).toBeNull();
     expect(
@@ -58,17 +59,21 @@ describe("compressDocument", () => {
         "Content-Encoding",
       ),
     ).toBeNull();
-    expect((await compress("/", "br", { headers: { "Content-Encoding": "gzip" } })).body).toBe(page);
+    expect((await compress("/", "br", { headers: { "Content-Encoding": "gzip" } })).body.equals(page)).toBe(true);
 
-    const small = Buffer.from("<p>ok</p>");
-    const headers = new Headers();
-    expect(
-      await compressDocument(
+    const small = async (text: string) => {
+      const headers = new Headers();
+      const body = await compressDocument(
         new Request("http://127.0.0.1/", { headers: { "Accept-Encoding": "br" } }),
         headers,
-        small,
-      ),
-    ).toBe(small);
-    expect(headers.get("Content-Encoding")).toBeNull();
+        text,
+      );
+      return { encoding: headers.get("Content-Encoding"), text: body.toString("utf8") };
+    };
+    expect(await small("<p>ok</p>")).toEqual({ encoding: null, text: "<p>ok</p>" });
+    // Fewer than 1,024 characters, but 1,024 bytes or more as UTF-8: compressed, as the middleware counts bytes.
+    const japanese = `<p>${"申込履歴".repeat(100)}</p>`;
+    expect(japanese.length).toBeLessThan(1024);
+    expect((await small(japanese)).encoding).toBe("br");
   });
 });
