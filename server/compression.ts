@@ -55,16 +55,15 @@ function compressOffLoop(
 
 /**
  * A rendered page's body as it is sent, from its markup: compressed in one call when the browser takes brotli or
- * gzip (the
- * compression middleware then leaves it alone: it is already encoded). The page is rendered whole
+ * gzip (the compression middleware then leaves it alone: it is already encoded). The page is rendered whole
  * (app/entry.server.tsx), so there is nothing to stream, and the middleware's zlib stream per response cost
  * more than the compression itself. The call runs on a thread of its own (./compression-thread.ts), off the
  * event loop: compressing on the event loop (`brotliCompressSync`) held the loop without a break and logins
  * under browsing waited more than twice as long, and node's asynchronous zlib call, on libuv's thread pool,
  * still cost the main thread a zlib stream per page (docs/benchmarks.md). While that thread is not running (the
  * first page after a quiet spell starts it) or should it fail, the page takes node's asynchronous call. The
- * thread also encodes the markup as UTF-8: for a page of 50,000 characters of Japanese, that is a tenth of a
- * millisecond the main thread no longer spends (docs/benchmarks.md). Same rules as the middleware: not the
+ * thread also encodes the markup as UTF-8: for a page of 47,000 characters (/rentals), about 40 µs the main
+ * thread no longer spends (docs/benchmarks.md). Same rules as the middleware: not the
  * secret pages, not small bodies, not HEAD, not `Cache-Control: no-transform`.
  */
 export async function compressDocument(
