@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { DB } from "../../../db";
 import { compiledPerShape } from "../../../db/compiled-once";
 import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
-import { csvCell } from "../../lib/csv";
+import { CSV_BOM, csvRecord } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
 import { cursorOf, parseCursor } from "../../lib/keyset";
 import type { ServiceDeps } from "../deps";
@@ -387,6 +387,8 @@ export function moneyOf(
  */
 export const HISTORY_CSV_CHUNK = 250;
 
+const HISTORY_CSV_HEADER = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "申込者", "商品", "注文番号(PO)"];
+
 /**
  * The account's history as CSV (UTF-8, CRLF, the screen's columns in its order; 注文番号(PO) stays last), a
  * keyset chunk at a time after `cursor`: the first chunk starts with a BOM (so that Excel reads UTF-8) and the
@@ -399,13 +401,18 @@ export async function historyCsvChunk(
   cursor: string | null,
 ): Promise<{ text: string; nextCursor: string | null }> {
   const { rows, nextCursor } = await historyPage(deps, accountId, filter, cursor, HISTORY_CSV_CHUNK);
-  const lines = rows.map((r) =>
-    [r.createdAtLabel, r.number, r.kindLabel, r.resultLabel, r.confirmation, r.applicant, r.itemSummary, r.poNumber]
-      .map(csvCell)
-      .join(","),
-  );
-  const header = ["申込日時", "申込番号", "種別", "申込結果", "確認結果", "申込者", "商品", "注文番号(PO)"];
-  const head = cursor ? [] : [`\uFEFF${header.map(csvCell).join(",")}`];
-  const text = [...head, ...lines].map((l) => `${l}\r\n`).join("");
+  let text = cursor ? "" : CSV_BOM + csvRecord(HISTORY_CSV_HEADER);
+  for (const r of rows) {
+    text += csvRecord([
+      r.createdAtLabel,
+      r.number,
+      r.kindLabel,
+      r.resultLabel,
+      r.confirmation,
+      r.applicant,
+      r.itemSummary,
+      r.poNumber,
+    ]);
+  }
   return { text, nextCursor };
 }
