@@ -63,8 +63,8 @@ function compressOffLoop(
  * still cost the main thread a zlib stream per page (docs/benchmarks.md). While that thread is not running (the
  * first page after a quiet spell starts it) or should it fail, the page takes node's asynchronous call. The
  * thread also encodes the markup as UTF-8: for a page of 47,000 characters (/rentals), about 40 µs the main
- * thread no longer spends (docs/benchmarks.md). Same rules as the middleware: not the
- * secret pages, not small bodies, not HEAD, not `Cache-Control: no-transform`.
+ * thread no longer spends (docs/benchmarks.md). Same rules as the middleware: not the secret pages, not small
+ * bodies, not HEAD, not `Cache-Control: no-transform`.
  */
 export async function compressDocument(
   request: globalThis.Request,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { brotliDecompressSync } from "node:zlib";
 import { writeReadableStreamToWritable } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -137,7 +138,6 @@ describe("a streamed body through the compression middleware over HTTP", () => {
       const chunks = Array.from({ length: 200 }, () => randomBytes(65536));
       const { body } = countedBody(chunks.length, (n) => chunks[n - 1] as Uint8Array);
       const response = await get(await serve(body));
-      const { brotliDecompressSync } = await import("node:zlib");
       const received: Buffer[] = [];
       for await (const part of response) {
         received.push(part as Buffer);
