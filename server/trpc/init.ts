@@ -52,11 +52,22 @@ export const createCallerFactory = t.createCallerFactory;
 const INPUT_INVALID = "入力内容をご確認ください。";
 
 /**
- * Turns the services' DomainErrors into tRPC errors with their Japanese message, and gives a refused
- * input (a zod error, whose own message is its issues as JSON) the same Japanese message the services
- * use; the issues stay in `cause` for the form's field messages.
+ * The base of every procedure, one middleware (each middleware is a step through tRPC's chain, which copies
+ * the call's options and context at every step):
+ * - it refuses, before any schema reads it, an input with a character no text may hold (a NUL byte, other
+ *   control characters, a line break outside a textarea…: ./input-characters.ts), as a zod error keyed by form
+ *   field, so it is worded and shown like any refused input. Raw input, so no procedure can forget it: every
+ *   procedure base builds on publicProcedure (`t` is not exported);
+ * - it turns the services' DomainErrors into tRPC errors with their Japanese message, and gives a refused input
+ *   (a zod error, whose own message is its issues as JSON) the same Japanese message the services use; the
+ *   issues stay in `cause` for the form's field messages.
  */
-const domainErrors = t.middleware(async ({ next }) => {
+const base = t.middleware(async ({ getRawInput, next }) => {
+  const issues = characterIssues(await getRawInput());
+  // ZodRealError is the Error that zod's own parse throws: kept as the cause, as a refused schema's is.
+  if (issues.length) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: INPUT_INVALID, cause: new ZodRealError(issues) });
+  }
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
@@ -67,42 +78,36 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/**
- * Refuses, before any schema reads it, an input with a character no text may hold (a NUL byte, other
- * control characters, a line break outside a textarea…: ./input-characters.ts), as a zod error keyed
- * by form field, so it is worded and shown like any refused input. Raw input, so no procedure can
- * forget it: every procedure base builds on publicProcedure (`t` is not exported).
- */
-const plainText = t.middleware(async ({ getRawInput, next }) => {
-  const issues = characterIssues(await getRawInput());
-  if (!issues.length) return next();
-  // ZodRealError is the Error that zod's own parse throws: kept as the cause, as a refused schema's is.
-  throw new TRPCError({ code: "BAD_REQUEST", message: INPUT_INVALID, cause: new ZodRealError(issues) });
-});
-
-/** The base of every procedure: domain errors in Japanese, and no input with a character it may not hold. */
-export const publicProcedure = t.procedure.use(domainErrors).use(plainText);
+/** The base of every procedure: no input with a character it may not hold, domain errors in Japanese. */
+export const publicProcedure = t.procedure.use(base);
 
 export const SIGN_IN_REQUIRED = "ログインしてください。";
 
 export const PASSWORD_CHANGE_REQUIRED = "パスワードの変更が必要です。新しいパスワードを設定してください。";
 
-/** A signed-in customer, even one who still has to change the password (for that change and logout). */
-export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
+/** The session and customer of a signed-in customer; refused (UNAUTHORIZED) without. */
+function signedInCustomer(ctx: Context) {
   if (!ctx.session || !ctx.customer) throw new TRPCError({ code: "UNAUTHORIZED", message: SIGN_IN_REQUIRED });
-  return next({ ctx: { ...ctx, session: ctx.session, customer: ctx.customer } });
-});
+  return { session: ctx.session, customer: ctx.customer };
+}
+
+// The middlewares below hand tRPC only the context's narrowed keys: it merges them into the context itself
+// (a whole context spread here would be copied twice, key by key).
+
+/** A signed-in customer, even one who still has to change the password (for that change and logout). */
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: signedInCustomer(ctx) }));
 
 /** A signed-in customer free to use the site: a user flagged to change the password is refused everything. */
-export const customerProcedure = signedInProcedure.use(({ ctx, next }) => {
-  if (ctx.customer.user.mustChangePassword) {
+export const customerProcedure = publicProcedure.use(({ ctx, next }) => {
+  const signedIn = signedInCustomer(ctx);
+  if (signedIn.customer.user.mustChangePassword) {
     throw new TRPCError({
       code: "FORBIDDEN",
       message: PASSWORD_CHANGE_REQUIRED,
       cause: new DomainError("PASSWORD_CHANGE_REQUIRED", PASSWORD_CHANGE_REQUIRED),
     });
   }
-  return next();
+  return next({ ctx: signedIn });
 });
 
 export const STAFF_SIGN_IN_REQUIRED = "スタッフとしてログインしてください。";
@@ -112,15 +117,19 @@ export const ADMIN_ONLY = "この操作は管理者のみ行えます。";
  * A signed-in, active staff member: a staff session from the staff cookie only (context.ts), so a
  * customer's session never gets here, and a staff session never passes the customer procedures above.
  */
-export const staffProcedure = publicProcedure.use(({ ctx, next }) => {
+function signedInStaff(ctx: Context) {
   if (!ctx.staffSession || !ctx.staff) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: STAFF_SIGN_IN_REQUIRED });
   }
-  return next({ ctx: { ...ctx, staffSession: ctx.staffSession, staff: ctx.staff } });
-});
+  return { staffSession: ctx.staffSession, staff: ctx.staff };
+}
+
+/** A signed-in, active staff member. */
+export const staffProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: signedInStaff(ctx) }));
 
 /** A staff member with the admin role: everything, including managing staff. */
-export const adminProcedure = staffProcedure.use(({ ctx, next }) => {
-  if (ctx.staff.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: ADMIN_ONLY });
-  return next();
+export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
+  const signedIn = signedInStaff(ctx);
+  if (signedIn.staff.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: ADMIN_ONLY });
+  return next({ ctx: signedIn });
 });
