@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
  * A page's loader data with the project's patch of @remix-run/server-runtime (patches/, applied by `npm install`;
  * docs/decisions/019): for a document, data that JSON gives back unchanged goes to the render as it is instead
  * of through a JSON Response that Remix parses back. Anything else, and a client navigation's ?_data= request,
- * takes Remix's usual path.
+ * takes Remix's usual path. The same patch hands a loader the request itself when its URL has no parameter for Remix
+ * to strip (Remix copied it twice for every loader).
  */
 const require = createRequire(import.meta.url);
 const data = require("@remix-run/server-runtime/dist/data.js") as {
@@ -19,6 +20,24 @@ const data = require("@remix-run/server-runtime/dist/data.js") as {
   }) => Promise<unknown>;
   survivesJson?: (value: unknown, depth: number) => boolean;
 };
+
+/** The request a loader is given for a request to `url` (and, with singleFetch, a single-fetch request). */
+async function requestSeen(request: Request, singleFetch = false): Promise<Request> {
+  let seen: Request | undefined;
+  await data.callRouteLoader({
+    request,
+    loader: ({ request: given }: { request: Request }) => {
+      seen = given;
+      return null;
+    },
+    loadContext: {},
+    params: {},
+    routeId: "routes/rentals",
+    singleFetch,
+  } as never);
+  if (!seen) throw new Error("the loader was not called");
+  return seen;
+}
 
 function load(url: string, value: unknown): Promise<unknown> {
   return data.callRouteLoader({
@@ -68,6 +87,32 @@ describe("loader data of a document (patched @remix-run/server-runtime)", () => 
     }
     const redirect = new Response(null, { status: 302, headers: { Location: "/login" } });
     expect(await load("http://site.test/rentals", redirect)).toBe(redirect);
+  });
+
+  it("a loader gets the request itself when its URL has nothing for Remix to strip, else Remix's copy without it", async () => {
+    for (const url of ["http://site.test/rentals", "http://site.test/account/history?cursor=abc&kind=order"]) {
+      const request = new Request(url, { headers: { cookie: "a=b" } });
+      expect(await requestSeen(request), url).toBe(request);
+    }
+    const cases: [string, boolean, string][] = [
+      ["http://site.test/rentals?_data=routes%2Frentals&cursor=abc", false, "http://site.test/rentals?cursor=abc"],
+      ["http://site.test/account/templates?index", false, "http://site.test/account/templates"],
+      ["http://site.test/account/templates?index=1&_data=x", false, "http://site.test/account/templates?index=1"],
+      ["http://site.test/rentals?_routes=routes%2Frentals&cursor=abc", true, "http://site.test/rentals?cursor=abc"],
+      // Single fetch strips `_routes` only: a `_data` parameter there is the page's own.
+      ["http://site.test/rentals?_data=x", true, "http://site.test/rentals?_data=x"],
+    ];
+    for (const [url, singleFetch, expected] of cases) {
+      const request = new Request(url, { headers: { cookie: "a=b" } });
+      const seen = await requestSeen(request, singleFetch);
+      if (expected === url) {
+        expect(seen, url).toBe(request);
+        continue;
+      }
+      expect(seen, url).not.toBe(request);
+      expect(seen.url, url).toBe(expected);
+      expect(seen.headers.get("cookie"), url).toBe("a=b");
+    }
   });
 
   it("survivesJson: what it accepts, JSON gives back equal", () => {
