@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 /**
  * The server's route matching with the project's patch of @remix-run/router (patches/, applied by
  * `npm install`; docs/decisions/019): a route tree is flattened and ranked once, and each path's pattern
- * compiled once, instead of on every match. Matching must answer exactly as before.
+ * compiled once, instead of on every match; trees of the same shape share which branch each pathname matched
+ * first. Matching must answer exactly as before.
  */
 const require = createRequire(import.meta.url);
 
@@ -28,6 +29,7 @@ function tree(): AgnosticRouteObject[] {
   ];
 }
 
+const childrenOf = (routes: AgnosticRouteObject[]) => routes[0]?.children as AgnosticRouteObject[];
 const ids = (routes: AgnosticRouteObject[], path: string) => matchRoutes(routes, path)?.map((m) => m.route.id);
 
 describe("route matching (patched @remix-run/router)", () => {
@@ -35,6 +37,7 @@ describe("route matching (patched @remix-run/router)", () => {
     const source = fs.readFileSync(require.resolve("@remix-run/router"), "utf8");
     expect(source).toContain("flattenedRankedBranches");
     expect(source).toContain("compiledPaths");
+    expect(source).toContain("firstMatchesByShape");
   });
 
   it("answers as before, the first time and every time after, with ranks and params", () => {
@@ -52,6 +55,56 @@ describe("route matching (patched @remix-run/router)", () => {
       expect(ids(routes, "/nowhere/at/all")).toEqual(["root", "splat"]);
       expect(ids(routes, "/ACCOUNT/HISTORY")).toEqual(["root", "history"]);
     }
+  });
+
+  it("trees of the same shape, built afresh as Remix's server does for every page, answer with their own routes", () => {
+    const paths = ["/", "/account/history", "/account/history/Q-1", "/products/P-9", "/admin/applications/O-1", "/x/y"];
+    const first = tree();
+    const answers = paths.map((path) => matchRoutes(first, path));
+    for (let round = 0; round < 3; round++) {
+      const again = tree();
+      paths.forEach((path, i) => {
+        const matches = matchRoutes(again, path);
+        expect(matches, path).toEqual(answers[i]);
+        // The routes of the tree asked, in new match objects (a caller may change its own).
+        const flat = (routes: AgnosticRouteObject[]): AgnosticRouteObject[] =>
+          routes.flatMap((r) => [r, ...flat(r.children ?? [])]);
+        for (const m of matches ?? []) expect(flat(again)).toContain(m.route);
+        expect(matches).not.toBe(answers[i]);
+        expect(matches?.[0]).not.toBe(answers[i]?.[0]);
+      });
+      // A caller that changes its answer changes nothing for the next.
+      const changed = matchRoutes(again, "/account/history/Q-1");
+      (changed?.at(-1)?.params as Record<string, string>).number = "changed";
+      changed?.pop();
+      expect(matchRoutes(again, "/account/history/Q-1")).toEqual(answers[2]);
+    }
+  });
+
+  it("trees of another shape do not take the first's answers: other paths, case sensitivity, index routes", () => {
+    expect(ids(tree(), "/products/P-1")).toEqual(["root", "product"]);
+    const moved = tree();
+    childrenOf(moved)[4] = { id: "product", path: "catalog/:code" };
+    expect(ids(moved, "/products/P-1")).toEqual(["root", "splat"]);
+    expect(ids(moved, "/catalog/P-1")).toEqual(["root", "product"]);
+    expect(ids(tree(), "/ACCOUNT/HISTORY")).toEqual(["root", "history"]);
+    const strict = tree();
+    childrenOf(strict)[1] = { id: "history", path: "account/history", caseSensitive: true };
+    expect(ids(strict, "/ACCOUNT/HISTORY")).toEqual(["root", "splat"]);
+    expect(ids(strict, "/account/history")).toEqual(["root", "history"]);
+    const noIndex = tree();
+    childrenOf(noIndex)[0] = { id: "home", path: "home" };
+    expect(ids(noIndex, "/")).toEqual(["root"]);
+    expect(ids(tree(), "/")).toEqual(["root", "home"]);
+  });
+
+  it("answers stay right past the memory's bound of pathnames", () => {
+    const routes = tree();
+    for (let n = 0; n < 2500; n++) {
+      const matches = matchRoutes(routes, `/account/history/Q-${n}`);
+      expect(matches?.at(-1)?.params.number).toBe(`Q-${n}`);
+    }
+    expect(ids(routes, "/account/history")).toEqual(["root", "history"]);
   });
 
   it("a compiled path serves both its case-sensitive and its end variants apart", () => {
