@@ -44,20 +44,20 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     signedInCustomer(context),
     takeFlash(request, context),
   ]);
-  return json(
-    {
-      site,
-      me: me
-        ? {
-            companyName: me.account.companyName,
-            userName: me.user.name || me.user.email,
-            mustChangePassword: me.user.mustChangePassword,
-          }
-        : null,
-      flash,
-    },
-    { headers },
-  );
+  const data = {
+    site,
+    me: me
+      ? {
+          companyName: me.account.companyName,
+          userName: me.user.name || me.user.email,
+          mustChangePassword: me.user.mustChangePassword,
+        }
+      : null,
+    flash,
+  };
+  // A Response only to send the header that clears a flash message: plain data goes to the render as it is,
+  // without Remix's JSON round trip (decision 019).
+  return headers ? json(data, { headers }) : data;
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

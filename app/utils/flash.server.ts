@@ -39,17 +39,16 @@ export async function redirectWithFlash(
   return redirect(url, { ...init, headers });
 }
 
-/** For the root loader: the waiting message, if any, and the header that clears it. */
+/** For the root loader: the waiting message, if any, and the header that clears it (null: nothing to clear). */
 export async function takeFlash(
   request: Request,
   context: AppLoadContext,
-): Promise<{ flash: Flash | null; headers: Headers }> {
-  const headers = new Headers();
+): Promise<{ flash: Flash | null; headers: Headers | null }> {
   const cookie = flashCookie(context);
   // null when there is no cookie or its signature is wrong; "" once cleared.
   const value: unknown = await cookie.parse(request.headers.get("Cookie"));
-  if (value === null || value === "") return { flash: null, headers };
-  headers.append("Set-Cookie", await cookie.serialize("", { maxAge: 0 }));
+  if (value === null || value === "") return { flash: null, headers: null };
+  const headers = new Headers({ "Set-Cookie": await cookie.serialize("", { maxAge: 0 }) });
   return { flash: isFlash(value) ? { id: value.id, message: value.message } : null, headers };
 }
 
