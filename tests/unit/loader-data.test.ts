@@ -21,7 +21,7 @@ const data = require("@remix-run/server-runtime/dist/data.js") as {
   survivesJson?: (value: unknown, depth: number) => boolean;
 };
 
-/** The request a loader is given for a request to `url` (and, with singleFetch, a single-fetch request). */
+/** The request a loader is given when Remix calls it for `request` (with or without single fetch). */
 async function requestSeen(request: Request, singleFetch = false): Promise<Request> {
   let seen: Request | undefined;
   await data.callRouteLoader({
