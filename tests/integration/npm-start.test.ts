@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { exited, freePort, waitHealthy } from "../support/processes";
+import { exited, freePort, groupExited, waitHealthy } from "../support/processes";
 import { TEST_DIALECT } from "../support/test-db";
 
 /**
@@ -71,9 +71,10 @@ it.runIf(process.platform === "linux" && TEST_DIALECT === "sqlite")(
         await waitHealthy(url, { child, output: () => output });
         expect(serverEnvironment(port)?.get("MALLOC_ARENA_MAX")).toBe(expected);
       } finally {
-        // npm, its shell and the server: the whole group.
+        // npm, its shell and the server: the whole group, all of it gone before its directory is.
         if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
         await exited(child);
+        if (child.pid) await groupExited(child.pid);
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
