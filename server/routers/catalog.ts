@@ -32,10 +32,7 @@ export const catalogRouter = router({
         page,
       }),
     )
-    .query(async ({ ctx, input }) => ({
-      ...(await catalog.searchProducts(ctx.deps, input)),
-      facets: await catalog.catalogFacets(ctx.deps),
-    })),
+    .query(({ ctx, input }) => catalog.searchProducts(ctx.deps, input)),
 
   product: customerProcedure.input(z.object({ id })).query(({ ctx, input }) => catalog.getProduct(ctx.deps, input.id)),
 });

@@ -9,6 +9,7 @@ import {
   TAX_RATES,
   taxOn,
   unitPriceLabel,
+  yen,
 } from "../../server/services/ordering/pricing";
 
 const product = { dailyPrice: 3_000, monthlyPrice: 50_000 };
@@ -79,5 +80,26 @@ describe("a filed line's price", () => {
     expect(storedPrice({ unitPrice: 8_000, listPrice: 3_000, periodUnit: "day" })).toEqual(quotedPrice(8_000));
     expect(storedPrice({ unitPrice: null, listPrice: 3_000, periodUnit: "day" })).toEqual(catalogPrice(product, "day"));
     expect(storedPrice({ unitPrice: null, listPrice: null, periodUnit: "month" })).toBeNull();
+  });
+});
+
+describe("yen", () => {
+  it("groups whole numbers as toLocaleString('ja-JP') does", () => {
+    expect(yen(0)).toBe("0円");
+    expect(yen(800)).toBe("800円");
+    expect(yen(1_000)).toBe("1,000円");
+    expect(yen(12_800)).toBe("12,800円");
+    expect(yen(-12_800)).toBe("-12,800円");
+    expect(yen(Number.MAX_SAFE_INTEGER)).toBe("9,007,199,254,740,991円");
+    for (let digits = 1; digits <= 16; digits++) {
+      for (const value of [10 ** (digits - 1), 10 ** digits - 1, Math.floor(10 ** digits / 7), -(10 ** digits - 3)]) {
+        if (Number.isSafeInteger(value)) expect(yen(value)).toBe(`${value.toLocaleString("ja-JP")}円`);
+      }
+    }
+  });
+
+  it("leaves anything but a whole number to toLocaleString", () => {
+    expect(yen(1234.5)).toBe("1,234.5円");
+    expect(yen(2 ** 60)).toBe(`${(2 ** 60).toLocaleString("ja-JP")}円`);
   });
 });

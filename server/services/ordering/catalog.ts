@@ -133,6 +133,8 @@ export function validateProduct(
 
 export const PAGE_SIZE = 20;
 
+type SearchInput = { keyword?: string; category?: string; maker?: string; page?: number };
+
 /**
  * A catalog search on the gram index (docs/decisions/016): the same products, order and pages as
  * `search_text LIKE '%word%'` for every word over the active products, without reading the whole catalog.
@@ -143,24 +145,32 @@ export const PAGE_SIZE = 20;
  * frequent of those characters. Each candidate is confirmed by the LIKE of every word the grams do not
  * answer exactly (grams say "maybe", the LIKE says "yes"), so the index decides only how much is read. The
  * count comes with the page (a window over the same rows), so the candidates are read once.
+ *
+ * The answer is 商品検索's whole: the page with the categories and makers of the form. It is kept per catalog
+ * version (catalog-cache.ts) as one answer: the same words, filters and page answer alike until a product is
+ * written, and a search seen before costs one read of the catalog's version.
  */
 export async function searchProducts(
   deps: Pick<ServiceDeps, "db">,
-  input: { keyword?: string; category?: string; maker?: string; page?: number },
-): Promise<{ items: Product[]; total: number; page: number; pages: number }> {
+  input: SearchInput,
+): Promise<{
+  items: Product[];
+  total: number;
+  page: number;
+  pages: number;
+  facets: { categories: string[]; makers: string[] };
+}> {
   const words = searchWords(input.keyword ?? "");
   const asked = Math.max(1, Math.floor(input.page ?? 1));
-  // Kept per catalog version (catalog-cache.ts): the same words, filters and page answer alike until a
-  // product is written.
   const key = JSON.stringify(["search", words, input.category ?? "", input.maker ?? "", asked]);
-  return keptForCatalog(deps.db, key, () => searchWithoutCache(deps.db, words, input, asked));
+  return keptForCatalog(deps.db, key, async () => ({
+    ...(await searchWithoutCache(deps.db, words, input, asked)),
+    facets: await catalogFacets(deps),
+  }));
 }
 
 /** The search itself, read from the database every time (the bench measures it; pages use searchProducts). */
-export function searchProductsUncached(
-  deps: Pick<ServiceDeps, "db">,
-  input: { keyword?: string; category?: string; maker?: string; page?: number },
-) {
+export function searchProductsUncached(deps: Pick<ServiceDeps, "db">, input: SearchInput) {
   return searchWithoutCache(deps.db, searchWords(input.keyword ?? ""), input, Math.max(1, Math.floor(input.page ?? 1)));
 }
 
