@@ -98,7 +98,7 @@ export function summarize(lines: { amount: number | null; price: LinePrice | nul
 
 /**
  * Yen with thousands separators: 12,800円 (pages, mails and messages alike). A whole number is grouped here,
- * as `toLocaleString("ja-JP")` groups it (three digits a comma, the sign in front), at a tenth of its cost: a
+ * as `toLocaleString("ja-JP")` groups it (three digits a comma, the sign in front), at a quarter of its cost: a
  * page of search results shows 40 amounts (docs/benchmarks.md). Anything else goes to `toLocaleString`.
  */
 export function yen(value: number): string {
