@@ -113,24 +113,20 @@ export const LOCK_WAIT_MS = 5000;
  * read outlived the next young-generation collection and was moved to the old generation, to be freed only by a
  * full collection (a 100,000-row CSV download grew the heap by 44 MB that way, and the server's RSS by 60–70 MB;
  * the same statements in the callback form leave nothing behind: docs/benchmarks.md). The answer is the same.
- * Cursors (Kysely's streaming, not used here) pass through.
  */
 function withCallbackQueries(pool: pg.Pool): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let wrapped = clients.get(client);
     if (!wrapped) {
-      const query = (statement: string, parameters: readonly unknown[]) =>
-        new Promise<pg.QueryResult>((resolve, reject) => {
-          client.query(statement, parameters as unknown[], (error: Error | undefined, result: pg.QueryResult) =>
-            error ? reject(error) : resolve(result),
-          );
-        });
       wrapped = {
-        query: ((statement: unknown, parameters?: readonly unknown[]) =>
-          typeof statement === "string"
-            ? query(statement, parameters ?? [])
-            : client.query(statement as pg.Submittable)) as unknown as PostgresPoolClient["query"],
+        // Always a statement and its parameters: Kysely passes a cursor only to a dialect given one (not this one).
+        query: ((statement: string, parameters: readonly unknown[]) =>
+          new Promise<pg.QueryResult>((resolve, reject) => {
+            client.query(statement, parameters as unknown[], (error: Error | undefined, result: pg.QueryResult) =>
+              error ? reject(error) : resolve(result),
+            );
+          })) as unknown as PostgresPoolClient["query"],
         release: (destroy?: boolean) => client.release(destroy),
       };
       clients.set(client, wrapped);

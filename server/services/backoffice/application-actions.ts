@@ -73,7 +73,7 @@ export async function answerQuote(
   for (const line of lines) {
     const price = input.unitPrices[line.id];
     if (price === undefined || !Number.isInteger(price) || price < 0 || price > MAX_UNIT_PRICE) {
-      errors[`price.${line.id}`] = [`単価は0〜${MAX_UNIT_PRICE.toLocaleString("ja-JP")}円の整数で入力してください。`];
+      errors[`price.${line.id}`] = [`単価は0〜${yen(MAX_UNIT_PRICE)}の整数で入力してください。`];
     }
   }
   const today = tokyoDateString(deps.clock.now());
