@@ -146,3 +146,31 @@ export function compiledPerShape<K extends string | number | boolean, A extends 
 
 /** How many shapes `compiledPerShape` compiles at most for one query. */
 export const MAX_SHAPES = 32;
+
+/** A query over an `in` list (`compiledForList`). */
+export interface CompiledForList<V, R> {
+  /** The rows of the query for these values (none for an empty list). */
+  all(db: DB, values: readonly V[]): Promise<R[]>;
+}
+
+/**
+ * A query whose only argument is the list of an `in` (a page's ids: its rows' users, lines, open extensions),
+ * compiled once per database for each length of the list up to MAX_SHAPES, as `compiledPerShape` would with the
+ * length as the shape; a longer list (a download's chunk of hundreds) is built and compiled at that call, as
+ * before. The list must be a condition every row meets (`where(column, "in", values)`, never inside an `or`): an
+ * empty list answers no rows without a statement.
+ */
+export function compiledForList<V, R>(build: (db: DB, values: readonly V[]) => Compilable<R>): CompiledForList<V, R> {
+  const perLength = compiledPerShape(
+    (_length: number) =>
+      (db: DB, ...values: V[]) =>
+        build(db, values),
+  );
+  return {
+    async all(db, values) {
+      if (!values.length) return [];
+      if (values.length > MAX_SHAPES) return (await db.executeQuery(build(db, values).compile())).rows;
+      return perLength(values.length).all(db, ...values);
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { CamelCasePlugin, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type DB } from "../../db";
-import { compiledOnce, compiledPerShape, MAX_SHAPES } from "../../db/compiled-once";
+import { compiledForList, compiledOnce, compiledPerShape, MAX_SHAPES } from "../../db/compiled-once";
 import { partialIndexLiterals, refusingRepreparation } from "../support/reprepare";
 import { freshDatabase, TEST_DIALECT, type TestDatabase } from "../support/test-db";
 
@@ -213,4 +213,33 @@ describe("compiledOnce", () => {
       expect(await shaped(5).all(checked, "a1")).toHaveLength(2);
     },
   );
+
+  it("compiles a query over an in list once per length of the list, and a list longer than MAX_SHAPES at each call", async () => {
+    const db = await database();
+    const { watched, seen } = watching(db);
+    const lengths: number[] = [];
+    const byIds = (db: DB, ids: readonly string[]) =>
+      db.selectFrom("users").select(["id", "name"]).where("id", "in", ids).orderBy("id");
+    const query = compiledForList((db: DB, ids: readonly string[]) => {
+      lengths.push(ids.length);
+      return byIds(db, ids);
+    });
+    const ids = ["u1", "u2", "u3", "u4", "u5"];
+    for (const list of [["u2"], ["u5"], ["u4", "u1"], ["u3", "nobody"], ids, ["u5", "u4", "u3", "u2", "u1"]]) {
+      expect(await query.all(watched, list)).toEqual(await byIds(db, list).execute());
+    }
+    expect(await query.all(watched, ["u3"])).toEqual([{ id: "u3", name: "鈴木" }]);
+    // Lengths 1, 2 and 5 compiled once each; every run was a statement the plugin saw.
+    expect(lengths).toEqual([1, 2, 5]);
+    expect(seen).toHaveLength(7);
+    // An empty list: no rows, no statement.
+    expect(await query.all(watched, [])).toEqual([]);
+    expect(seen).toHaveLength(7);
+    // Longer than MAX_SHAPES (a download's chunk): built at each call, same rows, never the shape limit's error.
+    const long = Array.from({ length: MAX_SHAPES + 8 }, (_, i) => (i < 5 ? ids[i] : `none${i}`));
+    expect(await query.all(watched, long)).toHaveLength(5);
+    expect(await query.all(watched, long.reverse())).toHaveLength(5);
+    expect(lengths).toEqual([1, 2, 5, MAX_SHAPES + 8, MAX_SHAPES + 8]);
+    for (let n = 1; n <= MAX_SHAPES; n++) expect(await query.all(db, long.slice(0, n))).toBeInstanceOf(Array);
+  });
 });

@@ -311,6 +311,49 @@ describe("申込履歴", () => {
     expect(csv.trim().split("\r\n")).toHaveLength(26);
   });
 
+  it("pages through every combination of 種別, 申込結果 and 期間 with exactly the matching applications", async () => {
+    for (let i = 0; i < 45; i++) {
+      h.clock.advance(60_000);
+      await b.call((c) => c.applications.submit(order({ kind: i % 3 === 0 ? "quote" : "order" })));
+    }
+    const all = await h.db.selectFrom("applications").select(["id", "created_at"]).orderBy("created_at").execute();
+    // Spread over twelve days (six hours apart, the newest now); every fourth accepted, every fifth failed, the
+    // others still 処理中.
+    const now = h.clock.now().getTime();
+    for (const [i, a] of all.entries()) {
+      const intake_status = i % 4 === 0 ? "accepted" : i % 5 === 0 ? "failed" : "pending";
+      const created_at = new Date(now - (all.length - 1 - i) * 6 * HOUR).toISOString();
+      await h.db.updateTable("applications").set({ intake_status, created_at }).where("id", "=", a.id).execute();
+    }
+    const rows = await h.db
+      .selectFrom("applications")
+      .select(["number", "kind", "intake_status", "created_at"])
+      .execute();
+    const days = [...new Set(rows.map((r) => tokyoDateString(new Date(r.created_at))))].sort();
+    const [from, to] = [days[2] as string, days[days.length - 3] as string];
+    for (const kind of [undefined, "order", "quote"] as const)
+      for (const result of [undefined, "accepted", "pending"] as const)
+        for (const range of [{}, { from }, { to }, { from, to }]) {
+          const filter = { kind, result, ...range };
+          const expected = rows
+            .filter((r) => !kind || r.kind === kind)
+            .filter((r) => !result || r.intake_status === result)
+            .filter((r) => !("from" in range) || tokyoDateString(new Date(r.created_at)) >= from)
+            .filter((r) => !("to" in range) || tokyoDateString(new Date(r.created_at)) <= to)
+            .sort((x, y) => (x.created_at < y.created_at ? 1 : -1))
+            .map((r) => r.number);
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await b.call((c) => c.history.list({ ...filter, cursor }));
+            expect(page.rows.length).toBeLessThanOrEqual(20);
+            seen.push(...page.rows.map((r) => r.number));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          expect(seen, JSON.stringify(filter)).toEqual(expected);
+        }
+  });
+
   it("shows 手配済 once staff arranged an order, and hides other accounts' applications", async () => {
     const { number } = await b.call((c) => c.applications.submit(order()));
     await h.db.updateTable("applications").set({ intake_status: "accepted" }).execute();

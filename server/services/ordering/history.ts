@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { DB } from "../../../db";
-import { compiledPerShape } from "../../../db/compiled-once";
+import { compiledForList, compiledPerShape } from "../../../db/compiled-once";
 import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
 import { CSV_BOM, csvRecord } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
@@ -53,6 +53,24 @@ type Extras = Pick<HistoryRow, "applicant" | "itemSummary" | "poNumber">;
 /** Rows per statement when the extras of many applications are read (the CSV): well under every bind limit. */
 const EXTRAS_CHUNK = 500;
 
+/** Users by id (compiled once per length of the list: a page's, `compiledForList`). */
+const usersByIds = compiledForList((db: DB, ids: readonly string[]) =>
+  db.selectFrom("users").select(["id", "name", "email"]).where("id", "in", ids),
+);
+
+/** Each application's line count and its first line's 型番 (or name), on application_lines_app_idx. */
+const lineSummaries = compiledForList((db: DB, applicationIds: readonly string[]) =>
+  db
+    .selectFrom("application_lines")
+    .select((eb) => [
+      "application_id",
+      eb.fn.countAll().as("count"),
+      sql<string | null>`max(case when line_no = 1 then coalesce(nullif(model_no, ''), product_name) end)`.as("first"),
+    ])
+    .where("application_id", "in", applicationIds)
+    .groupBy("application_id"),
+);
+
 /**
  * 申込者 and 商品 of some applications, in two statements per EXTRAS_CHUNK rows whatever their number
  * (never one per row): the users by primary key, the lines grouped on application_lines_app_idx.
@@ -67,26 +85,11 @@ async function extrasOf(
   for (let i = 0; i < apps.length; i += EXTRAS_CHUNK) {
     const chunk = apps.slice(i, i + EXTRAS_CHUNK);
     const userIds = [...new Set(chunk.map((a) => a.user_id))].filter((id) => !users.has(id));
-    if (userIds.length) {
-      for (const u of await db.selectFrom("users").select(["id", "name", "email"]).where("id", "in", userIds).execute())
-        users.set(u.id, u.name || u.email);
-    }
-    const summaries = await db
-      .selectFrom("application_lines")
-      .select((eb) => [
-        "application_id",
-        eb.fn.countAll().as("count"),
-        sql<string | null>`max(case when line_no = 1 then coalesce(nullif(model_no, ''), product_name) end)`.as(
-          "first",
-        ),
-      ])
-      .where(
-        "application_id",
-        "in",
-        chunk.map((a) => a.id),
-      )
-      .groupBy("application_id")
-      .execute();
+    for (const u of await usersByIds.all(db, userIds)) users.set(u.id, u.name || u.email);
+    const summaries = await lineSummaries.all(
+      db,
+      chunk.map((a) => a.id),
+    );
     for (const l of summaries) lines.set(l.application_id, { first: l.first ?? "", count: Number(l.count) });
   }
   return new Map(
@@ -115,22 +118,84 @@ export function nextDay(date: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-/**
- * The account's applications matching the filter. Every page reads applications_history_idx
- * (account_id, created_at, id): 種別 and 申込結果 are compared as expressions (`kind || ''`), which no
- * index serves, so that neither database walks the back office's all-accounts indexes (kind, created_at,
- * id) or (intake_status, created_at, id) and filters out every other account's rows.
- */
-function baseQuery(deps: ServiceDeps, accountId: string, filter: HistoryFilter) {
-  let q = deps.db.selectFrom("applications").where("account_id", "=", accountId);
-  if (filter.kind) q = q.where(sql`kind || ''`, "=", filter.kind);
-  if (filter.result) q = q.where(sql`intake_status || ''`, "=", filter.result);
-  if (filter.from && /^\d{4}-\d{2}-\d{2}$/.test(filter.from))
-    q = q.where("created_at", ">=", tokyoDayStart(filter.from));
-  if (filter.to && /^\d{4}-\d{2}-\d{2}$/.test(filter.to))
-    q = q.where("created_at", "<", tokyoDayStart(nextDay(filter.to)));
-  return q;
+/** The filter's conditions as the statement compares them (a date as the instant its day starts in Japan). */
+interface Conditions {
+  kind?: string;
+  result?: string;
+  fromStart?: string;
+  toEnd?: string;
+  after?: { at: string; id: string };
 }
+
+function conditionsOf(filter: HistoryFilter, cursor: string | null | undefined): Conditions {
+  return {
+    kind: filter.kind || undefined,
+    result: filter.result || undefined,
+    fromStart: filter.from && /^\d{4}-\d{2}-\d{2}$/.test(filter.from) ? tokyoDayStart(filter.from) : undefined,
+    toEnd: filter.to && /^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? tokyoDayStart(nextDay(filter.to)) : undefined,
+    after: parseCursor(cursor) ?? undefined,
+  };
+}
+
+/**
+ * `limit` of the account's applications matching the conditions, newest first. Every page reads
+ * applications_history_idx (account_id, created_at, id): 種別 and 申込結果 are compared as expressions
+ * (`kind || ''`), which no index serves, so that neither database walks the back office's all-accounts indexes
+ * (kind, created_at, id) or (intake_status, created_at, id) and filters out every other account's rows.
+ */
+function historyRows(db: DB, accountId: string, c: Conditions, limit: number) {
+  let q = db
+    .selectFrom("applications")
+    .select([
+      "id",
+      "number",
+      "kind",
+      "created_at",
+      "intake_status",
+      "arranged_at",
+      "answered_at",
+      "returned_at",
+      "confirmed_at",
+      "user_id",
+      "po_number",
+    ])
+    .where("account_id", "=", accountId);
+  if (c.kind !== undefined) q = q.where(sql`kind || ''`, "=", c.kind);
+  if (c.result !== undefined) q = q.where(sql`intake_status || ''`, "=", c.result);
+  if (c.fromStart !== undefined) q = q.where("created_at", ">=", c.fromStart);
+  if (c.toEnd !== undefined) q = q.where("created_at", "<", c.toEnd);
+  const after = c.after;
+  if (after) {
+    // A row-value comparison: both databases seek to it on applications_history_idx (an OR of the
+    // two conditions would walk the account's index from its newest row, page after page).
+    q = q.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.at, after.id)));
+  }
+  return q.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit);
+}
+
+/** The conditions present, as the key of the page's compiled statement (five flags: 32 shapes at most). */
+const shapeOf = (c: Conditions) =>
+  (c.kind !== undefined ? 1 : 0) |
+  (c.result !== undefined ? 2 : 0) |
+  (c.fromStart !== undefined ? 4 : 0) |
+  (c.toEnd !== undefined ? 8 : 0) |
+  (c.after ? 16 : 0);
+
+/** The values of the conditions present, in the order `historyRows` uses them. */
+const valuesOf = (c: Conditions): string[] =>
+  [c.kind, c.result, c.fromStart, c.toEnd, c.after?.at, c.after?.id].filter((v): v is string => v !== undefined);
+
+/** A page of 申込履歴 (one more row than shown: whether there is a next), compiled once per shape. */
+const historyPageRows = compiledPerShape((shape: number) => (db: DB, accountId: string, ...values: string[]) => {
+  const next = () => values.shift() as string;
+  const c: Conditions = {};
+  if (shape & 1) c.kind = next();
+  if (shape & 2) c.result = next();
+  if (shape & 4) c.fromStart = next();
+  if (shape & 8) c.toEnd = next();
+  if (shape & 16) c.after = { at: next(), id: next() };
+  return historyRows(db, accountId, c, HISTORY_PAGE_SIZE + 1);
+});
 
 /** 確認結果 as the customer sees it (DOMAIN.md "Status words on screen"); empty while staff have not acted. */
 export function confirmationOf(a: {
@@ -187,30 +252,11 @@ async function historyPage(
   cursor: string | null | undefined,
   size: number,
 ): Promise<{ rows: HistoryRow[]; nextCursor: string | null }> {
-  let q = baseQuery(deps, accountId, filter).select([
-    "id",
-    "number",
-    "kind",
-    "created_at",
-    "intake_status",
-    "arranged_at",
-    "answered_at",
-    "returned_at",
-    "confirmed_at",
-    "user_id",
-    "po_number",
-  ]);
-  const after = parseCursor(cursor);
-  if (after) {
-    // A row-value comparison: both databases seek to it on applications_history_idx (an OR of the
-    // two conditions would walk the account's index from its newest row, page after page).
-    q = q.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.at, after.id)));
-  }
-  const rows = await q
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(size + 1)
-    .execute();
+  const c = conditionsOf(filter, cursor);
+  const rows =
+    size === HISTORY_PAGE_SIZE
+      ? await historyPageRows(shapeOf(c)).all(deps.db, accountId, ...valuesOf(c))
+      : await historyRows(deps.db, accountId, c, size + 1).execute();
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
   const extras = await extrasOf(deps.db, page);

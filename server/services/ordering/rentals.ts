@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { type DB, lockAccount } from "../../../db";
-import { compiledOnce, compiledPerShape } from "../../../db/compiled-once";
+import { compiledForList, compiledOnce, compiledPerShape } from "../../../db/compiled-once";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
 import { formatTokyo, tokyoDateString } from "../../lib/format";
@@ -275,40 +275,46 @@ function runningRentals(db: DB, accountId: string) {
 
 type RunningRental = Awaited<ReturnType<ReturnType<typeof runningRentals>["execute"]>>[number];
 
-/**
- * The open (not yet confirmed, not 受付失敗) 延長申込 of some rentals, by rental id: one statement on
- * applications_rental_idx (migration 0019).
- */
-export async function openExtensionsOf(db: DB, rentalIds: string[]): Promise<Map<string, string>> {
-  if (!rentalIds.length) return new Map();
-  const rows = await db
+/** The open 延長申込 of a page's rentals (compiled once per length of the list: `compiledForList`). */
+const openExtensionRows = compiledForList((db: DB, rentalIds: readonly string[]) =>
+  db
     .selectFrom("applications")
     .select(["rental_id", "number"])
     .where("rental_id", "in", rentalIds)
     // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
     .where("kind", "=", sql.lit("extension"))
     .where("confirmed_at", "is", null)
-    .where("intake_status", "!=", "failed")
-    .execute();
+    .where("intake_status", "!=", "failed"),
+);
+
+/**
+ * The open (not yet confirmed, not 受付失敗) 延長申込 of some rentals, by rental id: one statement on
+ * applications_rental_idx (migration 0019).
+ */
+export async function openExtensionsOf(db: DB, rentalIds: string[]): Promise<Map<string, string>> {
+  const rows = await openExtensionRows.all(db, rentalIds);
   return new Map(rows.map((r) => [r.rental_id as string, r.number]));
 }
+
+/** The lines of some rentals, each rental's by line_no (compiled once per length of the list). */
+const linesOfRentals = compiledForList((db: DB, rentalIds: readonly string[]) =>
+  db
+    .selectFrom("rental_lines")
+    .selectAll()
+    .where("rental_id", "in", rentalIds)
+    // The index's order (rental_lines_rental_idx): each rental's lines by line_no, without sorting them all.
+    .orderBy("rental_id")
+    .orderBy("line_no"),
+);
 
 /** The views of rentals read by `runningRentals`, with their lines (one query for all) unless told not to. */
 async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLines: boolean): Promise<RentalView[]> {
   if (!rentals.length) return [];
   const lines = withLines
-    ? await deps.db
-        .selectFrom("rental_lines")
-        .selectAll()
-        .where(
-          "rental_id",
-          "in",
-          rentals.map((r) => r.id),
-        )
-        // The index's order (rental_lines_rental_idx): each rental's lines by line_no, without sorting them all.
-        .orderBy("rental_id")
-        .orderBy("line_no")
-        .execute()
+    ? await linesOfRentals.all(
+        deps.db,
+        rentals.map((r) => r.id),
+      )
     : [];
   const linesOf = new Map<string, typeof lines>();
   for (const l of lines) {
