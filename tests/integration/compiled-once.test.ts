@@ -236,7 +236,7 @@ describe("compiledOnce", () => {
     expect(await query.all(watched, [])).toEqual([]);
     expect(seen).toHaveLength(7);
     // Longer than MAX_SHAPES (a download's chunk): built at each call, same rows, never the shape limit's error.
-    const long = Array.from({ length: MAX_SHAPES + 8 }, (_, i) => (i < 5 ? ids[i] : `none${i}`));
+    const long = Array.from({ length: MAX_SHAPES + 8 }, (_, i) => (i < 5 ? (ids[i] as string) : `none${i}`));
     expect(await query.all(watched, long)).toHaveLength(5);
     expect(await query.all(watched, long.reverse())).toHaveLength(5);
     expect(lengths).toEqual([1, 2, 5, MAX_SHAPES + 8, MAX_SHAPES + 8]);
