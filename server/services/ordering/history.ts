@@ -1,6 +1,6 @@
-import { sql } from "kysely";
-import type { DB } from "../../../db";
-import { compiledForList, compiledPerShape } from "../../../db/compiled-once";
+import { type SelectQueryBuilder, sql } from "kysely";
+import type { Database, DB } from "../../../db";
+import { compiledPerShape } from "../../../db/compiled-once";
 import type { ApplicationKind, ApplicationLineTable, ApplicationTable } from "../../../db/schema";
 import { CSV_BOM, csvRecord } from "../../lib/csv";
 import { formatTokyoShort, tokyoDateString } from "../../lib/format";
@@ -49,62 +49,42 @@ export function itemSummary(first: string, lineCount: number): string {
   return lineCount > 1 ? `${first} ほか${lineCount - 1}点` : first;
 }
 
-type Extras = Pick<HistoryRow, "applicant" | "itemSummary" | "poNumber">;
-/** Rows per statement when the extras of many applications are read (the CSV): well under every bind limit. */
-const EXTRAS_CHUNK = 500;
-
-/** Users by id (compiled once per length of the list: a page's, `compiledForList`). */
-const usersByIds = compiledForList((db: DB, ids: readonly string[]) =>
-  db.selectFrom("users").select(["id", "name", "email"]).where("id", "in", ids),
-);
-
-/** Each application's line count and its first line's 型番 (or name), on application_lines_app_idx. */
-const lineSummaries = compiledForList((db: DB, applicationIds: readonly string[]) =>
-  db
-    .selectFrom("application_lines")
-    .select((eb) => [
-      "application_id",
-      eb.fn.countAll().as("count"),
-      sql<string | null>`max(case when line_no = 1 then coalesce(nullif(model_no, ''), product_name) end)`.as("first"),
-    ])
-    .where("application_id", "in", applicationIds)
-    .groupBy("application_id"),
-);
-
 /**
- * 申込者 and 商品 of some applications, in two statements per EXTRAS_CHUNK rows whatever their number
- * (never one per row): the users by primary key, the lines grouped on application_lines_app_idx.
- * Lines are numbered from 1 (applications.ts, rentals.ts), so line 1 is the first.
+ * 申込者 and 商品 of each application, as columns of the statement that reads it (correlated subqueries, so a page
+ * or a CSV chunk is one statement however many rows it has): the user by primary key (null once deleted), the
+ * number of lines and the first line's 型番 (else its name) on application_lines_app_idx. Lines are numbered from
+ * 1 (applications.ts, rentals.ts), so line 1 is the first.
  */
-async function extrasOf(
-  db: DB,
-  apps: { id: string; user_id: string; po_number: string }[],
-): Promise<Map<string, Extras>> {
-  const users = new Map<string, string>();
-  const lines = new Map<string, { first: string; count: number }>();
-  for (let i = 0; i < apps.length; i += EXTRAS_CHUNK) {
-    const chunk = apps.slice(i, i + EXTRAS_CHUNK);
-    const userIds = [...new Set(chunk.map((a) => a.user_id))].filter((id) => !users.has(id));
-    for (const u of await usersByIds.all(db, userIds)) users.set(u.id, u.name || u.email);
-    const summaries = await lineSummaries.all(
-      db,
-      chunk.map((a) => a.id),
-    );
-    for (const l of summaries) lines.set(l.application_id, { first: l.first ?? "", count: Number(l.count) });
-  }
-  return new Map(
-    apps.map((a) => {
-      const l = lines.get(a.id);
-      return [
-        a.id,
-        {
-          applicant: users.get(a.user_id) ?? DELETED_USER_LABEL,
-          itemSummary: l ? itemSummary(l.first, l.count) : "",
-          poNumber: a.po_number,
-        },
-      ];
-    }),
-  );
+function withExtras<O>(q: SelectQueryBuilder<Database, "applications", O>) {
+  return q.select((eb) => [
+    eb
+      .selectFrom("users")
+      .select(sql<string>`coalesce(nullif("users"."name", ''), "users"."email")`.as("v"))
+      .whereRef("users.id", "=", "applications.user_id")
+      .as("applicant"),
+    eb
+      .selectFrom("application_lines")
+      .select((l) => l.fn.countAll<number | string>().as("n"))
+      .whereRef("application_lines.application_id", "=", "applications.id")
+      .as("line_count"),
+    eb
+      .selectFrom("application_lines")
+      .select(
+        sql<string>`coalesce(nullif("application_lines"."model_no", ''), "application_lines"."product_name")`.as("v"),
+      )
+      .whereRef("application_lines.application_id", "=", "applications.id")
+      .where("application_lines.line_no", "=", sql.lit(1))
+      .limit(1)
+      .as("first_item"),
+  ]);
+}
+
+/** What `withExtras` reads, as a history row shows it. */
+interface Extras {
+  applicant: string | null;
+  line_count: number | string | null;
+  first_item: string | null;
+  po_number: string;
 }
 
 /** A date in Japan → the UTC instant its day starts. */
@@ -144,8 +124,7 @@ function conditionsOf(filter: HistoryFilter, cursor: string | null | undefined):
  * (kind, created_at, id) or (intake_status, created_at, id) and filters out every other account's rows.
  */
 function historyRows(db: DB, accountId: string, c: Conditions, limit: number) {
-  let q = db
-    .selectFrom("applications")
+  let q = withExtras(db.selectFrom("applications"))
     .select([
       "id",
       "number",
@@ -156,7 +135,6 @@ function historyRows(db: DB, accountId: string, c: Conditions, limit: number) {
       "answered_at",
       "returned_at",
       "confirmed_at",
-      "user_id",
       "po_number",
     ])
     .where("account_id", "=", accountId);
@@ -222,13 +200,12 @@ function toRow(
     answered_at: string | null;
     returned_at: string | null;
     confirmed_at: string | null;
-  },
-  extras: Extras | undefined,
+  } & Extras,
 ): HistoryRow {
   return {
-    applicant: extras?.applicant ?? DELETED_USER_LABEL,
-    itemSummary: extras?.itemSummary ?? "",
-    poNumber: extras?.poNumber ?? "",
+    applicant: a.applicant ?? DELETED_USER_LABEL,
+    itemSummary: itemSummary(a.first_item ?? "", Number(a.line_count ?? 0)),
+    poNumber: a.po_number,
     id: a.id,
     number: a.number,
     kind: a.kind,
@@ -259,9 +236,8 @@ async function historyPage(
       : await historyRows(deps.db, accountId, c, size + 1).execute();
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
-  const extras = await extrasOf(deps.db, page);
   return {
-    rows: page.map((a) => toRow(a, extras.get(a.id))),
+    rows: page.map(toRow),
     nextCursor: rows.length > size && last ? cursorOf(last) : null,
   };
 }
@@ -321,9 +297,7 @@ export async function openApplications(
 }
 
 export async function getApplication(deps: ServiceDeps, accountId: string, number: string) {
-  const a = await deps.db
-    .selectFrom("applications")
-    .selectAll()
+  const a = await withExtras(deps.db.selectFrom("applications").selectAll())
     .where("account_id", "=", accountId)
     .where("number", "=", number)
     .executeTakeFirst();
@@ -348,7 +322,6 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
     : undefined;
   const money = moneyOf(a, lines);
   const documents = documentKindsOf(a);
-  const extras = (await extrasOf(deps.db, [a])).get(a.id);
   // The head of the printed page (print stylesheet): the document's, as its PDF has it (documents/pdf.ts).
   const kind = documents[0];
   const printHead = kind
@@ -358,12 +331,12 @@ export async function getApplication(deps: ServiceDeps, accountId: string, numbe
         customerCompany:
           (await deps.db.selectFrom("accounts").select("company_name").where("id", "=", accountId).executeTakeFirst())
             ?.company_name ?? "",
-        customerPerson: extras?.applicant === DELETED_USER_LABEL ? "" : (extras?.applicant ?? ""),
+        customerPerson: a.applicant ?? "",
         issuer: deps.config.company,
       }
     : null;
   return {
-    ...toRow(a, extras),
+    ...toRow(a),
     startDate: a.start_date,
     period: a.period,
     periodUnit: a.period_unit,
@@ -426,7 +399,7 @@ export function moneyOf(
 }
 
 /**
- * Rows per chunk of the CSV: a chunk is three statements, whatever the account's size. With 1,000 rows (a text
+ * Rows per chunk of the CSV: a chunk is one statement, whatever the account's size. With 1,000 rows (a text
  * of 80,000 characters, 160 KB as V8 holds Japanese) the server's memory grew by 40–57 MB during a 100,000-row
  * download, with 250 by 29–34 MB, as fast; what grows is garbage that V8's next full collection frees
  * (docs/benchmarks.md).

@@ -250,14 +250,16 @@ async function runningCount(deps: ServiceDeps, accountId: string): Promise<numbe
 }
 
 /**
- * The account's running rentals, newest first, on rentals_account_active_idx (migration 0013). The status is a
- * literal, so that SQLite keeps the statement prepared (the partial index's value; decision 019).
+ * The account's running rentals, newest first, on rentals_account_active_idx (migration 0013), each with the
+ * number of its open (not yet confirmed, not 受付失敗) 延長申込 if any, read in the same statement on
+ * applications_rental_idx (migration 0019; at most one is open: extensions.ts). The status and the kind are
+ * literals, so that SQLite keeps the statement prepared (the partial index's value; decision 019).
  */
 function runningRentals(db: DB, accountId: string) {
   return db
     .selectFrom("rentals")
     .innerJoin("applications", "applications.id", "rentals.order_application_id")
-    .select([
+    .select((eb) => [
       "rentals.id",
       "rentals.contract_no",
       "rentals.start_date",
@@ -266,6 +268,15 @@ function runningRentals(db: DB, accountId: string) {
       "applications.number",
       "applications.period_unit",
       "applications.period",
+      eb
+        .selectFrom("applications as extension")
+        .select("extension.number")
+        .whereRef("extension.rental_id", "=", "rentals.id")
+        .where("extension.kind", "=", sql.lit("extension"))
+        .where("extension.confirmed_at", "is", null)
+        .where("extension.intake_status", "!=", sql.lit("failed"))
+        .limit(1)
+        .as("open_extension"),
     ])
     .where("rentals.account_id", "=", accountId)
     .where("rentals.status", "=", sql.lit("active"))
@@ -275,7 +286,7 @@ function runningRentals(db: DB, accountId: string) {
 
 type RunningRental = Awaited<ReturnType<ReturnType<typeof runningRentals>["execute"]>>[number];
 
-/** The open 延長申込 of a page's rentals (compiled once per length of the list: `compiledForList`). */
+/** The open 延長申込 of some rentals (compiled once per length of the list: `compiledForList`). */
 const openExtensionRows = compiledForList((db: DB, rentalIds: readonly string[]) =>
   db
     .selectFrom("applications")
@@ -322,10 +333,6 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
     if (list) list.push(l);
     else linesOf.set(l.rental_id, [l]);
   }
-  const extensions = await openExtensionsOf(
-    deps.db,
-    rentals.filter((r) => r.due_date).map((r) => r.id),
-  );
   const today = tokyoDateString(deps.clock.now());
   return rentals.map((r) => {
     const end = r.due_date;
@@ -340,7 +347,8 @@ async function rentalViews(deps: ServiceDeps, rentals: RunningRental[], withLine
       plannedEndDate: end,
       notStarted: today < r.start_date,
       daysLeft: end ? daysBetween(today, end) : null,
-      openExtension: extensions.get(r.id) ?? null,
+      // Only a rental with a 返却予定日 can be extended (extensions.ts).
+      openExtension: end ? (r.open_extension ?? null) : null,
       lineDates: dates.size > 1,
       lines: lines.map((l) => ({
         id: l.id,
