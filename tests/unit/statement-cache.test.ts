@@ -81,4 +81,69 @@ describe("withStatementCache", () => {
     await kysely.destroy();
     expect(db.open).toBe(false);
   });
+
+  describe("a read's rows, built in JavaScript from better-sqlite3's arrays", () => {
+    function typed() {
+      const db = database();
+      db.exec("create table v (id integer primary key, n integer, r real, s text, b blob, z text)");
+      db.exec("insert into v (n, r, s, b, z) values (1, 1.5, '山田', x'00ff', null), (-7, 0, '', x'', 'x')");
+      return db;
+    }
+    /** What better-sqlite3 answers itself (a statement prepared outside the cache). */
+    const plain = (db: SQLite.Database, sqlText: string, parameters: unknown[] = []) =>
+      db.prepare(sqlText).all(...parameters);
+
+    it.each([
+      ["every type, nulls included", 'select "id", "n", "r", "s", "b", "z" from v order by id', []],
+      ["expressions and aliases", 'select n + 1 as "next", upper(s) as "S", length(b) from v where id > ?', [0]],
+      ["the same name twice: the last wins", 'select n as "x", s as "x" from v order by id', []],
+      ["names that are no identifiers", 'select n as "a b", s as """q""", r as "値", id as "constructor" from v', []],
+      ["a join of two tables with an id each", "select v.id, t.id, t.name from v join t on t.id = v.id", []],
+      ["no rows", 'select "id" from v where id < 0', []],
+    ])("%s: the same objects as better-sqlite3's", (_, sqlText, parameters) => {
+      const db = typed();
+      const cached = withStatementCache(db);
+      const handed = cached.prepare(sqlText);
+      // Read through the builder, not better-sqlite3's own statement (which has `raw`).
+      expect("raw" in handed).toBe(false);
+      const rows = handed.all(parameters);
+      expect(rows).toEqual(plain(db, sqlText, parameters));
+      // And again from the kept statement (its builder reused).
+      expect(cached.prepare(sqlText).all(parameters)).toEqual(rows);
+      const streamed = [...cached.prepare(sqlText).iterate(parameters)];
+      expect(streamed).toEqual(rows);
+    });
+
+    it("a name __proto__ keeps better-sqlite3's own objects (an object literal would not make it a key)", () => {
+      const db = typed();
+      const sqlText = 'select n as "__proto__", s from v order by id';
+      const rows = withStatementCache(db).prepare(sqlText).all([]) as Record<string, unknown>[];
+      const theirs = plain(db, sqlText) as Record<string, unknown>[];
+      expect(rows).toEqual(theirs);
+      expect(rows.map((r) => Object.keys(r))).toEqual(theirs.map((r) => Object.keys(r)));
+    });
+
+    it("select * answers the columns there are now, after a migration renamed one (objects, not the names it had)", () => {
+      const db = typed();
+      const cached = withStatementCache(db);
+      const named = cached.prepare('select "name" from t where id = ?');
+      expect(named.all([1])).toEqual([{ name: "a" }]);
+      expect(cached.prepare("select * from t where id = ?").all([1])).toEqual([{ id: 1, name: "a" }]);
+      db.exec("alter table t rename column name to label");
+      expect(cached.prepare("select * from t where id = ?").all([1])).toEqual([{ id: 1, label: "a" }]);
+      // A kept statement naming the old column is refused, never answered under the old name.
+      expect(() => named.all([1])).toThrow(/no such column/);
+    });
+
+    it("writes answer as before; a write that returns rows returns objects", () => {
+      const db = typed();
+      const cached = withStatementCache(db);
+      const insert = cached.prepare("insert into v (n, s) values (?, ?)");
+      expect(insert.reader).toBe(false);
+      expect(insert.run([5, "w"]).changes).toBe(1);
+      const returning = cached.prepare('update v set n = n + 1 where s = ? returning "id", "n"');
+      expect(returning.reader).toBe(true);
+      expect(returning.all(["w"])).toEqual([{ id: 3, n: 6 }]);
+    });
+  });
 });

@@ -311,7 +311,18 @@ export async function openExtensionsOf(db: DB, rentalIds: string[]): Promise<Map
 const linesOfRentals = compiledForList((db: DB, rentalIds: readonly string[]) =>
   db
     .selectFrom("rental_lines")
-    .selectAll()
+    // Named, not `*`: so its rows are built in JavaScript (db/index.ts rowsBuiltInJs).
+    .select([
+      "id",
+      "rental_id",
+      "line_no",
+      "model_no",
+      "product_name",
+      "quantity",
+      "quantity_cancel_requested",
+      "quantity_returned",
+      "due_date",
+    ])
     .where("rental_id", "in", rentalIds)
     // The index's order (rental_lines_rental_idx): each rental's lines by line_no, without sorting them all.
     .orderBy("rental_id")
