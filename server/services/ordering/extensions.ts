@@ -5,7 +5,7 @@ import { recordAudit } from "../audit";
 import type { RequestMeta, ServiceDeps } from "../deps";
 import { DomainError } from "../errors";
 import { type Actor, emptyApplication, nextNumber, PERIOD_MAX, submitOnce } from "./applications";
-import { getRental, openExtensionsOf, plannedEndDate, type RentalLineView, type RentalView } from "./rentals";
+import { getRental, openExtensionOf, plannedEndDate, type RentalLineView, type RentalView } from "./rentals";
 import { notifyNewApplication } from "./staff-notify";
 
 /**
@@ -50,9 +50,9 @@ function latestOf(dates: (string | null)[]): string {
   return dates.reduce<string>((latest, d) => (d && d > latest ? d : latest), "");
 }
 
-/** The open extension of a rental, if any (rentals.ts openExtensionsOf). */
+/** The open extension of a rental, if any (rentals.ts openExtensionOf). */
 async function openExtension(db: DB, rentalId: string): Promise<{ number: string } | undefined> {
-  const number = (await openExtensionsOf(db, [rentalId])).get(rentalId);
+  const number = await openExtensionOf(db, rentalId);
   return number ? { number } : undefined;
 }
 

@@ -1,5 +1,5 @@
-import { sql } from "kysely";
-import { type DB, lockAccount } from "../../../db";
+import { type ExpressionBuilder, sql } from "kysely";
+import { type Database, type DB, lockAccount } from "../../../db";
 import { compiledForList, compiledOnce, compiledPerShape } from "../../../db/compiled-once";
 import { iso } from "../../lib/clock";
 import { newId } from "../../lib/crypto";
@@ -250,10 +250,25 @@ async function runningCount(deps: ServiceDeps, accountId: string): Promise<numbe
 }
 
 /**
- * The account's running rentals, newest first, on rentals_account_active_idx (migration 0013), each with the
- * number of its open (not yet confirmed, not 受付失敗) 延長申込 if any, read in the same statement on
- * applications_rental_idx (migration 0019; at most one is open: extensions.ts). The status and the kind are
- * literals, so that SQLite keeps the statement prepared (the partial index's value; decision 019).
+ * The number of the rental's open (not yet confirmed, not 受付失敗) 延長申込, if any: a subquery of a statement
+ * reading `rentals`, on applications_rental_idx (migration 0019; at most one is open: extensions.ts). The kind is
+ * a literal, so that SQLite keeps the statement prepared (the partial index's value; decision 019).
+ */
+function openExtensionNumber(eb: ExpressionBuilder<Database, "rentals">) {
+  return eb
+    .selectFrom("applications as extension")
+    .select("extension.number")
+    .whereRef("extension.rental_id", "=", "rentals.id")
+    .where("extension.kind", "=", sql.lit("extension"))
+    .where("extension.confirmed_at", "is", null)
+    .where("extension.intake_status", "!=", sql.lit("failed"))
+    .limit(1);
+}
+
+/**
+ * The account's running rentals, newest first, on rentals_account_active_idx (migration 0013), each with its open
+ * 延長申込 read in the same statement (`openExtensionNumber`). The status is a literal, so that SQLite keeps the
+ * statement prepared (the partial index's value; decision 019).
  */
 function runningRentals(db: DB, accountId: string) {
   return db
@@ -268,15 +283,7 @@ function runningRentals(db: DB, accountId: string) {
       "applications.number",
       "applications.period_unit",
       "applications.period",
-      eb
-        .selectFrom("applications as extension")
-        .select("extension.number")
-        .whereRef("extension.rental_id", "=", "rentals.id")
-        .where("extension.kind", "=", sql.lit("extension"))
-        .where("extension.confirmed_at", "is", null)
-        .where("extension.intake_status", "!=", sql.lit("failed"))
-        .limit(1)
-        .as("open_extension"),
+      openExtensionNumber(eb).as("open_extension"),
     ])
     .where("rentals.account_id", "=", accountId)
     .where("rentals.status", "=", sql.lit("active"))
@@ -286,25 +293,16 @@ function runningRentals(db: DB, accountId: string) {
 
 type RunningRental = Awaited<ReturnType<ReturnType<typeof runningRentals>["execute"]>>[number];
 
-/** The open 延長申込 of some rentals (compiled once per length of the list: `compiledForList`). */
-const openExtensionRows = compiledForList((db: DB, rentalIds: readonly string[]) =>
+const openExtensionRow = compiledOnce((db: DB, rentalId: string) =>
   db
-    .selectFrom("applications")
-    .select(["rental_id", "number"])
-    .where("rental_id", "in", rentalIds)
-    // A literal, so that SQLite keeps the statement prepared (a partial index's value; decision 019).
-    .where("kind", "=", sql.lit("extension"))
-    .where("confirmed_at", "is", null)
-    .where("intake_status", "!=", "failed"),
+    .selectFrom("rentals")
+    .select((eb) => openExtensionNumber(eb).as("number"))
+    .where("rentals.id", "=", rentalId),
 );
 
-/**
- * The open (not yet confirmed, not 受付失敗) 延長申込 of some rentals, by rental id: one statement on
- * applications_rental_idx (migration 0019).
- */
-export async function openExtensionsOf(db: DB, rentalIds: string[]): Promise<Map<string, string>> {
-  const rows = await openExtensionRows.all(db, rentalIds);
-  return new Map(rows.map((r) => [r.rental_id as string, r.number]));
+/** The number of a rental's open 延長申込, if any (`openExtensionNumber`). */
+export async function openExtensionOf(db: DB, rentalId: string): Promise<string | null> {
+  return (await openExtensionRow.first(db, rentalId))?.number ?? null;
 }
 
 /** The lines of some rentals, each rental's by line_no (compiled once per length of the list). */
