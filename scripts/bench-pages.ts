@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:pages -- [--quick] [--rounds N] [--seconds S] [--no-build] <path>…`: what some pages cost, to
+ * check a change to them in a few minutes instead of the whole `npm run bench` (docs/benchmarks.md, "Checking
+ * a few pages"). Not part of `npm test`.
+ *
+ * Starts the production server on the bench's data (scripts/bench/http-data.ts: full scale, or a tenth with
+ * `--quick`), signs in as the bench's customer, warms every page up, then measures each path with autocannon
+ * (20 connections, `--seconds` each, 8 by default) in `--rounds` rounds (2 by default), each round beginning
+ * with the floor (/forgot-password, signed out), and prints per run the requests a second, p99, the server's
+ * CPU a request (all its threads) and the ratio to that round's floor. A path is requested signed in; `anon:`
+ * before it requests it signed out.
+ *
+ * The data is built once and kept for later runs: in BENCH_PAGES_DATA, by default a file per scale in the
+ * system's temporary directory (the server migrates it at start; delete it to build it anew). Runs compare only
+ * on the same machine under the same load: run the same command before and after a change, alternately.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { projectPath } from "../server/lib/paths";
+import { buildBenchData, CUSTOMER, FULL_SCALE, QUICK_SCALE } from "./bench/http-data";
+import { cookieHeader, cpuSecondsOf, expectPage, signInCustomer, startServer, USER_AGENT } from "./bench/server";
+
+const PEPPER = "bench-pepper-0123456789-abcdefghijklmnop";
+const CONNECTIONS = 20;
+const FLOOR = "/forgot-password";
+
+interface Options {
+  quick: boolean;
+  build: boolean;
+  rounds: number;
+  seconds: number;
+  paths: { path: string; signedIn: boolean }[];
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = { quick: false, build: true, rounds: 2, seconds: 8, paths: [] };
+  const count = (flag: string, value: string | undefined) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number of at least 1`);
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--quick") options.quick = true;
+    else if (arg === "--no-build") options.build = false;
+    else if (arg === "--rounds") options.rounds = count(arg, args[++i]);
+    else if (arg === "--seconds") options.seconds = count(arg, args[++i]);
+    else if (arg.startsWith("/")) options.paths.push({ path: arg, signedIn: true });
+    else if (arg.startsWith("anon:/")) options.paths.push({ path: arg.slice(5), signedIn: false });
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  if (!options.paths.length) throw new Error("name at least one path, e.g. /account/history or anon:/login");
+  return options;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.build) {
+    console.log("building (npm run build)…");
+    const build = spawnSync("npm", ["run", "build"], { cwd: projectPath("."), stdio: "ignore" });
+    if (build.status !== 0) throw new Error("npm run build failed");
+  }
+  const file =
+    process.env.BENCH_PAGES_DATA ??
+    path.join(os.tmpdir(), `mos-bench-pages-${options.quick ? "quick" : "full"}.sqlite`);
+  const databaseUrl = `file:${file}`;
+  if (!fs.existsSync(file)) {
+    console.log(`data (kept in ${file} for later runs):`);
+    const partial = `${file}.building`;
+    for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) fs.rmSync(f, { force: true });
+    await buildBenchData(`file:${partial}`, PEPPER, options.quick ? QUICK_SCALE : FULL_SCALE, (m) => console.log(m));
+    // buildBenchData closes its connection, which folds the WAL into the file: the file alone is the data.
+    if (fs.existsSync(`${partial}-wal`)) throw new Error(`${partial}: the data's WAL was left over`);
+    fs.renameSync(partial, file);
+  } else {
+    console.log(`data: ${file}`);
+  }
+  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mos-bench-pages-")), "server.log");
+  const server = await startServer({ databaseUrl, pepper: PEPPER, logFile });
+  try {
+    const jar = await signInCustomer(server.origin, CUSTOMER);
+    const browser = { "Accept-Encoding": "br, gzip", "User-Agent": USER_AGENT };
+    const signedIn = { ...browser, Cookie: cookieHeader(jar) };
+    const runs = [{ path: FLOOR, signedIn: false }, ...options.paths];
+    for (const run of runs) await expectPage(server.origin, run.path, run.signedIn ? jar : new Map());
+    const measure = async (run: { path: string; signedIn: boolean }, seconds: number) => {
+      const cpu0 = cpuSecondsOf(server.pid);
+      const result = await autocannon({
+        url: `${server.origin}${run.path}`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        headers: run.signedIn ? signedIn : browser,
+      });
+      const cpuMs = ((cpuSecondsOf(server.pid) - cpu0) * 1000) / Math.max(1, result.requests.total);
+      const bad = result.non2xx + result.errors + result.timeouts;
+      if (bad) throw new Error(`${run.path}: ${bad} requests failed or did not answer 2xx`);
+      return { rps: result.requests.average, p99: result.latency.p99, cpuMs };
+    };
+    console.log(`warm-up: every page, ${runs.length * 3} s…`);
+    await autocannon({
+      url: server.origin,
+      connections: CONNECTIONS,
+      duration: runs.length * 3,
+      requests: runs.map((r) => ({ path: r.path, headers: r.signedIn ? signedIn : browser })),
+    });
+    const ratios = new Map<string, number[]>();
+    for (let round = 1; round <= options.rounds; round++) {
+      console.log(`round ${round} (${options.seconds} s a page, 2 s warm-up each; ${loadAverage()}):`);
+      let floor = 0;
+      for (const run of runs) {
+        await measure(run, 2);
+        const m = await measure(run, options.seconds);
+        if (run === runs[0]) floor = m.rps;
+        const name = `${run.signedIn ? "" : "anon:"}${run.path}`;
+        const ratio = m.rps / floor;
+        if (run !== runs[0]) ratios.set(name, [...(ratios.get(name) ?? []), ratio]);
+        console.log(
+          `  ${name.padEnd(44)} ${m.rps.toFixed(0).padStart(6)} req/s  p99 ${String(m.p99).padStart(3)} ms  ` +
+            `CPU ${m.cpuMs.toFixed(3)} ms a request  ÷ floor ${ratio.toFixed(2)}`,
+        );
+      }
+    }
+    console.log("÷ floor, each round:");
+    for (const [name, list] of ratios) console.log(`  ${name.padEnd(44)} ${list.map((r) => r.toFixed(2)).join("  ")}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+function loadAverage(): string {
+  return `load average ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" / ")}`;
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
