@@ -76,14 +76,19 @@ export async function startServer(options: {
   databaseUrl: string;
   pepper: string;
   logFile: string;
+  /** Node's options before the script (e.g. a module to preload), and more environment. */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
 }): Promise<BenchServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const log = fs.openSync(options.logFile, "a");
-  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", projectPath("build/server/index.js")], {
+  const args = [...(options.nodeArgs ?? []), "--enable-source-maps", projectPath("build/server/index.js")];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: projectPath("."),
     env: {
       ...process.env,
+      ...options.env,
       NODE_ENV: "production",
       APP_ENV: "local",
       PORT: String(port),
