@@ -50,10 +50,18 @@ function latestOf(dates: (string | null)[]): string {
   return dates.reduce<string>((latest, d) => (d && d > latest ? d : latest), "");
 }
 
-/** The open extension of a rental, if any (rentals.ts openExtensionOf). */
-async function openExtension(db: DB, rentalId: string): Promise<{ number: string } | undefined> {
-  const number = await openExtensionOf(db, rentalId);
-  return number ? { number } : undefined;
+/**
+ * Refuses a second 延長申込 while the rental's earlier one waits for staff to confirm it (rentals.ts
+ * openExtensionOf: at most one is open).
+ */
+async function refuseWhileExtensionOpen(db: DB, rentalId: string): Promise<void> {
+  const open = await openExtensionOf(db, rentalId);
+  if (open) {
+    throw new DomainError(
+      "VALIDATION",
+      `この注文には確認待ちの延長申込(${open})があります。確認が済んでから、あらためてお申し込みください。`,
+    );
+  }
 }
 
 export interface CheckedExtension {
@@ -90,13 +98,7 @@ export async function validateExtension(
   if (!running.length) {
     throw new DomainError("VALIDATION", "すべての商品の解約を申し込み済みのため、延長できません。");
   }
-  const open = await openExtension(deps.db, rental.id);
-  if (open) {
-    throw new DomainError(
-      "VALIDATION",
-      `この注文には確認待ちの延長申込(${open.number})があります。確認が済んでから、あらためてお申し込みください。`,
-    );
-  }
+  await refuseWhileExtensionOpen(deps.db, rental.id);
   const errors: Record<string, string[]> = {};
   // The lines it covers, and the latest 返却予定日 among them: the date it extends from.
   const partial = input.mode === "partial";
@@ -177,13 +179,7 @@ export async function requestExtension(
     const number = await deps.db.transaction().execute(async (trx) => {
       await lockAccount(trx, actor.accountId);
       // Again under the lock: of two parallel requests the second finds the first.
-      const open = await openExtension(trx, rental.id);
-      if (open) {
-        throw new DomainError(
-          "VALIDATION",
-          `この注文には確認待ちの延長申込(${open.number})があります。確認が済んでから、あらためてお申し込みください。`,
-        );
-      }
+      await refuseWhileExtensionOpen(trx, rental.id);
       // The covered lines' dates as they are now: the latest must still be the one checked.
       const live = await trx
         .selectFrom("rental_lines")
