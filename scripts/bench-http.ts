@@ -11,17 +11,21 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import autocannon, { type Result } from "autocannon";
+import autocannon from "autocannon";
 import { loadConfig } from "../server/config";
 import { projectPath } from "../server/lib/paths";
 import { MailRenderer } from "../server/mail/render";
 import { buildBenchData, CUSTOMER, FULL_SCALE, memberLogin, QUICK_SCALE, STAFF } from "./bench/http-data";
 import { postgresSchema } from "./bench/postgres";
 import {
+  BENCH_PEPPER,
   type BenchServer,
+  BROWSER_HEADERS,
+  badResponses,
   cookieHeader,
   cpuSecondsOf,
   expectPage,
+  FLOOR_PATH,
   memoryOf,
   SLOW_STATEMENT_MS,
   signInCustomer,
@@ -39,7 +43,6 @@ export interface HttpBenchOptions {
   writeDocs?: boolean;
 }
 
-const PEPPER = "bench-pepper-0123456789-abcdefghijklmnop";
 const CONNECTIONS = 20;
 const LOGIN_CONNECTIONS = 8;
 
@@ -122,7 +125,7 @@ function rawGet(
  * manifest, the entry's import), as the server sends them to a browser that accepts brotli and gzip.
  */
 async function wireBytes(origin: string, urlPath: string, cookie: string) {
-  const headers = { "Accept-Encoding": "br, gzip", Cookie: cookie, "User-Agent": USER_AGENT };
+  const headers = { ...BROWSER_HEADERS, Cookie: cookie };
   const page = await rawGet(origin, urlPath, headers);
   const plain = await rawGet(origin, urlPath, { Cookie: cookie, "User-Agent": USER_AGENT });
   // What a cold load fetches: the module preloads and the inline module script's imports (not the inline
@@ -137,11 +140,6 @@ async function wireBytes(origin: string, urlPath: string, cookie: string) {
   let js = 0;
   for (const src of scripts) js += (await rawGet(origin, src, headers)).bytes;
   return { htmlKb: page.bytes / 1024, jsKb: js / 1024, jsFiles: scripts.size };
-}
-
-function badResponses(r: Result, expected: "2xx" | "3xx"): number {
-  const other = (["1xx", "2xx", "3xx", "4xx", "5xx"] as const).filter((k) => k !== expected);
-  return r.errors + r.timeouts + other.reduce((sum, k) => sum + r[k], 0);
 }
 
 async function cannon(
@@ -193,8 +191,8 @@ export async function runHttpBench({ quick, postgres, writeDocs = true }: HttpBe
   let server: BenchServer | undefined;
   try {
     log("data:");
-    const data = await buildBenchData(databaseUrl, PEPPER, scale, log);
-    server = await startServer({ databaseUrl, pepper: PEPPER, logFile: path.join(dir, "server.log") });
+    const data = await buildBenchData(databaseUrl, BENCH_PEPPER, scale, log);
+    server = await startServer({ databaseUrl, pepper: BENCH_PEPPER, logFile: path.join(dir, "server.log") });
     const { origin, pid } = server;
     const wholeRun = server.sampleRss(250);
     const rssAtStart = memoryOf(pid)?.rss ?? 0;
@@ -202,7 +200,7 @@ export async function runHttpBench({ quick, postgres, writeDocs = true }: HttpBe
 
     const customer = await signInCustomer(origin, CUSTOMER);
     const staff = await signInStaff(origin, STAFF);
-    const browser = { "Accept-Encoding": "br, gzip", "User-Agent": USER_AGENT };
+    const browser = BROWSER_HEADERS;
     const asCustomer = { ...browser, Cookie: cookieHeader(customer) };
     const asStaff = { ...browser, Cookie: cookieHeader(staff) };
 
@@ -223,7 +221,7 @@ export async function runHttpBench({ quick, postgres, writeDocs = true }: HttpBe
       customerPage?: boolean;
       search?: boolean;
     }[] = [
-      { name: "floor: /forgot-password (no loader)", path: "/forgot-password", headers: browser },
+      { name: `floor: ${FLOOR_PATH} (no loader)`, path: FLOOR_PATH, headers: browser },
       { name: "floor: /healthz", path: "/healthz", headers: browser },
       { name: "/login (signed out)", path: "/login", headers: browser },
       { name: "/ (signed-in home)", path: "/", headers: asCustomer, customerPage: true },
@@ -399,20 +397,20 @@ export async function runHttpBench({ quick, postgres, writeDocs = true }: HttpBe
 
     // The floor again, at the end: on a shared machine the load drifts; pages are held to the mean of both.
     await cannon(origin, {
-      path: "/forgot-password",
+      path: FLOOR_PATH,
       headers: browser,
       connections: CONNECTIONS,
       duration: warmup || 1,
     });
     const floorAgain = await cannon(origin, {
-      path: "/forgot-password",
+      path: FLOOR_PATH,
       headers: browser,
       connections: CONNECTIONS,
       duration,
     });
     mixed.push({
       name: "floor again, at the end",
-      path: "/forgot-password",
+      path: FLOOR_PATH,
       rps: floorAgain.requests.average,
       p50: floorAgain.latency.p50,
       p99: floorAgain.latency.p99,
@@ -436,7 +434,7 @@ export async function runHttpBench({ quick, postgres, writeDocs = true }: HttpBe
     }
 
     // Mail renders, in this process: the compiled templates filled, as the outbox does for each mail.
-    const renderer = await MailRenderer.compile(loadConfig({ DATABASE_URL: databaseUrl, PEPPER }).site);
+    const renderer = await MailRenderer.compile(loadConfig({ DATABASE_URL: databaseUrl, PEPPER: BENCH_PEPPER }).site);
     const vars = {
       accountCompany: CUSTOMER.companyName,
       userName: "山田 太郎",

@@ -27,11 +27,19 @@ import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import { projectPath } from "../server/lib/paths";
 import { buildBenchData, CUSTOMER, FULL_SCALE, QUICK_SCALE } from "./bench/http-data";
-import { cookieHeader, cpuSecondsOf, expectPage, signInCustomer, startServer, USER_AGENT } from "./bench/server";
+import {
+  BENCH_PEPPER,
+  BROWSER_HEADERS,
+  badResponses,
+  cookieHeader,
+  cpuSecondsOf,
+  expectPage,
+  FLOOR_PATH,
+  signInCustomer,
+  startServer,
+} from "./bench/server";
 
-const PEPPER = "bench-pepper-0123456789-abcdefghijklmnop";
 const CONNECTIONS = 20;
-const FLOOR = "/forgot-password";
 
 interface Options {
   quick: boolean;
@@ -79,7 +87,9 @@ async function main(): Promise<void> {
     console.log(`data (kept in ${file} for later runs):`);
     const partial = `${file}.building`;
     for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) fs.rmSync(f, { force: true });
-    await buildBenchData(`file:${partial}`, PEPPER, options.quick ? QUICK_SCALE : FULL_SCALE, (m) => console.log(m));
+    await buildBenchData(`file:${partial}`, BENCH_PEPPER, options.quick ? QUICK_SCALE : FULL_SCALE, (m) =>
+      console.log(m),
+    );
     // buildBenchData closes its connection, which folds the WAL into the file: the file alone is the data.
     if (fs.existsSync(`${partial}-wal`)) throw new Error(`${partial}: the data's WAL was left over`);
     fs.renameSync(partial, file);
@@ -90,7 +100,7 @@ async function main(): Promise<void> {
   const logFile = path.join(dir, "server.log");
   const server = await startServer({
     databaseUrl,
-    pepper: PEPPER,
+    pepper: BENCH_PEPPER,
     logFile,
     ...(options.profile
       ? {
@@ -117,9 +127,9 @@ async function main(): Promise<void> {
   };
   try {
     const jar = await signInCustomer(server.origin, CUSTOMER);
-    const browser = { "Accept-Encoding": "br, gzip", "User-Agent": USER_AGENT };
+    const browser = BROWSER_HEADERS;
     const signedIn = { ...browser, Cookie: cookieHeader(jar) };
-    const runs = [{ path: FLOOR, signedIn: false }, ...options.paths];
+    const runs = [{ path: FLOOR_PATH, signedIn: false }, ...options.paths];
     for (const run of runs) await expectPage(server.origin, run.path, run.signedIn ? jar : new Map());
     const measure = async (run: { path: string; signedIn: boolean }, seconds: number) => {
       const cpu0 = cpuSecondsOf(server.pid);
@@ -130,7 +140,7 @@ async function main(): Promise<void> {
         headers: run.signedIn ? signedIn : browser,
       });
       const cpuMs = ((cpuSecondsOf(server.pid) - cpu0) * 1000) / Math.max(1, result.requests.total);
-      const bad = result.non2xx + result.errors + result.timeouts;
+      const bad = badResponses(result, "2xx");
       if (bad) throw new Error(`${run.path}: ${bad} requests failed or did not answer 2xx`);
       return { rps: result.requests.average, p99: result.latency.p99, cpuMs, requests: result.requests.total };
     };
@@ -181,11 +191,11 @@ interface CpuProfile {
 }
 
 /** A script's place: its package's path in node_modules, else its path in the project. */
+const PROJECT_URL = `${pathToFileURL(projectPath(".")).href.replace(/\/$/, "")}/`;
 function shortUrl(url: string): string {
   const modules = url.lastIndexOf("node_modules/");
   if (modules >= 0) return url.slice(modules + "node_modules/".length);
-  const root = `${pathToFileURL(projectPath(".")).href.replace(/\/$/, "")}/`;
-  return url.startsWith(root) ? url.slice(root.length) : url;
+  return url.startsWith(PROJECT_URL) ? url.slice(PROJECT_URL.length) : url;
 }
 
 /** The functions of a CPU profile that took most of its time themselves, in µs a request. */

@@ -6,7 +6,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import type { Result } from "autocannon";
 import { projectPath } from "../../server/lib/paths";
+
+/** The server's pepper in the benches: the data they build (its password hashes) and the server must share it. */
+export const BENCH_PEPPER = "bench-pepper-0123456789-abcdefghijklmnop";
+
+/** The floor every page is compared with: a page without a loader of its own, signed out. */
+export const FLOOR_PATH = "/forgot-password";
 
 /** The longest a statement of a page may take (issue 13 item 3); the server logs every one at least as long. */
 export const SLOW_STATEMENT_MS = 5;
@@ -164,6 +171,18 @@ export const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) 
 
 export const USER_AGENT =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/** What a browser sends with every request the benches time: it takes brotli and gzip. */
+export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
+  "Accept-Encoding": "br, gzip",
+  "User-Agent": USER_AGENT,
+};
+
+/** An autocannon run's answers other than the `expected` class, with its errors and timeouts. */
+export function badResponses(r: Result, expected: "2xx" | "3xx"): number {
+  const other = (["1xx", "2xx", "3xx", "4xx", "5xx"] as const).filter((k) => k !== expected);
+  return r.errors + r.timeouts + other.reduce((sum, k) => sum + r[k], 0);
+}
 
 /** POSTs a form as a browser does (Origin for the CSRF check), keeping its cookies; returns the response. */
 export async function postForm(
